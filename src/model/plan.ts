@@ -1,0 +1,87 @@
+// The dry-run plan: pure, serializable, hashed. `kubedr plan` prints exactly what `kubedr run`
+// executes. Values known only at run time (captured stdout, secret params) stay references.
+import type { Concurrency, FailurePolicy, ManifestEdit, ParamValue, RetryPolicy } from './runbook.js';
+
+/**
+ * A rendered text: literal pieces plus references resolved at run time. Literal pieces already
+ * hold shell-quoted substitutions; a `ref` says whether its value must be quoted when resolved.
+ */
+export type TextPart =
+  | { t: 'lit'; v: string }
+  | { t: 'ref'; ref: string; quote: boolean; secret: boolean };
+
+export interface RenderedText {
+  parts: TextPart[];
+}
+
+export type RenderedManifestEdit =
+  | { op: 'setFlag'; flag: string; value: RenderedText }
+  | { op: 'removeFlag'; flag: string }
+  | { op: 'setHostPath'; volume: string; path: RenderedText };
+
+export type PlannedAction =
+  | { kind: 'shell'; script: RenderedText; sudo: boolean }
+  | { kind: 'upload'; src: RenderedText; dest: RenderedText; mode?: string; sha256?: RenderedText }
+  | { kind: 'download'; src: RenderedText; dest: RenderedText }
+  | { kind: 'manifest'; file: RenderedText; edits: RenderedManifestEdit[]; sudo: boolean }
+  | { kind: 'wait'; command: RenderedText; match?: string; timeoutMs: number; intervalMs: number; sudo: boolean }
+  | { kind: 'capture'; command: RenderedText; secret: boolean; sudo: boolean }
+  | { kind: 'local'; command: RenderedText }
+  | { kind: 'confirm'; message: RenderedText };
+
+/** Node name used for tasks that run on the operator machine (`local`, `confirm`). */
+export const LOCAL_NODE = '@local';
+
+export interface PlanTask {
+  /** `${stepId}@${node}`: the unit of checkpointing, audit and `--rerun`/`--assume-done`. */
+  key: string;
+  stepId: string;
+  node: string;
+  action: PlannedAction;
+  undo?: PlannedAction;
+  check?: PlannedAction;
+}
+
+export interface PlanStep {
+  id: string;
+  name: string;
+  description?: string;
+  phase: string;
+  concurrency: Concurrency;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  idempotent: boolean;
+  onFailure: FailurePolicy;
+  confirm?: string;
+  /** Steps whose `when` rendered false are kept with no tasks and `skipped: true`. */
+  skipped: boolean;
+  tasks: PlanTask[];
+}
+
+export interface PlanPhase {
+  name: string;
+  steps: PlanStep[];
+}
+
+export interface PlanNode {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  roles: string[];
+}
+
+export interface Plan {
+  version: 1;
+  runbook: { name: string; source: string; hash: string };
+  inventory: { cluster: string; source: string; hash: string };
+  /** Non-secret params as resolved; secret params are listed by name only. */
+  params: Record<string, ParamValue>;
+  secretParams: string[];
+  nodes: PlanNode[];
+  phases: PlanPhase[];
+  /** sha256 over everything above (canonical JSON): guards `resume`. */
+  hash: string;
+}
+
+export type { ManifestEdit };

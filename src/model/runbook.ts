@@ -1,0 +1,94 @@
+// A runbook after parsing and schema validation, before targeting and templating.
+import type { Role, SourcePos } from './inventory.js';
+
+export type ParamType = 'string' | 'int' | 'bool' | 'path' | 'secret';
+export type ParamValue = string | number | boolean;
+
+export interface ParamSpec {
+  name: string;
+  type: ParamType;
+  default?: ParamValue;
+  required: boolean;
+  description?: string;
+}
+
+/** A template string: `{{ node.address }}` etc. Rendering and quoting happen in src/plan. */
+export type Template = string;
+
+export type ManifestEdit =
+  | { op: 'setFlag'; flag: string; value: Template }
+  | { op: 'removeFlag'; flag: string }
+  | { op: 'setHostPath'; volume: string; path: Template };
+
+export type Action =
+  | { kind: 'shell'; script: Template; sudo: boolean }
+  | { kind: 'upload'; src: Template; dest: Template; mode?: string; sha256?: Template }
+  | { kind: 'download'; src: Template; dest: Template }
+  | { kind: 'manifest'; file: Template; edits: ManifestEdit[]; sudo: boolean }
+  | { kind: 'wait'; command: Template; match?: string; timeoutMs: number; intervalMs: number; sudo: boolean }
+  | { kind: 'capture'; command: Template; secret: boolean; sudo: boolean }
+  | { kind: 'local'; command: Template }
+  | { kind: 'confirm'; message: Template };
+
+export type ActionKind = Action['kind'];
+
+export interface TargetSpec {
+  roles?: Role[];
+  groups?: string[];
+  labels?: Record<string, string>;
+  nodes?: string[];
+  /** Run on a single node of the selection (the first in `order`). */
+  one?: boolean;
+  /** @default 'inventory' */
+  order?: 'inventory' | 'name' | 'reverse';
+}
+
+export type Concurrency =
+  | { mode: 'parallel'; limit?: number }
+  | { mode: 'serial' }
+  | { mode: 'batches'; size: number };
+
+export type FailurePolicy = { mode: 'stop' } | { mode: 'continue' } | { mode: 'maxFailPercent'; percent: number };
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+export interface Step {
+  id: string;
+  name: string;
+  description?: string;
+  /** Absent for `local` and `confirm` steps, which run once on the operator machine. */
+  targets?: TargetSpec;
+  action: Action;
+  /** Template evaluated at plan time to a boolean (e.g. `{{ params.rejoinWorkers }}`). */
+  when?: Template;
+  concurrency: Concurrency;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  idempotent: boolean;
+  undo?: Action;
+  check?: Action;
+  /** Approval text shown before the step starts; skipped by `--yes`. */
+  confirm?: string;
+  onFailure: FailurePolicy;
+  pos?: SourcePos;
+}
+
+export interface Phase {
+  name: string;
+  description?: string;
+  steps: Step[];
+}
+
+export interface Runbook {
+  source: string;
+  name: string;
+  description?: string;
+  version?: string;
+  params: ParamSpec[];
+  phases: Phase[];
+  /** sha256 of the runbook file bytes. */
+  hash: string;
+}
