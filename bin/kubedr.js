@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (`npm run build`).
-import '../dist/cli/main.js';
+import '../dist/cli/entry.js';

@@ -1,0 +1,39 @@
+// Entry point: parse arguments, call the app layer, map errors to exit codes. Only src/cli
+// touches process.exit / process.exitCode.
+import { Command, CommanderError } from 'commander';
+import { formatProblem, InputError, KubedrError } from '../errors/index.js';
+import { commands } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('kubedr')
+    .description('Disaster-recovery runbooks for self-managed Kubernetes, executed over SSH')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** Prints an error for the operator and returns the exit code (2 = bad input, nothing ran). */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof InputError) {
+    for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`kubedr: ${err.message}; nothing was executed\n`);
+    return 2;
+  }
+  if (err instanceof KubedrError) {
+    process.stderr.write(`kubedr: error ${err.code}: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`    fix: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`kubedr: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}
