@@ -1,0 +1,104 @@
+// The audit sink: turns RunEvents into hash-chained, fsync'd JSONL records in
+// <runDir>/audit.jsonl. Reopening an existing log (resume, rollback) continues its chain.
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { RunEvent } from '../model/index.js';
+import { KubedrError } from '../errors/index.js';
+import { AUDIT_FILE, formatHead, genesisHash, HEAD_FILE, sealLine, sha256Hex } from './chain.js';
+import { auditBodyOf, type AuditSubject, type Operator } from './record.js';
+import { redactDeep, secretsOf, type SecretSource } from './redact.js';
+
+export interface AuditSinkOptions {
+  /** `<stateDir>/runs/<run-id>`; created if missing. */
+  runDir: string;
+  /** @default basename(runDir) */
+  runId?: string;
+  /** The operator; see operatorIdentity(). */
+  who: Operator;
+  /** Runbook and inventory hashes from the Plan, recorded on run-start records. */
+  subject?: AuditSubject;
+  /** Values scrubbed from every field before writing (defence in depth). */
+  secrets?: SecretSource;
+  /** fsync after each append. Only benchmarks turn this off. @default true */
+  fsync?: boolean;
+}
+
+export interface AuditSink {
+  readonly path: string;
+  onEvent(event: RunEvent): void;
+  /** Secrets learned during the run (a captured join token). */
+  addSecrets(values: readonly string[]): void;
+  /** Number of records in the log and the hash of its last line. */
+  head(): { seq: number; hash: string };
+  close(): void;
+}
+
+export class AuditTornTailError extends KubedrError {
+  constructor(path: string) {
+    super('AUDIT_TORN_TAIL', `${path} ends in the middle of a record (a process died while writing it)`, {
+      hint: `run \`kubedr audit --verify\`; keep the file as evidence and move it aside before resuming`,
+    });
+  }
+}
+
+/**
+ * Opens (or creates) the run's audit log. Writes are synchronous on purpose: records must be on
+ * disk, in event order, before the engine moves on, and an audit line is small (< 1 KiB).
+ */
+export function createAuditSink(opts: AuditSinkOptions): AuditSink {
+  mkdirSync(opts.runDir, { recursive: true });
+  const runId = opts.runId ?? basename(opts.runDir);
+  const path = join(opts.runDir, AUDIT_FILE);
+  const doSync = opts.fsync ?? true;
+  const extra: string[] = [];
+  let { seq, prev } = tailOf(path, runId);
+  const fd = openSync(path, 'a');
+  const headFd = openSync(join(opts.runDir, HEAD_FILE), existsSync(join(opts.runDir, HEAD_FILE)) ? 'r+' : 'w+');
+  let closed = false;
+
+  return {
+    path,
+    onEvent(event) {
+      if (closed) throw new KubedrError('AUDIT_CLOSED', `audit log ${path} is closed`);
+      const body = auditBodyOf(event, opts.subject ?? {}, sha256Hex);
+      if (!body) return;
+      const secrets = [...secretsOf(opts.secrets), ...extra];
+      const record = redactDeep({ v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: opts.who, ...body }, secrets);
+      const line = sealLine(record);
+      writeSync(fd, `${line}\n`);
+      if (doSync) fdatasyncSync(fd);
+      prev = sha256Hex(line);
+      writeSync(headFd, formatHead({ seq, hash: prev }), 0);
+      if (doSync) fdatasyncSync(headFd);
+      seq++;
+    },
+    addSecrets(values) {
+      extra.push(...secretsOf(values));
+    },
+    head: () => ({ seq, hash: prev }),
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+      closeSync(headFd);
+    },
+  };
+}
+
+/** Next seq and prev for an existing log; refuses to append after a torn (half-written) line. */
+function tailOf(path: string, runId: string): { seq: number; prev: string } {
+  if (!existsSync(path)) return { seq: 0, prev: genesisHash(runId) };
+  const text = readFileSync(path, 'utf8');
+  if (text === '') return { seq: 0, prev: genesisHash(runId) };
+  if (!text.endsWith('\n')) throw new AuditTornTailError(path);
+  const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
+  const last = text.slice(lastStart, -1);
+  let seq: unknown;
+  try {
+    seq = (JSON.parse(last) as { seq?: unknown }).seq;
+  } catch (err) {
+    throw new KubedrError('AUDIT_UNREADABLE', `the last record of ${path} is not JSON`, { cause: err, hint: 'run `kubedr audit --verify`' });
+  }
+  if (typeof seq !== 'number') throw new KubedrError('AUDIT_UNREADABLE', `the last record of ${path} has no seq`, { hint: 'run `kubedr audit --verify`' });
+  return { seq: seq + 1, prev: sha256Hex(last) };
+}
