@@ -51,7 +51,7 @@ describe('renderJunit', () => {
     const s = new EventScript().start({ runbook: evil }).phase(evil, (x) => x.step(`st<${evil}`, evil, { [`n&${evil}`]: { outcome: 'failed', error: `boom ${evil} ]]>` } })).end('failed');
     const xml = renderJunit(buildGrid(recordsOf(s.events)));
     const root = parse(xml) as El;
-    const clean = evil.replace(/[\u0007\u001b]/g, '');
+    const clean = evil.replaceAll('\u0007', '').replaceAll('\u001b', '');
     expect(root.children[0]?.attrib['name']).toBe(clean);
     expect(root.children[0]?.children[0]?.attrib['name']).toBe(`st<${clean}@n&${clean}`);
     expect(root.children[0]?.children[0]?.children[0]?.attrib['message']).toBe(`failed (exit code 1): boom ${clean} ]]>`);
