@@ -15,7 +15,7 @@ export function formatDuration(ms: number): string {
 export const GLYPHS: Record<CellState | 'not-run', string> = {
   done: '✔',
   failed: '✖',
-  'timed-out': '⧗',
+  'timed-out': '◷',
   unreachable: '⊘',
   'connection-lost': '⌁',
   skipped: '-',
