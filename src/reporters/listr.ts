@@ -58,7 +58,7 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
       wrappers.set(key, t);
       t.title = nodeTitle(key, node);
       const end = await taskEnds.wait(key);
-      if (end === NOT_RUN) return t.skip(`${node}: not run`);
+      if (end === NOT_RUN) return t.skip('not run');
       t.title = nodeTitle(key, node, ` [${formatDuration(end.durationMs)}]`);
       return settle(t, node, end.outcome, end.exitCode, end.error);
     },
@@ -70,7 +70,7 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
       t.title = `${t.title} (assumed done)`;
       return;
     }
-    if (outcome === 'skipped') return t.skip(`${node}: skipped`);
+    if (outcome === 'skipped') return t.skip('skipped');
     throw new Error(redact(`${node}: ${STATE_LABELS[outcome]}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}${error ? `: ${error}` : ''}`));
   };
 
@@ -79,10 +79,10 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
     task: async (_ctx, t: Wrapper) => {
       wrappers.set(stepId, t);
       const start = await stepStarts.wait(stepId);
-      if (start === NOT_RUN) return t.skip(`${stepId}: not run`);
+      if (start === NOT_RUN) return t.skip('not run');
       // A step that ends without any task (its `when` was false) is shown as one skipped line.
       const ran = await stepRan.wait(stepId);
-      if (ran === NOT_RUN) return t.skip(`${stepId}: ${skippedSteps.has(stepId) ? 'skipped' : 'not run'}`);
+      if (ran === NOT_RUN) return t.skip(skippedSteps.has(stepId) ? 'skipped' : 'not run');
       if (stepTitles.has(stepId)) t.title = stepTitles.get(stepId) ?? stepId;
       return t.newListr(start.nodes.map((n) => nodeTask(stepId, n)), { concurrent: true, exitOnError: false });
     },
@@ -92,7 +92,7 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
     title: node,
     task: async (_ctx, t: Wrapper) => {
       const end = await undoEnds.wait(`${stepId}@${node}`);
-      if (end === NOT_RUN) return t.skip(`${node}: nothing to undo`);
+      if (end === NOT_RUN) return t.skip('nothing to undo');
       t.title = `${node} [${formatDuration(end.durationMs)}]`;
       if (end.outcome === 'failed') throw new Error(redact(`${node}: undo failed${end.exitCode !== undefined ? ` (exit ${end.exitCode})` : ''}`));
     },
@@ -114,7 +114,7 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
         task: async (_c, st: Wrapper) => {
           // Skip the whole undo step when every node settled without undoing it.
           const settled = Promise.all(s.undoNodes.map((n) => undoEnds.wait(`${s.id}@${n}`))).then(() => NOT_RUN);
-          if ((await Promise.race([undoStarted.wait(s.id), settled])) === NOT_RUN) return st.skip(`undo ${s.id}: nothing to undo`);
+          if ((await Promise.race([undoStarted.wait(s.id), settled])) === NOT_RUN) return st.skip('nothing to undo');
           return st.newListr(s.undoNodes.map((n) => undoNodeTask(s.id, n)), { concurrent: true, exitOnError: false });
         },
       })), { concurrent: false, exitOnError: false }),

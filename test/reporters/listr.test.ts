@@ -31,7 +31,7 @@ describe('listr reporter', () => {
           COMPLETED cp-1 [5.2s]
           COMPLETED cp-2 (retry 1: connection reset) [4.8s]
           COMPLETED cp-3 [6.1s]
-        SKIPPED rejoin-learners — rejoin-learners: skipped
+        SKIPPED rejoin-learners — skipped
         COMPLETED restart-kubelet [906ms]
           COMPLETED cp-1 [900ms]
           COMPLETED cp-2 [900ms]
@@ -79,15 +79,15 @@ describe('listr reporter', () => {
           FAILED cp-2 [1.0s] — cp-2: failed (exit 4): denied [REDACTED]
           FAILED cp-3 [1.0s] — cp-3: unreachable
       COMPLETED restore
-        SKIPPED restore-etcd — restore-etcd: not run
-        SKIPPED rejoin-learners — rejoin-learners: not run
-        SKIPPED restart-kubelet — restart-kubelet: not run
+        SKIPPED restore-etcd — not run
+        SKIPPED rejoin-learners — not run
+        SKIPPED restart-kubelet — not run
       COMPLETED rollback
-        SKIPPED undo restore-etcd — undo restore-etcd: nothing to undo
+        SKIPPED undo restore-etcd — nothing to undo
         COMPLETED undo stop-apiserver
           COMPLETED cp-1 [200ms]
-          SKIPPED cp-2 — cp-2: nothing to undo
-          SKIPPED cp-3 — cp-3: nothing to undo
+          SKIPPED cp-2 — nothing to undo
+          SKIPPED cp-3 — nothing to undo
       "
     `);
     expect(tree).not.toContain('hunter2-secret');
@@ -103,7 +103,7 @@ describe('listr reporter', () => {
         COMPLETED undo restore-etcd
           COMPLETED cp-1 [200ms]
           COMPLETED cp-2 [200ms]
-          SKIPPED cp-3 — cp-3: nothing to undo
+          SKIPPED cp-3 — nothing to undo
         COMPLETED undo stop-apiserver
           FAILED cp-1 [200ms] — cp-1: undo failed (exit 1)
           FAILED cp-2 [200ms] — cp-2: undo failed (exit 1)
