@@ -53,7 +53,7 @@ export function gridToJson(grid: AuditGrid): unknown {
       cells: grid.nodes.filter((n) => s.nodes.includes(n)).map((n) => {
         const c = cellAt(s, n);
         if (!c) return { node: n, state: s.outcome === 'skipped' ? 'skipped' : 'not-run' };
-        return { node: n, state: c.state, taskOutcome: c.taskOutcome ?? null, exitCode: c.exitCode ?? null, durationMs: c.durationMs ?? null, attempts: c.attempts, startedAt: c.startedAt ?? null, endedAt: c.endedAt ?? null, error: c.error ?? null, undo: c.undo ?? null };
+        return { node: n, state: c.state, taskOutcome: c.taskOutcome ?? null, exitCode: c.exitCode ?? null, durationMs: c.durationMs ?? null, attempts: c.attempts, startedAt: c.startedAt ?? null, endedAt: c.endedAt ?? null, error: c.error ?? null, undo: c.undo ?? null, previous: c.previous ?? [] };
       }),
     })),
   };

@@ -19,6 +19,8 @@ export interface GridCell {
   endedAt?: string;
   error?: string;
   undo?: { outcome: 'done' | 'failed'; exitCode?: number; durationMs: number; startedAt?: string; endedAt: string };
+  /** Earlier executions replaced by a later session (in flight at a crash, or `--rerun`). */
+  previous?: { state: CellState; startedAt?: string; endedAt?: string; durationMs?: number; exitCode?: number }[];
 }
 
 export interface GridStep {
@@ -118,8 +120,13 @@ export function buildGrid(records: readonly AuditRecord[], runId = records[0]?.r
         c.attempts = Math.max(c.attempts, r.attempt);
         // A resumed pair starts over: its earlier end (if any) no longer describes it.
         if (r.attempt === 1 || c.startedAt === undefined) {
+          if (c.startedAt !== undefined) (c.previous ??= []).push(snapshotOf(c));
           c.startedAt = r.at;
           c.state = 'in-flight';
+          delete c.endedAt;
+          delete c.durationMs;
+          delete c.exitCode;
+          delete c.error;
         }
         break;
       }
@@ -152,6 +159,15 @@ export function buildGrid(records: readonly AuditRecord[], runId = records[0]?.r
   grid.nodes = [...nodeSet];
   for (const s of grid.steps) if (!grid.phases.includes(s.phase)) grid.phases.push(s.phase);
   return grid;
+}
+
+function snapshotOf(c: GridCell): NonNullable<GridCell['previous']>[number] {
+  const p: NonNullable<GridCell['previous']>[number] = { state: c.state };
+  if (c.startedAt !== undefined) p.startedAt = c.startedAt;
+  if (c.endedAt !== undefined) p.endedAt = c.endedAt;
+  if (c.durationMs !== undefined) p.durationMs = c.durationMs;
+  if (c.exitCode !== undefined) p.exitCode = c.exitCode;
+  return p;
 }
 
 /** The cell of a (step, node) pair, if the step ran there. */

@@ -52,7 +52,7 @@ export function renderHtmlReport(grid: AuditGrid, opts: HtmlReportOptions): stri
   ];
   const approvals = grid.steps.flatMap((s) => s.approvals.map((a) => `<li>${e(s.stepId)}: approved by ${e(a.approvedBy)}${a.auto ? ' (--yes)' : ''} at ${e(a.at)}: “${e(a.message)}”</li>`));
   const used = new Set<string>(grid.steps.flatMap((s) => [
-    ...s.cells.flatMap((c) => [c.state, ...(c.taskOutcome ? [c.taskOutcome] : [])]),
+    ...s.cells.flatMap((c) => [c.state, ...(c.taskOutcome ? [c.taskOutcome] : []), ...(c.previous ?? []).map((p) => p.state)]),
     ...(s.nodes.some((n) => !cellAt(s, n)) ? [s.outcome === 'skipped' ? 'skipped' : 'not-run'] : []),
   ]));
   const legend = (Object.keys(STATE_COLORS) as (keyof typeof STATE_COLORS)[]).filter((k) => used.has(k)).map((k) => `<span style="--c:${STATE_COLORS[k]}">${e(`${GLYPHS[k]} ${STATE_LABELS[k]}`)}</span>`);

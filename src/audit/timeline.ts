@@ -22,7 +22,7 @@ const LABEL_W = 140;
 const CHART_W = 860;
 const LANE_H = 30;
 const BAR_H = 18;
-const AXIS_H = 28;
+const AXIS_H = 40;
 
 interface Bar {
   node: string;
@@ -40,6 +40,10 @@ function barsOf(grid: AuditGrid): Bar[] {
     for (const c of step.cells) {
       const span = spanOf(c.startedAt, c.endedAt, c.durationMs);
       if (span) bars.push({ node: c.node, stepId: step.stepId, ...span, state: c.state === 'rolled-back' || c.state === 'undo-failed' ? (c.taskOutcome ?? 'done') : c.state, title: titleOf(step.stepId, c), undo: false });
+      for (const p of c.previous ?? []) {
+        const ps = spanOf(p.startedAt, p.endedAt, p.durationMs);
+        if (ps) bars.push({ node: c.node, stepId: step.stepId, ...ps, state: p.state, title: `${step.stepId} on ${c.node}, earlier session: ${STATE_LABELS[p.state]}${p.startedAt ? ` (started ${p.startedAt})` : ''}`, undo: false });
+      }
       if (c.undo) {
         const u = spanOf(c.undo.startedAt, c.undo.endedAt, c.undo.durationMs);
         if (u) bars.push({ node: c.node, stepId: step.stepId, ...u, state: c.undo.outcome === 'done' ? 'rolled-back' : 'undo-failed', title: `undo ${step.stepId} on ${c.node}: ${c.undo.outcome}, ${formatDuration(c.undo.durationMs)}`, undo: true });
@@ -90,11 +94,6 @@ export function renderTimelineSvg(grid: AuditGrid): string {
     out.push(`<line x1="${px}" y1="${AXIS_H - 6}" x2="${px}" y2="${height - 4}" stroke="#dee2e6"/><text x="${px}" y="${AXIS_H - 10}" text-anchor="middle">${escapeHtml(formatDuration(t))}</text>`);
   }
   out.push('</g>');
-  for (const [i, s] of grid.sessions.entries()) {
-    if (i === 0) continue;
-    const px = x(Date.parse(s.startedAt)).toFixed(1);
-    out.push(`<line class="session" x1="${px}" y1="${AXIS_H - 6}" x2="${px}" y2="${height - 4}" stroke="#495057" stroke-dasharray="4 3"><title>${escapeHtml(`${s.mode} by ${s.who.user}@${s.who.host} at ${s.startedAt}`)}</title></line>`);
-  }
   nodes.forEach((node, i) => {
     const y = AXIS_H + i * LANE_H;
     out.push(`<g class="lane" data-node="${escapeHtml(node)}">`);
@@ -110,6 +109,12 @@ export function renderTimelineSvg(grid: AuditGrid): string {
     }
     out.push('</g>');
   });
+  for (const [i, s] of grid.sessions.entries()) {
+    if (i === 0) continue;
+    const px = x(Date.parse(s.startedAt)).toFixed(1);
+    const tip = `<title>${escapeHtml(`session ${i + 1}: ${s.mode} by ${s.who.user}@${s.who.host} at ${s.startedAt}`)}</title>`;
+    out.push(`<g class="session">${tip}<line x1="${px}" y1="${AXIS_H - 2}" x2="${px}" y2="${height - 4}" stroke="#495057" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${px}" y="12" dx="4" fill="#495057">${escapeHtml(s.mode)} →</text></g>`);
+  }
   out.push('</svg>');
   return out.join('\n');
 }

@@ -40,6 +40,9 @@ describe('buildGrid', () => {
     const second = new EventScript('run-1', Date.parse('2026-11-23T16:20:00.000Z')).start({ mode: 'resume' }).phase('p', (x) => x.step('b', 'p', { n1: { ms: 2 } })).end();
     const g = buildGrid(recordsOf([...first.events, ...second.events]));
     expect(g.steps.map((s) => cellAt(s, 'n1')?.state)).toEqual(['done', 'done']);
+    // the interrupted execution stays on record: evidence that the step may have run twice
+    expect(g.steps[1] && cellAt(g.steps[1], 'n1')?.previous).toEqual([{ state: 'in-flight', startedAt: '2026-11-23T16:10:00.000Z' }]);
+    expect(g.steps[0] && cellAt(g.steps[0], 'n1')?.previous).toBeUndefined();
     expect(g.sessions.map((s) => [s.mode, s.outcome])).toEqual([['run', undefined], ['resume', 'done']]);
   });
 });
