@@ -1,7 +1,7 @@
 // Use-cases behind `kubedr audit <run-id>` (grid, JSON, JUnit, HTML report) and
 // `kubedr audit --verify <run-id>`. Plain options in, data plus rendered text out; the CLI prints.
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { KubedrError } from '../errors/index.js';
 import {
   buildGrid, gridToJson, readAuditRecords, renderGridText, renderHtmlReport, renderJunit, verifyAudit,
@@ -82,7 +82,15 @@ export function verifyRun(opts: { runId: string; stateDir?: string; expectHead?:
   return { verdict, rendered, exitCode: verdict.ok ? 0 : 1 };
 }
 
-/** Writes report.html beside the journal; the engine or CLI calls this at the end of a run. */
+/**
+ * Writes report.html beside the journal. Pass `(runDir) => writeReportIn(runDir)` as the audit
+ * sink's onRunEnd so every session (run, resume, rollback) refreshes it.
+ */
+export function writeReportIn(runDir: string, now: () => Date = () => new Date()): string {
+  return writeReport(runDir, buildGrid(readAuditRecords(runDir), basename(runDir)), verifyAudit(runDir), now);
+}
+
+/** Writes report.html for a run by id (e.g. `kubedr audit <run-id> --html`). */
 export function writeRunReport(opts: { runId: string; stateDir?: string; now?: () => Date }): string {
   const runDir = runDirOf(opts.stateDir ?? DEFAULT_STATE_DIR, opts.runId);
   if (!existsSync(join(runDir, AUDIT_FILE))) throw new RunNotFoundError(opts.runId, runDir);

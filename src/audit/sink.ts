@@ -1,6 +1,6 @@
 // The audit sink: turns RunEvents into hash-chained, fsync'd JSONL records in
 // <runDir>/audit.jsonl. Reopening an existing log (resume, rollback) continues its chain.
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { RunEvent } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
@@ -21,6 +21,12 @@ export interface AuditSinkOptions {
   secrets?: SecretSource;
   /** fsync after each append. Only benchmarks turn this off. @default true */
   fsync?: boolean;
+  /**
+   * Called after each run-end record (the end of every session: run, resume, rollback…), e.g. to
+   * write report.html. Errors it throws are kept in lastHookError, never thrown into the engine:
+   * a derived report must not fail a run whose audit records are safely on disk.
+   */
+  onRunEnd?: (runDir: string) => void;
 }
 
 export interface AuditSink {
@@ -30,6 +36,8 @@ export interface AuditSink {
   addSecrets(values: readonly string[]): void;
   /** Number of records in the log and the hash of its last line. */
   head(): { seq: number; hash: string };
+  /** The error the onRunEnd hook threw last, if any. */
+  readonly lastHookError: unknown;
   close(): void;
 }
 
@@ -52,7 +60,11 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const doSync = opts.fsync ?? true;
   const extra: string[] = [];
   let { seq, prev } = tailOf(path, runId);
+  const created = !existsSync(path);
   const fd = openSync(path, 'a');
+  // A new file is only durable once its directory entry is: fsync the directory once.
+  if (created && doSync) syncDir(opts.runDir);
+  let lastHookError: unknown;
   const headFd = openSync(join(opts.runDir, HEAD_FILE), existsSync(join(opts.runDir, HEAD_FILE)) ? 'r+' : 'w+');
   let closed = false;
 
@@ -71,11 +83,22 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       writeSync(headFd, formatHead({ seq, hash: prev }), 0);
       if (doSync) fdatasyncSync(headFd);
       seq++;
+      if (event.kind === 'run-end' && opts.onRunEnd) {
+        try {
+          opts.onRunEnd(opts.runDir);
+          lastHookError = undefined;
+        } catch (err) {
+          lastHookError = err;
+        }
+      }
     },
     addSecrets(values) {
       extra.push(...secretsOf(values));
     },
     head: () => ({ seq, hash: prev }),
+    get lastHookError() {
+      return lastHookError;
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -83,6 +106,15 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       closeSync(headFd);
     },
   };
+}
+
+function syncDir(dir: string): void {
+  const dfd = openSync(dir, 'r');
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
 }
 
 /** Next seq and prev for an existing log; refuses to append after a torn (half-written) line. */

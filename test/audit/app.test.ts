@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRun, verifyRun, writeRunReport } from '../../src/app/audit.js';
+import { auditRun, verifyRun, writeReportIn, writeRunReport } from '../../src/app/audit.js';
 import { listRuns } from '../../src/app/runs.js';
 import { createAuditSink } from '../../src/audit/sink.js';
 import { EventScript, sampleRun } from './events.js';
@@ -80,5 +80,16 @@ describe('auditRun / verifyRun', () => {
     expect(() => auditRun({ stateDir, runId: 'nope' })).toThrow(expect.objectContaining({ code: 'AUDIT_RUN_NOT_FOUND', exitCode: 2 }));
     expect(() => verifyRun({ stateDir, runId: '../x' })).toThrow(expect.objectContaining({ code: 'AUDIT_BAD_RUN_ID', exitCode: 2 }));
     expect(existsSync(join(stateDir, 'runs', 'nope'))).toBe(false);
+  });
+
+  it('writes report.html through the sink hook at the end of a session', () => {
+    const runDir = join(stateDir, 'runs', 'r-hooked');
+    const sink = createAuditSink({ runDir, who: { user: 'u', host: 'h' }, fsync: false, onRunEnd: (dir) => writeReportIn(dir, () => new Date('2026-11-23T19:00:00Z')) });
+    for (const e of sampleRun('r-hooked').events) sink.onEvent(e);
+    sink.close();
+    expect(sink.lastHookError).toBeUndefined();
+    const html = readFileSync(join(runDir, 'report.html'), 'utf8');
+    expect(html).toContain('Audit chain verified');
+    expect(html).toContain('Generated 2026-11-23T19:00:00.000Z');
   });
 });

@@ -79,4 +79,18 @@ describe('audit sink', () => {
     writeFileSync(file, readFileSync(file, 'utf8') + '{"v":1,"seq":1');
     expect(() => createAuditSink({ runDir, who })).toThrow(expect.objectContaining({ code: 'AUDIT_TORN_TAIL', message: expect.stringContaining(file) as unknown }));
   });
+
+  it('calls onRunEnd after each session ends and keeps (does not throw) a failing hook', () => {
+    const runDir = runDirFor('run-5');
+    const calls: string[] = [];
+    const sink = createAuditSink({ runDir, who, fsync: false, onRunEnd: (dir) => {
+      calls.push(dir);
+      throw new Error('disk full');
+    } });
+    for (const e of sampleRun('run-5').events) sink.onEvent(e);
+    expect(calls).toEqual([runDir]);
+    expect(sink.lastHookError).toMatchObject({ message: 'disk full' });
+    sink.close();
+    expect(verifyAudit(runDir).ok).toBe(true);
+  });
 });
