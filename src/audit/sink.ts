@@ -75,7 +75,11 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       const body = auditBodyOf(event, opts.subject ?? {}, sha256Hex);
       if (!body) return;
       const secrets = [...secretsOf(opts.secrets), ...extra];
-      const record = redactDeep({ v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: opts.who, ...body }, secrets);
+      // Only free text is scrubbed: the chain fields and digests are hashes, and scrubbing a
+      // hash that happens to contain a short secret would corrupt the chain, not protect anything.
+      const { planHash, runbookHash, inventoryHash, commandDigest, ...text } = body as Record<string, unknown>;
+      const digests = Object.fromEntries(Object.entries({ planHash, runbookHash, inventoryHash, commandDigest }).filter(([, v]) => v !== undefined));
+      const record = { v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: redactDeep(opts.who, secrets), ...redactDeep(text, secrets), ...digests };
       const line = sealLine(record);
       writeSync(fd, `${line}\n`);
       if (doSync) fdatasyncSync(fd);

@@ -93,4 +93,16 @@ describe('audit sink', () => {
     sink.close();
     expect(verifyAudit(runDir).ok).toBe(true);
   });
+
+  it('does not scrub the chain or digests when a secret happens to occur inside a hash or timestamp', () => {
+    const runDir = runDirFor('run-6');
+    const secrets = [genesisHash('run-6').slice(10, 18), 'p'.repeat(8), '2026-11-23', 'alice'];
+    const sink = createAuditSink({ runDir, who, fsync: false, secrets });
+    for (const e of sampleRun('run-6').events) sink.onEvent(e);
+    sink.close();
+    expect(verifyAudit(runDir)).toMatchObject({ ok: true });
+    const recs = readAuditRecords(runDir);
+    expect(recs[0]).toMatchObject({ planHash: 'p'.repeat(64), at: '2026-11-23T16:00:00.000Z', who: { user: '[REDACTED]' } });
+    expect(recs.find((r) => r.type === 'approval')).toMatchObject({ approvedBy: '[REDACTED]' });
+  });
 });
