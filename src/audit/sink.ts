@@ -1,6 +1,6 @@
 // The audit sink: turns RunEvents into hash-chained, fsync'd JSONL records in
 // <runDir>/audit.jsonl. Reopening an existing log (resume, rollback) continues its chain.
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { RunEvent } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
@@ -124,7 +124,7 @@ function syncDir(dir: string): void {
 /** Next seq and prev for an existing log; refuses to append after a torn (half-written) line. */
 function tailOf(path: string, runId: string): { seq: number; prev: string } {
   if (!existsSync(path)) return { seq: 0, prev: genesisHash(runId) };
-  const text = readFileSync(path, 'utf8');
+  const text = lastLines(path);
   if (text === '') return { seq: 0, prev: genesisHash(runId) };
   if (!text.endsWith('\n')) throw new AuditTornTailError(path);
   const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
@@ -137,4 +137,23 @@ function tailOf(path: string, runId: string): { seq: number; prev: string } {
   }
   if (typeof seq !== 'number') throw new KubedrError('AUDIT_UNREADABLE', `the last record of ${path} has no seq`, { hint: 'run `kubedr audit --verify`' });
   return { seq: seq + 1, prev: sha256Hex(last) };
+}
+
+/** The tail of the file holding at least its last complete line (reopening a long log is cheap). */
+function lastLines(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    for (let want = 64 * 1024; ; want *= 4) {
+      const len = Math.min(size, want);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      // Lines are ASCII-delimited, so a cut in the middle of a UTF-8 sequence only affects the
+      // discarded head of the chunk.
+      const text = buf.toString('utf8');
+      if (len === size || text.lastIndexOf('\n', text.length - 2) >= 0) return text;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

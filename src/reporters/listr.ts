@@ -6,6 +6,7 @@ import type { RunEvent, TaskOutcome } from '../model/index.js';
 import { formatDuration, STATE_LABELS } from '../audit/format.js';
 import { redactSecrets, secretsOf, type SecretSource } from '../audit/redact.js';
 import type { ProgressOutline } from './outline.js';
+import { dumpTask } from './listr-snapshot.js';
 import { NOT_RUN, SignalBoard } from './signals.js';
 import type { Reporter } from './types.js';
 
@@ -198,21 +199,6 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
       onEvent({ kind: 'run-end', runId: '', outcome: 'aborted', durationMs: 0, at: new Date(0).toISOString() });
       await running;
     },
-    snapshotTree: () => (root ? root.tasks.map((t) => dump(t, 0)).join('') : ''),
+    snapshotTree: () => (root ? root.tasks.map((t) => dumpTask(t, 0)).join('') : ''),
   };
-}
-
-interface DumpTask {
-  title?: string;
-  state: string;
-  subtasks?: DumpTask[];
-  isEnabled(): boolean;
-  message: { skip?: string; error?: string };
-}
-
-function dump(t: DumpTask, depth: number): string {
-  if (!t.isEnabled()) return '';
-  const note = t.message.skip ?? t.message.error;
-  const line = `${'  '.repeat(depth)}${t.state} ${t.title ?? ''}${note && note !== t.title ? ` — ${note}` : ''}\n`;
-  return line + (t.subtasks ?? []).map((s) => dump(s, depth + 1)).join('');
 }

@@ -105,4 +105,16 @@ describe('audit sink', () => {
     expect(recs[0]).toMatchObject({ planHash: 'p'.repeat(64), at: '2026-11-23T16:00:00.000Z', who: { user: '[REDACTED]' } });
     expect(recs.find((r) => r.type === 'approval')).toMatchObject({ approvedBy: '[REDACTED]' });
   });
+
+  it('continues a long log (tail read in chunks) without breaking the chain', () => {
+    const runDir = runDirFor('run-7');
+    const first = createAuditSink({ runDir, who, fsync: false });
+    for (let i = 0; i < 600; i++) first.onEvent({ kind: 'phase-start', phase: `phase-${i}-${'x'.repeat(150)}`, at: 't' });
+    first.close();
+    expect(readFileSync(join(runDir, AUDIT_FILE)).length).toBeGreaterThan(64 * 1024);
+    const again = createAuditSink({ runDir, who, fsync: false });
+    again.onEvent({ kind: 'phase-end', phase: 'p', at: 't' });
+    again.close();
+    expect(verifyAudit(runDir)).toMatchObject({ ok: true, records: 601 });
+  });
 });
