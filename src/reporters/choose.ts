@@ -17,11 +17,17 @@ export interface ChooseReporterOptions {
   ci: boolean;
   /** The tree to draw; without it a TTY gets the plain reporter (listr2 needs its tree upfront). */
   outline?: ProgressOutline;
+  /**
+   * The run will ask the operator something (confirm steps without --yes). listr2 captures
+   * stdout and stderr while it renders, so a prompt would be invisible: use the plain reporter.
+   * @default false
+   */
+  prompts?: boolean;
 }
 
 export function pickReporterKind(opts: ChooseReporterOptions): ReporterKind {
   if (opts.output === 'json') return 'json';
-  if (opts.isTTY && !opts.ci && opts.outline) return 'listr';
+  if (opts.isTTY && !opts.ci && opts.outline && !opts.prompts) return 'listr';
   return 'plain';
 }
 

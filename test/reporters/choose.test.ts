@@ -11,6 +11,7 @@ describe('pickReporterKind', () => {
     [{ output: 'text' as const, isTTY: true, ci: true, outline }, 'plain'],
     [{ isTTY: false, ci: false, outline }, 'plain'],
     [{ isTTY: true, ci: false }, 'plain'],
+    [{ isTTY: true, ci: false, outline, prompts: true }, 'plain'],
   ])('%j → %s', (opts, kind) => {
     expect(pickReporterKind(opts)).toBe(kind);
   });
