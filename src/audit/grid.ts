@@ -49,13 +49,15 @@ export interface AuditGrid {
   cluster: string;
   inventoryHash?: string;
   sessions: RunSession[];
+  /** When each phase ran (a resumed phase appears once per session). */
+  phaseSpans: { phase: string; startedAt: string; endedAt?: string }[];
   phases: string[];
   nodes: string[];
   steps: GridStep[];
 }
 
 export function buildGrid(records: readonly AuditRecord[], runId = records[0]?.runId ?? ''): AuditGrid {
-  const grid: AuditGrid = { runId, runbook: '', planHash: '', cluster: '', sessions: [], phases: [], nodes: [], steps: [] };
+  const grid: AuditGrid = { runId, runbook: '', planHash: '', cluster: '', sessions: [], phaseSpans: [], phases: [], nodes: [], steps: [] };
   const steps = new Map<string, GridStep>();
   const cells = new Map<string, GridCell>();
   const nodeSet = new Set<string>();
@@ -99,7 +101,13 @@ export function buildGrid(records: readonly AuditRecord[], runId = records[0]?.r
       }
       case 'phase-start':
         if (!grid.phases.includes(r.phase)) grid.phases.push(r.phase);
+        grid.phaseSpans.push({ phase: r.phase, startedAt: r.at });
         break;
+      case 'phase-end': {
+        const open = grid.phaseSpans.findLast((p) => p.phase === r.phase && p.endedAt === undefined);
+        if (open) open.endedAt = r.at;
+        break;
+      }
       case 'step-start': {
         const s = stepOf(r.stepId, r.phase);
         for (const n of r.nodes) {

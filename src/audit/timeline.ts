@@ -22,7 +22,7 @@ const LABEL_W = 140;
 const CHART_W = 860;
 const LANE_H = 30;
 const BAR_H = 18;
-const AXIS_H = 40;
+const AXIS_H = 54;
 
 interface Bar {
   node: string;
@@ -87,6 +87,12 @@ export function renderTimelineSvg(grid: AuditGrid): string {
   const width = LABEL_W + CHART_W + 20;
   const out: string[] = [];
   out.push(`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="timeline: one lane per node, one bar per step">`);
+  // Layers, back to front: lane backgrounds, time grid, phase bands, bars, session markers.
+  nodes.forEach((node, i) => {
+    const y = AXIS_H + i * LANE_H;
+    out.push(`<rect x="0" y="${y}" width="${width}" height="${LANE_H}" fill="${i % 2 ? '#f8f9fa' : '#ffffff'}"/>`);
+    out.push(`<text class="lane-label" x="${LABEL_W - 8}" y="${y + LANE_H / 2 + 4}" text-anchor="end">${escapeHtml(clip(node, 20))}<title>${escapeHtml(node)}</title></text>`);
+  });
   const tick = tickStep(span);
   out.push('<g class="axis">');
   for (let t = 0; t <= span; t += tick) {
@@ -94,11 +100,15 @@ export function renderTimelineSvg(grid: AuditGrid): string {
     out.push(`<line x1="${px}" y1="${AXIS_H - 6}" x2="${px}" y2="${height - 4}" stroke="#dee2e6"/><text x="${px}" y="${AXIS_H - 10}" text-anchor="middle">${escapeHtml(formatDuration(t))}</text>`);
   }
   out.push('</g>');
+  grid.phaseSpans.forEach((p, i) => {
+    const px = x(Date.parse(p.startedAt));
+    const pw = Math.max(1, x(p.endedAt ? Date.parse(p.endedAt) : t1) - px);
+    if (Number.isNaN(px)) return;
+    out.push(`<g class="phase"><title>${escapeHtml(`phase ${p.phase}`)}</title><rect x="${px.toFixed(1)}" y="4" width="${pw.toFixed(1)}" height="${height - 8}" fill="${i % 2 ? '#e7f5ff' : '#f3f0ff'}" fill-opacity="0.55"/><text x="${(px + 3).toFixed(1)}" y="16" fill="#495057">${escapeHtml(clip(p.phase, Math.floor((pw - 4) / 7)))}</text></g>`);
+  });
   nodes.forEach((node, i) => {
     const y = AXIS_H + i * LANE_H;
     out.push(`<g class="lane" data-node="${escapeHtml(node)}">`);
-    out.push(`<rect x="0" y="${y}" width="${width}" height="${LANE_H}" fill="${i % 2 ? '#f8f9fa' : '#ffffff'}"/>`);
-    out.push(`<text class="lane-label" x="${LABEL_W - 8}" y="${y + LANE_H / 2 + 4}" text-anchor="end">${escapeHtml(clip(node, 20))}<title>${escapeHtml(node)}</title></text>`);
     for (const b of bars.filter((b) => b.node === node)) {
       const bx = x(b.start);
       const bw = Math.max(3, x(b.end) - bx);
@@ -113,7 +123,7 @@ export function renderTimelineSvg(grid: AuditGrid): string {
     if (i === 0) continue;
     const px = x(Date.parse(s.startedAt)).toFixed(1);
     const tip = `<title>${escapeHtml(`session ${i + 1}: ${s.mode} by ${s.who.user}@${s.who.host} at ${s.startedAt}`)}</title>`;
-    out.push(`<g class="session">${tip}<line x1="${px}" y1="${AXIS_H - 2}" x2="${px}" y2="${height - 4}" stroke="#495057" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${px}" y="12" dx="4" fill="#495057">${escapeHtml(s.mode)} →</text></g>`);
+    out.push(`<g class="session">${tip}<line x1="${px}" y1="22" x2="${px}" y2="${height - 4}" stroke="#495057" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${px}" y="32" dx="4" fill="#212529" font-weight="600">${escapeHtml(s.mode)} →</text></g>`);
   }
   out.push('</svg>');
   return out.join('\n');

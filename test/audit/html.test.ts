@@ -17,6 +17,7 @@ describe('renderHtmlReport', () => {
     // 1 + 3 + 3 + 5 tasks; the skipped step has none
     expect(count(html, /<g class="bar"/g)).toBe(12);
     expect(count(html, /<g class="bar undo"/g)).toBe(0);
+    expect([...html.matchAll(/<g class="phase"><title>phase ([^<]*)<\/title>/g)].map((m) => m[1])).toEqual(['prepare', 'restore']);
     const undone = render(new EventScript().start().phase('p', (x) => x.step('a', 'p', { n1: {}, n2: {} })).undo('a', ['n1', 'n2']).end('rolled-back'));
     expect(count(undone, /<g class="bar undo"/g)).toBe(2);
   });
