@@ -43,6 +43,7 @@ export function gridToJson(grid: AuditGrid): unknown {
     cluster: grid.cluster,
     inventoryHash: grid.inventoryHash ?? null,
     sessions: grid.sessions,
+    phaseSpans: grid.phaseSpans,
     nodes: grid.nodes,
     phases: grid.phases,
     steps: grid.steps.map((s) => ({

@@ -162,6 +162,13 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
       case 'task-start':
         stepRan.fire(e.stepId, true);
         break;
+      case 'task-output': {
+        // The last non-empty line, under the running node (listr2's output bar; gone when done).
+        const line = e.chunk.split('\n').map((l) => l.replace(/\r/g, '').trim()).filter(Boolean).at(-1);
+        const w = wrappers.get(`${e.stepId}@${e.node}`);
+        if (w && line !== undefined) w.output = redact(line);
+        break;
+      }
       case 'task-end':
         stepRan.fire(e.stepId, true);
         taskEnds.fire(`${e.stepId}@${e.node}`, e);

@@ -43,7 +43,7 @@ describe('listr reporter', () => {
   });
 
   it('shows a retry while the node is still running, and progress as events arrive', async () => {
-    const r = createListrReporter({ outline: sampleOutline, renderer: 'silent' });
+    const r = createListrReporter({ outline: sampleOutline, renderer: 'silent', secrets: ['secret-token-abc'] });
     const events = sampleRun().events;
     const retryAt = events.findIndex((e) => e.kind === 'task-retry');
     for (const e of events.slice(0, retryAt + 1)) r.onEvent(e);
@@ -52,6 +52,10 @@ describe('listr reporter', () => {
     expect(mid).toContain('COMPLETED stop-apiserver [');
     expect(mid).toMatch(/STARTED cp-2 \(retry 1: connection reset\)/);
     expect(mid).toMatch(/WAITING restart-kubelet/);
+    r.onEvent({ kind: 'task-output', stepId: 'restore-etcd', node: 'cp-2', stream: 'stdout', chunk: 'restoring 42%\r\nsecret-token-abc\n\n' });
+    await tick();
+    // the running node shows its last output line, scrubbed
+    expect(r.snapshotTree()).toMatch(/STARTED cp-2 \(retry 1: connection reset\) > \[REDACTED\]\n/);
     for (const e of events.slice(retryAt + 1)) r.onEvent(e);
     await r.close();
     expect(r.snapshotTree()).toMatch(/COMPLETED cp-2 \(retry 1: connection reset\) \[4\.8s\]/);
