@@ -62,10 +62,10 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   let { seq, prev } = tailOf(path, runId);
   const created = !existsSync(path);
   const fd = openSync(path, 'a');
-  // A new file is only durable once its directory entry is: fsync the directory once.
+  const headFd = openSync(join(opts.runDir, HEAD_FILE), existsSync(join(opts.runDir, HEAD_FILE)) ? 'r+' : 'w+');
+  // New files are only durable once their directory entries are: fsync the directory once.
   if (created && doSync) syncDir(opts.runDir);
   let lastHookError: unknown;
-  const headFd = openSync(join(opts.runDir, HEAD_FILE), existsSync(join(opts.runDir, HEAD_FILE)) ? 'r+' : 'w+');
   let closed = false;
 
   return {
