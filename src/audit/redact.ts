@@ -49,10 +49,20 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   return out;
 }
 
-/** Deduplicated secrets long enough to redact, longest first. */
+/**
+ * Deduplicated secrets long enough to redact, longest first. A multi-line secret (a private key)
+ * also contributes each of its lines, because line-oriented sinks see it one line at a time.
+ */
 export function usableSecrets(secrets: Iterable<string>): string[] {
   const set = new Set<string>();
-  for (const s of secrets) if (typeof s === 'string' && s.length >= MIN_SECRET_LENGTH) set.add(s);
+  const add = (s: string): void => {
+    if (s.length >= MIN_SECRET_LENGTH) set.add(s);
+  };
+  for (const s of secrets) {
+    if (typeof s !== 'string') continue;
+    add(s);
+    if (/[\r\n]/.test(s)) for (const line of s.split(/\r?\n/)) add(line.trim());
+  }
   return [...set].sort((a, b) => b.length - a.length);
 }
 

@@ -32,4 +32,10 @@ describe('redactSecrets', () => {
   it('redacts strings deep inside objects without touching other values', () => {
     expect(redactDeep({ a: ['pre tokentoken post'], n: 3, b: { c: 'tokentoken' } }, ['tokentoken'])).toEqual({ a: [`pre ${REDACTED} post`], n: 3, b: { c: REDACTED } });
   });
+
+  it('redacts a multi-line secret whole, and line by line where a sink splits lines', () => {
+    const key = '-----BEGIN KEY-----\nMIIEabc123\nQUJDRA==xyz\n-----END KEY-----';
+    expect(redactSecrets(`k=${key}!`, [key])).toBe(`k=${REDACTED}!`);
+    expect(key.split('\n').map((l) => redactSecrets(`  out | ${l}`, [key]))).toEqual(Array(4).fill(`  out | ${REDACTED}`));
+  });
 });
