@@ -1,6 +1,8 @@
 // The step × node grid: the last word on each (step, node) pair, folded from the audit records
 // of every session of a run (run, resume, rollback), in the order the steps first started.
 import type { TaskOutcome } from '../model/index.js';
+import { basename } from 'node:path';
+import { readAuditRecords } from './read.js';
 import type { AuditRecord } from './record.js';
 
 /** TaskOutcome plus what only the audit knows: still running at a crash, undo that failed. */
@@ -54,6 +56,11 @@ export interface AuditGrid {
   phases: string[];
   nodes: string[];
   steps: GridStep[];
+}
+
+/** The grid of a run directory, straight from its audit log. */
+export function auditGrid(runDir: string): AuditGrid {
+  return buildGrid(readAuditRecords(runDir), basename(runDir));
 }
 
 export function buildGrid(records: readonly AuditRecord[], runId = records[0]?.runId ?? ''): AuditGrid {

@@ -6,7 +6,7 @@ export { createAuditSink, AuditTornTailError, type AuditSink, type AuditSinkOpti
 export { operatorIdentity } from './who.js';
 export { verifyAudit, verifyAuditText, type AuditVerdict, type VerifyOptions } from './verify.js';
 export { readAuditRecords, parseAuditRecords } from './read.js';
-export { buildGrid, cellAt, type AuditGrid, type GridStep, type GridCell, type CellState, type RunSession } from './grid.js';
+export { auditGrid, buildGrid, cellAt, type AuditGrid, type GridStep, type GridCell, type CellState, type RunSession } from './grid.js';
 export { renderGridText, gridToJson, cellText } from './grid-text.js';
 export { renderJunit, xmlEscape } from './junit.js';
 export { renderHtmlReport, type HtmlReportOptions } from './html.js';

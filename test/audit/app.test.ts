@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRun, verifyRun, writeReportIn, writeRunReport } from '../../src/app/audit.js';
 import { listRuns } from '../../src/app/runs.js';
+import { auditGrid } from '../../src/audit/grid.js';
 import { createAuditSink } from '../../src/audit/sink.js';
 import { EventScript, sampleRun } from './events.js';
 
@@ -56,6 +57,7 @@ describe('auditRun / verifyRun', () => {
     expect(json.verified.ok).toBe(true);
     expect(json.steps).toHaveLength(5);
     expect(writeRunReport({ stateDir, runId: 'r-resumed' })).toMatch(/report\.html$/);
+    expect(auditGrid(join(stateDir, 'runs', 'r-resumed'))).toMatchObject({ runId: 'r-resumed', nodes: ['n1'], steps: [{ stepId: 'a' }, { stepId: 'b' }] });
   });
 
   it('fails verification after one byte of the audit log is changed, and says where', () => {
