@@ -1,0 +1,159 @@
+// The audit sink: turns RunEvents into hash-chained, fsync'd JSONL records in
+// <runDir>/audit.jsonl. Reopening an existing log (resume, rollback) continues its chain.
+import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { RunEvent } from '../model/index.js';
+import { KubedrError } from '../errors/index.js';
+import { AUDIT_FILE, formatHead, genesisHash, HEAD_FILE, sealLine, sha256Hex } from './chain.js';
+import { auditBodyOf, type AuditSubject, type Operator } from './record.js';
+import { redactDeep, secretsOf, type SecretSource } from './redact.js';
+
+export interface AuditSinkOptions {
+  /** `<stateDir>/runs/<run-id>`; created if missing. */
+  runDir: string;
+  /** @default basename(runDir) */
+  runId?: string;
+  /** The operator; see operatorIdentity(). */
+  who: Operator;
+  /** Runbook and inventory hashes from the Plan, recorded on run-start records. */
+  subject?: AuditSubject;
+  /** Values scrubbed from every field before writing (defence in depth). */
+  secrets?: SecretSource;
+  /** fsync after each append. Only benchmarks turn this off. @default true */
+  fsync?: boolean;
+  /**
+   * Called after each run-end record (the end of every session: run, resume, rollback…), e.g. to
+   * write report.html. Errors it throws are kept in lastHookError, never thrown into the engine:
+   * a derived report must not fail a run whose audit records are safely on disk.
+   */
+  onRunEnd?: (runDir: string) => void;
+}
+
+export interface AuditSink {
+  readonly path: string;
+  onEvent(event: RunEvent): void;
+  /** Secrets learned during the run (a captured join token). */
+  addSecrets(values: readonly string[]): void;
+  /** Number of records in the log and the hash of its last line. */
+  head(): { seq: number; hash: string };
+  /** The error the onRunEnd hook threw last, if any. */
+  readonly lastHookError: unknown;
+  close(): void;
+}
+
+export class AuditTornTailError extends KubedrError {
+  constructor(path: string) {
+    super('AUDIT_TORN_TAIL', `${path} ends in the middle of a record (a process died while writing it)`, {
+      hint: `run \`kubedr audit --verify\`; keep the file as evidence and move it aside before resuming`,
+    });
+  }
+}
+
+/**
+ * Opens (or creates) the run's audit log. Writes are synchronous on purpose: records must be on
+ * disk, in event order, before the engine moves on, and an audit line is small (< 1 KiB).
+ */
+export function createAuditSink(opts: AuditSinkOptions): AuditSink {
+  mkdirSync(opts.runDir, { recursive: true });
+  const runId = opts.runId ?? basename(opts.runDir);
+  const path = join(opts.runDir, AUDIT_FILE);
+  const doSync = opts.fsync ?? true;
+  const extra: string[] = [];
+  let { seq, prev } = tailOf(path, runId);
+  const created = !existsSync(path);
+  const fd = openSync(path, 'a');
+  const headFd = openSync(join(opts.runDir, HEAD_FILE), existsSync(join(opts.runDir, HEAD_FILE)) ? 'r+' : 'w+');
+  // New files are only durable once their directory entries are: fsync the directory once.
+  if (created && doSync) syncDir(opts.runDir);
+  let lastHookError: unknown;
+  let closed = false;
+
+  return {
+    path,
+    onEvent(event) {
+      if (closed) throw new KubedrError('AUDIT_CLOSED', `audit log ${path} is closed`);
+      const body = auditBodyOf(event, opts.subject ?? {}, sha256Hex);
+      if (!body) return;
+      const secrets = [...secretsOf(opts.secrets), ...extra];
+      // Only free text is scrubbed: the chain fields and digests are hashes, and scrubbing a
+      // hash that happens to contain a short secret would corrupt the chain, not protect anything.
+      const { planHash, runbookHash, inventoryHash, commandDigest, ...text } = body as Record<string, unknown>;
+      const digests = Object.fromEntries(Object.entries({ planHash, runbookHash, inventoryHash, commandDigest }).filter(([, v]) => v !== undefined));
+      const record = { v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: redactDeep(opts.who, secrets), ...redactDeep(text, secrets), ...digests };
+      const line = sealLine(record);
+      writeSync(fd, `${line}\n`);
+      if (doSync) fdatasyncSync(fd);
+      prev = sha256Hex(line);
+      writeSync(headFd, formatHead({ seq, hash: prev }), 0);
+      if (doSync) fdatasyncSync(headFd);
+      seq++;
+      if (event.kind === 'run-end' && opts.onRunEnd) {
+        try {
+          opts.onRunEnd(opts.runDir);
+          lastHookError = undefined;
+        } catch (err) {
+          lastHookError = err;
+        }
+      }
+    },
+    addSecrets(values) {
+      extra.push(...secretsOf(values));
+    },
+    head: () => ({ seq, hash: prev }),
+    get lastHookError() {
+      return lastHookError;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+      closeSync(headFd);
+    },
+  };
+}
+
+function syncDir(dir: string): void {
+  const dfd = openSync(dir, 'r');
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
+}
+
+/** Next seq and prev for an existing log; refuses to append after a torn (half-written) line. */
+function tailOf(path: string, runId: string): { seq: number; prev: string } {
+  if (!existsSync(path)) return { seq: 0, prev: genesisHash(runId) };
+  const text = lastLines(path);
+  if (text === '') return { seq: 0, prev: genesisHash(runId) };
+  if (!text.endsWith('\n')) throw new AuditTornTailError(path);
+  const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
+  const last = text.slice(lastStart, -1);
+  let seq: unknown;
+  try {
+    seq = (JSON.parse(last) as { seq?: unknown }).seq;
+  } catch (err) {
+    throw new KubedrError('AUDIT_UNREADABLE', `the last record of ${path} is not JSON`, { cause: err, hint: 'run `kubedr audit --verify`' });
+  }
+  if (typeof seq !== 'number') throw new KubedrError('AUDIT_UNREADABLE', `the last record of ${path} has no seq`, { hint: 'run `kubedr audit --verify`' });
+  return { seq: seq + 1, prev: sha256Hex(last) };
+}
+
+/** The tail of the file holding at least its last complete line (reopening a long log is cheap). */
+function lastLines(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    for (let want = 64 * 1024; ; want *= 4) {
+      const len = Math.min(size, want);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      // Lines are ASCII-delimited, so a cut in the middle of a UTF-8 sequence only affects the
+      // discarded head of the chunk.
+      const text = buf.toString('utf8');
+      if (len === size || text.lastIndexOf('\n', text.length - 2) >= 0) return text;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

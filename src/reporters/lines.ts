@@ -1,0 +1,38 @@
+// One plain, deterministic line per event (CI logs, non-TTY, test snapshots). No clock, no
+// colour: everything printed comes from the event itself.
+import type { RunEvent } from '../model/index.js';
+import { formatDuration } from '../audit/format.js';
+
+const exitOf = (code: number | undefined): string => (code === undefined ? '' : ` exit ${code}`);
+
+/** The line for an event; undefined for task-output, which the plain reporter splits itself. */
+export function formatEventLine(e: RunEvent): string | undefined {
+  switch (e.kind) {
+    case 'run-start':
+      return `run ${e.runId}: ${e.runbook} on ${e.cluster} (mode ${e.mode}, plan ${e.planHash.slice(0, 12)})`;
+    case 'phase-start':
+      return `phase ${e.phase}`;
+    case 'phase-end':
+      return `phase ${e.phase} end`;
+    case 'step-start':
+      return `step ${e.stepId} [${e.phase}] on ${e.nodes.length ? e.nodes.join(', ') : '(no nodes)'}`;
+    case 'step-end':
+      return `step ${e.stepId} ${e.outcome}`;
+    case 'task-start':
+      return `  ${e.stepId}@${e.node} start${e.attempt > 1 ? ` attempt ${e.attempt}` : ''}`;
+    case 'task-output':
+      return undefined;
+    case 'task-retry':
+      return `  ${e.stepId}@${e.node} retry (attempt ${e.attempt}) in ${formatDuration(e.delayMs)}: ${e.reason}`;
+    case 'task-end':
+      return `  ${e.stepId}@${e.node} ${e.outcome}${exitOf(e.exitCode)} in ${formatDuration(e.durationMs)}${e.error ? `: ${e.error}` : ''}`;
+    case 'approval':
+      return `approval ${e.stepId} by ${e.approvedBy}${e.auto ? ' (--yes)' : ''}: ${e.message}`;
+    case 'undo-start':
+      return `  undo ${e.stepId}@${e.node} start`;
+    case 'undo-end':
+      return `  undo ${e.stepId}@${e.node} ${e.outcome}${exitOf(e.exitCode)} in ${formatDuration(e.durationMs)}`;
+    case 'run-end':
+      return `run ${e.runId} ${e.outcome} in ${formatDuration(e.durationMs)}`;
+  }
+}
