@@ -42,12 +42,26 @@ export function createLocator(doc: Document, lines: LineCounter, file: string, t
         break;
       }
     }
-    if (opts.needle !== undefined && isScalar(node) && node.range) {
-      const idx = text.slice(node.range[0], node.range[1]).indexOf(opts.needle);
-      if (idx >= 0) return at(node.range[0] + idx);
+    if (opts.needle !== undefined) {
+      const found = findNeedle(node, opts.needle, text);
+      if (found !== undefined) return at(found);
     }
     return at(offset);
   };
+}
+
+/** Offset of the first occurrence of `needle` in a scalar at or below `node`. */
+function findNeedle(node: unknown, needle: string, text: string): number | undefined {
+  if (isScalar(node) && node.range) {
+    const idx = text.slice(node.range[0], node.range[1]).indexOf(needle);
+    return idx >= 0 ? node.range[0] + idx : undefined;
+  }
+  const items: unknown[] = isMap(node) ? node.items.flatMap((p) => [p.key, p.value]) : isSeq(node) ? node.items : [];
+  for (const item of items) {
+    const found = findNeedle(item, needle, text);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function rangeStart(node: unknown): number | undefined {
