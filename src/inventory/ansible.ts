@@ -19,7 +19,7 @@ export function isAnsibleInventory(value: unknown): boolean {
 
 export function translateAnsible(value: unknown, locate: Locator): { raw?: RawInventory; locate: Locator; problems: Problem[] } {
   const all = (value as { all?: unknown }).all;
-  if (typeof all !== 'object' || all === null) {
+  if (typeof all !== 'object' || all === null || Array.isArray(all)) {
     return { locate, problems: [{ code: 'ANSIBLE_BAD_INVENTORY', message: '"all" must be a mapping with hosts and children', hint: 'write all: { hosts: {...}, children: {...} }', pos: locate(['all']), severity: 'error' }] };
   }
   const hostVars = new Map<string, Vars>();

@@ -70,13 +70,14 @@ export function buildPlan(runbook: Runbook, inventory: Inventory, opts: PlanOpti
   return plan;
 }
 
-/** One template on 1,000 nodes must not give 1,000 copies of the same problem. */
+/** One template on 1,000 nodes gives one problem that counts the other nodes, not 1,000. */
 function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.code}|${p.pos?.file}:${p.pos?.line}:${p.pos?.col}|${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const first = new Map<string, { problem: Problem; more: number }>();
+  for (const p of problems) {
+    const key = `${p.code}|${p.pos ? `${p.pos.file}:${p.pos.line}:${p.pos.col}` : p.message}`;
+    const seen = first.get(key);
+    if (!seen) first.set(key, { problem: p, more: 0 });
+    else if (seen.problem.message !== p.message) seen.more += 1;
+  }
+  return [...first.values()].map(({ problem, more }) => (more === 0 ? problem : { ...problem, message: `${problem.message} (and ${more} more node(s))` }));
 }

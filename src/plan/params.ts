@@ -32,7 +32,7 @@ export function resolveParams(specs: readonly ParamSpec[], given: Record<string,
     const at = pos ? { pos } : {};
     const text = given[spec.name];
     if (spec.type === 'secret') {
-      if (text !== undefined) problems.push({ code: 'PARAM_SECRET_ON_CLI', message: `--param ${spec.name}: secret params cannot be given on the command line`, hint: `remove it; kubedr asks for it at run time (or reads KUBEDR_PARAM_${spec.name})`, severity: 'error', ...at });
+      if (text !== undefined) problems.push({ code: 'PARAM_SECRET_ON_CLI', message: `--param ${spec.name}: secret params cannot be given on the command line`, hint: 'remove it: secrets are supplied when the runbook runs, never on the command line (shell history, ps)', severity: 'error', ...at });
       continue;
     }
     if (text === undefined) {
@@ -41,7 +41,7 @@ export function resolveParams(specs: readonly ParamSpec[], given: Record<string,
       continue;
     }
     const converted = convert(spec, text);
-    if (converted === undefined) problems.push({ code: 'PARAM_TYPE', message: `--param ${spec.name}=${text}: not a valid ${spec.type}`, hint: spec.type === 'bool' ? 'use true or false' : spec.type === 'int' ? 'use a whole number, e.g. 3' : 'give a non-empty value', severity: 'error', ...at });
+    if (converted === undefined) problems.push({ code: 'PARAM_TYPE', message: `--param ${spec.name}=${text}: not ${/^[aeiou]/.test(spec.type) ? 'an' : 'a'} ${spec.type}`, hint: spec.type === 'bool' ? 'use true or false' : spec.type === 'int' ? 'use a whole number, e.g. 3' : 'give a non-empty value', severity: 'error', ...at });
     else values[spec.name] = converted;
   }
   return { values, problems };

@@ -48,7 +48,7 @@ export const paramDefaults: Rule = (rb, { locate }) =>
     if (p.default === undefined) return [];
     const pos = locate(['params', p.name, 'default']);
     if (p.type === 'secret') return [{ code: 'RUNBOOK_SECRET_DEFAULT', message: `secret param "${p.name}" has a default value written in the runbook`, hint: 'remove the default: secrets are supplied at run time, never stored in files', pos, severity: 'error' }];
-    if (!defaultFits(p)) return [{ code: 'RUNBOOK_PARAM_DEFAULT_TYPE', message: `default of param "${p.name}" is not a ${p.type}`, hint: `write a ${p.type} value, e.g. ${example(p.type)}`, pos, severity: 'error' }];
+    if (!defaultFits(p)) return [{ code: 'RUNBOOK_PARAM_DEFAULT_TYPE', message: `default of param "${p.name}" is not ${article(p.type)}`, hint: `write ${article(p.type)} value, e.g. ${example(p.type)}`, pos, severity: 'error' }];
     return [];
   });
 
@@ -56,6 +56,10 @@ function defaultFits(p: ParamSpec): boolean {
   if (p.type === 'int') return Number.isInteger(p.default);
   if (p.type === 'bool') return typeof p.default === 'boolean';
   return typeof p.default === 'string';
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 function example(type: ParamSpec['type']): string {

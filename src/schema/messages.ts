@@ -89,7 +89,7 @@ function describe(e: ErrorObject, shapes: ErrorObject[], path: PathSeg[]): { mes
       return { message: `"${String(e.data)}" has the wrong format`, hint: parent.description ?? `it must match ${String(p.pattern)}` };
     case 'minimum':
     case 'maximum':
-      return { message: e.message ?? 'out of range', hint: `use a value that ${e.message ?? 'is in range'}` };
+      return { message: e.message ?? 'out of range', hint: `use a value ${(e.message ?? 'in range').replace(/^must be /, '')}` };
     case 'minItems':
     case 'minProperties':
     case 'minLength':

@@ -35,5 +35,5 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
