@@ -2,7 +2,7 @@
 // Etcd member identities are derived from the address unless the node gives them.
 import type { Problem } from '../errors/index.js';
 import { ROLES, type BecomeSettings, type Inventory, type InventoryNode, type Role, type SshSettings } from '../model/index.js';
-import { canonicalJson, didYouMean, parseDuration, sha256, type Locator } from '../schema/index.js';
+import { canonicalHash, didYouMean, parseDuration, type Locator } from '../schema/index.js';
 import { DEFAULT_PATHS, DEFAULT_TLS, type RawGroup, type RawInventory, type RawNode, type RawSettings } from './raw.js';
 
 export function resolveInventory(raw: RawInventory, source: string, format: Inventory['format'], locate: Locator): { inventory: Inventory; problems: Problem[] } {
@@ -52,7 +52,7 @@ export function resolveInventory(raw: RawInventory, source: string, format: Inve
 /** sha256 of what the inventory means, not how it was written or where it came from. */
 export function hashInventory(inv: Inventory): string {
   const { source: _s, format: _f, hash: _h, ...rest } = inv;
-  return sha256(canonicalJson({ ...rest, nodes: inv.nodes.map(({ pos: _p, ...n }) => n) }));
+  return canonicalHash({ ...rest, nodes: inv.nodes.map(({ pos: _p, ...n }) => n) });
 }
 
 function rolesOf(node: RawNode, groups: RawGroup[]): Role[] {

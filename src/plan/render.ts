@@ -29,16 +29,27 @@ const SHELL: ReadonlySet<FieldKind> = new Set(['shell', 'capture-plain', 'captur
 const SECRET_OK: ReadonlySet<FieldKind> = new Set(['shell', 'capture-secret']);
 const ECHO = /\b(echo|printf)\b[^|;&\n]*$/;
 
+/** Collects issues and raw expressions across the fields of one task (no per-field arrays). */
+export interface RenderSink {
+  issues: Issue[];
+  raw: string[];
+}
+
 export function renderTemplate(template: string, field: FieldKind, scope: Scope): Rendered {
+  const sink: RenderSink = { issues: [], raw: [] };
+  return { text: renderInto(template, field, scope, sink), issues: sink.issues, raw: sink.raw };
+}
+
+export function renderInto(template: string, field: FieldKind, scope: Scope, sink: RenderSink): RenderedText {
   const parts: TextPart[] = [];
-  const issues: Issue[] = [];
-  const raw: string[] = [];
+  const { issues, raw } = sink;
   let lit = '';
   let line = '';
   for (const seg of parseTemplate(template)) {
     if (seg.kind === 'lit') {
       lit += seg.text;
-      line = (line + seg.text).split('\n').pop() ?? '';
+      const nl = seg.text.lastIndexOf('\n');
+      line = nl >= 0 ? seg.text.slice(nl + 1) : line + seg.text;
       continue;
     }
     if (seg.kind === 'error') {
@@ -74,7 +85,7 @@ export function renderTemplate(template: string, field: FieldKind, scope: Scope)
   if (field === 'shell' && /(^|\n|;)\s*set\s+-[a-z]*x/.test(template) && parts.some((p) => p.t === 'ref' && p.secret)) {
     issues.push({ code: 'RUNBOOK_SECRET_XTRACE', message: 'the script enables "set -x", which prints its secret values', hint: 'remove "set -x" from scripts that use secrets', severity: 'warning' });
   }
-  return { text: { parts }, issues, raw };
+  return { parts };
 }
 
 function refIssue(ref: string, secret: boolean, field: FieldKind, lineBefore: string): Omit<Issue, 'needle'> | undefined {

@@ -35,92 +35,97 @@ const NODE_FIELDS = ['name', 'address', 'roles', 'groups', 'labels.<key>', 'vars
 const problem = (code: string, message: string, hint: string): Lookup => ({ kind: 'problem', code, message, hint });
 const value = (v: unknown): Lookup => ({ kind: 'value', value: String(v) });
 
+// The dotted name is built (dotted(path)) only for problems: joining on every lookup is measurable.
 export function lookup(path: readonly string[], scope: Scope): Lookup {
-  const [root, ...rest] = path;
-  const name = path.join('.');
+  const root = path[0];
+  const rest = path.slice(1);
   switch (root) {
     case 'node':
-      if (!scope.node) return problem('RUNBOOK_NODE_VAR_WITHOUT_NODE', `{{ ${name} }} is used where there is no node (local, confirm or when)`, 'use it in a step that has targets, or use cluster.* / params.* instead');
-      return nodeValue(rest, scope.node, name);
+      if (!scope.node) return problem('RUNBOOK_NODE_VAR_WITHOUT_NODE', `{{ ${dotted(path)} }} is used where there is no node (local, confirm or when)`, 'use it in a step that has targets, or use cluster.* / params.* instead');
+      return nodeValue(rest, scope.node, path);
     case 'cluster':
-      return clusterValue(rest, scope, name);
+      return clusterValue(rest, scope, path);
     case 'etcd': {
       const tls = scope.inventory.etcd.tls as unknown as Record<string, string>;
       if (rest.length === 1 && rest[0] === 'tool') return value(scope.inventory.etcd.tool);
       if (rest.length === 1 && rest[0] === 'tlsFlags') return { kind: 'value', value: scope.cluster.tlsFlags, quoted: true };
       if (rest.length === 2 && rest[0] === 'tls' && rest[1] && rest[1] in tls) return value(tls[rest[1]]);
-      return unknown(name, 'etcd.tool, etcd.tls.cacert, etcd.tls.cert, etcd.tls.key, etcd.tlsFlags');
+      return unknown(dotted(path), 'etcd.tool, etcd.tls.cacert, etcd.tls.cert, etcd.tls.key, etcd.tlsFlags');
     }
     case 'vars':
-      return mapValue(scope.inventory.vars, rest, name, 'the inventory "vars:"');
+      return mapValue(scope.inventory.vars, rest, path, 'the inventory "vars:"');
     case 'params':
-      return paramValue(rest, scope, name);
+      return paramValue(rest, scope, path);
     case 'steps':
-      return stepRef(rest, scope, name);
+      return stepRef(rest, scope, path);
     case 'run':
       if (rest.length === 1 && rest[0] === 'id') return { kind: 'ref', ref: 'run.id', secret: false };
-      return unknown(name, 'run.id');
+      return unknown(dotted(path), 'run.id');
     default:
-      return problem('RUNBOOK_UNKNOWN_VARIABLE', `unknown variable {{ ${name} }}`, `variables start with ${ROOTS.join(', ')}${suggest(root ?? '', ROOTS)}`);
+      return problem('RUNBOOK_UNKNOWN_VARIABLE', `unknown variable {{ ${dotted(path)} }}`, `variables start with ${ROOTS.join(', ')}${suggest(root ?? '', ROOTS)}`);
   }
 }
 
-function nodeValue(rest: string[], node: InventoryNode, name: string): Lookup {
+function nodeValue(rest: string[], node: InventoryNode, path: readonly string[]): Lookup {
   const [field, sub, extra] = rest;
-  if (extra !== undefined) return unknown(name, NODE_FIELDS.map((f) => `node.${f}`).join(', '));
-  if (field === 'name' || field === 'address') return sub === undefined ? value(node[field]) : unknown(name, 'node.name');
+  if (extra !== undefined) return unknown(dotted(path), NODE_FIELDS.map((f) => `node.${f}`).join(', '));
+  if (field === 'name' || field === 'address') return sub === undefined ? value(node[field]) : unknown(dotted(path), 'node.name');
   if (field === 'roles' || field === 'groups') return value(node[field].join(','));
-  if (field === 'labels' && sub) return node.labels[sub] === undefined ? problem('RUNBOOK_MISSING_NODE_VALUE', `node "${node.name}" has no label "${sub}" ({{ ${name} }})`, `add labels: { ${sub}: ... } to node "${node.name}" or narrow the step's targets`) : value(node.labels[sub]);
-  if (field === 'vars' && sub) return mapValue(node.vars, [sub], name, `node "${node.name}" vars`);
+  if (field === 'labels' && sub) return node.labels[sub] === undefined ? problem('RUNBOOK_MISSING_NODE_VALUE', `node "${node.name}" has no label "${sub}" ({{ ${dotted(path)} }})`, `add labels: { ${sub}: ... } to node "${node.name}" or narrow the step's targets`) : value(node.labels[sub]);
+  if (field === 'vars' && sub) return mapValue(node.vars, [sub], path, `node "${node.name}" vars`);
   if (field === 'paths' && sub && sub in node.paths) return value(node.paths[sub as keyof InventoryNode['paths']]);
   if (field === 'ssh' && (sub === 'user' || sub === 'port')) return value(node.ssh[sub]);
   if (field === 'etcd' && (sub === 'name' || sub === 'peerURL' || sub === 'clientURL')) {
-    if (!node.etcd) return problem('RUNBOOK_NODE_NOT_ETCD_MEMBER', `node "${node.name}" is not an etcd member, but the step uses {{ ${name} }}`, 'target only etcd members (targets: { roles: [etcd] }) or give the node the etcd role');
+    if (!node.etcd) return problem('RUNBOOK_NODE_NOT_ETCD_MEMBER', `node "${node.name}" is not an etcd member, but the step uses {{ ${dotted(path)} }}`, 'target only etcd members (targets: { roles: [etcd] }) or give the node the etcd role');
     return value(node.etcd[sub]);
   }
-  return unknown(name, NODE_FIELDS.map((f) => `node.${f}`).join(', '));
+  return unknown(dotted(path), NODE_FIELDS.map((f) => `node.${f}`).join(', '));
 }
 
-function clusterValue(rest: string[], scope: Scope, name: string): Lookup {
-  if (rest.length !== 1) return unknown(name, 'cluster.name, cluster.initialCluster, cluster.etcdEndpoints');
+function clusterValue(rest: string[], scope: Scope, path: readonly string[]): Lookup {
+  if (rest.length !== 1) return unknown(dotted(path), 'cluster.name, cluster.initialCluster, cluster.etcdEndpoints');
   if (rest[0] === 'name') return value(scope.inventory.cluster.name);
   if (rest[0] === 'initialCluster' || rest[0] === 'etcdEndpoints') {
     const v = rest[0] === 'initialCluster' ? scope.cluster.initialCluster : scope.cluster.endpoints;
-    if (v === '') return problem('RUNBOOK_NO_ETCD_MEMBERS', `{{ ${name} }} is empty: the inventory has no etcd members`, 'give the etcd role to the etcd nodes in the inventory');
+    if (v === '') return problem('RUNBOOK_NO_ETCD_MEMBERS', `{{ ${dotted(path)} }} is empty: the inventory has no etcd members`, 'give the etcd role to the etcd nodes in the inventory');
     return value(v);
   }
-  return unknown(name, 'cluster.name, cluster.initialCluster, cluster.etcdEndpoints');
+  return unknown(dotted(path), 'cluster.name, cluster.initialCluster, cluster.etcdEndpoints');
 }
 
-function mapValue(map: Record<string, unknown>, rest: string[], name: string, where: string): Lookup {
+function mapValue(map: Record<string, unknown>, rest: string[], path: readonly string[], where: string): Lookup {
   const [key, extra] = rest;
-  if (key === undefined || extra !== undefined) return unknown(name, `${name.split('.').slice(0, -1).join('.') || name}.<key>`);
+  if (key === undefined || extra !== undefined) return unknown(dotted(path), `${dotted(path).split('.').slice(0, -1).join('.') || dotted(path)}.<key>`);
   const v = map[key];
-  if (v === undefined) return problem('RUNBOOK_MISSING_NODE_VALUE', `{{ ${name} }}: ${where} has no "${key}"${suggest(key, Object.keys(map))}`, `define "${key}" in ${where}`);
-  if (v !== null && typeof v === 'object') return problem('RUNBOOK_NOT_A_SCALAR', `{{ ${name} }} is a ${Array.isArray(v) ? 'list' : 'mapping'}, not a single value`, 'refer to one scalar entry inside it');
+  if (v === undefined) return problem('RUNBOOK_MISSING_NODE_VALUE', `{{ ${dotted(path)} }}: ${where} has no "${key}"${suggest(key, Object.keys(map))}`, `define "${key}" in ${where}`);
+  if (v !== null && typeof v === 'object') return problem('RUNBOOK_NOT_A_SCALAR', `{{ ${dotted(path)} }} is a ${Array.isArray(v) ? 'list' : 'mapping'}, not a single value`, 'refer to one scalar entry inside it');
   return value(v ?? '');
 }
 
-function paramValue(rest: string[], scope: Scope, name: string): Lookup {
+function paramValue(rest: string[], scope: Scope, path: readonly string[]): Lookup {
   const [param, extra] = rest;
   const spec = param === undefined ? undefined : scope.specs.get(param);
-  if (!spec || extra !== undefined) return problem('RUNBOOK_UNKNOWN_PARAM', `{{ ${name} }} uses a param the runbook does not declare`, `declare it under "params:"${suggest(param ?? '', [...scope.specs.keys()])}`);
+  if (!spec || extra !== undefined) return problem('RUNBOOK_UNKNOWN_PARAM', `{{ ${dotted(path)} }} uses a param the runbook does not declare`, `declare it under "params:"${suggest(param ?? '', [...scope.specs.keys()])}`);
   if (spec.type === 'secret') return { kind: 'ref', ref: `params.${spec.name}`, secret: true };
   const v = scope.params[spec.name];
   return value(v === undefined ? '' : v);
 }
 
-function stepRef(rest: string[], scope: Scope, name: string): Lookup {
+function stepRef(rest: string[], scope: Scope, path: readonly string[]): Lookup {
   const [id, field, extra] = rest;
-  if (id === undefined || field !== 'stdout' || extra !== undefined) return unknown(name, 'steps.<id>.stdout');
+  if (id === undefined || field !== 'stdout' || extra !== undefined) return unknown(dotted(path), 'steps.<id>.stdout');
   const capture = scope.captures.get(id);
-  if (capture?.skipped) return problem('RUNBOOK_CAPTURE_SKIPPED', `{{ ${name} }} is used, but step "${id}" is skipped by its "when"`, `give this step the same "when" as "${id}", or make "${id}" run`);
-  if (capture && capture.nodes !== 1) return problem('RUNBOOK_CAPTURE_MULTI_NODE', `step "${id}" captures on ${capture.nodes} nodes, so {{ ${name} }} is ambiguous`, `add "one: true" to the targets of "${id}"`);
+  if (capture?.skipped) return problem('RUNBOOK_CAPTURE_SKIPPED', `{{ ${dotted(path)} }} is used, but step "${id}" is skipped by its "when"`, `give this step the same "when" as "${id}", or make "${id}" run`);
+  if (capture && capture.nodes !== 1) return problem('RUNBOOK_CAPTURE_MULTI_NODE', `step "${id}" captures on ${capture.nodes} nodes, so {{ ${dotted(path)} }} is ambiguous`, `add "one: true" to the targets of "${id}"`);
   if (capture) return { kind: 'ref', ref: `steps.${id}.stdout`, secret: capture.secret };
   const step = scope.steps.get(id);
-  if (!step) return problem('RUNBOOK_UNKNOWN_STEP', `{{ ${name} }} refers to step "${id}", which does not exist`, `use the id of an earlier capture step${suggest(id, [...scope.steps.keys()])}`);
+  if (!step) return problem('RUNBOOK_UNKNOWN_STEP', `{{ ${dotted(path)} }} refers to step "${id}", which does not exist`, `use the id of an earlier capture step${suggest(id, [...scope.steps.keys()])}`);
   if (step.action.kind !== 'capture') return problem('RUNBOOK_NOT_A_CAPTURE', `step "${id}" is a ${step.action.kind} step: only capture steps keep stdout`, `make "${id}" a capture step, or capture the value in a new step`);
-  return problem('RUNBOOK_CAPTURE_NOT_YET', `{{ ${name} }} is used before step "${id}" has captured it`, `move this step after "${id}" (a capture is available only to later steps, and not when "${id}" is skipped)`);
+  return problem('RUNBOOK_CAPTURE_NOT_YET', `{{ ${dotted(path)} }} is used before step "${id}" has captured it`, `move this step after "${id}" (a capture is available only to later steps, and not when "${id}" is skipped)`);
+}
+
+function dotted(path: readonly string[]): string {
+  return path.join('.');
 }
 
 function unknown(name: string, known: string): Lookup {

@@ -3,7 +3,7 @@
 // mistakes are reported, but keep no tasks.
 import type { Problem } from '../errors/index.js';
 import { LOCAL_NODE, type PlanStep, type PlanTask, type Step } from '../model/index.js';
-import { renderAction } from './actions.js';
+import { renderAction, type FieldCache } from './actions.js';
 import type { StepLocator } from './build.js';
 import { renderTemplate, toBool, type Issue } from './render.js';
 import type { Scope } from './scope.js';
@@ -40,20 +40,21 @@ export function planStep(step: Step, phase: string, scope: Scope, locate: StepLo
   const actionKey = step.action.kind;
   const tasks: PlanTask[] = [];
   const raw = new Set<string>();
+  const cache: FieldCache = new Map();
   const renderFor = (node: string, nodeScope: Scope) => {
     const issues: [Issue[], (string | number)[]][] = [];
-    const action = renderAction(step.action, nodeScope);
+    const action = renderAction(step.action, nodeScope, cache);
     issues.push([action.issues, [actionKey]]);
     action.raw.forEach((r) => raw.add(r));
     const task: PlanTask = { key: `${step.id}@${node}`, stepId: step.id, node, action: action.action };
     if (step.undo) {
-      const undo = renderAction(step.undo, nodeScope);
+      const undo = renderAction(step.undo, nodeScope, cache);
       issues.push([undo.issues, ['undo']]);
       undo.raw.forEach((r) => raw.add(r));
       task.undo = undo.action;
     }
     if (step.check) {
-      const check = renderAction(step.check, nodeScope);
+      const check = renderAction(step.check, nodeScope, cache);
       issues.push([check.issues, ['check']]);
       task.check = check.action;
     }

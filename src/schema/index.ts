@@ -15,4 +15,4 @@ export function validateSchema(name: SchemaName, value: unknown, locate: Locator
   return schemaProblems(schemaErrors(name, value), prefix, locate);
 }
 export { parseDuration, formatDuration } from './duration.js';
-export { canonicalJson, sha256 } from './canonical.js';
+export { canonicalHash, canonicalJson, sha256 } from './canonical.js';
