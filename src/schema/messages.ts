@@ -61,7 +61,7 @@ export function schemaProblems(errors: ErrorObject[], prefix: string, locate: Lo
       code: `${prefix}_${SUFFIX[e.keyword === 'anyOf' ? 'type' : e.keyword] ?? 'SCHEMA'}`,
       message: where ? `${where}: ${message}` : message,
       hint,
-      pos: keyPath ? locate(keyPath, { key: true }) : locate(path),
+      pos: keyPath ? locate(keyPath, { key: e.keyword !== 'uniqueItems' }) : locate(path),
       severity: 'error' as const,
     };
   });
@@ -97,8 +97,9 @@ function describe(e: ErrorObject, shapes: ErrorObject[], path: PathSeg[]): { mes
     case 'maxProperties':
       return { message: 'holds more than one action', hint: 'keep exactly one action key (shell, upload, download, manifest, wait, capture, local)' };
     case 'uniqueItems':
-      return { message: 'lists the same entry twice', hint: 'remove the duplicate entry' };
+      return { message: 'lists the same entry twice', hint: 'remove the duplicate entry', keyPath: [...path, Math.max(Number(p.i), Number(p.j))] };
     default:
+      if (path.length === 0) return { message: 'the file is empty or is not a YAML mapping', hint: 'start the file with "apiVersion: kubedr.io/v1alpha1" and its "kind:"' };
       return describeShape(shapes);
   }
 }
