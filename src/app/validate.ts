@@ -5,6 +5,7 @@ import type { Problem } from '../errors/index.js';
 import type { Plan } from '../model/index.js';
 import { parseParamFlags, planRunbook } from '../plan/index.js';
 import { readRunbook, readRunbookFile, type RunbookResult } from '../runbook/index.js';
+import { checkUploadSources } from './upload-sources.js';
 
 export interface CheckInput {
   runbook: string;
@@ -23,7 +24,14 @@ export interface CheckReport {
 
 export async function validate(input: CheckInput): Promise<CheckReport> {
   const [rb, inv] = await Promise.all([readRunbookFile(input.runbook), readInventoryFile(input.inventory)]);
-  return check(rb, inv, input.params ?? []);
+  const report = check(rb, inv, input.params ?? []);
+  if (!report.plan) return report;
+  const steps = new Map((rb.runbook?.phases ?? []).flatMap((p) => p.steps).map((s) => [s.id, s]));
+  const missing = await checkUploadSources(report.plan, (id) => {
+    const step = steps.get(id);
+    return step ? rb.locate([...(rb.stepPaths.get(step) ?? []), 'upload', 'src']) : undefined;
+  });
+  return { ...report, problems: sortProblems([...report.problems, ...missing]), warnings: report.warnings + missing.length };
 }
 
 /** The same, over texts already in memory (tests and benchmarks). */

@@ -66,4 +66,20 @@ function example(type: ParamSpec['type']): string {
   return { int: '3', bool: 'true', string: '"text"', path: '/var/backups/etcd.db', secret: '(none)' }[type];
 }
 
-export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults];
+/** A `wait.match` that is not a valid regular expression would only fail mid-restore. */
+export const validWaitPatterns: Rule = (rb, { locate, stepPaths }) =>
+  steps(rb).flatMap((s) =>
+    (['action', 'undo', 'check'] as const).flatMap((slot): Problem[] => {
+      const action = s[slot];
+      if (action?.kind !== 'wait' || action.match === undefined) return [];
+      try {
+        new RegExp(action.match);
+        return [];
+      } catch (err) {
+        const at = slot === 'action' ? ['wait', 'match'] : [slot, 'wait', 'match'];
+        return [{ code: 'RUNBOOK_BAD_PATTERN', message: `step "${s.id}": wait.match is not a valid regular expression (${(err as Error).message})`, hint: 'fix the pattern, or escape special characters such as ( [ { with a backslash', pos: locate([...(stepPaths.get(s) ?? []), ...at]), severity: 'error' }];
+      }
+    }),
+  );
+
+export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns];

@@ -67,6 +67,19 @@ describe('kubedr plan / validate open no connection', () => {
     expect(stdout).toBe('');
   });
 
+  it('warns (only) about upload sources missing on the operator machine', async () => {
+    expect(await main(['validate', ...HA])).toBe(0);
+    expect(stderr).toMatch(/ha-restore\.yaml:43:24: warning RUNBOOK_UPLOAD_SOURCE_MISSING: step "upload-snapshot" uploads \/backups\/etcd\.db/);
+    stderr = '';
+    expect(await main(['validate', ...HA.map((a) => (a === 'snapshot=/backups/etcd.db' ? 'snapshot=package.json' : a))])).toBe(0);
+    expect(stderr).toBe('');
+  });
+
+  it('rejects an unknown output format', async () => {
+    expect(await main(['plan', ...HA, '--output', 'yaml'])).toBe(2);
+    expect(stderr).toContain('Allowed choices are text, json');
+  });
+
   it('warnings alone keep exit 0', async () => {
     expect(await main(['validate', '-r', `${F}/runbooks/minimal.yaml`, '-i', `${F}/invalid/inventories/even-members.yaml`])).toBe(0);
     expect(stderr).toContain('warning INVENTORY_EVEN_ETCD_MEMBERS');

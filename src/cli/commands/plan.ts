@@ -1,5 +1,5 @@
 // `kubedr plan -r … -i … [--param k=v] [--output json]`: the dry-run, human or JSON (the Plan).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { plan } from '../../app/plan.js';
 import { formatProblem } from '../../errors/index.js';
 import type { RegisterCommand } from './index.js';
@@ -12,7 +12,7 @@ export const registerPlan: RegisterCommand = (program: Command) => {
     .requiredOption('-r, --runbook <file>', 'runbook YAML')
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(new Option('-o, --output <format>', 'human text, or the Plan object as JSON').choices(['text', 'json']).default('text'))
     .action(async (opts: { runbook: string; inventory: string; param: string[]; output: string }) => {
       const out = await plan({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
       for (const w of out.warnings) process.stderr.write(`${formatProblem(w)}\n`);
