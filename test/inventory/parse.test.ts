@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors/index.js';
 import { parseInventory, readInventory } from '../../src/inventory/index.js';
@@ -71,7 +71,27 @@ groups:
   });
 });
 
+describe('shipped examples', () => {
+  it.each(readdirSync('inventories').filter((f) => f.endsWith('.yaml')))('inventories/%s parses without errors', (name) => {
+    const { problems, inventory } = readInventory(readFileSync(`inventories/${name}`, 'utf8'), name);
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(inventory?.nodes.length).toBeGreaterThan(0);
+  });
+});
+
 describe('Ansible / Kubespray inventory', () => {
+  it('inherits connection vars from all.vars and groups, like Ansible', () => {
+    const inv = parseInventory(readFileSync('inventories/kubespray.example.yaml', 'utf8'), 'k.yaml');
+    expect(inv.nodes.map((n) => [n.name, n.ssh.user, n.ssh.identityFile, n.become.enabled, n.groups.join(',')])).toEqual([
+      ['cp1', 'root', '~/.ssh/id_ed25519', false, 'kube_control_plane,etcd,k8s_cluster'],
+      ['cp2', 'root', '~/.ssh/id_ed25519', false, 'kube_control_plane,etcd,k8s_cluster'],
+      ['cp3', 'root', '~/.ssh/id_ed25519', false, 'kube_control_plane,etcd,k8s_cluster'],
+      ['w1', 'ops', '~/.ssh/id_ed25519', true, 'kube_node,k8s_cluster'],
+    ]);
+    expect(inv.vars).toEqual({});
+    expect(inv.cluster.name).toBe('prod');
+  });
+
   it('is detected and translated: hosts, roles from groups, ssh, etcd member names', () => {
     const inv = load('three-masters.kubespray.yaml');
     expect(inv.format).toBe('ansible');
