@@ -43,7 +43,8 @@ function check(rb: RunbookResult, inv: ReturnType<typeof readInventory>, paramFl
   const flags = parseParamFlags(paramFlags);
   const problems = [...rb.problems, ...inv.problems, ...flags.problems];
   let plan: Plan | undefined;
-  if (rb.runbook && inv.inventory && !problems.some((p) => p.severity === 'error')) {
+  // plan even when a file has rule errors: the cross-file rules then report their problems too
+  if (rb.runbook && inv.inventory) {
     const result = planRunbook(rb.runbook, inv.inventory, {
       params: flags.given,
       locate: (step, path, needle) => rb.locate([...(rb.stepPaths.get(step) ?? []), ...path], needle === undefined ? {} : { needle }),
@@ -59,10 +60,11 @@ function check(rb: RunbookResult, inv: ReturnType<typeof readInventory>, paramFl
   return report;
 }
 
-/** File order, then line and column: the order an operator fixes them in. */
+/** File order, then line and column (problems without a position last): the order an operator fixes them in. */
 function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => {
-    if (!a.pos || !b.pos) return a.pos ? 1 : b.pos ? -1 : 0;
+    if (!a.pos) return b.pos ? 1 : 0;
+    if (!b.pos) return -1;
     return a.pos.file.localeCompare(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col;
   });
 }
