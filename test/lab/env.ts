@@ -41,8 +41,8 @@ export async function ensurePrerequisites(): Promise<void> {
       throw new LabPrerequisiteError(`could not install ${missing.join(' ')} with apt-get (install them by hand): ${inst.stderr.trim()}`);
     }
   }
-  // sshd's privilege-separation directory; the bind-mount targets must exist on the host (they
-  // stay empty there: each node mounts its own directory over them in its private namespace).
-  for (const dir of ['/run/sshd', '/etc/kubernetes', '/var/lib/etcd', '/var/lib/kubelet']) mkdirSync(dir, { recursive: true });
+  // sshd's privilege-separation directory, and /etc/kubernetes as a bind-mount target (it stays
+  // empty on the host: each node mounts its own directory over it in its private namespace).
+  for (const dir of ['/run/sshd', '/etc/kubernetes']) mkdirSync(dir, { recursive: true });
   checked = true;
 }

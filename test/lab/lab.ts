@@ -136,7 +136,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     for (const n of nodes) writeNodeFiles(n, cps, shared);
 
     for (const n of nodes) {
-      const started = spawnNode(n, owned);
+      const started = spawnNode(n, root, owned);
       state.nodes.push({ name: n.name, unsharePid: started.unsharePid, ...(started.unshareStart === undefined ? {} : { unshareStart: started.unshareStart }) });
       writeState(state);
     }
@@ -215,7 +215,8 @@ export function makeLab(info: LabInfo, state: LabState): Lab {
     node,
     hostPath(name, path) {
       const n = node(name);
-      for (const [target, key] of NODE_MOUNTS) {
+      if (path === info.root || path.startsWith(`${info.root}/`)) return path;
+      for (const [target, key] of [...NODE_MOUNTS].sort((a, b) => b[0].length - a[0].length)) {
         if (path === target || path.startsWith(`${target}/`)) return n.dirs[key] + path.slice(target.length);
       }
       return path;

@@ -14,10 +14,14 @@ export interface LabNodeDirs {
   root: string;
   /** Mounted at /etc/kubernetes inside the node. */
   etcKubernetes: string;
-  /** Mounted at /var/lib/etcd inside the node. */
+  /** Mounted at /var/lib inside the node (so `mv /var/lib/etcd /var/lib/etcd.old` works as on a real node). */
+  varLib: string;
+  /** /var/lib/etcd inside the node. */
   etcdData: string;
-  /** Mounted at /var/lib/kubelet inside the node. */
+  /** /var/lib/kubelet inside the node. */
   kubelet: string;
+  /** Mounted at /tmp inside the node (the lab root stays visible at its own path inside it). */
+  tmp: string;
   /** Stand-ins (kubeadm, crictl); mounted at /usr/local/sbin, first on PATH. */
   bin: string;
   /** Runner, sshd and per-pod logs (host only). */
@@ -37,9 +41,9 @@ const NODE_SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), 'node');
 /** Mount targets inside a node, and the dirs field that backs each. */
 export const NODE_MOUNTS: readonly [string, keyof LabNodeDirs][] = [
   ['/etc/kubernetes', 'etcKubernetes'],
-  ['/var/lib/etcd', 'etcdData'],
-  ['/var/lib/kubelet', 'kubelet'],
+  ['/var/lib', 'varLib'],
   ['/usr/local/sbin', 'bin'],
+  ['/tmp', 'tmp'],
 ];
 
 export function nodeDirs(labRoot: string, name: string): LabNodeDirs {
@@ -47,8 +51,10 @@ export function nodeDirs(labRoot: string, name: string): LabNodeDirs {
   return {
     root,
     etcKubernetes: join(root, 'etc-kubernetes'),
-    etcdData: join(root, 'var-lib-etcd'),
-    kubelet: join(root, 'var-lib-kubelet'),
+    varLib: join(root, 'var-lib'),
+    etcdData: join(root, 'var-lib', 'etcd'),
+    kubelet: join(root, 'var-lib', 'kubelet'),
+    tmp: join(root, 'tmp'),
     bin: join(root, 'bin'),
     logs: join(root, 'logs'),
   };
@@ -83,6 +89,9 @@ export async function prepareNode(node: LabNode, labRoot: string, controlPlanes:
   for (const dir of [d.etcKubernetes, join(d.etcKubernetes, 'manifests'), join(d.etcKubernetes, 'pki'), d.kubelet, d.bin, d.logs]) {
     mkdirSync(dir, { recursive: true });
   }
+  // /tmp inside the node is private (mode 1777 like the real one), with the lab root visible.
+  mkdirSync(join(d.tmp, labRoot.replace(/^\/tmp\//, '')), { recursive: true });
+  chmodSync(d.tmp, 0o1777);
   mkdirSync(d.etcdData, { recursive: true, mode: 0o700 });
   await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${node.name}`, '-f', join(d.root, 'ssh_host_ed25519_key')]);
   writeFileSync(join(d.root, 'sshd_config'), sshdConfig(node, labRoot));
@@ -111,7 +120,7 @@ export interface StartedNode {
  * Start the node's namespaces. `owned`: the node lives only as long as this process (its init
  * reads our pipe until EOF); otherwise it is detached and lives until `down`.
  */
-export function spawnNode(node: LabNode, owned: boolean): StartedNode {
+export function spawnNode(node: LabNode, labRoot: string, owned: boolean): StartedNode {
   const log = openSync(join(node.dirs.logs, 'init.log'), 'a');
   const child = spawn(
     'unshare',
@@ -123,6 +132,7 @@ export function spawnNode(node: LabNode, owned: boolean): StartedNode {
         PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
         LAB_NODE_NAME: node.name,
         LAB_NODE_DIR: node.dirs.root,
+        LAB_ROOT: labRoot,
         LAB_NODE_BIN: process.execPath,
         LAB_RUNNER: join(NODE_SCRIPTS, 'runner.js'),
         LAB_OWNED: owned ? '1' : '0',

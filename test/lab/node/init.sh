@@ -6,9 +6,12 @@
 set -eu
 hostname "$LAB_NODE_NAME"
 mount --bind "$LAB_NODE_DIR/etc-kubernetes" /etc/kubernetes
-mount --bind "$LAB_NODE_DIR/var-lib-etcd" /var/lib/etcd
-mount --bind "$LAB_NODE_DIR/var-lib-kubelet" /var/lib/kubelet
+mount --bind "$LAB_NODE_DIR/var-lib" /var/lib
 mount --bind "$LAB_NODE_DIR/bin" /usr/local/sbin
+# A private /tmp, but the lab root (under the host's /tmp) must stay visible at its own path:
+# bind it into the node's tmp first, then carry that along with a recursive bind.
+mount --bind "$LAB_ROOT" "$LAB_NODE_DIR/tmp/${LAB_ROOT#/tmp/}"
+mount --rbind "$LAB_NODE_DIR/tmp" /tmp
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 /usr/sbin/sshd -D -e -f "$LAB_NODE_DIR/sshd_config" >>"$LAB_NODE_DIR/logs/sshd.log" 2>&1 &
 KUBEDR_LAB_NODE="$LAB_NODE_DIR/node.json" "$LAB_NODE_BIN" "$LAB_RUNNER" >>"$LAB_NODE_DIR/logs/runner.log" 2>&1 &
