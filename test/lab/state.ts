@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { releaseBlock } from './alloc.js';
-import { isSameProcess, sleep } from './proc.js';
+import { isSameProcess, processStartTime, sleep } from './proc.js';
 
 export const LAB_ROOT_PREFIX = 'kubedr-lab-';
 export const TMP = '/tmp';
@@ -80,6 +80,10 @@ export async function teardown(s: LabState): Promise<void> {
   while (victims.some((v) => isSameProcess(v.pid, v.start)) && Date.now() < deadline) await sleep(50);
   const left = victims.filter((v) => isSameProcess(v.pid, v.start));
   if (left.length > 0) throw new Error(`lab ${s.id}: processes ${left.map((v) => v.pid).join(', ')} did not exit`);
+  // Dead but not yet reaped (zombies wait for their parent, then for the host's init): give the
+  // reaper a moment so that `ps` right after down shows nothing of the lab.
+  const reaped = Date.now() + 3000;
+  while (victims.some((v) => processStartTime(v.pid) === v.start && v.start !== undefined) && Date.now() < reaped) await sleep(20);
   if (existsSync(s.root)) rmSync(s.root, { recursive: true, force: true });
   releaseBlock(s.block, s.id);
 }
