@@ -29,6 +29,7 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
+    child.stdin.on('error', () => {}); // the child may exit before reading its input
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -50,36 +50,49 @@ async function checkMembers(lab: Lab, expected: string[], failures: string[]): P
   return healthy;
 }
 
+async function checkKeys(lab: Lab, ep: string, exp: ClusterExpectations, failures: string[]): Promise<void> {
+  for (const seed of exp.seeded ?? []) {
+    const kvs = await lab.etcd.rangePrefix(ep, seed.prefix);
+    if (kvs.length !== seed.count) failures.push(`${seed.prefix}: ${kvs.length} keys, expected ${seed.count}`);
+    const wrong = kvs.filter((kv) => kv.value !== seedValue(seed, Number(kv.key.slice(seed.prefix.length))));
+    if (wrong.length > 0) failures.push(`${seed.prefix}: ${wrong.length} keys with wrong values (first: ${wrong[0]?.key})`);
+  }
+  for (const junk of exp.junk ?? []) {
+    const n = await lab.etcd.countPrefix(ep, junk.prefix);
+    if (n > 0) failures.push(`${junk.prefix}: ${n} keys written after the snapshot are still there`);
+  }
+}
+
+function checkWorkers(lab: Lab, after: Date, failures: string[]): void {
+  for (const w of lab.nodes.filter((n) => n.roles.includes('worker'))) {
+    const marker = join(w.dirs.kubelet, 'kubedr-lab-joined.json');
+    if (!existsSync(join(w.dirs.etcKubernetes, 'kubelet.conf')) || !existsSync(marker)) {
+      failures.push(`worker ${w.name}: not joined (no kubelet.conf)`);
+      continue;
+    }
+    const at = new Date((JSON.parse(readFileSync(marker, 'utf8')) as { joinedAt: string }).joinedAt);
+    if (at < after) failures.push(`worker ${w.name}: last joined ${at.toISOString()}, before ${after.toISOString()}`);
+  }
+}
+
+/** Every failed expectation as a readable line; [] when the cluster is as expected. */
 export async function verifyCluster(lab: Lab, exp: ClusterExpectations = {}): Promise<string[]> {
   const failures: string[] = [];
   const cps = lab.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name);
-  const healthy = await checkMembers(lab, exp.members ?? cps, failures);
+  const healthy = await checkMembers(lab, exp.members ?? cps, failures).catch((e: unknown) => {
+    failures.push(`etcd member list: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  });
   if (healthy) {
-    const ep = lab.clientURL(healthy);
-    for (const seed of exp.seeded ?? []) {
-      const kvs = await lab.etcd.rangePrefix(ep, seed.prefix);
-      if (kvs.length !== seed.count) failures.push(`${seed.prefix}: ${kvs.length} keys, expected ${seed.count}`);
-      const wrong = kvs.filter((kv) => kv.value !== seedValue(seed, Number(kv.key.slice(seed.prefix.length))));
-      if (wrong.length > 0) failures.push(`${seed.prefix}: ${wrong.length} keys with wrong values (first: ${wrong[0]?.key})`);
-    }
-    for (const junk of exp.junk ?? []) {
-      const n = await lab.etcd.countPrefix(ep, junk.prefix);
-      if (n > 0) failures.push(`${junk.prefix}: ${n} keys written after the snapshot are still there`);
+    try {
+      await checkKeys(lab, lab.clientURL(healthy), exp, failures);
+    } catch (e) {
+      failures.push(`reading keys from ${healthy}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   if (exp.apiservers ?? true) {
     for (const name of cps) if (!(await apiserverReady(lab, name))) failures.push(`kube-apiserver on ${name}: /readyz is not 200`);
   }
-  if (exp.workersJoinedAfter) {
-    for (const w of lab.nodes.filter((n) => n.roles.includes('worker'))) {
-      const marker = join(w.dirs.kubelet, 'kubedr-lab-joined.json');
-      if (!existsSync(join(w.dirs.etcKubernetes, 'kubelet.conf')) || !existsSync(marker)) {
-        failures.push(`worker ${w.name}: not joined (no kubelet.conf)`);
-        continue;
-      }
-      const at = new Date((JSON.parse(readFileSync(marker, 'utf8')) as { joinedAt: string }).joinedAt);
-      if (at < exp.workersJoinedAfter) failures.push(`worker ${w.name}: last joined ${at.toISOString()}, before ${exp.workersJoinedAfter.toISOString()}`);
-    }
-  }
+  if (exp.workersJoinedAfter) checkWorkers(lab, exp.workersJoinedAfter, failures);
   return failures;
 }

@@ -115,7 +115,7 @@ function reset({ flags }) {
   clear('/etc/kubernetes/pki');
   clear('/var/lib/kubelet');
   if (cfg.roles.includes('control-plane')) clear('/var/lib/etcd');
-  process.stdout.write('[reset] Deleted contents of the etcd data directory, /etc/kubernetes and /var/lib/kubelet\n');
+  process.stdout.write(`[reset] Deleted contents of /etc/kubernetes and /var/lib/kubelet${cfg.roles.includes('control-plane') ? ' and the etcd data directory' : ''}\n`);
 }
 
 const args = parseArgs(rest);
