@@ -85,13 +85,13 @@ export class EtcdClient {
     }
   }
 
-  async rangePrefix(endpoint: string, prefix: string): Promise<EtcdKv[]> {
-    const r = await this.call<{ kvs?: { key: string; value?: string }[] }>(endpoint, '/v3/kv/range', { key: b64(prefix), range_end: prefixEnd(prefix) });
+  async rangePrefix(endpoint: string, prefix: string, timeoutMs = 3000): Promise<EtcdKv[]> {
+    const r = await this.call<{ kvs?: { key: string; value?: string }[] }>(endpoint, '/v3/kv/range', { key: b64(prefix), range_end: prefixEnd(prefix) }, timeoutMs);
     return (r.kvs ?? []).map((kv) => ({ key: unb64(kv.key), value: unb64(kv.value) }));
   }
 
-  async countPrefix(endpoint: string, prefix: string): Promise<number> {
-    const r = await this.call<{ count?: string }>(endpoint, '/v3/kv/range', { key: b64(prefix), range_end: prefixEnd(prefix), count_only: true });
+  async countPrefix(endpoint: string, prefix: string, timeoutMs = 3000): Promise<number> {
+    const r = await this.call<{ count?: string }>(endpoint, '/v3/kv/range', { key: b64(prefix), range_end: prefixEnd(prefix), count_only: true }, timeoutMs);
     return Number(r.count ?? 0);
   }
 

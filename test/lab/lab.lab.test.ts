@@ -80,6 +80,9 @@ describe('kubeadm stand-in', () => {
     const t0 = Date.now();
     const joinCmd = (await lab.ssh('cp1', 'kubeadm token create --print-join-command')).stdout.trim();
     expect(joinCmd).toMatch(/^kubeadm join 127\.\d+\.0\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64}$/);
+    // The pin is what kubeadm's docs compute with openssl from the CA's public key.
+    const pin = await runOk('sh', ['-c', `openssl x509 -pubkey -noout -in '${lab.root}/pki/ca.crt' | openssl pkey -pubin -outform der | sha256sum`]);
+    expect(joinCmd.endsWith(`sha256:${pin.split(' ')[0]}`)).toBe(true);
 
     const existing = await lab.ssh('w1', joinCmd);
     expect(existing.code).not.toBe(0);

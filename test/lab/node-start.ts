@@ -22,6 +22,8 @@ export interface LabNodeDirs {
   kubelet: string;
   /** Mounted at /tmp inside the node (the lab root stays visible at its own path inside it). */
   tmp: string;
+  /** Mounted at /root inside the node: root's home is per node, as on separate machines. */
+  home: string;
   /** Stand-ins (kubeadm, crictl); mounted at /usr/local/sbin, first on PATH. */
   bin: string;
   /** Runner, sshd and per-pod logs (host only). */
@@ -44,6 +46,7 @@ export const NODE_MOUNTS: readonly [string, keyof LabNodeDirs][] = [
   ['/var/lib', 'varLib'],
   ['/usr/local/sbin', 'bin'],
   ['/tmp', 'tmp'],
+  ['/root', 'home'],
 ];
 
 export function nodeDirs(labRoot: string, name: string): LabNodeDirs {
@@ -55,6 +58,7 @@ export function nodeDirs(labRoot: string, name: string): LabNodeDirs {
     etcdData: join(root, 'var-lib', 'etcd'),
     kubelet: join(root, 'var-lib', 'kubelet'),
     tmp: join(root, 'tmp'),
+    home: join(root, 'root'),
     bin: join(root, 'bin'),
     logs: join(root, 'logs'),
   };
@@ -86,7 +90,7 @@ function sshdConfig(node: LabNode, labRoot: string): string {
 /** Create the node's directories, host key, sshd config, node.json and stand-in wrappers. */
 export async function prepareNode(node: LabNode, labRoot: string, controlPlanes: { name: string; address: string }[]): Promise<void> {
   const d = node.dirs;
-  for (const dir of [d.etcKubernetes, join(d.etcKubernetes, 'manifests'), join(d.etcKubernetes, 'pki'), d.kubelet, d.bin, d.logs]) {
+  for (const dir of [d.etcKubernetes, join(d.etcKubernetes, 'manifests'), join(d.etcKubernetes, 'pki'), d.kubelet, d.bin, d.logs, d.home]) {
     mkdirSync(dir, { recursive: true });
   }
   // /tmp inside the node is private (mode 1777 like the real one), with the lab root visible.

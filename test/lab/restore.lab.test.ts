@@ -49,8 +49,9 @@ it('restores a 3-member cluster after quorum loss by hand, and verifyCluster pas
     const scp = await run('scp', ['-q', '-F', '/dev/null', '-i', lab.clientKeyPath, '-P', String(lab.node(n).sshPort),
       '-o', `UserKnownHostsFile=${lab.knownHostsPath}`, '-o', 'BatchMode=yes', snap.path, `root@${addr(n)}:/var/lib/kubedr-restore/snapshot.db`]);
     expect(scp.code, scp.stderr).toBe(0);
-    expect((await sh(lab, n, 'sha256sum /var/lib/kubedr-restore/snapshot.db')).split(' ')[0]).toBe(snap.sha256);
-    expect(await sh(lab, n, 'ETCDCTL_API=3 etcdctl --write-out=table snapshot status /var/lib/kubedr-restore/snapshot.db')).toMatch(/HASH.*REVISION.*TOTAL KEYS/);
+    const check = await sh(lab, n, 'sha256sum /var/lib/kubedr-restore/snapshot.db && ETCDCTL_API=3 etcdctl --write-out=table snapshot status /var/lib/kubedr-restore/snapshot.db');
+    expect(check.split(' ')[0]).toBe(snap.sha256);
+    expect(check).toMatch(/HASH.*REVISION.*TOTAL KEYS/);
   }));
 
   // 3–4. Restore each member with its own identity and a fresh cluster token into a new dir;

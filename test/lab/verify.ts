@@ -21,9 +21,12 @@ export interface ClusterExpectations {
 async function checkMembers(lab: Lab, expected: string[], failures: string[]): Promise<string | undefined> {
   const clusterIds = new Map<string, string>();
   let healthy: string | undefined;
-  for (const name of expected) {
+  const statuses = await Promise.allSettled(expected.map((name) => lab.etcd.status(lab.clientURL(name), 2000)));
+  for (const [i, name] of expected.entries()) {
     try {
-      const s = await lab.etcd.status(lab.clientURL(name), 3000);
+      const r = statuses[i];
+      if (r?.status !== 'fulfilled') throw r?.reason;
+      const s = r.value;
       if (!s.leader || s.leader === '0') failures.push(`etcd ${name}: no leader`);
       else healthy ??= name;
       clusterIds.set(name, s.header.cluster_id ?? '?');

@@ -8,6 +8,7 @@ hostname "$LAB_NODE_NAME"
 mount --bind "$LAB_NODE_DIR/etc-kubernetes" /etc/kubernetes
 mount --bind "$LAB_NODE_DIR/var-lib" /var/lib
 mount --bind "$LAB_NODE_DIR/bin" /usr/local/sbin
+mount --bind "$LAB_NODE_DIR/root" /root
 # A private /tmp, but the lab root (under the host's /tmp) must stay visible at its own path:
 # bind it into the node's tmp first, then carry that along with a recursive bind.
 mount --bind "$LAB_ROOT" "$LAB_NODE_DIR/tmp/${LAB_ROOT#/tmp/}"
