@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiserverReady, findLeftovers, stopPod } from './index.js';
+import { apiserverReady, findLeftovers, seedKeys, stopPod, verifyCluster, wipeAll } from './index.js';
 import { run, runOk, waitFor } from './proc.js';
 import { useLab } from './vitest.js';
 
@@ -159,6 +159,22 @@ describe('OpenSSH', () => {
       expect(r2.stderr).toContain('Host key verification failed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('damage and verify', () => {
+  it('verifyCluster passes on the healthy lab and names every member and apiserver after wipeAll', async () => {
+    const { lab } = env;
+    const seed = await seedKeys(lab, 300);
+    expect(await verifyCluster(lab, { seeded: [seed] })).toEqual([]);
+    const damage = await wipeAll(lab);
+    expect(damage.members).toEqual(['cp1', 'cp2', 'cp3']);
+    expect((await lab.exec('cp1', 'ls -A /var/lib/etcd')).stdout.trim()).toBe('');
+    const failures = await verifyCluster(lab, { seeded: [seed] });
+    for (const n of ['cp1', 'cp2', 'cp3']) {
+      expect(failures).toContainEqual(expect.stringMatching(new RegExp(`^etcd ${n}: not healthy`)));
+      expect(failures).toContain(`kube-apiserver on ${n}: /readyz is not 200`);
     }
   });
 });
