@@ -41,6 +41,10 @@ export async function ensurePrerequisites(): Promise<void> {
       throw new LabPrerequisiteError(`could not install ${missing.join(' ')} with apt-get (install them by hand): ${inst.stderr.trim()}`);
     }
   }
+  const probe = await run('unshare', ['--mount', '--uts', '--pid', '--fork', '--mount-proc', 'true']);
+  if (probe.code !== 0) {
+    throw new LabPrerequisiteError(`this machine does not let us create mount/UTS/PID namespaces (a container without CAP_SYS_ADMIN?): unshare: ${probe.stderr.trim()}`);
+  }
   // sshd's privilege-separation directory, and /etc/kubernetes as a bind-mount target (it stays
   // empty on the host: each node mounts its own directory over it in its private namespace).
   for (const dir of ['/run/sshd', '/etc/kubernetes']) mkdirSync(dir, { recursive: true });

@@ -63,6 +63,18 @@ function layout(block: number, root: string, cps: number, workers: number, sshPo
   ];
 }
 
+/** An error that carries the tail of the node's init and sshd logs (they are gone after teardown). */
+function nodeFailure(logs: string, e: unknown): Error {
+  const tail = ['init.log', 'sshd.log'].map((f) => {
+    try {
+      return readFileSync(join(logs, f), 'utf8').trim().split('\n').slice(-5).map((l) => `  ${f}: ${l}`).join('\n');
+    } catch {
+      return '';
+    }
+  }).filter(Boolean).join('\n');
+  return new Error(`${e instanceof Error ? e.message : String(e)}${tail ? `\n${tail}` : ''}`, { cause: e });
+}
+
 /** Tear down labs whose owning test process died (kill -9, OOM) before they could clean up. */
 export async function sweepOrphans(): Promise<string[]> {
   const swept: string[] = [];
@@ -141,7 +153,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       writeState(state);
     }
     await Promise.all(state.nodes.map(async (rec) => {
-      rec.initPid = await findInitPid(rec.unsharePid);
+      rec.initPid = await findInitPid(rec.unsharePid).catch((e: unknown) => {
+        throw nodeFailure(nodeDirs(root, rec.name).logs, e);
+      });
       const t = processStartTime(rec.initPid);
       if (t !== undefined) rec.initStart = t;
     }));
@@ -149,8 +163,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 
     const knownHostsPath = join(root, 'known_hosts');
     await Promise.all(nodes.map(async (n) => {
-      await waitFor(`node ${n.name} to start (see ${n.dirs.logs}/init.log)`, 10_000, async () => (initReady(n) ? true : undefined), 50);
-      await waitForPort(n.address, n.sshPort, 10_000);
+      try {
+        await waitFor(`node ${n.name} to start`, 10_000, async () => (initReady(n) ? true : undefined), 50);
+        await waitForPort(n.address, n.sshPort, 10_000);
+      } catch (e) {
+        throw nodeFailure(n.dirs.logs, e);
+      }
     }));
     writeFileSync(knownHostsPath, nodes.map(hostKeyLine).join('\n') + '\n');
 

@@ -25,8 +25,17 @@ function controlPlanes(lab: Lab): string[] {
 export async function seedKeys(lab: Lab, count: number, prefix = '/registry/configmaps/kubedr-seed/'): Promise<SeedSet> {
   const seed: SeedSet = { prefix, count, tag: `seed-${lab.id}-${Date.now()}` };
   const kvs = Array.from({ length: count }, (_, i) => ({ key: `${prefix}${String(i).padStart(6, '0')}`, value: seedValue(seed, i) }));
-  await lab.etcd.putMany(lab.clientURL(controlPlanes(lab)[0] ?? ''), kvs);
-  return seed;
+  // Through the first member that takes the writes (a damaged lab may have some members down).
+  let last: unknown;
+  for (const cp of controlPlanes(lab)) {
+    try {
+      await lab.etcd.putMany(lab.clientURL(cp), kvs);
+      return seed;
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last instanceof Error ? last : new Error('no control-plane node to seed keys through');
 }
 
 /** Keys written after the snapshot: a restore must make them disappear. */

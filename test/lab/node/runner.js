@@ -56,8 +56,10 @@ function start(p) {
   p.current = c;
   p.child = child;
   log(`start ${p.spec.pod} pid=${child.pid} attempt=${p.restarts}`);
-  child.on('error', (e) => log(`spawn ${p.spec.pod} failed: ${e.message}`));
-  child.on('exit', (code, signal) => {
+  let exited = false;
+  const onExit = (code, signal) => {
+    if (exited) return;
+    exited = true;
     c.state = 'Exited';
     c.exitCode = code ?? (signal ? 137 : 1);
     c.finishedAt = Date.now();
@@ -75,7 +77,10 @@ function start(p) {
       log(`back-off ${delay} ms restarting ${p.spec.pod}`);
       p.timer = setTimeout(() => { p.timer = undefined; if (pods.get(p.file) === p && !p.stopping) { start(p); writeState(); } }, delay);
     }
-  });
+  };
+  // A program that cannot be started (missing binary) counts as a crash: back-off, retry.
+  child.on('error', (e) => { log(`spawn ${p.spec.pod} failed: ${e.message}`); onExit(127, null); });
+  child.on('exit', onExit);
   writeState();
 }
 
