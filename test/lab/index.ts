@@ -1,5 +1,6 @@
 // Public surface of the local lab for tests, benchmarks and the demo.
-export { startLab, sweepOrphans, waitClusterUp, apiserverReady, type Lab, type LabOptions } from './lab.js';
+export { startLab, sweepOrphans, type LabOptions } from './lab.js';
+export { apiserverReady, makeLab, waitClusterUp, type Lab } from './handle.js';
 export type { LabNode, LabNodeDirs, LabRole } from './node-start.js';
 export type { LabInfo } from './inventory.js';
 export { seedKeys, writeJunk, takeSnapshot, stopPod, breakQuorum, wipeAll, seedValue, DAMAGED_DIR, type SeedSet, type Snapshot, type Damage } from './scenarios.js';

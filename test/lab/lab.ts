@@ -3,21 +3,22 @@
 // point can be cleaned up by `down`.
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { claimBlock } from './alloc.js';
-import { EtcdClient } from './etcd-client.js';
 import { ensurePrerequisites } from './env.js';
+import { makeLab, waitClusterUp, type Lab } from './handle.js';
 import { REPO_ROOT, renderInventory, type LabInfo } from './inventory.js';
-import { apiserverManifest, componentManifest, etcdManifest, kubeconfig } from './manifests.js';
+import { writeNodeFiles } from './node-files.js';
 import {
   findInitPid, hostKeyLine, initReady, NODE_MOUNTS, nodeDirs, prepareNode, spawnNode, waitForPort,
   type LabNode, type LabRole,
 } from './node-start.js';
 import { generatePki } from './pki.js';
-import { processStartTime, run, runOk, waitFor, type RunResult } from './proc.js';
+import { processStartTime, runOk, waitFor } from './proc.js';
 import { isOrphaned, LAB_ROOT_PREFIX, listLabs, teardown, TMP, writeState, type LabState } from './state.js';
+
+export type { Lab } from './handle.js';
 
 export interface LabOptions {
   /** Control-plane nodes with stacked etcd, 1–7. @default 3 */
@@ -27,23 +28,6 @@ export interface LabOptions {
   /** Tie the lab's life to this process (tests). False for `npm run lab -- up`. @default true */
   owned?: boolean;
 }
-
-export interface Lab extends LabInfo {
-  state: LabState;
-  etcd: EtcdClient;
-  node(name: string): LabNode;
-  /** Map a path as seen inside a node to the host path that backs it. */
-  hostPath(node: string, path: string): string;
-  /** Run `sh -c cmd` inside the node's namespaces (nsenter), no SSH involved. */
-  exec(node: string, cmd: string, opts?: { timeoutMs?: number }): Promise<RunResult>;
-  /** Run `cmd` over OpenSSH with the lab's client key and known_hosts (strict host key checking). */
-  ssh(node: string, cmd: string, opts?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
-  /** https://addr:2379 of a control-plane node. */
-  clientURL(node: string): string;
-  down(): Promise<void>;
-}
-
-const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Port 22 on each node's own address, unless the host's sshd already holds 0.0.0.0:22. */
 async function chooseSshPort(address: string): Promise<number> {
@@ -83,32 +67,6 @@ export async function sweepOrphans(): Promise<string[]> {
     swept.push(s.id);
   }
   return swept;
-}
-
-function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string): void {
-  const k = n.dirs.etcKubernetes;
-  const caPem = readFileSync(join(shared, 'ca.crt'), 'utf8');
-  if (n.roles.includes('control-plane')) {
-    for (const f of ['ca.crt', 'ca.key', 'etcd/ca.crt', 'etcd/ca.key', 'etcd/healthcheck-client.crt', 'etcd/healthcheck-client.key', 'apiserver-etcd-client.crt', 'apiserver-etcd-client.key']) {
-      mkdirSync(join(k, 'pki', 'etcd'), { recursive: true });
-      copyFileSync(join(shared, f), join(k, 'pki', f));
-    }
-    const server = `https://${n.address}:6443`;
-    const admin = { cert: readFileSync(join(shared, 'admin.crt'), 'utf8'), key: readFileSync(join(shared, 'admin.key'), 'utf8') };
-    writeFileSync(join(k, 'admin.conf'), kubeconfig(server, caPem, 'kubernetes-admin', admin), { mode: 0o600 });
-    for (const c of ['controller-manager.conf', 'scheduler.conf']) writeFileSync(join(k, c), kubeconfig(server, caPem, c.replace('.conf', '')));
-    const m = join(k, 'manifests');
-    const members = cps.map((c) => ({ name: c.name, address: c.address }));
-    writeFileSync(join(m, 'etcd.yaml'), etcdManifest(n, members), { mode: 0o600 });
-    writeFileSync(join(m, 'kube-apiserver.yaml'), apiserverManifest(n), { mode: 0o600 });
-    writeFileSync(join(m, 'kube-controller-manager.yaml'), componentManifest('kube-controller-manager'), { mode: 0o600 });
-    writeFileSync(join(m, 'kube-scheduler.yaml'), componentManifest('kube-scheduler'), { mode: 0o600 });
-  } else {
-    // A worker as `kubeadm join` leaves it.
-    writeFileSync(join(k, 'pki', 'ca.crt'), caPem);
-    writeFileSync(join(k, 'kubelet.conf'), kubeconfig(`https://${cps[0]?.address ?? ''}:6443`, caPem, 'default-auth'));
-    writeFileSync(join(n.dirs.kubelet, 'kubedr-lab-joined.json'), JSON.stringify({ joinedAt: new Date().toISOString(), server: `https://${cps[0]?.address ?? ''}:6443` }));
-  }
 }
 
 /** Bring a lab up; on any failure it tears down what it started and rethrows. */
@@ -187,77 +145,3 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   }
 }
 
-/** Every etcd member healthy with a leader, and every apiserver's /readyz 200. */
-export async function waitClusterUp(lab: Lab, timeoutMs: number): Promise<void> {
-  const cps = lab.nodes.filter((n) => n.roles.includes('control-plane'));
-  await Promise.all(cps.map((n) => waitFor(`etcd on ${n.name} to have a leader`, timeoutMs, async () => {
-    const s = await lab.etcd.status(lab.clientURL(n.name), 1000);
-    return s.leader && s.leader !== '0' ? true : undefined;
-  }, 100)));
-  await Promise.all(cps.map((n) => waitFor(`kube-apiserver on ${n.name} to be ready`, timeoutMs, async () => {
-    return (await apiserverReady(lab, n.name)) ? true : undefined;
-  }, 100)));
-}
-
-/** GET /readyz on the node's apiserver, trusting the cluster CA; false on any error. */
-export function apiserverReady(lab: LabInfo, name: string): Promise<boolean> {
-  const n = lab.nodes.find((x) => x.name === name);
-  if (!n) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const req = httpsGet(`https://${n.address}:6443/readyz`, { ca: readFileSync(join(lab.root, 'pki', 'ca.crt')), timeout: 3000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(false));
-  });
-}
-
-/** Attach to the lab's facts (used by startLab and by `status`/tests that read lab.json). */
-export function makeLab(info: LabInfo, state: LabState): Lab {
-  const etcd = new EtcdClient(info.etcdTls);
-  const node = (name: string): LabNode => {
-    const n = info.nodes.find((x) => x.name === name);
-    if (!n) throw new Error(`no lab node ${name} (have ${info.nodes.map((x) => x.name).join(', ')})`);
-    return n;
-  };
-  const initPid = (name: string): number => {
-    const pid = state.nodes.find((x) => x.name === name)?.initPid;
-    if (!pid) throw new Error(`lab node ${name} is not running`);
-    return pid;
-  };
-  return {
-    ...info,
-    state,
-    etcd,
-    node,
-    hostPath(name, path) {
-      const n = node(name);
-      if (path === info.root || path.startsWith(`${info.root}/`)) return path;
-      for (const [target, key] of [...NODE_MOUNTS].sort((a, b) => b[0].length - a[0].length)) {
-        if (path === target || path.startsWith(`${target}/`)) return n.dirs[key] + path.slice(target.length);
-      }
-      return path;
-    },
-    exec(name, cmd, o = {}) {
-      return run('nsenter', ['-t', String(initPid(name)), '-m', '-u', '-p', '--', '/bin/sh', '-c', cmd], {
-        env: { ...process.env, PATH: NODE_PATH },
-        ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-      });
-    },
-    ssh(name, cmd, o = {}) {
-      const n = node(name);
-      return run('ssh', [
-        '-F', '/dev/null', '-i', info.clientKeyPath, '-p', String(n.sshPort),
-        '-o', `UserKnownHostsFile=${info.knownHostsPath}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-        '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=10',
-        `root@${n.address}`, cmd,
-      ], { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.input === undefined ? {} : { input: o.input }) });
-    },
-    clientURL: (name) => `https://${node(name).address}:2379`,
-    async down() {
-      etcd.close();
-      await teardown(state);
-    },
-  };
-}

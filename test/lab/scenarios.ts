@@ -2,7 +2,7 @@
 // an operator meets it (quorum loss, everything wiped, writes made after the snapshot).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Lab } from './lab.js';
+import type { Lab } from './handle.js';
 import { runOk, waitFor } from './proc.js';
 
 /** Keys written by seedKeys: `<prefix><i>` = `<tag>:<i>` for i in 0..count-1. */

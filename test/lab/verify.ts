@@ -2,7 +2,7 @@
 // (empty = healthy) so a test can show every problem at once.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiserverReady, type Lab } from './lab.js';
+import { apiserverReady, type Lab } from './handle.js';
 import { seedValue, type SeedSet } from './scenarios.js';
 
 export interface ClusterExpectations {
