@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiserverReady, findLeftovers, seedKeys, stopPod, verifyCluster, wipeAll } from './index.js';
+import { apiserverReady, changeHostKey, findLeftovers, seedKeys, stopPod, verifyCluster, wipeAll } from './index.js';
 import { run, runOk, waitFor } from './proc.js';
 import { useLab } from './vitest.js';
 
@@ -49,6 +49,7 @@ describe('lab nodes', () => {
     await lab.exec('cp3', 'mv /etc/kubernetes/tmp/etcd.yaml /etc/kubernetes/manifests/');
     await waitFor('etcd on cp3 to come back', 10_000, async () => ((await etcdPid('cp3')) ? true : undefined));
     expect((await lab.ssh('cp3', 'crictl ps --name etcd')).stdout).toMatch(/Running\s+etcd\s+0\s/);
+    expect((await lab.ssh('cp3', 'crictl logs --tail 50 $(crictl ps --name etcd -q)')).stdout).toContain('etcdserver');
   });
 
   it('changing etcd.yaml restarts etcd with the new flags', async () => {
@@ -140,23 +141,22 @@ describe('OpenSSH', () => {
   it('refuses a node whose host key changed, and a node missing from known_hosts', async () => {
     const { lab } = env;
     const w1 = lab.node('w1');
+    const undo = await changeHostKey(lab, 'w1');
+    const changed = await lab.ssh('w1', 'true');
+    undo();
+    expect(changed.code).toBe(255);
+    expect(changed.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect((await lab.ssh('w1', 'hostname')).stdout).toBe('w1\n');
+
     const dir = mkdtempSync(join(tmpdir(), 'kubedr-lab-test-'));
     try {
-      await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
-      const otherKey = readFileSync(join(dir, 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
-      const lines = readFileSync(lab.knownHostsPath, 'utf8').trim().split('\n');
       const host = w1.sshPort === 22 ? w1.address : `[${w1.address}]:${w1.sshPort}`;
-      const changed = lines.map((l) => (l.startsWith(`${host} `) ? `${host} ${otherKey}` : l));
-      const sshWith = (kh: string) => run('ssh', ['-F', '/dev/null', '-i', lab.clientKeyPath, '-p', String(w1.sshPort), '-o', `UserKnownHostsFile=${kh}`,
-        '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${w1.address}`, 'true']);
-      writeFileSync(join(dir, 'changed'), changed.join('\n') + '\n');
-      const r1 = await sshWith(join(dir, 'changed'));
-      expect(r1.code).toBe(255);
-      expect(r1.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+      const lines = readFileSync(lab.knownHostsPath, 'utf8').trim().split('\n');
       writeFileSync(join(dir, 'missing'), lines.filter((l) => !l.startsWith(`${host} `)).join('\n') + '\n');
-      const r2 = await sshWith(join(dir, 'missing'));
-      expect(r2.code).toBe(255);
-      expect(r2.stderr).toContain('Host key verification failed');
+      const r = await run('ssh', ['-F', '/dev/null', '-i', lab.clientKeyPath, '-p', String(w1.sshPort), '-o', `UserKnownHostsFile=${join(dir, 'missing')}`,
+        '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `root@${w1.address}`, 'true']);
+      expect(r.code).toBe(255);
+      expect(r.stderr).toContain('Host key verification failed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

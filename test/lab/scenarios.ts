@@ -1,7 +1,8 @@
 // Test data and damage for DR tests: seed keys, take a snapshot, then break the cluster the ways
 // an operator meets it (quorum loss, everything wiped, writes made after the snapshot).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lab } from './handle.js';
 import { runOk, waitFor } from './proc.js';
 
@@ -93,4 +94,21 @@ export function breakQuorum(lab: Lab, members?: string[]): Promise<Damage> {
 /** Every member stopped and wiped: only a snapshot can bring the cluster back. */
 export function wipeAll(lab: Lab): Promise<Damage> {
   return stopAndWipe(lab, controlPlanes(lab));
+}
+
+/**
+ * Give `node` a new sshd host key (new connections use it at once: sshd re-reads its key per
+ * connection), so the lab's known_hosts is now wrong for it. Returns an undo that puts the
+ * original key back.
+ */
+export async function changeHostKey(lab: Lab, node: string): Promise<() => void> {
+  const key = join(lab.node(node).dirs.root, 'ssh_host_ed25519_key');
+  const saved = [readFileSync(key), readFileSync(`${key}.pub`)] as const;
+  rmSync(key);
+  rmSync(`${key}.pub`);
+  await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${node}`, '-f', key]);
+  return () => {
+    writeFileSync(key, saved[0], { mode: 0o600 });
+    writeFileSync(`${key}.pub`, saved[1]);
+  };
 }

@@ -1,13 +1,29 @@
 /* global process */
 // `crictl ps` stand-in: lists the containers the lab runner keeps in its state file.
-// Supports: ps [-a] [--name REGEX] [--state running|exited] [-q] [-o json].
+// Supports: ps [-a] [--name REGEX] [--state running|exited] [-q] [-o json]; logs [--tail N] ID.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const cfg = JSON.parse(readFileSync(process.env.KUBEDR_LAB_NODE, 'utf8'));
 const [cmd, ...args] = process.argv.slice(2);
+const readRows = () => { try { return JSON.parse(readFileSync(join(cfg.nodeDir, 'pods.json'), 'utf8')); } catch { return []; } };
+if (cmd === 'logs') {
+  // crictl logs [--tail N] ID: the pod's log (all attempts, like the kubelet's log dir).
+  const tailAt = args.findIndex((a) => a === '--tail' || a.startsWith('--tail='));
+  const tail = tailAt < 0 ? undefined : Number(args[tailAt].includes('=') ? args[tailAt].split('=')[1] : args[tailAt + 1]);
+  const id = args.filter((a, i) => !a.startsWith('-') && (tailAt < 0 || i !== tailAt + 1))[0] ?? '';
+  const row = readRows().find((r) => id && r.id.startsWith(id));
+  if (!row) {
+    process.stderr.write(`crictl logs: container "${id}" not found\n`);
+    process.exit(1);
+  }
+  let lines = readFileSync(join(cfg.nodeDir, 'logs', `${row.pod}.log`), 'utf8').split('\n');
+  if (tail !== undefined) lines = lines.slice(-tail - 1);
+  process.stdout.write(lines.join('\n'));
+  process.exit(0);
+}
 if (cmd !== 'ps') {
-  process.stderr.write(`crictl (lab stand-in): unsupported command "${cmd ?? ''}"; supported: ps\n`);
+  process.stderr.write(`crictl (lab stand-in): unsupported command "${cmd ?? ''}"; supported: ps, logs\n`);
   process.exit(1);
 }
 const opt = { all: false, quiet: false, name: undefined, state: undefined, json: false };
@@ -20,8 +36,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a.startsWith('--state')) opt.state = value().toLowerCase();
   else if (a === '-o' || a.startsWith('--output')) opt.json = value() === 'json';
 }
-let rows = [];
-try { rows = JSON.parse(readFileSync(join(cfg.nodeDir, 'pods.json'), 'utf8')); } catch { rows = []; }
+let rows = readRows();
 rows = rows.filter((r) => (opt.state ? r.state.toLowerCase() === opt.state : opt.all || r.state === 'Running'));
 if (opt.name) rows = rows.filter((r) => new RegExp(opt.name).test(r.name));
 if (opt.quiet) {
