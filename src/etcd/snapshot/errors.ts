@@ -21,7 +21,7 @@ const hints: Record<SnapshotErrorCode, string> = {
   SNAPSHOT_BAD_PAGE_SIZE: 'the meta page holds an impossible page size: the file is damaged or not a bbolt database',
   SNAPSHOT_CORRUPT: 'the database structure is damaged: use another snapshot; do not restore from this one',
   SNAPSHOT_NOT_ETCD: 'this bbolt file has no etcd `key` bucket: pass an etcd v3 snapshot',
-  SNAPSHOT_KEY_NOT_FOUND: 'list the keys with `kubedr snapshot inspect FILE --output json` or check the key spelling',
+  SNAPSHOT_KEY_NOT_FOUND: 'check the spelling: Kubernetes keys look like /registry/<resource>/<namespace>/<name>',
 };
 
 export class SnapshotError extends KubedrError {
