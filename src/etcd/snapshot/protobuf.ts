@@ -19,39 +19,67 @@ export interface Field {
   bytes: Buffer;
 }
 
-/** Iterates the fields of one message; unknown fields are returned too, groups are rejected. */
-export function* readFields(buf: Buffer): Generator<Field> {
-  let pos = 0;
-  const varint = (): bigint => {
-    let result = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (pos >= buf.length) throw new WireError('varint runs past the end of the message');
-      const b = buf[pos++]!;
+const EMPTY = Buffer.alloc(0);
+
+/** Cursor over one message; a class rather than closures because it runs once per stored revision. */
+class WireReader {
+  pos = 0;
+
+  constructor(private readonly buf: Buffer) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  varint(): bigint {
+    // Fast path: values below 2^28 (tags, lengths, most revisions) without BigInt arithmetic.
+    let small = 0;
+    for (let i = 0; i < 4; i++) {
+      const b = this.byte();
+      small |= (b & 0x7f) << (7 * i);
+      if (b < 0x80) return BigInt(small >>> 0);
+    }
+    let result = BigInt(small >>> 0);
+    for (let shift = 28n; shift < 70n; shift += 7n) {
+      const b = this.byte();
       result |= BigInt(b & 0x7f) << shift;
       if (b < 0x80) return BigInt.asUintN(64, result);
     }
     throw new WireError('varint longer than 10 bytes');
-  };
-  const take = (n: number): Buffer => {
-    if (pos + n > buf.length) throw new WireError(`field of ${n} bytes runs past the end of the message`);
-    const out = buf.subarray(pos, pos + n);
-    pos += n;
+  }
+
+  take(n: number): Buffer {
+    if (this.pos + n > this.buf.length) throw new WireError(`field of ${n} bytes runs past the end of the message`);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
     return out;
-  };
-  while (pos < buf.length) {
-    const tag = varint();
+  }
+
+  field(): Field {
+    const tag = this.varint();
     const no = Number(tag >> 3n);
     const wire = Number(tag & 7n);
     if (no === 0) throw new WireError('field number 0');
-    if (wire === WireType.varint) yield { no, wire, int: varint(), bytes: EMPTY };
-    else if (wire === WireType.fixed64) yield { no, wire, int: take(8).readBigUInt64LE(0), bytes: EMPTY };
-    else if (wire === WireType.fixed32) yield { no, wire, int: BigInt(take(4).readUInt32LE(0)), bytes: EMPTY };
-    else if (wire === WireType.bytes) yield { no, wire, int: 0n, bytes: take(Number(varint())) };
-    else throw new WireError(`unsupported wire type ${wire} for field ${no}`);
+    if (wire === WireType.varint) return { no, wire, int: this.varint(), bytes: EMPTY };
+    if (wire === WireType.fixed64) return { no, wire, int: this.take(8).readBigUInt64LE(0), bytes: EMPTY };
+    if (wire === WireType.fixed32) return { no, wire, int: BigInt(this.take(4).readUInt32LE(0)), bytes: EMPTY };
+    if (wire === WireType.bytes) return { no, wire, int: 0n, bytes: this.take(Number(this.varint())) };
+    throw new WireError(`unsupported wire type ${wire} for field ${no}`);
+  }
+
+  private byte(): number {
+    if (this.pos >= this.buf.length) throw new WireError('varint runs past the end of the message');
+    return this.buf[this.pos++]!;
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+/** The fields of one message in wire order; unknown fields are returned too, groups are rejected. */
+export function readFields(buf: Buffer): Field[] {
+  const reader = new WireReader(buf);
+  const fields: Field[] = [];
+  while (!reader.done) fields.push(reader.field());
+  return fields;
+}
 
 /** Interprets a varint as a signed int64 (protobuf int64 encodes negatives in 10 bytes). */
 export function toInt64(v: bigint): bigint {

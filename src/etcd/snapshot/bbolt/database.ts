@@ -2,7 +2,7 @@
 // does: integrity check of the page graph, then every top-level bucket in key order.
 import type { ByteSource } from '../byte-source.js';
 import { SnapshotCorruptError, SnapshotTruncatedError } from '../errors.js';
-import { databaseSize } from '../integrity.js';
+import { databaseSize, HASH_SIZE, hasIntegrityTrailer } from '../integrity.js';
 import { PageAccount } from './account.js';
 import { accountFreelist } from './freelist.js';
 import { readMeta, type Meta } from './meta.js';
@@ -33,7 +33,18 @@ export function openBbolt(source: ByteSource): BboltDb {
   if (size > available) {
     throw new SnapshotTruncatedError(`the database needs ${size} bytes (${meta.pageCount} pages of ${meta.pageSize}) but the file holds ${available}`);
   }
+  checkFileLength(source.size, meta.pageSize);
   return { source, meta, size, pages: new PageReader(source, meta.pageSize, meta.pageCount) };
+}
+
+/** A bbolt file is whole pages; without a complete sha256 trailer, any remainder means damage. */
+function checkFileLength(fileSize: number, pageSize: number): void {
+  const extra = fileSize % pageSize;
+  if (hasIntegrityTrailer(fileSize) || extra === 0) return;
+  if (extra < HASH_SIZE) {
+    throw new SnapshotTruncatedError(`the file ends ${extra} byte(s) into the 32-byte sha256 that \`snapshot save\` appends`);
+  }
+  throw new SnapshotCorruptError(`the file has ${extra} stray bytes after its last ${pageSize}-byte page and no sha256 trailer`);
 }
 
 /** Walks every bucket and page once, calling the visitor; throws SNAPSHOT_CORRUPT on any inconsistency. */

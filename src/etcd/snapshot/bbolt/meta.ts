@@ -53,21 +53,22 @@ export function readMeta(source: ByteSource): Meta {
   }
   const first = parseMeta(source.readAt(PAGE_HEADER_SIZE, META_SIZE));
   const sizes = 'meta' in first ? [first.meta.pageSize] : CANDIDATE_PAGE_SIZES;
-  const problems = ['problem' in first ? first.problem : 'ok'];
+  const problems: string[] = [];
   for (const pageSize of sizes) {
     checkPageSize(pageSize);
     if (source.size < pageSize + PAGE_HEADER_SIZE + META_SIZE) continue;
     const second = parseMeta(source.readAt(pageSize + PAGE_HEADER_SIZE, META_SIZE));
-    problems.push('problem' in second ? second.problem : 'ok');
+    problems.push(`page 1 at page size ${pageSize}: ${'problem' in second ? second.problem : 'ok'}`);
     const valid = [first, second].flatMap((r) => ('meta' in r && r.meta.pageSize === pageSize ? [r.meta] : []));
     valid.sort((a, b) => b.txid - a.txid);
     if (valid[0]) return valid[0];
   }
-  if (problems.every((p) => p === 'magic')) {
+  const firstProblem = 'problem' in first ? first.problem : 'ok';
+  if (firstProblem === 'magic' && problems.every((p) => p.endsWith(': magic'))) {
     throw new SnapshotError('SNAPSHOT_NOT_BBOLT', 'not a bbolt database: no meta page carries the bbolt magic number');
   }
   if ('meta' in first) throw new SnapshotTruncatedError(`the file is ${source.size} bytes and ends before its second meta page`);
-  throw new SnapshotCorruptError(`both meta pages are invalid (${problems.join(', ')})`);
+  throw new SnapshotCorruptError(`both meta pages are invalid (page 0: ${firstProblem}; ${problems[0] ?? 'page 1: beyond the end of the file'})`);
 }
 
 function checkPageSize(pageSize: number): void {
