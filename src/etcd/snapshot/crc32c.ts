@@ -1,6 +1,7 @@
 // CRC-32C (Castagnoli), the checksum `etcdctl snapshot status` prints as "hash". Slicing-by-8
 // keeps a 1 GiB scan at a few seconds in plain JavaScript.
 const POLY = 0x82f63b78;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 const TABLES: Uint32Array[] = buildTables();
 
@@ -31,11 +32,20 @@ export class Crc32c {
     let crc = this.crc;
     let i = 0;
     const n = bytes.length;
-    for (; i + 8 <= n; i += 8) {
-      const a = crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
-      crc =
-        t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
-        t3[bytes[i + 4]!]! ^ t2[bytes[i + 5]!]! ^ t1[bytes[i + 6]!]! ^ t0[bytes[i + 7]!]!;
+    // Byte-wise up to a 4-byte boundary, then two aligned 32-bit words per step (little-endian
+    // hosts; x86 and arm64 Linux are): a third of the memory loads of reading bytes one by one.
+    while (i < n && (bytes.byteOffset + i) % 4 !== 0) crc = t0[(crc ^ bytes[i++]!) & 0xff]! ^ (crc >>> 8);
+    const words = LITTLE_ENDIAN ? Math.floor((n - i) / 8) * 2 : 0;
+    if (words > 0) {
+      const view = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+      for (let w = 0; w < words; w += 2) {
+        const a = crc ^ view[w]!;
+        const b = view[w + 1]!;
+        crc =
+          t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
+          t3[b & 0xff]! ^ t2[(b >>> 8) & 0xff]! ^ t1[(b >>> 16) & 0xff]! ^ t0[b >>> 24]!;
+      }
+      i += words * 4;
     }
     for (; i < n; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
     this.crc = crc;
