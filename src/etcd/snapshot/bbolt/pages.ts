@@ -2,7 +2,7 @@
 // cache: memory stays at most `cacheSize` pages (plus their overflow) whatever the file size.
 import type { ByteSource } from '../byte-source.js';
 import { SnapshotCorruptError } from '../errors.js';
-import { describePage, PAGE_HEADER_SIZE, viewPage, type PageView } from './page.js';
+import { describePage, viewPage, type PageView } from './page.js';
 
 /** @default 64 pages */
 const DEFAULT_CACHE_PAGES = 64;
@@ -26,13 +26,15 @@ export class PageReader {
       return hit;
     }
     this.checkId(id, what);
-    const head = this.source.readAt(id * this.pageSize, PAGE_HEADER_SIZE);
-    const overflow = head.readUInt32LE(12);
+    // One read for the common single page; a second one only for the overflow pages of big values.
+    const first = this.source.readAt(id * this.pageSize, this.pageSize);
+    const overflow = first.readUInt32LE(12);
     if (id + overflow >= this.pageCount) {
       throw new SnapshotCorruptError(`${what}: page ${id} claims ${overflow} overflow pages, past the last page ${this.pageCount - 1}`);
     }
     const length = (overflow + 1) * this.pageSize;
-    const page = viewPage(this.source.readAt(id * this.pageSize, length), 0, length);
+    const bytes = overflow === 0 ? first : Buffer.concat([first, this.source.readAt((id + 1) * this.pageSize, overflow * this.pageSize)]);
+    const page = viewPage(bytes, 0, length);
     if (page.id !== id) throw new SnapshotCorruptError(`${what}: page ${id} carries the id ${page.id} (misplaced page)`);
     this.remember(id, page);
     return page;

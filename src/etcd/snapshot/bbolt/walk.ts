@@ -35,11 +35,9 @@ export function walkBucket(ctx: TreeContext, bucketValue: Buffer, what: string, 
 
 /** Visits the root bucket's elements: the top-level bucket names. */
 export function walkRoot(ctx: TreeContext, rootPgid: number, visit: LeafVisitor): void {
-  const header = Buffer.alloc(BUCKET_HEADER_SIZE);
-  header.writeUInt32LE(rootPgid % 2 ** 32, 0);
-  header.writeUInt32LE(Math.floor(rootPgid / 2 ** 32), 4);
-  if (rootPgid === 0) throw new SnapshotCorruptError('meta: the root bucket points at page 0');
-  walkBucket(ctx, header, 'root bucket', visit);
+  ctx.pages.checkId(rootPgid, 'meta root');
+  const order = orderChecker('root bucket');
+  walkPage(ctx, rootPgid, 'root bucket', 0, (e) => visit(order(e)));
 }
 
 function walkPage(ctx: TreeContext, id: number, what: string, depth: number, visit: LeafVisitor): void {
