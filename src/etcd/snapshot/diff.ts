@@ -2,7 +2,7 @@
 // differ (sha256 digests), not merely the revision: a restored cluster keeps its revisions, but
 // two unrelated clusters may hold equal objects at different revisions.
 import type { LiveKey } from './keyspace.js';
-import { resourceOf } from './resource.js';
+import { extractResource } from './resource.js';
 
 export interface ResourceDiff {
   added: string[];
@@ -21,7 +21,7 @@ export function diffKeyspaces(a: Map<string, LiveKey>, b: Map<string, LiveKey>):
   const byResource = new Map<string, ResourceDiff>();
   const totals = { added: 0, removed: 0, changed: 0, unchanged: 0 };
   const note = (kind: keyof ResourceDiff, key: string) => {
-    const r = resourceOf(key);
+    const r = extractResource(key);
     let entry = byResource.get(r);
     if (!entry) byResource.set(r, (entry = { added: [], removed: [], changed: [] }));
     entry[kind].push(key);

@@ -10,4 +10,4 @@ export { decodeKubeValue, type DecodedValue, type KubeObjectSummary } from './ku
 export { readLiveKeys, type LiveKeysResult } from './live-keys.js';
 export type { ReadOptions } from './read.js';
 export { renderDiff, renderInspection, renderValue } from './render.js';
-export { resourceOf } from './resource.js';
+export { extractResource } from './resource.js';

@@ -7,7 +7,7 @@ import { Crc32c } from './crc32c.js';
 import { SnapshotError } from './errors.js';
 import type { IntegrityResult } from './integrity.js';
 import { buildKeyspace } from './keyspace.js';
-import { mainRevisionOf } from './mvcc.js';
+import { readMainRevision } from './mvcc.js';
 import { readSnapshot, type ReadOptions } from './read.js';
 import { countByResource } from './resource.js';
 
@@ -53,7 +53,7 @@ export function inspectSource(source: ByteSource, opts: ReadOptions = {}): Snaps
       totalKeys++;
       buckets[current] = (buckets[current] ?? 0) + 1;
       if (current === 'key') {
-        revision = mainRevisionOf(key);
+        revision = readMainRevision(key);
         keyspace.add(key, value);
       }
     },

@@ -25,7 +25,7 @@ export function hasIntegrityTrailer(fileSize: number): boolean {
 }
 
 /** Bytes of bbolt data in the file, i.e. without the trailer. */
-export function databaseSize(fileSize: number): number {
+export function computeDatabaseSize(fileSize: number): number {
   return hasIntegrityTrailer(fileSize) ? fileSize - HASH_SIZE : fileSize;
 }
 

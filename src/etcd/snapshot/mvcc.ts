@@ -34,7 +34,7 @@ export function parseRevisionKey(k: Buffer): Revision {
 }
 
 /** The `main` part of a revision key, as `snapshot status` reads it (no validation). */
-export function mainRevisionOf(k: Buffer): number {
+export function readMainRevision(k: Buffer): number {
   return k.length >= 8 ? Number(k.readBigInt64BE(0)) : 0;
 }
 

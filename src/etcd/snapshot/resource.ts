@@ -4,7 +4,7 @@
 export const NON_REGISTRY = '(outside /registry)';
 
 /** The resource type a key belongs to, e.g. "pods", "apps.example.com/widgets". */
-export function resourceOf(key: string): string {
+export function extractResource(key: string): string {
   if (!key.startsWith('/registry/')) return NON_REGISTRY;
   const parts = key.split('/');
   const first = parts[2] ?? '';
@@ -16,7 +16,7 @@ export function resourceOf(key: string): string {
 export function countByResource(keys: Iterable<string>): Record<string, number> {
   const counts = new Map<string, number>();
   for (const k of keys) {
-    const r = resourceOf(k);
+    const r = extractResource(k);
     counts.set(r, (counts.get(r) ?? 0) + 1);
   }
   return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

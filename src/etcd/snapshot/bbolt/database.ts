@@ -2,7 +2,7 @@
 // does: integrity check of the page graph, then every top-level bucket in key order.
 import type { ByteSource } from '../byte-source.js';
 import { SnapshotCorruptError, SnapshotTruncatedError } from '../errors.js';
-import { databaseSize, HASH_SIZE, hasIntegrityTrailer } from '../integrity.js';
+import { computeDatabaseSize, HASH_SIZE, hasIntegrityTrailer } from '../integrity.js';
 import { PageAccount } from './account.js';
 import { accountFreelist } from './freelist.js';
 import { readMeta, type Meta } from './meta.js';
@@ -29,7 +29,7 @@ export function openBbolt(source: ByteSource): BboltDb {
   const meta = readMeta(source);
   if (meta.pageCount < 4) throw new SnapshotCorruptError(`meta: page count ${meta.pageCount} is too small for a bbolt database`);
   const size = meta.pageCount * meta.pageSize;
-  const available = databaseSize(source.size);
+  const available = computeDatabaseSize(source.size);
   if (size > available) {
     throw new SnapshotTruncatedError(`the database needs ${size} bytes (${meta.pageCount} pages of ${meta.pageSize}) but the file holds ${available}`);
   }

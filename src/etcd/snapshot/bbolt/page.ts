@@ -58,10 +58,10 @@ export function viewPage(buf: Buffer, base: number, end: number): PageView {
 
 /** Names a page for error messages. */
 export function describePage(page: Pick<PageView, 'id' | 'flags'>): string {
-  return `page ${page.id} (${typeName(page.flags)})`;
+  return `page ${page.id} (${describeType(page.flags)})`;
 }
 
-export function typeName(flags: number): string {
+export function describeType(flags: number): string {
   if (flags & PageFlag.branch) return 'branch';
   if (flags & PageFlag.leaf) return 'leaf';
   if (flags & PageFlag.meta) return 'meta';
