@@ -15,6 +15,7 @@ export const TRANSPORT_CODES = {
   checksumMismatch: 'TRANSPORT_CHECKSUM_MISMATCH',
   transferFailed: 'TRANSPORT_TRANSFER_FAILED',
   aborted: 'TRANSPORT_ABORTED',
+  sudoPasswordRejected: 'TRANSPORT_SUDO_PASSWORD_REJECTED',
   unknownNode: 'TRANSPORT_UNKNOWN_NODE',
   closed: 'TRANSPORT_CLOSED',
 } as const;

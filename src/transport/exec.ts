@@ -17,7 +17,7 @@ export interface RawExecOptions {
   signal?: AbortSignal | undefined;
   onStdout?: ((chunk: string) => void) | undefined;
   onStderr?: ((chunk: string) => void) | undefined;
-  /** Removed from stdout/stderr and from any error text. */
+  /** Removed from stdout/stderr and from any error text (stdin is kept out of error text too). */
   secrets: readonly string[];
 }
 
@@ -33,7 +33,7 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
   const started = performance.now();
   let channel: ClientChannel;
   try {
-    channel = await openExecChannel(node, lease, remoteCommand, opts.secrets);
+    channel = await openExecChannel(node, lease, remoteCommand, [...opts.secrets, opts.stdin ?? '']);
   } catch (err) {
     lease.release();
     throw err;

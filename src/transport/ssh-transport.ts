@@ -73,20 +73,27 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     const ep = await endpoint(node);
     const mode: SudoMode = opts.sudo && ep.user !== 'root' ? await sudoModeOf(node, ep) : 'none';
     const password = mode === 'password' ? await passwordOf(node) : '';
-    const secrets = [password, opts.stdin ?? ''].filter((s) => s !== '');
+    // The password is scrubbed from output too; stdin only from error text (echoing it is legit).
+    const secrets = password !== '' ? [password] : [];
     const lease = await pool.lease(ep, opts.signal);
     const stdinPrefix = mode === 'password' ? `${password}\n` : undefined;
     return execOnLease(node, lease, buildRemoteCommand(command, mode), { ...opts, stdinPrefix, secrets });
   };
 
-  // Probed once per node: does sudo work without a password? Only then is a password sent.
+  // Probed once per node: does sudo work without a password? Only then is a password sent,
+  // and it is checked once on its own, so that a wrong one is never retried with the command's
+  // stdin lines as further attempts.
   const sudoModeOf = (node: string, ep: Endpoint): Promise<SudoMode> => {
     let mode = sudoModes.get(node);
     if (!mode) {
-      mode = (async () => {
-        const lease = await pool.lease(ep);
-        const probe = await execOnLease(node, lease, buildRemoteCommand('sudo -n true', 'none'), { timeoutMs: 15_000, secrets: [] });
+      mode = (async (): Promise<SudoMode> => {
+        const probe = await execOnLease(node, await pool.lease(ep), buildRemoteCommand('sudo -n true', 'none'), { timeoutMs: 15_000, secrets: [] });
         if (probe.exitCode === 0 || !options.sudoPassword) return 'nopasswd';
+        const password = await passwordOf(node);
+        const check = await execOnLease(node, await pool.lease(ep), buildRemoteCommand("sudo -S -k -p '' true", 'none'), { timeoutMs: 30_000, stdin: `${password}\n`, secrets: [password] });
+        if (check.exitCode !== 0) {
+          throw new TransportError(TRANSPORT_CODES.sudoPasswordRejected, node, `sudo as ${ep.user} rejected the configured password`, { hint: 'check the secret named by become.passwordFrom for this node' });
+        }
         return 'password';
       })();
       mode.catch(() => sudoModes.delete(node));
