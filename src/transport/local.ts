@@ -6,7 +6,7 @@ import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { $ } from 'zx';
 import type { ExecOptions, ExecResult, Transport, TransferResult } from '../model/index.js';
-import { TRANSPORT_CODES, TransportError, describe, redact } from './errors.js';
+import { TRANSPORT_CODES, TransportError, describe } from './errors.js';
 
 /** Runs commands with `sh -c` on this machine; `sudo` means `sudo -n` (never prompts). */
 export function createLocalTransport(opts: { cwd?: string } = {}): Transport {
@@ -20,11 +20,10 @@ export function createLocalTransport(opts: { cwd?: string } = {}): Transport {
 
 async function execLocal(node: string, command: string, o: ExecOptions, cwd: string | undefined): Promise<ExecResult> {
   const started = performance.now();
-  const secrets = o.stdin ? [o.stdin] : [];
   const $$ = $({ quiet: true, verbose: false, nothrow: true, detached: true, input: o.stdin ?? '', ...(cwd ? { cwd } : {}) });
   const p = o.sudo ? $$`sudo -n -- sh -c ${command}` : $$`sh -c ${command}`;
-  p.stdout.on('data', (c: Buffer) => o.onStdout?.(redact(c.toString(), secrets)));
-  p.stderr.on('data', (c: Buffer) => o.onStderr?.(redact(c.toString(), secrets)));
+  p.stdout.on('data', (c: Buffer) => o.onStdout?.(c.toString()));
+  p.stderr.on('data', (c: Buffer) => o.onStderr?.(c.toString()));
   let stopped: TransportError | undefined;
   const stop = (err: TransportError): void => {
     stopped ??= err;
@@ -39,8 +38,8 @@ async function execLocal(node: string, command: string, o: ExecOptions, cwd: str
     if (stopped) throw stopped;
     const result: ExecResult = {
       exitCode: out.exitCode ?? 128,
-      stdout: redact(out.stdout, secrets),
-      stderr: redact(out.stderr, secrets),
+      stdout: out.stdout,
+      stderr: out.stderr,
       durationMs: Math.round(performance.now() - started),
     };
     if (out.signal) result.signal = out.signal;

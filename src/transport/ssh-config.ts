@@ -37,7 +37,8 @@ export function parseSshConfig(text: string, source: string): SshConfig {
     const args = splitArgs(m[2]);
     if (key === 'host') blocks.push({ patterns: args, options: [] });
     else if (key === 'match') blocks.push({ patterns: undefined, options: [] });
-    else if (args[0] !== undefined) blocks.at(-1)?.options.push([key, key === 'identityfile' || key === 'userknownhostsfile' ? args.join(' ') : args[0]]);
+    // Only the first argument is kept: for UserKnownHostsFile that is the file we read and record into.
+    else if (args[0] !== undefined) blocks.at(-1)?.options.push([key, args[0]]);
   }
   return { source, blocks };
 }
@@ -89,9 +90,7 @@ export function resolveSshHost(config: SshConfig, alias: string, ctx: { home: st
   const jump = first.get('proxyjump');
   if (jump !== undefined && jump.toLowerCase() !== 'none') out.proxyJump = jump;
   const known = first.get('userknownhostsfile');
-  // Several files may be listed; we read (and record into) the first, as OpenSSH records.
-  const knownFirst = known === undefined ? undefined : splitArgs(known)[0];
-  if (knownFirst !== undefined && knownFirst !== 'none') out.userKnownHostsFile = expand(knownFirst);
+  if (known !== undefined && known !== 'none') out.userKnownHostsFile = expand(known);
   const timeout = Number(first.get('connecttimeout'));
   if (Number.isFinite(timeout) && timeout > 0) out.connectTimeoutMs = timeout * 1000;
   return out;
