@@ -93,7 +93,12 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
       }
       stdout += out.end();
       stderr += err.end();
-      const result: ExecResult = { exitCode: exitCode ?? 128 + (exitSignal !== undefined ? (constants.signals[exitSignal.replace(/^(SIG)?/, 'SIG') as keyof typeof constants.signals] ?? 0) : 0), stdout: redact(stdout, opts.secrets), stderr: redact(stderr, opts.secrets), durationMs: Math.round(performance.now() - started) };
+      const result: ExecResult = {
+        exitCode: exitCode ?? signalExitCode(exitSignal),
+        stdout: redact(stdout, opts.secrets),
+        stderr: redact(stderr, opts.secrets),
+        durationMs: Math.round(performance.now() - started),
+      };
       if (exitSignal !== undefined) result.signal = exitSignal;
       finish(() => resolve(result));
     });
@@ -118,6 +123,12 @@ function openExecChannel(node: string, lease: Lease, command: string, secrets: r
       else resolve(channel);
     });
   });
+}
+
+/** A shell-style exit code (128 + n) for a command that died of a signal. */
+function signalExitCode(name: string | undefined): number {
+  const n = name === undefined ? 0 : (constants.signals[`SIG${name.replace(/^SIG/, '')}` as keyof typeof constants.signals] ?? 0);
+  return 128 + n;
 }
 
 /**

@@ -6,7 +6,8 @@ import { TRANSPORT_CODES, TransportError } from './errors.js';
 import { execOnLease } from './exec.js';
 import { ConnectionPool } from './pool.js';
 import { loadSshConfig } from './ssh-config.js';
-import { downloadFile, uploadFile, type RemoteRunner } from './transfer.js';
+import type { StreamTuning } from './sftp-stream.js';
+import { downloadFile, uploadFile, type RemoteRunner, type TransferContext } from './transfer.js';
 
 export interface SshTransportOptions {
   nodes: readonly InventoryNode[];
@@ -28,6 +29,8 @@ export interface SshTransportOptions {
   keepaliveIntervalMs?: number;
   /** @default 3 */
   keepaliveCountMax?: number;
+  /** SFTP request size and requests in flight. @default DEFAULT_TUNING */
+  transferTuning?: StreamTuning;
 }
 
 export interface SshTransport extends Transport {
@@ -102,17 +105,21 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     return mode;
   };
 
+  const transferContext = (node: string, ep: Endpoint, signal: AbortSignal | undefined): TransferContext => {
+    const ctx: TransferContext = { node, user: ep.user, lease: () => pool.lease(ep, signal), run };
+    if (options.transferTuning) ctx.tuning = options.transferTuning;
+    return ctx;
+  };
+
   return {
     exec: (node: string, command: string, opts: ExecOptions): Promise<ExecResult> => run(node, command, opts),
     upload: async (node, localPath, remotePath, opts): Promise<TransferResult> => {
       const ep = await endpoint(node);
-      const lease = () => pool.lease(ep, opts.signal);
-      return uploadFile({ node, user: ep.user, lease, run }, localPath, remotePath, opts);
+      return uploadFile(transferContext(node, ep, opts.signal), localPath, remotePath, opts);
     },
     download: async (node, remotePath, localPath, opts): Promise<TransferResult> => {
       const ep = await endpoint(node);
-      const lease = () => pool.lease(ep, opts.signal);
-      return downloadFile({ node, user: ep.user, lease, run }, remotePath, localPath, opts);
+      return downloadFile(transferContext(node, ep, opts.signal), remotePath, localPath, opts);
     },
     connect: async (node) => {
       const lease = await pool.lease(await endpoint(node));

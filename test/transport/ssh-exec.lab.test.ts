@@ -1,11 +1,11 @@
 // exec over a real sshd: results, the channel cap, one connection per node, and the three
 // non-command outcomes (timeout, connection lost, unreachable) told apart by code.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshTransport, type SshTransport } from '../../src/transport/index.js';
-import { genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
+import { descendantsOf, genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubedr-exec-'));
 let sshd: Sshd;
@@ -95,6 +95,76 @@ describe('ssh exec', () => {
     const r = await t.exec('cp-1', 'echo again', opts);
     expect(r.stdout).toBe('again\n');
     expect(accepted() - before).toBe(1);
+  });
+});
+
+describe('connection lifetime', () => {
+  it('a lost connection also kills the remote command (no orphan keeps running)', async () => {
+    const flag = join(dir, `late-${Date.now()}`);
+    const running = t.exec('cp-1', `sleep 2; touch ${flag}`, opts).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 600));
+    for (const pid of sshd.sessionPids()) process.kill(pid, 'SIGKILL');
+    expect(await running).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(existsSync(flag)).toBe(false);
+  });
+
+  it('keepalive detects a frozen server mid-command (connection-lost, not a hang)', async () => {
+    const k = transport({ keepaliveIntervalMs: 200, keepaliveCountMax: 2 });
+    const frozen: number[] = [];
+    try {
+      await k.exec('cp-1', 'true', opts);
+      const running = k.exec('cp-1', 'sleep 20', { ...opts, timeoutMs: 30_000 }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 400));
+      const before = new Set(descendantsOf(sshd.pid));
+      for (const pid of before) {
+        try {
+          process.kill(pid, 'SIGSTOP');
+          frozen.push(pid);
+        } catch {
+          // exited meanwhile
+        }
+      }
+      const t0 = Date.now();
+      expect(await running).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    } finally {
+      for (const pid of frozen) {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch {
+          // gone
+        }
+      }
+      await k.close();
+    }
+  });
+
+  it('closes an idle connection and reconnects on the next call', async () => {
+    const idle = transport({ idleTimeoutMs: 300 });
+    try {
+      const before = accepted();
+      await idle.exec('cp-1', 'true', opts);
+      await new Promise((r) => setTimeout(r, 1200));
+      await idle.exec('cp-1', 'true', opts);
+      expect(accepted() - before).toBe(2);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('a call waiting for a free channel can be aborted', async () => {
+    const one = transport({ maxChannelsPerConnection: 1 });
+    try {
+      const long = one.exec('cp-1', 'sleep 2', opts);
+      const ac = new AbortController();
+      const waiting = one.exec('cp-1', 'true', { ...opts, signal: ac.signal });
+      setTimeout(() => ac.abort(), 300);
+      await expect(waiting).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+      expect((await long).exitCode).toBe(0);
+    } finally {
+      await one.close();
+    }
   });
 });
 
