@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { $ } from 'zx';
 import type { ExecOptions, ExecResult, Transport, TransferResult } from '../model/index.js';
 import { TRANSPORT_CODES, TransportError, describe } from './errors.js';
@@ -22,8 +23,11 @@ async function execLocal(node: string, command: string, o: ExecOptions, cwd: str
   const started = performance.now();
   const $$ = $({ quiet: true, verbose: false, nothrow: true, detached: true, input: o.stdin ?? '', ...(cwd ? { cwd } : {}) });
   const p = o.sudo ? $$`sudo -n -- sh -c ${command}` : $$`sh -c ${command}`;
-  p.stdout.on('data', (c: Buffer) => o.onStdout?.(c.toString()));
-  p.stderr.on('data', (c: Buffer) => o.onStderr?.(c.toString()));
+  // Decoders keep a multi-byte character split across chunks intact.
+  const out = new StringDecoder('utf8');
+  const err = new StringDecoder('utf8');
+  p.stdout.on('data', (c: Buffer) => o.onStdout?.(out.write(c)));
+  p.stderr.on('data', (c: Buffer) => o.onStderr?.(err.write(c)));
   let stopped: TransportError | undefined;
   const stop = (err: TransportError): void => {
     stopped ??= err;
@@ -34,15 +38,15 @@ async function execLocal(node: string, command: string, o: ExecOptions, cwd: str
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const out = await p;
+    const output = await p;
     if (stopped) throw stopped;
     const result: ExecResult = {
-      exitCode: out.exitCode ?? 128,
-      stdout: out.stdout,
-      stderr: out.stderr,
+      exitCode: output.exitCode ?? 128,
+      stdout: output.stdout,
+      stderr: output.stderr,
       durationMs: Math.round(performance.now() - started),
     };
-    if (out.signal) result.signal = out.signal;
+    if (output.signal) result.signal = output.signal;
     return result;
   } finally {
     clearTimeout(timer);
