@@ -23,7 +23,10 @@ export function applyManifestEdits(text: string, edits: readonly ManifestEditOp[
     if (edit.op === 'setHostPath') setHostPath(doc.getIn(['spec', 'volumes']), edit.volume, edit.path, source);
     else editFlag(commandOf(doc.getIn(['spec', 'containers', 0, 'command']), source), edit);
   }
-  return doc.toString();
+  // Keep the file's own sequence style (kubeadm writes `- ` at the parent key's indent) and
+  // never fold long flags such as --initial-cluster onto several lines.
+  const compactSeq = /^( *)[^\s#-][^\n]*:\n\1- /m.test(text);
+  return doc.toString({ indentSeq: !compactSeq, lineWidth: 0 });
 }
 
 function commandOf(node: unknown, source: string): YAMLSeq {
