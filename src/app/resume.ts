@@ -38,15 +38,15 @@ export async function resumeRun(o: ResumeOptions): Promise<ResumeOutput> {
   const now = o.now ?? Date.now;
   const stateDir = resolveStateDir(o.stateDir);
   const paths = runPaths(stateDir, o.runId);
-  const state = replayJournal((await readJournal(paths.journal)).records);
-  const tasks = indexTasks(o.plan);
-  const assumeDone = new Set(o.assumeDone ?? []);
-  const rerun = new Set(o.rerun ?? []);
-  checkResumable(o, state, tasks, assumeDone, rerun);
-  const inFlight = decideInFlight(state, tasks, assumeDone, rerun);
-
+  // Lock first: the journal must not change between reading it and acting on it.
   const lock = await lockRun(stateDir, o.plan, o.runId, o, now());
   try {
+    const state = replayJournal((await readJournal(paths.journal)).records);
+    const tasks = indexTasks(o.plan);
+    const assumeDone = new Set(o.assumeDone ?? []);
+    const rerun = new Set(o.rerun ?? []);
+    checkResumable(o, state, tasks, assumeDone, rerun);
+    const inFlight = decideInFlight(state, tasks, assumeDone, rerun);
     if (o.plan.hash !== state.runStart?.planHash) {
       // --force-changed: keep the plan the run started with beside the new one, for the record.
       await copyFile(paths.plan, `${paths.plan.replace(/\.json$/, '')}.${state.runStart?.planHash.slice(0, 12) ?? 'old'}.json`).catch(() => undefined);
@@ -58,7 +58,8 @@ export async function resumeRun(o: ResumeOptions): Promise<ResumeOutput> {
       await journal.append({ r: 'resume', assumeDone: [...assumeDone], rerun: [...rerun], forceChanged: o.forceChanged ?? false, at });
       const completed = new Set(state.completed);
       for (const key of rerun) completed.delete(key);
-      const undoStack = state.undoStack.filter((k) => !rerun.has(k));
+      // A completed task run again (--rerun) keeps its entry: its first run did happen.
+      const undoStack = [...state.undoStack];
       for (const key of assumeDone) {
         const t = tasks.get(key);
         const pushUndo = t !== undefined && hasUndo(t.task);

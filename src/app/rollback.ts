@@ -27,26 +27,26 @@ export async function rollbackRun(o: RollbackOptions): Promise<RollbackOutput> {
   const now = o.now ?? Date.now;
   const stateDir = resolveStateDir(o.stateDir);
   const paths = runPaths(stateDir, o.runId);
-  const state = replayJournal((await readJournal(paths.journal)).records);
   const plan = await loadSavedPlan(paths.plan);
-  const keys = new Set(plan.phases.flatMap((p) => p.steps.flatMap((s) => s.tasks.map((t) => t.key))));
-  const unknown = state.undoStack.filter((k) => !keys.has(k));
-  if (unknown.length > 0) {
-    throw new KubedrError('ROLLBACK_PLAN_MISMATCH', `the saved plan has no task for undo entries ${unknown.join(', ')}`, { exitCode: 2 });
-  }
-  const assumeDone = new Set(o.assumeDone ?? []);
-  const rerun = new Set(o.rerun ?? []);
-  const stepOf = (key: string) => plan.phases.flatMap((p) => p.steps).find((s) => s.tasks.some((t) => t.key === key));
-  const undecided = [...state.undoInFlight].filter((k) => !assumeDone.has(k) && !rerun.has(k) && !stepOf(k)?.idempotent);
-  if (undecided.length > 0) {
-    throw new KubedrError('ROLLBACK_IN_FLIGHT', `these undos were running when the rollback stopped and are not idempotent: ${undecided.join(', ')}`, {
-      hint: `check each on its node, then roll back with --assume-done STEP@NODE (the undo completed) or --rerun STEP@NODE`,
-      exitCode: 2,
-    });
-  }
-
+  // Lock first: the journal must not change between reading it and acting on it.
   const lock = await lockRun(stateDir, plan, o.runId, o, now());
   try {
+    const state = replayJournal((await readJournal(paths.journal)).records);
+    const keys = new Set(plan.phases.flatMap((p) => p.steps.flatMap((s) => s.tasks.map((t) => t.key))));
+    const unknown = state.undoStack.filter((k) => !keys.has(k));
+    if (unknown.length > 0) {
+      throw new KubedrError('ROLLBACK_PLAN_MISMATCH', `the saved plan has no task for undo entries ${unknown.join(', ')}`, { exitCode: 2 });
+    }
+    const assumeDone = new Set(o.assumeDone ?? []);
+    const rerun = new Set(o.rerun ?? []);
+    const stepOf = (key: string) => plan.phases.flatMap((p) => p.steps).find((s) => s.tasks.some((t) => t.key === key));
+    const undecided = [...state.undoInFlight].filter((k) => !assumeDone.has(k) && !rerun.has(k) && !stepOf(k)?.idempotent);
+    if (undecided.length > 0) {
+      throw new KubedrError('ROLLBACK_IN_FLIGHT', `these undos were running when the rollback stopped and are not idempotent: ${undecided.join(', ')}`, {
+        hint: `check each on its node, then roll back with --assume-done STEP@NODE (the undo completed) or --rerun STEP@NODE`,
+        exitCode: 2,
+      });
+    }
     const journal = await JournalWriter.open(paths.journal);
     try {
       const at = new Date(now()).toISOString();

@@ -14,7 +14,11 @@ export async function unwind(ctx: RunContext, reason: string): Promise<'done' | 
   await deps.journal.append({ r: 'rollback-start', reason: ctx.redactor.redact(reason), at: iso() });
   const order = [...ctx.steps.keys()];
   const byStep = new Map<string, PlanTask[]>();
+  const seen = new Set<string>();
   for (const key of [...ctx.undoStack].reverse()) {
+    // A task re-run on resume may be on the stack twice; it is undone once, at its latest place.
+    if (seen.has(key)) continue;
+    seen.add(key);
     const task = ctx.tasks.get(key);
     if (task === undefined) continue; // validated by the caller against the saved plan
     byStep.set(task.stepId, [...(byStep.get(task.stepId) ?? []), task]);
@@ -69,7 +73,7 @@ async function undoOne(ctx: RunContext, step: PlanStep, task: PlanTask): Promise
     await deps.sleep(step.retry.backoffMs * 2 ** (attempt - 1), deps.signal);
   }
   const ok = r.outcome === 'done';
-  if (ok) ctx.undoStack.splice(ctx.undoStack.lastIndexOf(task.key), 1);
+  // The journal (undo-end done) is what pops the entry; replayJournal computes what remains.
   ctx.emit({
     kind: 'undo-end',
     stepId: step.id,
