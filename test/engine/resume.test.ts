@@ -1,5 +1,5 @@
 // Resume decisions through the app API, with the in-memory transport and a real journal on disk.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,5 +68,26 @@ describe('resume', () => {
     const t = new MemoryTransport();
     await expect(resumeRun({ stateDir: state, transport: t, localTransport: t, approve: () => Promise.resolve(true), runId: 'nope', plan: plan() })).rejects.toMatchObject({ code: 'JOURNAL_NOT_FOUND', exitCode: 2 });
     await expect(resumeRun({ stateDir: state, transport: t, localTransport: t, approve: () => Promise.resolve(true), runId: '../etc', plan: plan() })).rejects.toMatchObject({ code: 'RUN_BAD_ID' });
+  });
+});
+
+describe('rollback after a crash during rollback', () => {
+  it('refuses an undo that was in flight unless the operator decides, and never repeats finished undos', async () => {
+    const t = new MemoryTransport((node, cmd) => ({ exitCode: cmd === 'B' && node === 'n2' ? 1 : 0 }));
+    const common = await failedRun(t);
+    // Simulate a rollback that died: a@n2 undone, a@n1 started and never ended.
+    const at = '2026-01-01T00:00:00Z';
+    const lines = [
+      { r: 'rollback-start', reason: 'x', at },
+      { r: 'undo-start', key: 'a@n2', at },
+      { r: 'undo-end', key: 'a@n2', outcome: 'done', durationMs: 1, at },
+      { r: 'undo-start', key: 'a@n1', at },
+    ];
+    await appendFile(join(state ?? '', 'runs/r/journal.jsonl'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    t.calls = [];
+    await expect(rollbackRun({ ...common, runId: 'r' })).rejects.toMatchObject({ code: 'ROLLBACK_IN_FLIGHT', exitCode: 2, message: expect.stringContaining('a@n1') });
+    const out = await rollbackRun({ ...common, runId: 'r', rerun: ['a@n1'] });
+    expect(out).toMatchObject({ remaining: 0, result: { outcome: 'rolled-back' } });
+    expect(t.calls.map((c) => `${c.command}@${c.node}`)).toEqual(['undo-A@n1']);
   });
 });
