@@ -56,6 +56,8 @@ export interface EngineOptions {
   nodeLock: NodeLockOptions | false;
   /** Recorded as `approvedBy` (user@host). */
   operator: string;
+  /** How long past a step's timeout an exec may hang before the engine gives up on it. @default 5000 */
+  watchdogGraceMs?: number;
 }
 
 /** What an earlier process of the same run left behind (from the journal). */
