@@ -146,6 +146,7 @@ async function capture(ctx: RunContext, step: PlanStep, node: string, command: s
   const value = raw.replace(/[\r\n]+$/, '');
   if (!secret) return { ...rest, capture: value };
   ctx.redactor.add(value);
+  ctx.deps.onSecret?.(value);
   const stderr = ctx.redactor.redact(rest.stderr);
   if (stderr !== '') ctx.emit({ kind: 'task-output', stepId: step.id, node, stream: 'stderr', chunk: stderr });
   return { ...rest, stdout: REDACTED, stderr, capture: value };

@@ -26,6 +26,8 @@ export interface EngineDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
   approve: Approve;
+  /** Told each secret value learned at run time (a captured token), e.g. for the audit sink's own scrubbing. */
+  onSecret?: (value: string) => void;
 }
 
 export type RollbackPolicy = 'auto' | 'prompt' | 'never';
