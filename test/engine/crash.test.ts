@@ -5,6 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resumeRun, type ResumeOptions } from '../../src/app/resume.js';
+import { runPlan } from '../../src/app/run.js';
 import { KubedrError } from '../../src/errors/index.js';
 import type { RunEvent } from '../../src/model/index.js';
 import { CRASH_NODES, crashPlan, NON_IDEMPOTENT, SECRET } from './support/crash-plan.js';
@@ -95,6 +96,21 @@ describe('crash and resume', () => {
     expect(decided).toEqual([]);
     await expectCompletedOnce(lab);
     expect(await count(lab, 'n2', 'long')).toBe(2);
+  }, 60_000);
+
+  it('a second run while the first (another process) holds the lock exits 2 naming the holder', async () => {
+    lab = await makeLab();
+    const l = lab;
+    const transport = new DirTransport(l.nodesRoot, l.pidDir);
+    const child = await runChild(l, 'crash', 'step-start:use', undefined, async (pid) => {
+      const second = runPlan({ plan: crashPlan(), runId: 'second', stateDir: l.stateDir, transport, localTransport: transport, approve: () => Promise.resolve(true), nodeLock: { dir: 'kubedr-lock', sudo: false } });
+      await expect(second).rejects.toMatchObject({ code: 'RUN_LOCKED', exitCode: 2, message: expect.stringMatching(new RegExp(`pid ${pid}, run crash,`)) });
+    });
+    expect(child.killed).toBe(true);
+    await killLeftovers(l);
+    // The holder is dead now: resume (same host) takes the stale lock over and finishes.
+    await resumeAsOperator(l, 'crash', []);
+    await expectCompletedOnce(l);
   }, 60_000);
 
   it('a run that is not killed completes in one go', async () => {

@@ -47,9 +47,10 @@ export interface ChildRun {
 
 /**
  * Runs the crash child. It is SIGKILLed when it prints FROZEN (FREEZE_AT reached) or, with
- * `killWhenFile`, as soon as that file exists.
+ * `killWhenFile`, as soon as that file exists. `whileFrozen` runs before the kill, while the
+ * frozen child still holds its locks.
  */
-export function runChild(lab: Lab, runId: string, freezeAt: string | undefined, killWhenFile?: string): Promise<ChildRun> {
+export function runChild(lab: Lab, runId: string, freezeAt: string | undefined, killWhenFile?: string, whileFrozen?: (pid: number) => Promise<void>): Promise<ChildRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODES_ROOT: lab.nodesRoot, STATE_DIR: lab.stateDir, PID_DIR: lab.pidDir, RUN_ID: runId };
   if (freezeAt !== undefined) env.FREEZE_AT = freezeAt;
   // `node --import tsx` (not the tsx CLI, which forks a second process): SIGKILL must hit the engine.
@@ -57,6 +58,8 @@ export function runChild(lab: Lab, runId: string, freezeAt: string | undefined, 
   let stdout = '';
   let stderr = '';
   let killed = false;
+  let killing = false;
+  let frozenError: unknown;
   const kill = () => {
     if (!killed) {
       killed = true;
@@ -65,7 +68,11 @@ export function runChild(lab: Lab, runId: string, freezeAt: string | undefined, 
   };
   child.stdout.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
-    if (stdout.includes('FROZEN\n')) kill();
+    if (stdout.includes('FROZEN\n') && !killing) {
+      killing = true;
+      if (whileFrozen && child.pid) whileFrozen(child.pid).catch((err: unknown) => (frozenError = err)).finally(kill);
+      else kill();
+    }
   });
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const poll = killWhenFile ? setInterval(() => existsSync(killWhenFile) && kill(), 10) : undefined;
@@ -73,6 +80,7 @@ export function runChild(lab: Lab, runId: string, freezeAt: string | undefined, 
     child.on('error', reject);
     child.on('close', (code) => {
       if (poll) clearInterval(poll);
+      if (frozenError !== undefined) return reject(frozenError instanceof Error ? frozenError : new Error(String(frozenError)));
       if (!killed && code !== 0) return reject(new Error(`child exited ${code}: ${stderr}`));
       resolve({ stdout, killed, code });
     });
