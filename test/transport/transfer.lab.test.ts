@@ -68,6 +68,40 @@ describe('upload', () => {
   });
 });
 
+describe('interrupted uploads', () => {
+  const big = join(local, 'interrupted');
+  beforeAll(() => writeFileSync(big, randomBytes(64 * 1024 * 1024)));
+
+  it('abort: TRANSPORT_ABORTED, temp file removed, destination untouched', async () => {
+    const box = mkdtempSync(join(remote, 'abort-'));
+    writeFileSync(join(box, 'dest'), 'before');
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    await expect(t.upload('cp-1', big, join(box, 'dest'), { sudo: false, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+    expect(readdirSync(box)).toEqual(['dest']);
+    expect(readFileSync(join(box, 'dest'), 'utf8')).toBe('before');
+  });
+
+  it('connection killed mid-transfer: TRANSPORT_CONNECTION_LOST, destination untouched', async () => {
+    const box = mkdtempSync(join(remote, 'lost-'));
+    writeFileSync(join(box, 'dest'), 'before');
+    await t.exec('cp-1', 'true', { timeoutMs: 10_000, sudo: false });
+    setTimeout(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
+    await expect(t.upload('cp-1', big, join(box, 'dest'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST', failure: 'connection-lost' });
+    expect(readFileSync(join(box, 'dest'), 'utf8')).toBe('before');
+  });
+
+  it('connection killed mid-download: TRANSPORT_CONNECTION_LOST, local file untouched, no temp left', async () => {
+    writeFileSync(join(remote, 'big-remote'), readFileSync(big));
+    writeFileSync(join(local, 'dl-dest'), 'before');
+    await t.exec('cp-1', 'true', { timeoutMs: 10_000, sudo: false });
+    setTimeout(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
+    await expect(t.download('cp-1', join(remote, 'big-remote'), join(local, 'dl-dest'), { sudo: false })).rejects.toMatchObject({ failure: 'connection-lost' });
+    expect(readFileSync(join(local, 'dl-dest'), 'utf8')).toBe('before');
+    expect(readdirSync(local).filter((f) => f.includes('kubedr'))).toEqual([]);
+  });
+});
+
 describe('download', () => {
   it('streams a multi-MB file and verifies it against the sha256 computed on the node', async () => {
     const data = randomBytes(6 * 1024 * 1024 + 7);
