@@ -87,6 +87,20 @@ describe('crash and resume', () => {
     // `long` sleeps 2 s after counting: it was in flight on every node and is not idempotent.
     expect(decided.sort()).toEqual(NODES.map((n) => `long@${n}`).sort());
   });
+  it('Ctrl-C (SIGINT) mid-step stops cleanly (exit 1, run-end aborted, locks released); resume completes, once per node', async () => {
+    const c = startCli(['run', '-r', runbook('crash'), '-i', inventory, '--state-dir', stateDir(), '--yes', '--output', 'json', '--rollback', 'never']);
+    await c.waitEvent((_e) => c.events.filter((x) => x.kind === 'task-start' && x.stepId === 'long').length === NODES.length);
+    c.child.kill('SIGINT');
+    const r = await c.done;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('interrupted');
+    expect(r.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'aborted' });
+    const runId = runIdOf(c.events);
+    // The run lock and the node locks were released: a resume from another process takes them.
+    const { result } = await resumeAsOperator(stateDir(), runId);
+    expect(result.code, result.stderr).toBe(0);
+    for (const node of NODES) for (const step of COUNTED) expect(await ranTimes(node, step, runId), `${step}@${node}`).toBe(1);
+  });
 });
 
 describe('connection lost mid-step', () => {
