@@ -183,4 +183,25 @@ describe('rollback', () => {
     // Nothing was deleted: the restored dir the run made was moved aside, not removed.
     if (failStep === 'check') expect((await lab.exec('cp1', 'ls -d /var/lib/etcd.failed-*')).stdout).toMatch(/etcd\.failed-/);
   });
+
+  it('with --rollback never the failed run keeps its changes; `kubedr rollback RUN_ID` then restores every file byte for byte', async () => {
+    const { lab } = env;
+    const before = await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)));
+    const stateDir = join(dir, 'state-rollback-cmd');
+    const r = await cliHere(['run', '-r', runbook('rollback'), '-i', inventory, '--state-dir', stateDir, '--yes', '--output', 'json', '--rollback', 'never', '--param', 'failStep=check', '--param', 'failNode=cp1']);
+    expect(r.code).toBe(1);
+    expect(r.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'failed' });
+    const changed = await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)));
+    expect(changed[0]).not.toBe(before[0]);
+    const runId = runIdOf(r.events);
+    const rb = await cliHere(['rollback', runId, '--state-dir', stateDir, '--output', 'json']);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(rb.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'rolled-back' });
+    const after = await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)));
+    for (const [i, n] of NODES.entries()) expect(after[i], `files of ${n}`).toBe(before[i]);
+    // A second rollback has nothing left to undo and changes nothing.
+    const again = await cliHere(['rollback', runId, '--state-dir', stateDir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)))).toEqual(before);
+  });
 });
