@@ -83,8 +83,8 @@ describe('crash and resume', () => {
 
   it('SIGKILL in the middle of a long step: the operator is asked, and each step still ran once per node', async () => {
     const allLongStarted = (_e: RunEvent, seen: RunEvent[]): boolean => seen.filter((x) => x.kind === 'task-start' && x.stepId === 'long').length === NODES.length;
-    const { decided } = await crashThenResume(allLongStarted, 500);
-    // `long` sleeps 2 s after counting: it was in flight on every node and is not idempotent.
+    const { decided } = await crashThenResume(allLongStarted, 300);
+    // `long` sleeps 3 s after counting: it was in flight on every node and is not idempotent.
     expect(decided.sort()).toEqual(NODES.map((n) => `long@${n}`).sort());
   });
   it('Ctrl-C (SIGINT) mid-step stops cleanly (exit 1, run-end aborted, locks released); resume completes, once per node', async () => {
