@@ -142,7 +142,7 @@ describe('refusals', () => {
     writeFileSync(known, '');
     const inv = writeInventory(lab, dir, 'inventory-unknown-keys', { knownHostsFile: known });
     const stateDir = join(dir, 'state-keys');
-    const refused = await cliHere(['run', '-r', runbook('hold'), '-i', inv, '--state-dir', stateDir, '--yes']);
+    const refused = await cliHere(['run', '-r', runbook('hostname'), '-i', inv, '--state-dir', stateDir, '--yes']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('TRANSPORT_HOST_KEY_UNKNOWN');
     for (const n of NODES) {
@@ -151,10 +151,10 @@ describe('refusals', () => {
     }
     expect(refused.stderr).toContain('--accept-new-host-keys');
     expect(() => readdirSync(join(stateDir, 'runs'))).toThrow(); // nothing executed, no run recorded
-    const accepted = await cliHere(['run', '-r', runbook('hold'), '-i', inv, '--state-dir', stateDir, '--yes', '--accept-new-host-keys']);
+    const accepted = await cliHere(['run', '-r', runbook('hostname'), '-i', inv, '--state-dir', stateDir, '--yes', '--accept-new-host-keys']);
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(readFileSync(known, 'utf8').trim().split('\n')).toHaveLength(NODES.length);
-    const again = await cliHere(['run', '-r', runbook('hold'), '-i', inv, '--state-dir', stateDir, '--yes']);
+    const again = await cliHere(['run', '-r', runbook('hostname'), '-i', inv, '--state-dir', stateDir, '--yes']);
     expect(again.code, again.stderr).toBe(0);
   });
 
@@ -166,7 +166,7 @@ describe('refusals', () => {
     try {
       const after = (await runOk('ssh-keygen', ['-lf', pub])).split(' ')[1] ?? '';
       expect(after).not.toBe(before);
-      const r = await cliHere(['run', '-r', runbook('hold'), '-i', inventory, '--state-dir', join(dir, 'state-changed'), '--yes', '--accept-new-host-keys']);
+      const r = await cliHere(['run', '-r', runbook('hostname'), '-i', inventory, '--state-dir', join(dir, 'state-changed'), '--yes', '--accept-new-host-keys']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('TRANSPORT_HOST_KEY_CHANGED');
       expect(r.stderr).toMatch(new RegExp(`cp2: HOST KEY CHANGED.*known ${before.replace(/[+/]/g, '\\$&')}.*presented ${after.replace(/[+/]/g, '\\$&')}`));
