@@ -40,6 +40,12 @@ describe('ssh exec', () => {
     expect(r.signal).toBeUndefined();
   });
 
+  it('collects large stdout and stderr completely, also with many channels at once', async () => {
+    const cmd = `head -c 300000 /dev/zero | tr '\\0' e >&2; head -c 200000 /dev/zero | tr '\\0' o; echo done >&2`;
+    const results = await Promise.all(Array.from({ length: 12 }, () => t.exec('cp-1', cmd, opts)));
+    for (const r of results) expect([r.exitCode, r.stdout.length, r.stderr.length, r.stderr.endsWith('eedone\n')]).toEqual([0, 200_000, 300_005, true]);
+  });
+
   it('passes stdin and streams output', async () => {
     const chunks: string[] = [];
     const r = await t.exec('cp-1', 'tr a-z A-Z', { ...opts, stdin: 'hello\n', onStdout: (c) => chunks.push(c) });
