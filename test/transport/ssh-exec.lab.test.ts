@@ -1,5 +1,6 @@
 // exec over a real sshd: results, the channel cap, one connection per node, and the three
 // non-command outcomes (timeout, connection lost, unreachable) told apart by code.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +191,14 @@ describe('ssh connect failures', () => {
     genKey(other);
     const u = createSshTransport({ nodes: [nodeFor('cp-1', sshd, { identityFile: other, knownHostsFile: known })] });
     await expect(u.exec('cp-1', 'true', opts)).rejects.toMatchObject({ code: 'TRANSPORT_AUTH_FAILED', failure: 'unreachable' });
+    await u.close();
+  });
+
+  it('names a passphrase-protected identity file and points to ssh-agent', async () => {
+    const enc = join(dir, 'encrypted');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'passphrase', '-f', enc], { stdio: 'ignore' });
+    const u = createSshTransport({ nodes: [nodeFor('cp-1', sshd, { identityFile: enc, knownHostsFile: known })] });
+    await expect(u.exec('cp-1', 'true', opts)).rejects.toMatchObject({ code: 'TRANSPORT_AUTH_FAILED', message: expect.stringContaining(enc), hint: expect.stringContaining('ssh-agent') });
     await u.close();
   });
 
