@@ -2,9 +2,10 @@
 // every step boundary and in the middle of a long step, then `kubedr resume` (exactly-once per
 // node for non-idempotent steps); an SSH session killed under a running step (connection-lost,
 // retried after reconnecting); a failure at step k rolled back to byte-identical node files.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/model/index.js';
 import { run } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
@@ -20,6 +21,9 @@ let inventory = '';
 beforeAll(() => {
   dir = tempDir('recover');
   inventory = writeInventory(env.lab, dir, 'inventory');
+});
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
 const runIdOf = (events: RunEvent[]): string => {

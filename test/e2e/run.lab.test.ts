@@ -2,9 +2,9 @@
 // end-to-end run with an audit grid, a secret join token that never leaks, an injection corpus
 // that runs nothing, the run lock naming its holder, host-key refusals, and audit --verify.
 import { randomBytes } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/model/index.js';
 import { changeHostKey } from '../lab/index.js';
 import { runOk } from '../lab/proc.js';
@@ -19,6 +19,9 @@ let inventory = '';
 beforeAll(() => {
   dir = tempDir('run');
   inventory = writeInventory(env.lab, dir, 'inventory');
+});
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
 const runIdOf = (events: RunEvent[]): string => {
@@ -219,7 +222,8 @@ describe('injection corpus', () => {
       nodeExtra: () => `vars: { ${nodeVars} }\nlabels: { l1: ${q(payloads[18] ?? '')}, l2: ${q(payloads[19] ?? '')} }`,
       top: `vars: { g1: ${q(payloads[20] ?? '')}, g2: ${q(payloads[21] ?? '')} }`,
     });
-    const outDir = tempDir('inject-out');
+    const outDir = join(dir, 'inject-out');
+    mkdirSync(outDir);
     const r = await cliHere(['run', '-r', runbook('inject'), '-i', inv, '--state-dir', join(dir, 'state-inject'), '--yes',
       '--param', `q1=${payloads[22] ?? ''}`, '--param', `q2=${payloads[23] ?? ''}`, '--param', `outDir=${outDir}`]);
     expect(r.code, r.stderr).toBe(0);
