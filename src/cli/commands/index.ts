@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerPlan } from './plan.js';
+import { registerRehearse } from './rehearse.js';
 import { registerResume } from './resume.js';
 import { registerRollback } from './rollback.js';
 import { registerRun } from './run.js';
@@ -22,4 +23,5 @@ export const commands: RegisterCommand[] = [
   registerAudit,
   registerRuns,
   registerSnapshot,
+  registerRehearse,
 ];
