@@ -1,6 +1,7 @@
 // Each command module registers itself on the program; keep one file per command.
 import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
+import { registerDrill } from './drill.js';
 import { registerPlan } from './plan.js';
 import { registerRehearse } from './rehearse.js';
 import { registerResume } from './resume.js';
@@ -24,4 +25,5 @@ export const commands: RegisterCommand[] = [
   registerRuns,
   registerSnapshot,
   registerRehearse,
+  registerDrill,
 ];
