@@ -1,5 +1,6 @@
 // exec over a real sshd: results, the channel cap, one connection per node, and the three
 // non-command outcomes (timeout, connection lost, unreachable) told apart by code.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,12 @@ describe('ssh exec', () => {
     expect(r.signal).toBeUndefined();
   });
 
+  it('collects large stdout and stderr completely, also with many channels at once', async () => {
+    const cmd = `head -c 300000 /dev/zero | tr '\\0' e >&2; head -c 200000 /dev/zero | tr '\\0' o; echo done >&2`;
+    const results = await Promise.all(Array.from({ length: 12 }, () => t.exec('cp-1', cmd, opts)));
+    for (const r of results) expect([r.exitCode, r.stdout.length, r.stderr.length, r.stderr.endsWith('eedone\n')]).toEqual([0, 200_000, 300_005, true]);
+  });
+
   it('passes stdin and streams output', async () => {
     const chunks: string[] = [];
     const r = await t.exec('cp-1', 'tr a-z A-Z', { ...opts, stdin: 'hello\n', onStdout: (c) => chunks.push(c) });
@@ -73,9 +80,13 @@ describe('ssh exec', () => {
     const marker = `kubedr-timeout-${process.pid}-${Date.now()}`;
     const err = await t.exec('cp-1', `sh -c 'sleep 300; : ${marker}' & sleep 301`, { ...opts, timeoutMs: 800 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'TRANSPORT_TIMEOUT', failure: 'timeout' });
-    await new Promise((r) => setTimeout(r, 1500));
-    const ps = await t.exec('cp-1', `ps -eo args | grep -c '[k]ubedr-timeout-${process.pid}' || true`, opts);
-    expect(ps.stdout.trim()).toBe('0');
+    // Without the kill these sleeps would live 300 s; poll (the machine may be busy).
+    let left = '';
+    for (let i = 0; i < 20 && left !== '0'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      left = (await t.exec('cp-1', `ps -eo args | grep -c '[k]ubedr-timeout-${process.pid}' || true`, opts)).stdout.trim();
+    }
+    expect(left).toBe('0');
   });
 
   it('aborts on signal with TRANSPORT_ABORTED', async () => {
@@ -101,11 +112,11 @@ describe('ssh exec', () => {
 describe('connection lifetime', () => {
   it('a lost connection also kills the remote command (no orphan keeps running)', async () => {
     const flag = join(dir, `late-${Date.now()}`);
-    const running = t.exec('cp-1', `sleep 2; touch ${flag}`, opts).catch((e: unknown) => e);
+    const running = t.exec('cp-1', `sleep 4; touch ${flag}`, opts).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 600));
     for (const pid of sshd.sessionPids()) process.kill(pid, 'SIGKILL');
     expect(await running).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
-    await new Promise((r) => setTimeout(r, 2500));
+    await new Promise((r) => setTimeout(r, 5000));
     expect(existsSync(flag)).toBe(false);
   });
 
@@ -180,6 +191,14 @@ describe('ssh connect failures', () => {
     genKey(other);
     const u = createSshTransport({ nodes: [nodeFor('cp-1', sshd, { identityFile: other, knownHostsFile: known })] });
     await expect(u.exec('cp-1', 'true', opts)).rejects.toMatchObject({ code: 'TRANSPORT_AUTH_FAILED', failure: 'unreachable' });
+    await u.close();
+  });
+
+  it('names a passphrase-protected identity file and points to ssh-agent', async () => {
+    const enc = join(dir, 'encrypted');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'passphrase', '-f', enc], { stdio: 'ignore' });
+    const u = createSshTransport({ nodes: [nodeFor('cp-1', sshd, { identityFile: enc, knownHostsFile: known })] });
+    await expect(u.exec('cp-1', 'true', opts)).rejects.toMatchObject({ code: 'TRANSPORT_AUTH_FAILED', message: expect.stringContaining(enc), hint: expect.stringContaining('ssh-agent') });
     await u.close();
   });
 
