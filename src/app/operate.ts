@@ -130,6 +130,7 @@ async function withSession<T>(o: OperateOptions, plan: Plan, nodes: InventoryNod
       localTransport: session.localTransport,
       sinks: session.sinks,
       approve: session.approve,
+      onSecret: session.onSecret,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       yes: o.yes ?? false,

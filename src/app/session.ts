@@ -37,6 +37,8 @@ export interface Session {
   localTransport: Transport;
   sinks: EventSink[];
   approve: Approve;
+  /** Hand to the engine: each secret learned at run time is scrubbed from audit and console too. */
+  onSecret: (value: string) => void;
   /** Connects to every node of the plan; refuses (exit 2) on unknown or changed host keys. */
   preflight(): Promise<void>;
   /** Flushes the reporter, closes the audit log and every connection. Idempotent. */
@@ -44,7 +46,8 @@ export interface Session {
 }
 
 export function openSession(o: SessionOptions): Session {
-  const secretValues = Object.values(o.secrets);
+  // Grows as the engine learns secrets (a captured join token): audit and reporter read it live.
+  const secretValues = [...Object.values(o.secrets)];
   const transport = o.transport ?? createSshTransport({
     nodes: o.nodes,
     acceptNewHostKeys: o.acceptNewHostKeys ?? false,
@@ -73,6 +76,7 @@ export function openSession(o: SessionOptions): Session {
     transport,
     localTransport,
     sinks: [auditEvent, ...(reporter ? [(e: RunEvent) => reporter.onEvent(e)] : [])],
+    onSecret: (v) => void secretValues.push(v),
     approve: async (req) => {
       if (!o.prompt) return false;
       const answer = await o.prompt(`${req.kind === 'rollback' ? 'rollback' : `step ${req.stepId}`}: ${req.message} [y/N] `, { secret: false });
@@ -99,7 +103,9 @@ export function openSession(o: SessionOptions): Session {
  */
 async function checkHostKeys(transport: SshTransport, plan: Plan): Promise<void> {
   const refused: TransportError[] = [];
-  await Promise.all(plan.nodes.map(async (n) => {
+  // Only nodes that something runs on: a `local`-only runbook opens no connection.
+  const used = new Set(plan.phases.flatMap((p) => p.steps.flatMap((s) => s.tasks.map((t) => t.node))));
+  await Promise.all(plan.nodes.filter((n) => used.has(n.name)).map(async (n) => {
     try {
       await transport.connect(n.name);
     } catch (err) {
