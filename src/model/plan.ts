@@ -53,6 +53,8 @@ export interface PlanStep {
   idempotent: boolean;
   onFailure: FailurePolicy;
   confirm?: string;
+  /** Template expressions inserted without shell quoting (`| raw`), shown in plans. */
+  raw?: string[];
   /** Steps whose `when` rendered false are kept with no tasks and `skipped: true`. */
   skipped: boolean;
   tasks: PlanTask[];

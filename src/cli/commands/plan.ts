@@ -1,0 +1,22 @@
+// `kubedr plan -r … -i … [--param k=v] [--output json]`: the dry-run, human or JSON (the Plan).
+import { Option, type Command } from 'commander';
+import { plan } from '../../app/plan.js';
+import { formatProblem } from '../../errors/index.js';
+import type { RegisterCommand } from './index.js';
+import { collect } from './validate.js';
+
+export const registerPlan: RegisterCommand = (program: Command) => {
+  program
+    .command('plan')
+    .description('print exactly what `run` would execute, per phase, step and node; opens no connection')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
+    .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
+    .addOption(new Option('-o, --output <format>', 'human text, or the Plan object as JSON').choices(['text', 'json']).default('text'))
+    .action(async (opts: { runbook: string; inventory: string; param: string[]; output: string }) => {
+      const out = await plan({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
+      for (const w of out.warnings) process.stderr.write(`${formatProblem(w)}\n`);
+      process.stdout.write(opts.output === 'json' ? `${JSON.stringify(out.plan, null, 2)}\n` : out.text);
+      process.exitCode = 0;
+    });
+};

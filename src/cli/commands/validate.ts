@@ -1,0 +1,27 @@
+// `kubedr validate -r RUNBOOK -i INVENTORY [--param k=v]`: all problems, exit 2 on errors.
+import type { Command } from 'commander';
+import { validate } from '../../app/validate.js';
+import { formatProblem } from '../../errors/index.js';
+import type { RegisterCommand } from './index.js';
+
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export const registerValidate: RegisterCommand = (program: Command) => {
+  program
+    .command('validate')
+    .description('check a runbook and an inventory (schema and semantic rules); nothing is executed')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
+    .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
+    .action(async (opts: { runbook: string; inventory: string; param: string[] }) => {
+      const report = await validate({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
+      for (const p of report.problems) process.stderr.write(`${formatProblem(p)}\n`);
+      if (report.errors > 0) {
+        process.stderr.write(`kubedr: ${report.errors} error(s), ${report.warnings} warning(s); nothing was executed\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`ok: ${opts.runbook} on ${opts.inventory} is valid (${report.warnings} warning(s))${report.plan ? `, plan hash ${report.plan.hash}` : ''}\n`);
+      process.exitCode = 0;
+    });
+};

@@ -1,0 +1,85 @@
+// Pass two for runbooks (inventory-independent): named rules over the built model. Template
+// rules (variables, captures, secrets) need the planner's template parser and live in src/plan.
+import type { Problem } from '../errors/index.js';
+import type { ParamSpec, Runbook, Step } from '../model/index.js';
+import type { Locator, PathSeg } from '../schema/index.js';
+
+export interface RuleContext {
+  locate: Locator;
+  stepPaths: Map<Step, PathSeg[]>;
+}
+type Rule = (rb: Runbook, ctx: RuleContext) => Problem[];
+
+const steps = (rb: Runbook) => rb.phases.flatMap((p) => p.steps);
+
+/** Step ids are checkpoint keys and capture names: two steps cannot share one. */
+export const uniqueStepIds: Rule = (rb, { locate, stepPaths }) => {
+  const seen = new Set<string>();
+  return steps(rb).flatMap((s) => {
+    const dup = seen.has(s.id);
+    seen.add(s.id);
+    if (!dup) return [];
+    return [{ code: 'RUNBOOK_DUPLICATE_STEP_ID', message: `step id "${s.id}" is used twice`, hint: 'give every step a unique id (it is the checkpoint key)', pos: locate([...(stepPaths.get(s) ?? []), 'id']), severity: 'error' as const }];
+  });
+};
+
+export const uniquePhaseNames: Rule = (rb, { locate }) => {
+  const seen = new Set<string>();
+  return rb.phases.flatMap((ph, i) => {
+    const dup = seen.has(ph.name);
+    seen.add(ph.name);
+    return dup ? [{ code: 'RUNBOOK_DUPLICATE_PHASE', message: `phase name "${ph.name}" is used twice`, hint: 'give every phase a unique name', pos: locate(['phases', i, 'name']), severity: 'error' as const }] : [];
+  });
+};
+
+/** Node actions need targets; `local` and `confirm` run once on the operator machine. */
+export const targetsMatchAction: Rule = (rb, { locate, stepPaths }) =>
+  steps(rb).flatMap((s): Problem[] => {
+    const path = stepPaths.get(s) ?? [];
+    const operator = s.action.kind === 'local' || s.action.kind === 'confirm';
+    if (operator && s.targets) return [{ code: 'RUNBOOK_TARGETS_ON_LOCAL', message: `step "${s.id}" is a ${s.action.kind} step, which runs on the operator machine, but has targets`, hint: 'remove "targets:" (or use shell to run on nodes)', pos: locate([...path, 'targets'], { key: true }), severity: 'error' }];
+    if (!operator && !s.targets) return [{ code: 'RUNBOOK_MISSING_TARGETS', message: `step "${s.id}" runs on nodes but has no targets`, hint: 'add targets: { roles: [...] } (or nodes, groups, labels)', pos: locate(path), severity: 'error' }];
+    return [];
+  });
+
+/** A default must have the declared type; a secret must never be written in the runbook. */
+export const paramDefaults: Rule = (rb, { locate }) =>
+  rb.params.flatMap((p): Problem[] => {
+    if (p.default === undefined) return [];
+    const pos = locate(['params', p.name, 'default']);
+    if (p.type === 'secret') return [{ code: 'RUNBOOK_SECRET_DEFAULT', message: `secret param "${p.name}" has a default value written in the runbook`, hint: 'remove the default: secrets are supplied at run time, never stored in files', pos, severity: 'error' }];
+    if (!defaultFits(p)) return [{ code: 'RUNBOOK_PARAM_DEFAULT_TYPE', message: `default of param "${p.name}" is not ${article(p.type)}`, hint: `write ${article(p.type)} value, e.g. ${example(p.type)}`, pos, severity: 'error' }];
+    return [];
+  });
+
+function defaultFits(p: ParamSpec): boolean {
+  if (p.type === 'int') return Number.isInteger(p.default);
+  if (p.type === 'bool') return typeof p.default === 'boolean';
+  return typeof p.default === 'string';
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function example(type: ParamSpec['type']): string {
+  return { int: '3', bool: 'true', string: '"text"', path: '/var/backups/etcd.db', secret: '(none)' }[type];
+}
+
+/** A `wait.match` that is not a valid regular expression would only fail mid-restore. */
+export const validWaitPatterns: Rule = (rb, { locate, stepPaths }) =>
+  steps(rb).flatMap((s) =>
+    (['action', 'undo', 'check'] as const).flatMap((slot): Problem[] => {
+      const action = s[slot];
+      if (action?.kind !== 'wait' || action.match === undefined) return [];
+      try {
+        new RegExp(action.match);
+        return [];
+      } catch (err) {
+        const at = slot === 'action' ? ['wait', 'match'] : [slot, 'wait', 'match'];
+        return [{ code: 'RUNBOOK_BAD_PATTERN', message: `step "${s.id}": wait.match is not a valid regular expression (${(err as Error).message})`, hint: 'fix the pattern, or escape special characters such as ( [ { with a backslash', pos: locate([...(stepPaths.get(s) ?? []), ...at]), severity: 'error' }];
+      }
+    }),
+  );
+
+export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns];

@@ -1,0 +1,39 @@
+// Parses YAML text into a plain value plus a Locator; syntax errors and duplicate keys become
+// positioned problems instead of exceptions, so validation can report everything at once.
+import { LineCounter, parseDocument } from 'yaml';
+import type { Problem } from '../errors/index.js';
+import { createLocator, type Locator } from './locate.js';
+
+export interface ParsedYaml {
+  value: unknown;
+  locate: Locator;
+  problems: Problem[];
+}
+
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true });
+  const locate = createLocator(doc, lines, file, text);
+  const problems: Problem[] = [];
+  for (const err of doc.errors) {
+    const start = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
+    const duplicate = err.code === 'DUPLICATE_KEY';
+    problems.push({
+      code: duplicate ? 'YAML_DUPLICATE_KEY' : 'YAML_SYNTAX',
+      message: firstLine(err.message),
+      hint: duplicate ? 'remove or rename one of the two keys: YAML keeps only one of them' : 'fix the YAML syntax at this position (indentation, quoting, a missing ":")',
+      pos: { file, line: start.line, col: start.col },
+      severity: 'error',
+    });
+  }
+  for (const warn of doc.warnings) {
+    const start = warn.linePos?.[0] ?? lines.linePos(warn.pos[0]);
+    problems.push({ code: 'YAML_WARNING', message: firstLine(warn.message), pos: { file, line: start.line, col: start.col }, severity: 'warning' });
+  }
+  const value = problems.some((p) => p.severity === 'error') ? undefined : (doc.toJS({ maxAliasCount: 100 }) as unknown);
+  return { value, locate, problems };
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
