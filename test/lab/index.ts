@@ -1,0 +1,9 @@
+// Public surface of the local lab for tests, benchmarks and the demo.
+export { startLab, sweepOrphans, type LabOptions } from './lab.js';
+export { apiserverReady, makeLab, waitClusterUp, type Lab } from './handle.js';
+export type { LabNode, LabNodeDirs, LabRole } from './node-start.js';
+export type { LabInfo } from './inventory.js';
+export { seedKeys, writeJunk, changeHostKey, takeSnapshot, stopPod, breakQuorum, wipeAll, seedValue, DAMAGED_DIR, type SeedSet, type Snapshot, type Damage } from './scenarios.js';
+export { verifyCluster, type ClusterExpectations } from './verify.js';
+export { findLeftovers, listLabs, teardown } from './state.js';
+// useLab (vitest hooks) lives in ./vitest.js so that importing the lab outside vitest stays safe.

@@ -1,0 +1,18 @@
+// Types for pods.js (plain JS so that it runs without a TypeScript loader inside lab nodes).
+export interface VolumeMap {
+  mountPath: string;
+  hostPath: string;
+}
+export interface PodSpec {
+  pod: string;
+  container: string;
+  image: string;
+  argv: string[];
+  mounts: VolumeMap[];
+  env: Record<string, string>;
+}
+export function rewriteLoopback(arg: string, address: string): string;
+export function mapVolumePaths(arg: string, mounts: VolumeMap[]): string;
+export function parsePodManifest(text: string, nodeName: string): PodSpec;
+export function launchArgv(spec: PodSpec, address: string): string[];
+export function backoffMs(restarts: number): number;
