@@ -1,0 +1,110 @@
+// Benchmark: `snapshot inspect` of a large etcd 3.4 snapshot, time and peak RSS, as ratios
+// against baselines measured in the same run (streamed sha256 of the file; an idle process
+// that loaded the same modules). Run alone: `npx tsx bench/snapshot-inspect.bench.ts`.
+// KUBEDR_BENCH_SNAPSHOT_MB sets the snapshot size (default 1024); the snapshot is generated
+// once with a throwaway etcd and cached in the temp dir.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, renameSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getSnapshotValue, inspectSnapshot } from '../src/app/snapshot.js';
+import { startEtcd } from '../test/etcd/snapshot/throwaway-etcd.js';
+
+const THIS = fileURLToPath(import.meta.url);
+const ROOT = join(dirname(THIS), '..');
+const VALUE = 1 << 20;
+
+type Mode = 'idle' | 'sha256' | 'inspect' | 'inspect-skip-hash' | 'get';
+
+/** Measures inspect/get against the baselines; returns flat metrics for bench/run.ts. */
+export async function run(): Promise<Record<string, number>> {
+  const megabytes = Number(process.env.KUBEDR_BENCH_SNAPSHOT_MB ?? 1024);
+  const file = await ensureSnapshot(megabytes);
+  const size = statSync(file).size;
+  const m: Record<Mode, { ms: number; maxRssMb: number }> = {
+    idle: await measure('idle', file),
+    sha256: await measure('sha256', file),
+    inspect: await measure('inspect', file),
+    'inspect-skip-hash': await measure('inspect-skip-hash', file),
+    get: await measure('get', file),
+  };
+  return {
+    snapshot_mb: Math.round(size / 2 ** 20),
+    inspect_ms: m.inspect.ms,
+    inspect_skip_hash_ms: m['inspect-skip-hash'].ms,
+    get_ms: m.get.ms,
+    sha256_baseline_ms: m.sha256.ms,
+    inspect_vs_sha256_ratio: round(m.inspect.ms / m.sha256.ms),
+    inspect_mb_per_s: round(size / 2 ** 20 / (m.inspect.ms / 1000)),
+    idle_peak_rss_mb: m.idle.maxRssMb,
+    sha256_peak_rss_mb: m.sha256.maxRssMb,
+    inspect_peak_rss_mb: m.inspect.maxRssMb,
+    get_peak_rss_mb: m.get.maxRssMb,
+    inspect_extra_rss_mb: round(m.inspect.maxRssMb - m.idle.maxRssMb),
+    inspect_rss_vs_idle_ratio: round(m.inspect.maxRssMb / m.idle.maxRssMb),
+  };
+}
+
+/** Writes `megabytes` of 1 MiB values into a throwaway etcd and saves a snapshot (cached). */
+async function ensureSnapshot(megabytes: number): Promise<string> {
+  const file = join(tmpdir(), `kubedr-bench-snapshot-${megabytes}mb.db`);
+  if (existsSync(file)) return file;
+  const etcd = await startEtcd({ quotaBytes: Math.max(2, Math.ceil((megabytes * 2) / 1024)) * 1024 ** 3 });
+  try {
+    for (let i = 0; i < megabytes; i += 4) {
+      await Promise.all(
+        Array.from({ length: Math.min(4, megabytes - i) }, (_, j) => {
+          const n = i + j;
+          // Distinct, poorly compressible content per value: nothing is shared between keys.
+          const value = Buffer.alloc(VALUE - 4096, createHash('sha256').update(String(n)).digest());
+          return etcd.put(`/registry/configmaps/bench/cm-${n}`, value);
+        }),
+      );
+    }
+    await etcd.save(`${file}.part`);
+    renameSync(`${file}.part`, file);
+  } finally {
+    await etcd.stop();
+  }
+  return file;
+}
+
+/** Runs one mode in a fresh child process so its peak RSS is its own. */
+function measure(mode: Mode, file: string): Promise<{ ms: number; maxRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', THIS, '--child', mode, file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench child ${mode} exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as { ms: number; maxRssMb: number });
+    });
+  });
+}
+
+async function runChild(mode: Mode, file: string): Promise<void> {
+  const t0 = performance.now();
+  if (mode === 'sha256') {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    hash.digest();
+  } else if (mode === 'inspect') inspectSnapshot(file);
+  else if (mode === 'inspect-skip-hash') inspectSnapshot(file, { skipHashCheck: true });
+  else if (mode === 'get') getSnapshotValue(file, '/registry/configmaps/bench/cm-7', { skipHashCheck: true });
+  const ms = Math.round(performance.now() - t0);
+  process.stdout.write(`${JSON.stringify({ ms, maxRssMb: round(process.resourceUsage().maxRSS / 1024) })}\n`);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') {
+  await runChild(args[1] as Mode, args[2] ?? '');
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await run(), null, 2));
+}
