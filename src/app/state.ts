@@ -1,0 +1,146 @@
+// The state dir (`.kubedr` in the working directory unless overridden) and what every use-case
+// that executes a plan (run, resume, rollback) shares: identity, engine wiring, the run lock.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { KubedrError } from '../errors/index.js';
+import type { Approve, EngineDeps, EngineOptions, EventSink, RollbackPolicy } from '../engine/index.js';
+import { DEFAULT_OUTPUT_CAP } from '../engine/index.js';
+import { acquireRunLock, type JournalSink, type RunLock } from '../journal/index.js';
+import type { Plan, RunMode, Transport } from '../model/index.js';
+
+export const DEFAULT_STATE_DIR = '.kubedr';
+export const DEFAULT_NODE_LOCK_DIR = '/var/lib/kubedr/lock';
+
+export interface RunPaths {
+  runDir: string;
+  journal: string;
+  plan: string;
+}
+
+export function resolveStateDir(stateDir: string | undefined, cwd: string = process.cwd()): string {
+  return resolve(cwd, stateDir ?? DEFAULT_STATE_DIR);
+}
+
+export function runPaths(stateDir: string, runId: string): RunPaths {
+  if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId.startsWith('.')) {
+    throw new KubedrError('RUN_BAD_ID', `not a run id: ${JSON.stringify(runId)}`, { exitCode: 2 });
+  }
+  const runDir = join(stateDir, 'runs', runId);
+  return { runDir, journal: join(runDir, 'journal.jsonl'), plan: join(runDir, 'plan.json') };
+}
+
+export function locksDir(stateDir: string): string {
+  return join(stateDir, 'locks');
+}
+
+/** `20261123T164500Z-1a2b3c`: sorts by time, unique enough for one operator machine. */
+export function newRunId(now: number): string {
+  const ts = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${ts}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface Identity {
+  user: string;
+  host: string;
+  pid: number;
+}
+
+export function currentIdentity(): Identity {
+  return { user: userInfo().username, host: hostname(), pid: process.pid };
+}
+
+/** Options every executing use-case takes. */
+export interface ExecuteOptions {
+  /** @default '.kubedr' in the working directory */
+  stateDir?: string;
+  /** Values of the plan's secret params; never stored, asked again on resume and rollback. */
+  secrets?: Record<string, string>;
+  transport: Transport;
+  localTransport: Transport;
+  sinks?: EventSink[];
+  approve: Approve;
+  signal?: AbortSignal;
+  /** @default 16 */
+  concurrency?: number;
+  /** @default false */
+  yes?: boolean;
+  /** @default 'prompt' */
+  rollback?: RollbackPolicy;
+  /** @default 65536 */
+  outputCap?: number;
+  /** Per-node lock dir, or false to skip node locks (tests only). @default { dir: '/var/lib/kubedr/lock', sudo: true } */
+  nodeLock?: { dir: string; sudo: boolean } | false;
+  /** Who runs this; @default the OS user, host name and pid */
+  identity?: Identity;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export function engineWiring(o: ExecuteOptions, journal: JournalSink, runId: string, mode: RunMode): { deps: EngineDeps; opts: EngineOptions } {
+  const id = o.identity ?? currentIdentity();
+  const nodeLock = o.nodeLock ?? { dir: DEFAULT_NODE_LOCK_DIR, sudo: true };
+  return {
+    deps: {
+      transport: o.transport,
+      localTransport: o.localTransport,
+      journal,
+      sinks: o.sinks ?? [],
+      now: o.now ?? Date.now,
+      sleep: o.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined)),
+      approve: o.approve,
+      ...(o.signal ? { signal: o.signal } : {}),
+    },
+    opts: {
+      runId,
+      mode,
+      secrets: o.secrets ?? {},
+      concurrency: o.concurrency ?? 16,
+      yes: o.yes ?? false,
+      rollback: o.rollback ?? 'prompt',
+      outputCap: o.outputCap ?? DEFAULT_OUTPUT_CAP,
+      nodeLock: nodeLock === false ? false : { ...nodeLock, ...id },
+      operator: `${id.user}@${id.host}`,
+    },
+  };
+}
+
+export function lockRun(stateDir: string, plan: Plan, runId: string, o: ExecuteOptions, now: number): Promise<RunLock> {
+  const id = o.identity ?? currentIdentity();
+  return acquireRunLock({
+    locksDir: locksDir(stateDir),
+    host: id.host,
+    holder: {
+      user: id.user,
+      host: id.host,
+      pid: id.pid,
+      runId,
+      since: new Date(now).toISOString(),
+      cluster: plan.inventory.cluster,
+      inventorySource: plan.inventory.source,
+      inventoryHash: plan.inventory.hash,
+    },
+  });
+}
+
+/** Saves the plan beside the journal, durably: resume and rollback work from it. */
+export async function savePlan(path: string, plan: Plan, exclusive: boolean): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true });
+  const fh = await open(path, exclusive ? 'wx' : 'w', 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(plan)}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function loadSavedPlan(path: string): Promise<Plan> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Plan;
+  } catch (cause) {
+    throw new KubedrError('RUN_PLAN_MISSING', `cannot read the saved plan ${path}`, { exitCode: 2, cause });
+  }
+}

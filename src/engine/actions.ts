@@ -1,0 +1,187 @@
+// Executes one PlannedAction on one node and reports an outcome; never throws for a node's
+// failure. All text that leaves this file (output, errors) is redacted.
+import type { PlannedAction, PlanStep, RenderedManifestEdit, TaskOutcome, Transport } from '../model/index.js';
+import { LOCAL_NODE } from '../model/index.js';
+import type { ManifestEditOp } from '../etcd/manifest.js';
+import { resolveText } from '../plan/text.js';
+import type { RunContext } from './context.js';
+import { editManifestText, manifestBackupPath, readManifestCommand, restoreManifestScript, writeManifestScript } from './manifest-action.js';
+import { classifyError } from './outcome.js';
+import { OutputTail } from './output.js';
+import { REDACTED } from './redact.js';
+import { lookupRef } from './refs.js';
+
+export interface ActionResult {
+  outcome: TaskOutcome;
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  error?: string;
+  permanent: boolean;
+  /** Captured value (trailing newlines cut), for capture actions that succeeded. */
+  capture?: string;
+}
+
+interface ExecSpec {
+  transport: Transport;
+  node: string;
+  command: string;
+  sudo: boolean;
+  stream: boolean;
+  stdin?: string;
+}
+
+export async function runAction(ctx: RunContext, step: PlanStep, node: string, action: PlannedAction): Promise<ActionResult> {
+  try {
+    return await dispatch(ctx, step, node, action);
+  } catch (err) {
+    // Resolution and manifest-edit errors land here: a failure of this task, with a clear message.
+    const c = classifyError(err, ctx.redactor);
+    return { outcome: c.outcome, stdout: '', stderr: '', error: c.error, permanent: c.permanent };
+  }
+}
+
+/** The undo of a task: its own `undo`, or for a manifest edit, putting the backup back. */
+export async function runUndo(ctx: RunContext, step: PlanStep, node: string, action: PlannedAction, undo: PlannedAction | undefined): Promise<ActionResult> {
+  if (undo !== undefined) return runAction(ctx, step, node, undo);
+  if (action.kind !== 'manifest') return { outcome: 'done', stdout: '', stderr: '', permanent: false };
+  try {
+    const file = resolveText(action.file, lookupRef(ctx, node));
+    const script = restoreManifestScript(file, manifestBackupPath(file, ctx.opts.runId, step.id));
+    return await execOn(ctx, step, { transport: ctx.deps.transport, node, command: script, sudo: action.sudo, stream: true });
+  } catch (err) {
+    const c = classifyError(err, ctx.redactor);
+    return { outcome: c.outcome, stdout: '', stderr: '', error: c.error, permanent: c.permanent };
+  }
+}
+
+async function dispatch(ctx: RunContext, step: PlanStep, node: string, action: PlannedAction): Promise<ActionResult> {
+  const text = (t: Parameters<typeof resolveText>[0]): string => resolveText(t, lookupRef(ctx, node));
+  const t = ctx.deps.transport;
+  switch (action.kind) {
+    case 'shell':
+      return execOn(ctx, step, { transport: t, node, command: text(action.script), sudo: action.sudo, stream: true });
+    case 'local':
+      return execOn(ctx, step, { transport: ctx.deps.localTransport, node: LOCAL_NODE, command: text(action.command), sudo: false, stream: true });
+    case 'capture':
+      return capture(ctx, step, node, text(action.command), action.secret, action.sudo);
+    case 'wait':
+      return waitFor(ctx, step, node, text(action.command), action);
+    case 'confirm':
+      return confirm(ctx, step, text(action.message));
+    case 'manifest':
+      return editManifest(ctx, step, node, text(action.file), action.edits.map((e) => resolveEdit(e, text)), action.sudo);
+    case 'upload': {
+      const r = await t.upload(node, text(action.src), text(action.dest), {
+        sudo: true,
+        ...(action.mode !== undefined ? { mode: parseInt(action.mode, 8) } : {}),
+        ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}),
+      });
+      return checkSha(r.sha256, action.sha256 ? text(action.sha256) : undefined);
+    }
+    case 'download': {
+      const r = await t.download(node, text(action.src), text(action.dest), { sudo: true, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
+      return checkSha(r.sha256, undefined);
+    }
+  }
+}
+
+function checkSha(actual: string, expected: string | undefined): ActionResult {
+  const ok = expected === undefined || expected.trim().toLowerCase() === actual.toLowerCase();
+  return ok
+    ? { outcome: 'done', stdout: `sha256 ${actual}\n`, stderr: '', permanent: false }
+    : { outcome: 'failed', stdout: '', stderr: '', error: `sha256 mismatch: expected ${expected ?? ''}, got ${actual}`, permanent: true };
+}
+
+function resolveEdit(e: RenderedManifestEdit, text: (t: Parameters<typeof resolveText>[0]) => string): ManifestEditOp {
+  if (e.op === 'setFlag') return { op: 'setFlag', flag: e.flag, value: text(e.value) };
+  if (e.op === 'setHostPath') return { op: 'setHostPath', volume: e.volume, path: text(e.path) };
+  return e;
+}
+
+/** Runs a command; `raw` is the unredacted stdout, for captures and `wait` matching only. */
+async function execOn(ctx: RunContext, step: PlanStep, spec: ExecSpec): Promise<ActionResult & { raw: string }> {
+  const { redactor, opts, deps } = ctx;
+  const emit = (stream: 'stdout' | 'stderr') => (chunk: string) => ctx.emit({ kind: 'task-output', stepId: step.id, node: spec.node, stream, chunk });
+  const out = new OutputTail(redactor, opts.outputCap, spec.stream ? emit('stdout') : undefined);
+  const err = new OutputTail(redactor, opts.outputCap, spec.stream ? emit('stderr') : undefined);
+  let streamed = false;
+  try {
+    const r = await spec.transport.exec(spec.node, spec.command, {
+      timeoutMs: step.timeoutMs,
+      sudo: spec.sudo,
+      ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onStdout: (c) => ((streamed = true), out.push(c)),
+      onStderr: (c) => ((streamed = true), err.push(c)),
+    });
+    if (!streamed) {
+      out.push(r.stdout);
+      err.push(r.stderr);
+    }
+    const ok = r.exitCode === 0;
+    return {
+      outcome: ok ? 'done' : 'failed',
+      exitCode: r.exitCode,
+      stdout: out.finish(),
+      stderr: err.finish(),
+      permanent: false,
+      raw: r.stdout,
+      ...(ok ? {} : { error: `exit code ${r.exitCode}${r.signal ? ` (signal ${r.signal})` : ''}` }),
+    };
+  } catch (e) {
+    const c = classifyError(e, redactor);
+    return { outcome: c.outcome, stdout: out.finish(), stderr: err.finish(), error: c.error, permanent: c.permanent, raw: '' };
+  }
+}
+
+async function capture(ctx: RunContext, step: PlanStep, node: string, command: string, secret: boolean, sudo: boolean): Promise<ActionResult> {
+  // A secret is unknown until the command ends, so its output is never streamed.
+  const r = await execOn(ctx, step, { transport: ctx.deps.transport, node, command, sudo, stream: !secret });
+  const { raw, ...rest } = r;
+  if (r.outcome !== 'done') return secret ? { ...rest, stdout: raw === '' ? '' : REDACTED } : rest;
+  const value = raw.replace(/[\r\n]+$/, '');
+  if (!secret) return { ...rest, capture: value };
+  ctx.redactor.add(value);
+  const stderr = ctx.redactor.redact(rest.stderr);
+  if (stderr !== '') ctx.emit({ kind: 'task-output', stepId: step.id, node, stream: 'stderr', chunk: stderr });
+  return { ...rest, stdout: REDACTED, stderr, capture: value };
+}
+
+/** Polls until exit 0 (or, with `match`, until stdout matches that regex), or the timeout. */
+async function waitFor(ctx: RunContext, step: PlanStep, node: string, command: string, a: Extract<PlannedAction, { kind: 'wait' }>): Promise<ActionResult> {
+  const deadline = ctx.deps.now() + a.timeoutMs;
+  const re = a.match !== undefined ? new RegExp(a.match) : undefined;
+  for (;;) {
+    const r = await execOn(ctx, step, { transport: ctx.deps.transport, node, command, sudo: a.sudo, stream: false });
+    const { raw, ...rest } = r;
+    const ok = re ? re.test(raw) : r.outcome === 'done';
+    if (ok) return { ...rest, outcome: 'done', permanent: false };
+    if (r.permanent || r.outcome === 'unreachable' || r.outcome === 'connection-lost') return rest;
+    if (ctx.deps.now() + a.intervalMs > deadline || ctx.deps.signal?.aborted) {
+      return { ...rest, outcome: 'timed-out', error: `not ready after ${a.timeoutMs} ms (last: ${rest.error ?? 'no match'})` };
+    }
+    await ctx.deps.sleep(a.intervalMs, ctx.deps.signal);
+  }
+}
+
+async function confirm(ctx: RunContext, step: PlanStep, message: string): Promise<ActionResult> {
+  const auto = ctx.opts.yes;
+  const approved = auto || (await ctx.deps.approve({ kind: 'confirm', stepId: step.id, message }));
+  if (!approved) return { outcome: 'failed', stdout: '', stderr: '', error: 'declined by the operator', permanent: true };
+  ctx.emit({ kind: 'approval', stepId: step.id, message, approvedBy: ctx.opts.operator, auto, at: ctx.iso() });
+  return { outcome: 'done', stdout: '', stderr: '', permanent: false };
+}
+
+async function editManifest(ctx: RunContext, step: PlanStep, node: string, file: string, edits: ManifestEditOp[], sudo: boolean): Promise<ActionResult> {
+  const t = ctx.deps.transport;
+  const read = await execOn(ctx, step, { transport: t, node, command: readManifestCommand(file), sudo, stream: false });
+  if (read.outcome !== 'done') {
+    const { raw: _raw, ...rest } = read;
+    return { ...rest, error: `cannot read ${file}: ${read.error ?? ''} ${read.stderr}`.trim() };
+  }
+  const edited = editManifestText(read.raw, edits, `${node}:${file}`);
+  const backup = manifestBackupPath(file, ctx.opts.runId, step.id);
+  const { raw: _raw, ...rest } = await execOn(ctx, step, { transport: t, node, command: writeManifestScript(file, backup), sudo, stream: true, stdin: edited });
+  return rest;
+}

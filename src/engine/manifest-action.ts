@@ -1,0 +1,44 @@
+// A manifest action on a node: read with `cat`, edit (src/etcd/manifest.ts), keep the original
+// once per run and step in `<manifests>/../kubedr-backup/<run>/<step>/` (outside the manifests
+// dir, or the kubelet would run the copy), write via a temp file + `mv` (atomic rename). The
+// implicit undo moves the backup back, so nothing is deleted and nothing is left behind.
+import { posix } from 'node:path';
+import { applyManifestEdits, type ManifestEditOp } from '../etcd/manifest.js';
+import { shellQuote as q } from '../plan/quote.js';
+
+export function manifestBackupPath(file: string, runId: string, stepId: string): string {
+  const dir = posix.dirname(file);
+  return posix.join(posix.dirname(dir), 'kubedr-backup', runId, stepId, posix.basename(file));
+}
+
+export function readManifestCommand(file: string): string {
+  return `cat -- ${q(file)}`;
+}
+
+export function editManifestText(text: string, edits: ManifestEditOp[], source: string): string {
+  return applyManifestEdits(text, edits, source);
+}
+
+/** Writes stdin over `file`; the first write of a run+step keeps the original as the backup. */
+export function writeManifestScript(file: string, backup: string): string {
+  return [
+    'set -e',
+    `f=${q(file)}; b=${q(backup)}; d=$(dirname -- "$b")`,
+    'mkdir -p -- "$d"',
+    '[ -e "$b" ] || cp -p -- "$f" "$b"',
+    't="$d/.$(basename -- "$f").kubedr-tmp"',
+    'cp -p -- "$f" "$t"',
+    'cat > "$t"',
+    'mv -f -- "$t" "$f"',
+  ].join('\n');
+}
+
+/** Puts the backup back (rename) and removes the then-empty backup folders. Safe to re-run. */
+export function restoreManifestScript(file: string, backup: string): string {
+  return [
+    'set -e',
+    `f=${q(file)}; b=${q(backup)}; d=$(dirname -- "$b")`,
+    'if [ -e "$b" ]; then mv -f -- "$b" "$f"; fi',
+    'rmdir -- "$d" "$(dirname -- "$d")" "$(dirname -- "$(dirname -- "$d")")" 2>/dev/null || true',
+  ].join('\n');
+}

@@ -1,0 +1,92 @@
+// A lock on each node, so that two operators on different machines (each with its own run
+// lock) cannot act on the same node at once. `mkdir` is atomic on POSIX filesystems; the holder
+// is written inside. The same run id may take over its own lock (resume after a crash).
+import pLimit from 'p-limit';
+import { KubedrError } from '../errors/index.js';
+import { LOCAL_NODE } from '../model/index.js';
+import { shellQuote as q } from '../plan/quote.js';
+import type { RunContext } from './context.js';
+import { classifyError } from './outcome.js';
+import type { NodeLockOptions } from './types.js';
+
+/** Exit code of the acquire script when the lock is held; stdout then carries the holder. */
+const HELD = 75;
+
+export function lockedNodes(ctx: RunContext): string[] {
+  return [...new Set([...ctx.tasks.values()].map((t) => t.node))].filter((n) => n !== LOCAL_NODE);
+}
+
+function acquireScript(dir: string, holder: string): string {
+  return [
+    `d=${q(dir)}`,
+    'mkdir -p -- "$(dirname -- "$d")" || exit 1',
+    `if mkdir -- "$d" 2>/dev/null; then printf '%s\\n' ${q(holder)} > "$d/holder"; exit 0; fi`,
+    `cat -- "$d/holder" 2>/dev/null; exit ${HELD}`,
+  ].join('\n');
+}
+
+function takeOverScript(dir: string, holder: string): string {
+  return `printf '%s\\n' ${q(holder)} > ${q(`${dir}/holder`)}`;
+}
+
+/** Removes the lock only if this run holds it. */
+function releaseScript(dir: string, runId: string): string {
+  return `d=${q(dir)}; if grep -qF -- ${q(`"runId":${JSON.stringify(runId)}`)} "$d/holder" 2>/dev/null; then rm -f -- "$d/holder" && rmdir -- "$d"; fi`;
+}
+
+export async function acquireNodeLocks(ctx: RunContext, lock: NodeLockOptions): Promise<string[]> {
+  const holder = JSON.stringify({ runId: ctx.opts.runId, user: lock.user, host: lock.host, pid: lock.pid, since: ctx.iso() });
+  const exec = (node: string, cmd: string) => ctx.deps.transport.exec(node, cmd, { sudo: lock.sudo, timeoutMs: 30_000 });
+  const taken: string[] = [];
+  const problems: string[] = [];
+  const limit = pLimit(Math.max(1, ctx.opts.concurrency));
+  await Promise.all(
+    lockedNodes(ctx).map((node) =>
+      limit(async () => {
+        try {
+          const r = await exec(node, acquireScript(lock.dir, holder));
+          if (r.exitCode === 0) return void taken.push(node);
+          const other = r.exitCode === HELD ? parseHolder(r.stdout) : undefined;
+          if (other?.runId === ctx.opts.runId) {
+            await exec(node, takeOverScript(lock.dir, holder));
+            return void taken.push(node);
+          }
+          problems.push(other ? `${node}: held by ${other.user}@${other.host} (pid ${other.pid}, run ${other.runId}, since ${other.since})` : `${node}: cannot create ${lock.dir} (exit ${r.exitCode}) ${r.stderr.trim()}`);
+        } catch (err) {
+          problems.push(`${node}: ${classifyError(err, ctx.redactor).error}`);
+        }
+      }),
+    ),
+  );
+  if (problems.length > 0) {
+    await releaseNodeLocks(ctx, lock, taken);
+    throw new KubedrError('NODE_LOCKED', `cannot lock ${problems.length} node(s):\n  ${problems.join('\n  ')}`, {
+      hint: `wait for the other run to end; if it is gone, remove ${lock.dir} on those nodes`,
+      exitCode: 2,
+    });
+  }
+  return taken;
+}
+
+export async function releaseNodeLocks(ctx: RunContext, lock: NodeLockOptions, nodes: string[]): Promise<void> {
+  const limit = pLimit(Math.max(1, ctx.opts.concurrency));
+  await Promise.all(
+    nodes.map((node) => limit(() => ctx.deps.transport.exec(node, releaseScript(lock.dir, ctx.opts.runId), { sudo: lock.sudo, timeoutMs: 30_000 }).catch(() => undefined))),
+  );
+}
+
+interface NodeHolder {
+  runId: string;
+  user: string;
+  host: string;
+  pid: number;
+  since: string;
+}
+
+function parseHolder(text: string): NodeHolder | undefined {
+  try {
+    return JSON.parse(text.trim()) as NodeHolder;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+// Run lock (per cluster, on this machine) and node locks (per node, across machines).
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runPlan } from '../../src/app/run.js';
+import { unlock } from '../../src/app/unlock.js';
+import { lockIdFor } from '../../src/journal/index.js';
+import { DirTransport } from './support/dir-transport.js';
+import { makePlan, sh } from './support/plans.js';
+
+let root: string | undefined;
+afterEach(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+  root = undefined;
+});
+
+async function setup(): Promise<{ nodes: string; t: DirTransport }> {
+  root = await mkdtemp(join(tmpdir(), 'kubedr-lock-'));
+  const nodes = join(root, 'nodes');
+  for (const n of ['n1', 'n2']) await mkdir(join(nodes, n), { recursive: true });
+  return { nodes, t: new DirTransport(nodes) };
+}
+
+const slowPlan = () => makePlan([{ id: 'slow', nodes: ['n1', 'n2'], action: sh('sleep 0.7; echo x >> ran') }], { cluster: 'prod-eu' });
+const fastPlan = () => makePlan([{ id: 'fast', nodes: ['n1'], action: sh('echo y >> ran') }], { cluster: 'prod-eu' });
+
+describe('locking', () => {
+  it('a second concurrent run on the same cluster exits 2 naming the holder, and nothing runs', async () => {
+    const { t } = await setup();
+    const state = join(root ?? '', 'state');
+    const base = { stateDir: state, transport: t, localTransport: t, approve: () => Promise.resolve(true), nodeLock: { dir: 'kubedr-lock', sudo: false } };
+    const first = runPlan({ ...base, plan: slowPlan(), runId: 'first', identity: { user: 'alice', host: 'ops-1', pid: process.pid } });
+    await new Promise((r) => setTimeout(r, 150));
+    const second = runPlan({ ...base, plan: fastPlan(), runId: 'second', identity: { user: 'bob', host: 'ops-1', pid: process.pid } });
+    await expect(second).rejects.toMatchObject({ code: 'RUN_LOCKED', exitCode: 2, message: expect.stringMatching(/alice@ops-1 \(pid \d+, run first/) });
+    expect((await first).result.outcome).toBe('done');
+    expect(await readFile(join(root ?? '', 'nodes/n1/ran'), 'utf8')).toBe('x\n');
+    // After the first run the lock is free again.
+    expect((await runPlan({ ...base, plan: fastPlan(), runId: 'third' })).result.outcome).toBe('done');
+  });
+
+  it('two operator machines (separate state dirs) cannot act on the same node at once', async () => {
+    const { t } = await setup();
+    const opts = (state: string, user: string) => ({ stateDir: join(root ?? '', state), transport: t, localTransport: t, approve: () => Promise.resolve(true), nodeLock: { dir: 'kubedr-lock', sudo: false }, identity: { user, host: `${user}-laptop`, pid: 4242 } });
+    const first = runPlan({ ...opts('a', 'alice'), plan: slowPlan(), runId: 'a1' });
+    await new Promise((r) => setTimeout(r, 150));
+    const second = runPlan({ ...opts('b', 'bob'), plan: fastPlan(), runId: 'b1' });
+    await expect(second).rejects.toMatchObject({ code: 'NODE_LOCKED', exitCode: 2, message: expect.stringContaining('n1: held by alice@alice-laptop (pid 4242, run a1') });
+    expect((await first).result.outcome).toBe('done');
+  });
+
+  it('unlock refuses a live holder without --force and removes it with --force', async () => {
+    const { t } = await setup();
+    const state = join(root ?? '', 'state');
+    const lockId = lockIdFor('prod-eu');
+    const run = runPlan({ stateDir: state, plan: slowPlan(), runId: 'held', transport: t, localTransport: t, approve: () => Promise.resolve(true), nodeLock: false });
+    await new Promise((r) => setTimeout(r, 150));
+    await expect(unlock({ stateDir: state, lockId })).rejects.toMatchObject({ code: 'UNLOCK_HOLDER_ALIVE', exitCode: 2 });
+    expect(await unlock({ stateDir: state, lockId, force: true })).toMatchObject({ runId: 'held', pid: process.pid });
+    await run;
+  });
+});
