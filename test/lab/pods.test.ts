@@ -51,6 +51,13 @@ describe('parsePodManifest + launchArgv', () => {
     expect(launchArgv(parsePodManifest(text, 'cp1'), cp1.address)).toContain('--data-dir=/var/lib/etcd-restored');
   });
 
+  it('keeps hostPath volume types so the runner can create DirectoryOrCreate dirs like the kubelet', () => {
+    expect(parsePodManifest(etcdManifest(cp1, members), 'cp1').hostPaths).toEqual([
+      { path: '/etc/kubernetes/pki/etcd', type: 'DirectoryOrCreate' },
+      { path: '/var/lib/etcd', type: 'DirectoryOrCreate' },
+    ]);
+  });
+
   it('gives the apiserver its etcd client flags', () => {
     const argv = launchArgv(parsePodManifest(apiserverManifest(cp1), 'cp1'), cp1.address);
     expect(argv).toContain('--etcd-servers=https://127.150.0.1:2379');

@@ -9,6 +9,8 @@ export interface PodSpec {
   image: string;
   argv: string[];
   mounts: VolumeMap[];
+  /** hostPath volumes with their type (DirectoryOrCreate, FileOrCreate, …). */
+  hostPaths: { path: string; type: string }[];
   env: Record<string, string>;
 }
 export function rewriteLoopback(arg: string, address: string): string;

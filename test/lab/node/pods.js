@@ -48,8 +48,9 @@ export function parsePodManifest(text, nodeName) {
   const mounts = (c.volumeMounts ?? [])
     .filter((m) => hostPaths.has(m.name))
     .map((m) => ({ mountPath: String(m.mountPath), hostPath: String(hostPaths.get(m.name)) }));
+  const hostPathTypes = (doc.spec.volumes ?? []).filter((v) => v.hostPath).map((v) => ({ path: String(v.hostPath.path), type: String(v.hostPath.type ?? '') }));
   const env = Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]));
-  return { pod: `${name}-${nodeName}`, container: String(c.name ?? name), image: String(c.image ?? ''), argv, mounts, env };
+  return { pod: `${name}-${nodeName}`, container: String(c.name ?? name), image: String(c.image ?? ''), argv, mounts, hostPaths: hostPathTypes, env };
 }
 
 /** The argv the runner launches: volume paths mapped, loopback rewritten. */

@@ -5,8 +5,8 @@
 // restarted with back-off. `crictl ps` reads the state file this writes after every change.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backoffMs, launchArgv, parsePodManifest } from './pods.js';
 
@@ -45,7 +45,27 @@ function writeState() {
   renameSync(tmp, join(cfg.nodeDir, 'pods.json'));
 }
 
+/** Prepare hostPath volumes as the kubelet does before it starts the container. */
+function prepareVolumes(spec) {
+  for (const v of spec.hostPaths) {
+    if (v.type === 'DirectoryOrCreate' && !existsSync(v.path)) mkdirSync(v.path, { recursive: true, mode: 0o755 });
+    if (v.type === 'FileOrCreate' && !existsSync(v.path)) {
+      mkdirSync(dirname(v.path), { recursive: true });
+      writeFileSync(v.path, '', { mode: 0o644 });
+    }
+    if ((v.type === 'Directory' || v.type === 'File') && !existsSync(v.path)) throw new Error(`hostPath ${v.path} does not exist (type ${v.type})`);
+  }
+}
+
 function start(p) {
+  try {
+    prepareVolumes(p.spec);
+  } catch (e) {
+    log(`cannot start ${p.spec.pod}: ${e.message}`);
+    p.restarts += 1;
+    p.timer = setTimeout(() => { p.timer = undefined; if (pods.get(p.file) === p && !p.stopping) start(p); }, backoffMs(p.restarts));
+    return;
+  }
   const [file, args] = program(launchArgv(p.spec, cfg.address));
   const out = openSync(join(logDir, `${p.spec.pod}.log`), 'a');
   const child = spawn(file, args, { cwd: '/', stdio: ['ignore', out, out], env: { PATH: process.env.PATH, ...p.spec.env } });
