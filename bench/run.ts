@@ -53,7 +53,7 @@ async function main(filter: string | undefined): Promise<void> {
       const base = results.find((b) => b.name === suite.cases.find((c) => c.name === r.name)?.baseline);
       if (base && base.medianMs > 0) Object.assign(r, { baseline: base.name, ratio: round(r.medianMs / base.medianMs) });
       const target = r.targetMs === undefined ? '' : ` target <${r.targetMs}ms ${r.targetMet ? 'met' : 'MISSED'}`;
-      console.log(`${suite.suite.padEnd(10)} ${r.name.padEnd(36)} median ${String(r.medianMs).padStart(9)} ms  min ${String(r.minMs).padStart(9)} ms${r.ratio === undefined ? '' : `  ×${r.ratio} vs ${r.baseline ?? ''}`}${target}`);
+      console.log(`${suite.suite.padEnd(10)} ${r.name.padEnd(40)} median ${String(r.medianMs).padStart(9)} ms  min ${String(r.minMs).padStart(9)} ms${r.ratio === undefined ? '' : `  ×${r.ratio} vs ${r.baseline ?? ''}`}${target}`);
     }
     const out = { suite: suite.suite, node: process.version, cpus: (await import('node:os')).cpus().length, at: new Date().toISOString(), results };
     await writeFile(new URL(`results/${suite.suite}.json`, dir), `${JSON.stringify(out, null, 2)}\n`);

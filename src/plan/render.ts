@@ -28,6 +28,7 @@ const SHELL: ReadonlySet<FieldKind> = new Set(['shell', 'capture-plain', 'captur
 /** Fields whose value may carry a secret: it runs on the node and is never printed. */
 const SECRET_OK: ReadonlySet<FieldKind> = new Set(['shell', 'capture-secret']);
 const ECHO = /\b(echo|printf)\b[^|;&\n]*$/;
+const XTRACE = /(^|\n|;)\s*set\s+-[a-z]*x/;
 
 /** Collects issues and raw expressions across the fields of one task (no per-field arrays). */
 export interface RenderSink {
@@ -82,7 +83,7 @@ export function renderInto(template: string, field: FieldKind, scope: Scope, sin
     line += 'x';
   }
   if (lit || parts.length === 0) parts.push({ t: 'lit', v: lit });
-  if (field === 'shell' && /(^|\n|;)\s*set\s+-[a-z]*x/.test(template) && parts.some((p) => p.t === 'ref' && p.secret)) {
+  if (field === 'shell' && parts.some((p) => p.t === 'ref' && p.secret) && XTRACE.test(template)) {
     issues.push({ code: 'RUNBOOK_SECRET_XTRACE', message: 'the script enables "set -x", which prints its secret values', hint: 'remove "set -x" from scripts that use secrets', severity: 'warning' });
   }
   return { parts };

@@ -12,7 +12,8 @@ export interface ParsedYaml {
 
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true });
+  // merge: operators write `<<: *defaults` in inventories; YAML 1.2 leaves it off by default
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true, merge: true });
   const locate = createLocator(doc, lines, file, text);
   const problems: Problem[] = [];
   for (const err of doc.errors) {

@@ -46,6 +46,11 @@ groups:
     expect(inv.nodes[1]?.etcd).toBeUndefined();
   });
 
+  it('allows x- keys holding anchors reused with merge keys', () => {
+    const inv = inventoryWith('  - { <<: *cp, name: cp1, address: 127.0.0.11 }\n', 'x-cp: &cp { roles: [control-plane, etcd], ssh: { port: 2222 } }\n');
+    expect(inv.nodes[0]).toMatchObject({ roles: ['control-plane', 'etcd'], ssh: { port: 2222 } });
+  });
+
   it('accepts durations as strings or integer milliseconds', () => {
     const inv = inventoryWith(`  - { name: a, address: 127.0.0.1, ssh: { connectTimeout: 1500 } }\n  - { name: b, address: 127.0.0.2, ssh: { connectTimeout: 1h } }\n`);
     expect(inv.nodes.map((n) => n.ssh.connectTimeoutMs)).toEqual([1500, 3_600_000]);

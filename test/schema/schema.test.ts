@@ -9,6 +9,12 @@ describe('parseYaml', () => {
     expect(parseYaml('a: 1\na: 2\n', 'd.yaml').problems).toMatchObject([{ code: 'YAML_DUPLICATE_KEY', pos: { line: 2, col: 1 } }]);
   });
 
+  it('supports anchors and merge keys', () => {
+    const r = parseYaml('base: &b { user: root, port: 22 }\nnode:\n  <<: *b\n  port: 2222\n', 'm.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.value).toEqual({ base: { user: 'root', port: 22 }, node: { user: 'root', port: 2222 } });
+  });
+
   it('locates values, keys and text inside values', () => {
     const r = parseYaml('top:\n  list:\n    - x\n    - { k: "echo {{ v }}" }\n', 'l.yaml');
     expect(r.locate(['top', 'list', 1, 'k'])).toEqual({ file: 'l.yaml', line: 4, col: 12 });
