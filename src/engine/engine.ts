@@ -48,7 +48,15 @@ async function withNodeLocks(ctx: RunContext, body: () => Promise<RunResult>): P
   const { deps, opts, plan } = ctx;
   const t0 = deps.now();
   ctx.emit({ kind: 'run-start', runId: opts.runId, mode: opts.mode, planHash: plan.hash, runbook: plan.runbook.name, cluster: plan.inventory.cluster, at: ctx.iso() });
-  const locked = opts.nodeLock ? await acquireNodeLocks(ctx, opts.nodeLock) : [];
+  let locked: string[] = [];
+  try {
+    if (opts.nodeLock) locked = await acquireNodeLocks(ctx, opts.nodeLock);
+  } catch (err) {
+    // Nothing ran; reporters and the audit still see the run end.
+    await deps.journal.append({ r: 'run-end', outcome: 'failed', at: ctx.iso() });
+    ctx.emit({ kind: 'run-end', runId: opts.runId, outcome: 'failed', durationMs: deps.now() - t0, at: ctx.iso() });
+    throw err;
+  }
   try {
     const result = await body();
     await deps.journal.append({ r: 'run-end', outcome: result.outcome, at: ctx.iso() });

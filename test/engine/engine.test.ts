@@ -205,3 +205,15 @@ describe('actions', () => {
     expect(h.journal.filter((r) => r.r === 'task-end')).toEqual([]);
   });
 });
+
+describe('transfers', () => {
+  it('checks an upload against the expected sha256 and fails without retry on a mismatch', async () => {
+    const t = new MemoryTransport();
+    const up = (sha: string) =>
+      makePlan([{ id: 'up', nodes: ['n1'], idempotent: true, retry: { attempts: 3, backoffMs: 1 }, action: { kind: 'upload', src: txt('snap.db'), dest: txt('/var/lib/kubedr/snap.db'), mode: '0600', sha256: txt(sha) } }]);
+    expect(outcomes(await runInMemory(up('AB'.repeat(32)), t))['up@n1']).toBe('done');
+    const bad = await runInMemory(up('00'.repeat(32)), t);
+    expect(bad.result.tasks.get('up@n1')).toMatchObject({ outcome: 'failed', attempts: 1, error: expect.stringContaining('sha256 mismatch') });
+    expect(t.uploads).toHaveLength(2);
+  });
+});
