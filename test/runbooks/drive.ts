@@ -12,6 +12,7 @@ import { createAuditSink, operatorIdentity } from '../../src/audit/index.js';
 import type { EventSink, RollbackPolicy, RunResult } from '../../src/engine/index.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import type { Plan, RunEvent } from '../../src/model/index.js';
+import type { Reporter } from '../../src/reporters/index.js';
 import { createLocalTransport, createSshTransport } from '../../src/transport/index.js';
 
 export const RUNBOOKS_DIR = join(import.meta.dirname, '..', '..', 'runbooks');
@@ -22,8 +23,10 @@ export interface DriveOptions {
   inventory: string;
   params: Record<string, string>;
   stateDir: string;
-  /** Progress consumers (reporters); the audit sink is always added. */
+  /** Progress consumers; the audit sink is always added. */
   sinks?: EventSink[];
+  /** A reporter built from the plan (listr2 needs the tree upfront); closed at the end. */
+  reporter?: (plan: Plan) => Reporter;
   signal?: AbortSignal;
   /** @default 'auto' */
   rollback?: RollbackPolicy;
@@ -55,11 +58,12 @@ export async function drive(o: DriveOptions, session: Session = 'run'): Promise<
   const audit = createAuditSink({ runDir, runId, who: operatorIdentity(), subject: { runbook: { name: p.runbook.name, hash: p.runbook.hash }, inventoryHash: p.inventory.hash } });
   const events: RunEvent[] = [];
   const transport = createSshTransport({ nodes: inventory.nodes });
+  const reporter = o.reporter?.(p);
   const common = {
     stateDir,
     transport,
     localTransport: createLocalTransport(),
-    sinks: [(e: RunEvent) => events.push(e), (e: RunEvent) => audit.onEvent(e), ...(o.sinks ?? [])],
+    sinks: [(e: RunEvent) => events.push(e), (e: RunEvent) => audit.onEvent(e), ...(reporter ? [(e: RunEvent) => reporter.onEvent(e)] : []), ...(o.sinks ?? [])],
     approve: () => Promise.resolve(true),
     yes: true,
     rollback: o.rollback ?? 'auto',
@@ -72,6 +76,7 @@ export async function drive(o: DriveOptions, session: Session = 'run'): Promise<
     else result = (await rollbackRun({ ...common, runId })).result;
     return { runId, runDir, plan: p, result, events };
   } finally {
+    await reporter?.close();
     audit.close();
     await transport.close();
   }
