@@ -88,6 +88,30 @@ export async function run(): Promise<Record<string, number>> {
   }
 }
 
+/**
+ * Suite for bench/run.ts on main (`npm run bench engine`): default export with cases, the
+ * in-memory journal as the baseline. Typed structurally so this file stands alone.
+ */
+async function fsyncCase(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubedr-bench-'));
+  try {
+    const journal = await JournalWriter.open(join(dir, 'journal.jsonl'));
+    await once(benchPlan(), journal);
+    await journal.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const suite: { suite: string; cases: { name: string; baseline?: string; iterations?: number; run: () => Promise<unknown> }[] } = {
+  suite: 'engine',
+  cases: [
+    { name: `${NODES} nodes x ${STEPS} steps, memory journal`, iterations: 2, run: () => once(benchPlan(), { append: () => Promise.resolve() }) },
+    { name: `${NODES} nodes x ${STEPS} steps, fsync journal`, baseline: `${NODES} nodes x ${STEPS} steps, memory journal`, iterations: 2, run: fsyncCase },
+  ],
+};
+export default suite;
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.table(await run());
 }

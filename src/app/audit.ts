@@ -9,7 +9,7 @@ import {
 } from '../audit/index.js';
 
 /** @default '.kubedr' */
-export const DEFAULT_STATE_DIR = '.kubedr';
+import { DEFAULT_STATE_DIR } from './state.js';
 export const REPORT_FILE = 'report.html';
 
 export interface AuditOptions {

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAuditRecords, renderRunsText, sortRuns, summarizeRun, type RunSummary } from '../audit/index.js';
-import { DEFAULT_STATE_DIR } from './audit.js';
+import { DEFAULT_STATE_DIR } from './state.js';
 
 export interface ListRunsOptions {
   /** @default '.kubedr' */

@@ -1,7 +1,7 @@
 // Use-cases behind `kubedr snapshot inspect|get|diff`: open the file(s), run the pure readers,
 // always close. The CLI and the tests call these; nothing here prints.
 import {
-  diffKeyspaces, getFromSource, inspectSource, openFileSource, readLiveKeys,
+  diffKeyspaces, getFromSource, inspectSource, openFileSource, readLiveKeys, SnapshotError,
   type ByteSource, type IntegrityResult, type ReadOptions, type SnapshotDiff, type SnapshotInspection, type SnapshotValue,
 } from '../etcd/snapshot/index.js';
 
@@ -39,10 +39,16 @@ export function valueToJson(v: SnapshotValue): Record<string, unknown> {
   return { ...rest, size: value.length, base64: value.toString('base64') };
 }
 
+/** Runs `use` on the opened file, always closes it, and names the file in any snapshot error. */
 function withSource<T>(file: string, use: (source: ByteSource) => T): T {
   const source = openFileSource(file);
   try {
     return use(source);
+  } catch (err) {
+    if (err instanceof SnapshotError && !err.message.startsWith(file)) {
+      throw new SnapshotError(err.code, `${file}: ${err.message}`, { cause: err, ...(err.hint === undefined ? {} : { hint: err.hint }) });
+    }
+    throw err;
   } finally {
     source.close();
   }

@@ -62,6 +62,8 @@ export interface ExecuteOptions {
   localTransport: Transport;
   sinks?: EventSink[];
   approve: Approve;
+  /** Told each secret learned at run time, e.g. `auditSink.addSecrets([v])`. */
+  onSecret?: (value: string) => void;
   signal?: AbortSignal;
   /** @default 16 */
   concurrency?: number;
@@ -92,6 +94,7 @@ export function engineWiring(o: ExecuteOptions, journal: JournalSink, runId: str
       sleep: o.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined)),
       approve: o.approve,
       ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onSecret ? { onSecret: o.onSecret } : {}),
     },
     opts: {
       runId,

@@ -10,6 +10,7 @@ import { classifyError } from './outcome.js';
 import { OutputTail } from './output.js';
 import { REDACTED } from './redact.js';
 import { lookupRef } from './refs.js';
+import { withWatchdog } from './watchdog.js';
 
 export interface ActionResult {
   outcome: TaskOutcome;
@@ -101,20 +102,22 @@ function resolveEdit(e: RenderedManifestEdit, text: (t: Parameters<typeof resolv
 
 /** Runs a command; `raw` is the unredacted stdout, for captures and `wait` matching only. */
 async function execOn(ctx: RunContext, step: PlanStep, spec: ExecSpec): Promise<ActionResult & { raw: string }> {
-  const { redactor, opts, deps } = ctx;
+  const { redactor, opts } = ctx;
   const emit = (stream: 'stdout' | 'stderr') => (chunk: string) => ctx.emit({ kind: 'task-output', stepId: step.id, node: spec.node, stream, chunk });
   const out = new OutputTail(redactor, opts.outputCap, spec.stream ? emit('stdout') : undefined);
   const err = new OutputTail(redactor, opts.outputCap, spec.stream ? emit('stderr') : undefined);
   let streamed = false;
   try {
-    const r = await spec.transport.exec(spec.node, spec.command, {
-      timeoutMs: step.timeoutMs,
-      sudo: spec.sudo,
-      ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}),
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      onStdout: (c) => ((streamed = true), out.push(c)),
-      onStderr: (c) => ((streamed = true), err.push(c)),
-    });
+    const r = await withWatchdog(ctx, step, spec.node, (signal) =>
+      spec.transport.exec(spec.node, spec.command, {
+        timeoutMs: step.timeoutMs,
+        sudo: spec.sudo,
+        ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}),
+        signal,
+        onStdout: (c) => ((streamed = true), out.push(c)),
+        onStderr: (c) => ((streamed = true), err.push(c)),
+      }),
+    );
     if (!streamed) {
       out.push(r.stdout);
       err.push(r.stderr);
@@ -143,6 +146,7 @@ async function capture(ctx: RunContext, step: PlanStep, node: string, command: s
   const value = raw.replace(/[\r\n]+$/, '');
   if (!secret) return { ...rest, capture: value };
   ctx.redactor.add(value);
+  ctx.deps.onSecret?.(value);
   const stderr = ctx.redactor.redact(rest.stderr);
   if (stderr !== '') ctx.emit({ kind: 'task-output', stepId: step.id, node, stream: 'stderr', chunk: stderr });
   return { ...rest, stdout: REDACTED, stderr, capture: value };

@@ -26,6 +26,8 @@ export interface EngineDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
   approve: Approve;
+  /** Told each secret value learned at run time (a captured token), e.g. for the audit sink's own scrubbing. */
+  onSecret?: (value: string) => void;
 }
 
 export type RollbackPolicy = 'auto' | 'prompt' | 'never';
@@ -56,6 +58,8 @@ export interface EngineOptions {
   nodeLock: NodeLockOptions | false;
   /** Recorded as `approvedBy` (user@host). */
   operator: string;
+  /** How long past a step's timeout an exec may hang before the engine gives up on it. @default 5000 */
+  watchdogGraceMs?: number;
 }
 
 /** What an earlier process of the same run left behind (from the journal). */

@@ -53,7 +53,7 @@ export function translateAnsible(value: unknown, locate: Locator): { raw?: RawIn
   });
   const rawGroups: Record<string, RawGroup> = {};
   for (const g of names) {
-    const role = ROLE_OF_GROUP[g];
+    const role = Object.hasOwn(ROLE_OF_GROUP, g) ? ROLE_OF_GROUP[g] : undefined;
     rawGroups[g] = role ? { roles: [role] } : {};
   }
   const { cluster_name: clusterName, ...vars } = Object.fromEntries(Object.entries(groups.get('all')?.vars ?? {}).filter(([k]) => !CONSUMED.has(k)));
@@ -92,7 +92,7 @@ function toNode(name: string, vars: Vars, own: Vars, groups: string[]): RawNode 
     etcd.peerURL = `https://${etcdHost}:2380`;
     etcd.clientURL = `https://${etcdHost}:2379`;
   }
-  if (Object.keys(etcd).length > 0 && groups.some((g) => ROLE_OF_GROUP[g] === 'etcd')) node.etcd = etcd;
+  if (Object.keys(etcd).length > 0 && groups.some((g) => Object.hasOwn(ROLE_OF_GROUP, g) && ROLE_OF_GROUP[g] === 'etcd')) node.etcd = etcd;
   const rest = Object.fromEntries(Object.entries(own).filter(([k]) => !CONSUMED.has(k)));
   if (Object.keys(rest).length > 0) node.vars = rest;
   return node;

@@ -11,7 +11,7 @@ export function resolveInventory(raw: RawInventory, source: string, format: Inve
   const nodes = raw.nodes.map((node, i) => {
     const groups: RawGroup[] = [];
     (node.groups ?? []).forEach((g, j) => {
-      const def = groupDefs[g];
+      const def = Object.hasOwn(groupDefs, g) ? groupDefs[g] : undefined;
       if (def) groups.push(def);
       else
         problems.push({

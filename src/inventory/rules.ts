@@ -51,7 +51,7 @@ export const oddEtcdMembers: Rule = (inv, locate) => {
   return [
     {
       code: 'INVENTORY_EVEN_ETCD_MEMBERS',
-      message: `${count} etcd members: an even count tolerates no more failures than ${count - 1}`,
+      message: `${count} etcd members tolerate no more failures than ${count - 1} would, and need more votes for quorum`,
       hint: 'use an odd number of etcd members (3 or 5)',
       pos: locate(['nodes']),
       severity: 'warning',

@@ -30,7 +30,7 @@ export function resolveParams(specs: readonly ParamSpec[], given: Record<string,
   for (const spec of specs) {
     const pos = posOf(spec.name);
     const at = pos ? { pos } : {};
-    const text = given[spec.name];
+    const text = Object.hasOwn(given, spec.name) ? given[spec.name] : undefined;
     if (spec.type === 'secret') {
       if (text !== undefined) problems.push({ code: 'PARAM_SECRET_ON_CLI', message: `--param ${spec.name}: secret params cannot be given on the command line`, hint: 'remove it: secrets are supplied when the runbook runs, never on the command line (shell history, ps)', severity: 'error', ...at });
       continue;

@@ -35,7 +35,7 @@ const NODE_FIELDS = ['name', 'address', 'roles', 'groups', 'labels.<key>', 'vars
 const problem = (code: string, message: string, hint: string): Lookup => ({ kind: 'problem', code, message, hint });
 const value = (v: unknown): Lookup => ({ kind: 'value', value: String(v) });
 
-// The dotted name is built (dotted(path)) only for problems: joining on every lookup is measurable.
+/** Resolves one variable path. The dotted name is built only for problems: joining on every lookup is measurable. */
 export function lookup(path: readonly string[], scope: Scope): Lookup {
   const root = path[0];
   const rest = path.slice(1);
@@ -49,7 +49,7 @@ export function lookup(path: readonly string[], scope: Scope): Lookup {
       const tls = scope.inventory.etcd.tls as unknown as Record<string, string>;
       if (rest.length === 1 && rest[0] === 'tool') return value(scope.inventory.etcd.tool);
       if (rest.length === 1 && rest[0] === 'tlsFlags') return { kind: 'value', value: scope.cluster.tlsFlags, quoted: true };
-      if (rest.length === 2 && rest[0] === 'tls' && rest[1] && rest[1] in tls) return value(tls[rest[1]]);
+      if (rest.length === 2 && rest[0] === 'tls' && rest[1] && Object.hasOwn(tls, rest[1])) return value(tls[rest[1]]);
       return unknown(dotted(path), 'etcd.tool, etcd.tls.cacert, etcd.tls.cert, etcd.tls.key, etcd.tlsFlags');
     }
     case 'vars':
@@ -71,9 +71,9 @@ function nodeValue(rest: string[], node: InventoryNode, path: readonly string[])
   if (extra !== undefined) return unknown(dotted(path), NODE_FIELDS.map((f) => `node.${f}`).join(', '));
   if (field === 'name' || field === 'address') return sub === undefined ? value(node[field]) : unknown(dotted(path), 'node.name');
   if (field === 'roles' || field === 'groups') return value(node[field].join(','));
-  if (field === 'labels' && sub) return node.labels[sub] === undefined ? problem('RUNBOOK_MISSING_NODE_VALUE', `node "${node.name}" has no label "${sub}" ({{ ${dotted(path)} }})`, `add labels: { ${sub}: ... } to node "${node.name}" or narrow the step's targets`) : value(node.labels[sub]);
+  if (field === 'labels' && sub) return !Object.hasOwn(node.labels, sub) ? problem('RUNBOOK_MISSING_NODE_VALUE', `node "${node.name}" has no label "${sub}" ({{ ${dotted(path)} }})`, `add labels: { ${sub}: ... } to node "${node.name}" or narrow the step's targets`) : value(node.labels[sub]);
   if (field === 'vars' && sub) return mapValue(node.vars, [sub], path, `node "${node.name}" vars`);
-  if (field === 'paths' && sub && sub in node.paths) return value(node.paths[sub as keyof InventoryNode['paths']]);
+  if (field === 'paths' && sub && Object.hasOwn(node.paths, sub)) return value(node.paths[sub as keyof InventoryNode['paths']]);
   if (field === 'ssh' && (sub === 'user' || sub === 'port')) return value(node.ssh[sub]);
   if (field === 'etcd' && (sub === 'name' || sub === 'peerURL' || sub === 'clientURL')) {
     if (!node.etcd) return problem('RUNBOOK_NODE_NOT_ETCD_MEMBER', `node "${node.name}" is not an etcd member, but the step uses {{ ${dotted(path)} }}`, 'target only etcd members (targets: { roles: [etcd] }) or give the node the etcd role');
@@ -96,7 +96,8 @@ function clusterValue(rest: string[], scope: Scope, path: readonly string[]): Lo
 function mapValue(map: Record<string, unknown>, rest: string[], path: readonly string[], where: string): Lookup {
   const [key, extra] = rest;
   if (key === undefined || extra !== undefined) return unknown(dotted(path), `${dotted(path).split('.').slice(0, -1).join('.') || dotted(path)}.<key>`);
-  const v = map[key];
+  // own keys only: {{ vars.constructor }} must not reach Object.prototype
+  const v = Object.hasOwn(map, key) ? map[key] : undefined;
   if (v === undefined) return problem('RUNBOOK_MISSING_NODE_VALUE', `{{ ${dotted(path)} }}: ${where} has no "${key}"${suggest(key, Object.keys(map))}`, `define "${key}" in ${where}`);
   if (v !== null && typeof v === 'object') return problem('RUNBOOK_NOT_A_SCALAR', `{{ ${dotted(path)} }} is a ${Array.isArray(v) ? 'list' : 'mapping'}, not a single value`, 'refer to one scalar entry inside it');
   return value(v ?? '');
@@ -107,7 +108,7 @@ function paramValue(rest: string[], scope: Scope, path: readonly string[]): Look
   const spec = param === undefined ? undefined : scope.specs.get(param);
   if (!spec || extra !== undefined) return problem('RUNBOOK_UNKNOWN_PARAM', `{{ ${dotted(path)} }} uses a param the runbook does not declare`, `declare it under "params:"${suggest(param ?? '', [...scope.specs.keys()])}`);
   if (spec.type === 'secret') return { kind: 'ref', ref: `params.${spec.name}`, secret: true };
-  const v = scope.params[spec.name];
+  const v = Object.hasOwn(scope.params, spec.name) ? scope.params[spec.name] : undefined;
   return value(v === undefined ? '' : v);
 }
 

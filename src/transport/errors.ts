@@ -72,3 +72,12 @@ export function describe(err: unknown, secrets: readonly string[] = []): string 
   const msg = err instanceof Error ? err.message : String(err);
   return redact(msg, secrets);
 }
+
+/**
+ * A timer for a command timeout. Node fires delays above 2^31-1 ms at once, so those (and 0,
+ * negative or non-finite values, meaning "no timeout") get no timer at all.
+ */
+export function startTimeout(ms: number, onTimeout: () => void): NodeJS.Timeout | undefined {
+  if (!Number.isFinite(ms) || ms <= 0 || ms > 2_147_483_647) return undefined;
+  return setTimeout(onTimeout, ms);
+}

@@ -6,7 +6,7 @@ import type { ClientChannel } from 'ssh2';
 import type { ExecResult } from '../model/index.js';
 import { frameStdin } from './command.js';
 import type { Lease } from './pool.js';
-import { TRANSPORT_CODES, TransportError, describe, redact } from './errors.js';
+import { TRANSPORT_CODES, TransportError, describe, redact, startTimeout } from './errors.js';
 
 export interface RawExecOptions {
   /** The command's stdin; never logged. */
@@ -71,9 +71,8 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
         opts.onStdout?.(redact(text, opts.secrets));
       }
     };
-    const timer = setTimeout(
-      () => stop(new TransportError(TRANSPORT_CODES.timeout, node, `command exceeded its timeout of ${opts.timeoutMs} ms and was killed`, { failure: 'timeout' })),
-      opts.timeoutMs,
+    const timer = startTimeout(opts.timeoutMs, () =>
+      stop(new TransportError(TRANSPORT_CODES.timeout, node, `command exceeded its timeout of ${opts.timeoutMs} ms and was killed`, { failure: 'timeout' })),
     );
     const onAbort = (): void => stop(new TransportError(TRANSPORT_CODES.aborted, node, 'command aborted by the operator and killed'));
     if (opts.signal?.aborted) onAbort();

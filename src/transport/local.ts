@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { $ } from 'zx';
 import type { ExecOptions, ExecResult, Transport, TransferResult } from '../model/index.js';
-import { TRANSPORT_CODES, TransportError, describe } from './errors.js';
+import { TRANSPORT_CODES, TransportError, describe, startTimeout } from './errors.js';
 
 /** Runs commands with `sh -c` on this machine; `sudo` means `sudo -n` (never prompts). */
 export function createLocalTransport(opts: { cwd?: string } = {}): Transport {
@@ -33,7 +33,7 @@ async function execLocal(node: string, command: string, o: ExecOptions, cwd: str
     stopped ??= err;
     void p.kill('SIGTERM').catch(() => undefined);
   };
-  const timer = setTimeout(() => stop(new TransportError(TRANSPORT_CODES.timeout, node, `local command exceeded its timeout of ${o.timeoutMs} ms and was killed`, { failure: 'timeout' })), o.timeoutMs);
+  const timer = startTimeout(o.timeoutMs, () => stop(new TransportError(TRANSPORT_CODES.timeout, node, `local command exceeded its timeout of ${o.timeoutMs} ms and was killed`, { failure: 'timeout' })));
   const onAbort = (): void => stop(new TransportError(TRANSPORT_CODES.aborted, node, 'local command aborted by the operator and killed'));
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -22,6 +22,8 @@ export async function withSftp<T>(node: string, getLease: () => Promise<Lease>, 
   try {
     return await fn(sftp);
   } catch (err) {
+    // The SFTP error can arrive a moment before the connection reports its close.
+    if (!lost) await Promise.race([lease.closed, new Promise((r) => setTimeout(r, 200))]);
     if (lost) throw new TransportError(TRANSPORT_CODES.connectionLost, node, `connection lost during a file transfer: ${describe(err)}`, { failure: 'connection-lost', detail: err });
     if ((err as Error | null)?.name === 'AbortError') throw new TransportError(TRANSPORT_CODES.aborted, node, 'file transfer aborted by the operator');
     throw err;

@@ -14,14 +14,33 @@ export interface StreamTuning {
 
 export const DEFAULT_TUNING: StreamTuning = { chunkSize: 64 * 1024, concurrency: 32 };
 
-function sftpCall<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+/**
+ * ssh2 may never call back requests that were pending when the session died, so every call
+ * also fails as soon as the session closes (instead of hanging the transfer forever).
+ */
+const closedOf = new WeakMap<SFTPWrapper, Promise<never>>();
+function sessionClosed(sftp: SFTPWrapper): Promise<never> {
+  let p = closedOf.get(sftp);
+  if (!p) {
+    p = new Promise<never>((_, reject) => {
+      const gone = (): void => reject(new Error('SFTP session closed'));
+      sftp.once('close', gone);
+      sftp.once('end', gone);
+    });
+    p.catch(() => undefined);
+    closedOf.set(sftp, p);
+  }
+  return p;
+}
+
+function sftpCall<T>(sftp: SFTPWrapper, fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+  return Promise.race([new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value)))), sessionClosed(sftp)]);
 }
 
 /** Sends `local` (already open) to `remotePath`, created with mode 0600. Returns the sha256. */
 export async function putHashed(sftp: SFTPWrapper, local: FileHandle, remotePath: string, tuning: StreamTuning, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  const handle = await sftpCall<Buffer>((cb) => sftp.open(remotePath, 'w', { mode: 0o600 }, cb));
+  const handle = await sftpCall<Buffer>(sftp, (cb) => sftp.open(remotePath, 'w', { mode: 0o600 }, cb));
   let position = 0;
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -36,7 +55,7 @@ export async function putHashed(sftp: SFTPWrapper, local: FileHandle, remotePath
       hash.update(chunk);
       const at = position;
       position += bytesRead;
-      const p = sftpCall<void>((cb) => sftp.write(handle, chunk, 0, chunk.length, at, (err) => cb(err, undefined))).then(
+      const p = sftpCall<void>(sftp, (cb) => sftp.write(handle, chunk, 0, chunk.length, at, (err) => cb(err, undefined))).then(
         () => void inFlight.delete(p),
         (err: unknown) => {
           failure ??= err;
@@ -50,7 +69,7 @@ export async function putHashed(sftp: SFTPWrapper, local: FileHandle, remotePath
     if (failure) throw failure;
   } finally {
     await Promise.all(inFlight);
-    await sftpCall<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
+    await sftpCall<void>(sftp, (cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
   }
   return { sha256: hash.digest('hex'), bytes: position };
 }
@@ -58,9 +77,9 @@ export async function putHashed(sftp: SFTPWrapper, local: FileHandle, remotePath
 /** Reads `remotePath` into `local` (already open), in order, hashing as it goes. */
 export async function getHashed(sftp: SFTPWrapper, remotePath: string, local: FileHandle, tuning: StreamTuning, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  const handle = await sftpCall<Buffer>((cb) => sftp.open(remotePath, 'r', cb));
+  const handle = await sftpCall<Buffer>(sftp, (cb) => sftp.open(remotePath, 'r', cb));
   try {
-    const { size } = await sftpCall<{ size: number }>((cb) => sftp.fstat(handle, cb));
+    const { size } = await sftpCall<{ size: number }>(sftp, (cb) => sftp.fstat(handle, cb));
     const readAt = (pos: number, len: number): Promise<Buffer> => readFully(sftp, handle, pos, len);
     // A window of reads in flight; results are consumed strictly in order.
     const queue: Promise<Buffer>[] = [];
@@ -86,7 +105,7 @@ export async function getHashed(sftp: SFTPWrapper, remotePath: string, local: Fi
     }
     return { sha256: hash.digest('hex'), bytes: written };
   } finally {
-    await sftpCall<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
+    await sftpCall<void>(sftp, (cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
   }
 }
 
@@ -95,7 +114,7 @@ async function readFully(sftp: SFTPWrapper, handle: Buffer, pos: number, len: nu
   const buf = Buffer.allocUnsafe(len);
   let got = 0;
   while (got < len) {
-    const n = await sftpCall<number>((cb) => sftp.read(handle, buf, got, len - got, pos + got, (err, bytesRead) => cb(err, bytesRead)));
+    const n = await sftpCall<number>(sftp, (cb) => sftp.read(handle, buf, got, len - got, pos + got, (err, bytesRead) => cb(err, bytesRead)));
     if (n === 0) break;
     got += n;
   }

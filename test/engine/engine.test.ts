@@ -217,3 +217,18 @@ describe('transfers', () => {
     expect(t.uploads).toHaveLength(2);
   });
 });
+
+describe('watchdog', () => {
+  it('gives up on an exec that never returns, as timed out, and aborts it', async () => {
+    let aborted = false;
+    const t = new MemoryTransport(
+      (_n, _c, opts) =>
+        new Promise(() => {
+          opts.signal?.addEventListener('abort', () => (aborted = true));
+        }),
+    );
+    const h = await runInMemory(makePlan([{ id: 'hang', nodes: ['n1'], timeoutMs: 30, action: sh('x') }]), t, { watchdogGraceMs: 10 });
+    expect(h.result.tasks.get('hang@n1')).toMatchObject({ outcome: 'timed-out', error: expect.stringContaining('step timeout 30 ms') });
+    expect(aborted).toBe(true);
+  });
+});

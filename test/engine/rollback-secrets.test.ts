@@ -74,7 +74,9 @@ describe('secrets', () => {
       ],
       { secretParams: ['sudoPassword'] },
     );
-    const h = await runInMemory(plan, t, { secrets: { sudoPassword: PASSWORD } });
+    const learned: string[] = [];
+    const h = await runInMemory(plan, t, { secrets: { sudoPassword: PASSWORD }, onSecret: (v) => learned.push(v) });
+    expect(learned).toEqual([TOKEN]);
     expect(t.on('w2')[0]).toContain(TOKEN); // the node did get the real token
     expect(outcomes(h)).toMatchObject({ 'token@cp1': 'done', 'join@w1': 'done', 'join@w2': 'failed', 'pw@w1': 'connection-lost' });
     const everything = JSON.stringify([h.events, h.journal, [...h.result.tasks.values()]]);

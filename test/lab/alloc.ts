@@ -12,8 +12,8 @@ interface LockOwner {
   root: string;
 }
 
-function lockPath(block: number): string {
-  return join(LOCK_DIR, `127.${block}`);
+function lockPath(block: number, lockDir: string): string {
+  return join(lockDir, `127.${block}`);
 }
 
 /** A lock whose lab root is gone (crashed before writing it, or removed by hand) is stale. */
@@ -31,12 +31,12 @@ function isStale(path: string): boolean {
 }
 
 /** Claim a free 127.X.0.0/16 block for lab `id` whose files live in `root`. */
-export function claimBlock(id: string, root: string): number {
-  mkdirSync(LOCK_DIR, { recursive: true });
+export function claimBlock(id: string, root: string, lockDir = LOCK_DIR): number {
+  mkdirSync(lockDir, { recursive: true });
   const start = FIRST + Math.floor(Math.random() * (LAST - FIRST + 1));
   for (let i = 0; i <= LAST - FIRST; i++) {
     const block = FIRST + ((start - FIRST + i) % (LAST - FIRST + 1));
-    const path = lockPath(block);
+    const path = lockPath(block, lockDir);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         mkdirSync(path);
@@ -48,12 +48,12 @@ export function claimBlock(id: string, root: string): number {
       }
     }
   }
-  throw new Error(`no free 127.X.0.0/16 block for a lab (all of 127.${FIRST}–127.${LAST} are locked under ${LOCK_DIR})`);
+  throw new Error(`no free 127.X.0.0/16 block for a lab (all of 127.${FIRST}–127.${LAST} are locked under ${lockDir})`);
 }
 
 /** Release the block if lab `id` still holds it. */
-export function releaseBlock(block: number, id: string): void {
-  const path = lockPath(block);
+export function releaseBlock(block: number, id: string, lockDir = LOCK_DIR): void {
+  const path = lockPath(block, lockDir);
   try {
     const owner = JSON.parse(readFileSync(join(path, 'owner.json'), 'utf8')) as LockOwner;
     if (owner.id !== id) return;

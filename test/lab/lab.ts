@@ -63,13 +63,17 @@ function nodeFailure(logs: string, e: unknown): Error {
 export async function sweepOrphans(): Promise<string[]> {
   const swept: string[] = [];
   for (const s of listLabs().filter(isOrphaned)) {
-    await teardown(s);
-    swept.push(s.id);
+    try {
+      await teardown(s);
+      swept.push(s.id);
+    } catch (e) {
+      // Never block a new lab on an old one; `npm run lab -- down --all` reports it again.
+      process.stderr.write(`kubedr lab: could not clean up orphaned lab ${s.id}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
   }
   return swept;
 }
 
-/** Bring a lab up; on any failure it tears down what it started and rethrows. */
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const cpCount = opts.controlPlanes ?? 3;
   const workerCount = opts.workers ?? 2;

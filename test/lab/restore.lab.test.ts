@@ -30,6 +30,8 @@ it('restores a 3-member cluster after quorum loss by hand, and verifyCluster pas
   const seed = await seedKeys(lab, 2000);
   const snap = await takeSnapshot(lab, 'cp1', join(lab.root, 'backup.db'));
   const junk = await writeJunk(lab, 50);
+  // A bootstrap token made after the backup lives in etcd, so the restore must forget it.
+  const staleJoin = (await sh(lab, 'cp1', 'kubeadm token create --print-join-command')).trim();
   await breakQuorum(lab); // cp2, cp3: stopped and wiped
   expect(await verifyCluster(lab, { seeded: [seed] })).not.toEqual([]);
   const restoreStart = new Date();
@@ -93,6 +95,9 @@ it('restores a 3-member cluster after quorum loss by hand, and verifyCluster pas
 
   // 7. Workers: a fresh join command (its token exists only in the restored cluster), then
   //    reset + join on each worker.
+  const stale = await lab.ssh('w1', `kubeadm reset -f >/dev/null && ${staleJoin}`);
+  expect(stale.code).not.toBe(0);
+  expect(stale.stderr).toMatch(/token id "[a-z0-9]{6}" is invalid/);
   const joinCmd = (await sh(lab, 'cp1', 'kubeadm token create --print-join-command')).trim();
   await Promise.all(workers.map((w) => sh(lab, w, `kubeadm reset -f && ${joinCmd}`)));
 

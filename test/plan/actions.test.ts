@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { PlannedAction, PlanTask } from '../../src/model/index.js';
-import { buildPlan, displayText, resolveText } from '../../src/plan/index.js';
+import { buildPlan, displayText, planRunbook, resolveText } from '../../src/plan/index.js';
 import { inventoryWith, runbookWith } from '../helpers/build.js';
 
 const inv = inventoryWith(
@@ -54,6 +54,13 @@ describe('shell', () => {
     expect(task(step(''), 'w1').action).toMatchObject({ sudo: true });
     expect(task(step(''), 'cp1').action).toMatchObject({ sudo: false });
     expect(task(step(', sudo: false'), 'w1').action).toMatchObject({ sudo: false });
+  });
+
+  it('never resolves inherited object properties as variables', () => {
+    const codes = ['vars.constructor', 'node.labels.toString', 'etcd.tls.constructor', 'node.paths.hasOwnProperty'].map(
+      (v) => planRunbook(runbookWith(`      - id: s\n        targets: { nodes: [cp1] }\n        shell: echo {{ ${v} }}\n`), inv).problems.map((p) => p.code),
+    );
+    expect(codes).toEqual([['RUNBOOK_MISSING_NODE_VALUE'], ['RUNBOOK_MISSING_NODE_VALUE'], ['RUNBOOK_UNKNOWN_VARIABLE'], ['RUNBOOK_UNKNOWN_VARIABLE']]);
   });
 
   it('{{ "{{" }} writes literal braces (go templates)', () => {

@@ -1,19 +1,15 @@
-// Runs a built-in runbook against an inventory through the same use-cases `kubedr run/resume`
-// call (app/plan → app/run | app/resume), with the real SSH transport and the audit sink, so the
-// lab tests and the demo exercise the whole pipeline without depending on the CLI wiring.
+// Runs a built-in runbook against an inventory through the use-cases `kubedr run/resume/rollback`
+// call (app/operate: plan, secrets, SSH session with host-key checks, audit sink, run lock,
+// journal), auto-approved, so the lab tests and the demo exercise the whole pipeline in-process
+// and can watch every event.
 import { join } from 'node:path';
 import { auditRun } from '../../src/app/audit.js';
+import { resumeFiles, rollbackFiles, runFiles } from '../../src/app/operate.js';
 import { plan } from '../../src/app/plan.js';
-import { resumeRun } from '../../src/app/resume.js';
-import { rollbackRun } from '../../src/app/rollback.js';
-import { runPlan } from '../../src/app/run.js';
 import { newRunId, resolveStateDir, runPaths } from '../../src/app/state.js';
-import { createAuditSink, operatorIdentity } from '../../src/audit/index.js';
 import type { EventSink, RollbackPolicy, RunResult } from '../../src/engine/index.js';
-import { loadInventory } from '../../src/inventory/index.js';
 import type { Plan, RunEvent } from '../../src/model/index.js';
 import type { Reporter } from '../../src/reporters/index.js';
-import { createLocalTransport, createSshTransport } from '../../src/transport/index.js';
 
 export const RUNBOOKS_DIR = join(import.meta.dirname, '..', '..', 'runbooks');
 export const runbookPath = (name: string): string => join(RUNBOOKS_DIR, `${name}.yaml`);
@@ -23,7 +19,7 @@ export interface DriveOptions {
   inventory: string;
   params: Record<string, string>;
   stateDir: string;
-  /** Progress consumers; the audit sink is always added. */
+  /** Progress consumers; the session adds the audit sink itself. */
   sinks?: EventSink[];
   /** A reporter built from the plan (listr2 needs the tree upfront); closed at the end. */
   reporter?: (plan: Plan) => Reporter;
@@ -36,50 +32,47 @@ export interface DriveOptions {
 export interface Driven {
   runId: string;
   runDir: string;
-  plan: Plan;
   result: RunResult;
   events: RunEvent[];
 }
 
 export async function planOf(o: Pick<DriveOptions, 'runbook' | 'inventory' | 'params'>): Promise<Plan> {
-  const out = await plan({ runbook: o.runbook, inventory: o.inventory, params: Object.entries(o.params).map(([k, v]) => `${k}=${v}`) });
+  const out = await plan({ runbook: o.runbook, inventory: o.inventory, params: paramFlags(o.params) });
   return out.plan;
 }
 
+const paramFlags = (params: Record<string, string>): string[] => Object.entries(params).map(([k, v]) => `${k}=${v}`);
+
 type Session = 'run' | 'resume' | 'rollback';
 
-/** `kubedr run` (or resume/rollback of `o.runId`) of a runbook, auto-approved, with audit. */
+/** `kubedr run` (or `resume`/`rollback` of `o.runId`), auto-approved; returns every event. */
 export async function drive(o: DriveOptions, session: Session = 'run'): Promise<Driven> {
-  const p = await planOf(o);
-  const inventory = await loadInventory(o.inventory);
   const stateDir = resolveStateDir(o.stateDir);
   const runId = o.runId ?? newRunId(Date.now());
-  const runDir = runPaths(stateDir, runId).runDir;
-  const audit = createAuditSink({ runDir, runId, who: operatorIdentity(), subject: { runbook: { name: p.runbook.name, hash: p.runbook.hash }, inventoryHash: p.inventory.hash } });
   const events: RunEvent[] = [];
-  const transport = createSshTransport({ nodes: inventory.nodes });
-  const reporter = o.reporter?.(p);
   const common = {
     stateDir,
-    transport,
-    localTransport: createLocalTransport(),
-    sinks: [(e: RunEvent) => events.push(e), (e: RunEvent) => audit.onEvent(e), ...(reporter ? [(e: RunEvent) => reporter.onEvent(e)] : []), ...(o.sinks ?? [])],
-    approve: () => Promise.resolve(true),
     yes: true,
     rollback: o.rollback ?? 'auto',
+    env: {},
     ...(o.signal ? { signal: o.signal } : {}),
+    reporter: (p: Plan): Reporter => {
+      const inner = o.reporter?.(p);
+      return {
+        onEvent: (e: RunEvent) => {
+          events.push(e);
+          for (const sink of o.sinks ?? []) sink(e);
+          inner?.onEvent(e);
+        },
+        close: () => inner?.close() ?? Promise.resolve(),
+      };
+    },
   };
-  try {
-    let result: RunResult;
-    if (session === 'run') result = (await runPlan({ ...common, plan: p, runId })).result;
-    else if (session === 'resume') result = (await resumeRun({ ...common, plan: p, runId })).result;
-    else result = (await rollbackRun({ ...common, runId })).result;
-    return { runId, runDir, plan: p, result, events };
-  } finally {
-    await reporter?.close();
-    audit.close();
-    await transport.close();
-  }
+  let result: RunResult;
+  if (session === 'run') result = (await runFiles({ ...common, runbook: o.runbook, inventory: o.inventory, params: paramFlags(o.params), runId })).result;
+  else if (session === 'resume') result = (await resumeFiles({ ...common, runId })).result;
+  else result = (await rollbackFiles({ ...common, runId })).result;
+  return { runId, runDir: runPaths(stateDir, runId).runDir, result, events };
 }
 
 /** The audit grid as `kubedr audit` prints it, and the HTML report written beside it. */

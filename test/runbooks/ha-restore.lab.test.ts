@@ -11,8 +11,9 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { breakQuorum, DAMAGED_DIR, seedKeys, verifyCluster, writeJunk, type SeedSet } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
+import type { RunEvent } from '../../src/model/index.js';
 import { drive, runbookPath, type DriveOptions } from './drive.js';
-import { dirInodes, hashTrees, runCli } from './node-trees.js';
+import { CLI, dirInodes, hashTrees, runCli } from './node-trees.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
 const work = mkdtempSync(join(tmpdir(), 'kubedr-ha-'));
@@ -26,6 +27,11 @@ let junk: SeedSet;
 let snapshot: { path: string; sha256: string };
 const originals = new Map<string, string>();
 const apiservers = new Map<string, string>();
+
+function cliArgs(): string[] {
+  return ['-r', runbookPath('ha-restore'), '-i', env.lab.inventoryPath, '--state-dir', join(work, 'state'),
+    '--param', `snapshot=${snapshot.path}`, '--param', `snapshotSha256=${snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`];
+}
 
 function restoreOptions(extra: Partial<DriveOptions> = {}): DriveOptions {
   return {
@@ -105,18 +111,20 @@ describe.sequential('ha-restore on the lab', () => {
     }
   });
 
-  it('restores the cluster: members, 2,000 keys, no junk, apiservers, workers, old dirs kept, manifests', async () => {
+  it('kubedr run restores the cluster: members, 2,000 keys, no junk, apiservers, workers, old dirs kept, manifests', async () => {
     const { lab } = env;
     const start = new Date();
-    const t0 = Date.now();
-    const out = await drive(restoreOptions());
-    expect(failures(out)).toEqual([]);
-    expect(out.result.outcome).toBe('done');
-    console.log(`ha-restore wall time: ${Date.now() - t0} ms`);
+    const run = await runCli(['run', ...cliArgs(), '--yes', '--rollback', 'auto', '-o', 'json']);
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+    const runEnd = events.find((e) => e.kind === 'run-end');
+    expect(run.code, run.stderr).toBe(0);
+    expect(runEnd?.kind === 'run-end' && runEnd.outcome).toBe('done');
+    const runId = runEnd?.kind === 'run-end' ? runEnd.runId : '';
+    console.log(`ha-restore wall time (kubedr run, in the run): ${runEnd?.kind === 'run-end' ? runEnd.durationMs : 0} ms; process: ${Date.now() - start.getTime()} ms`);
     expect(await verifyCluster(lab, { seeded: [seed], junk: [junk], workersJoinedAfter: start })).toEqual([]);
     for (const n of CPS) {
       // cp2 and cp3 lost their member dir in the disaster; cp1's old data is kept whole.
-      const old = await lab.exec(n, `ls -d /var/lib/etcd.kubedr-before-${out.runId}${n === 'cp1' ? '/member/wal' : ''}`);
+      const old = await lab.exec(n, `ls -d /var/lib/etcd.kubedr-before-${runId}${n === 'cp1' ? '/member/wal' : ''}`);
       expect(old.code, `${n}: old data dir kept`).toBe(0);
       const now = readFileSync(lab.hostPath(n, '/etc/kubernetes/manifests/etcd.yaml'), 'utf8');
       const { changed, command } = manifestDiff(originals.get(n) ?? '', now);
@@ -125,23 +133,27 @@ describe.sequential('ha-restore on the lab', () => {
       expect(command).toContain('--initial-cluster-state=existing');
       expect(readFileSync(lab.hostPath(n, '/etc/kubernetes/manifests/kube-apiserver.yaml'), 'utf8')).toBe(apiservers.get(n));
     }
-    // The join command was a secret: never in events, audit or journal.
-    expect(out.events.some((e) => e.kind === 'task-end' && e.stepId === 'join-command' && e.outcome === 'done')).toBe(true);
-    const audit = readFileSync(join(out.runDir, 'audit.jsonl'), 'utf8') + readFileSync(join(out.runDir, 'journal.jsonl'), 'utf8');
-    expect(audit).not.toMatch(/--token [a-z0-9]{6}\.[a-z0-9]{16}/);
-    expect(JSON.stringify(out.events)).not.toMatch(/--token [a-z0-9]{6}\.[a-z0-9]{16}/);
+    // The join command was a secret: never in the output, the audit log or the journal.
+    expect(events.some((e) => e.kind === 'task-end' && e.stepId === 'join-command' && e.outcome === 'done')).toBe(true);
+    const runDir = join(work, 'state', 'runs', runId);
+    const token = /--token [a-z0-9]{6}\.[a-z0-9]{16}/;
+    expect(readFileSync(join(runDir, 'audit.jsonl'), 'utf8') + readFileSync(join(runDir, 'journal.jsonl'), 'utf8') + run.stdout + run.stderr).not.toMatch(token);
+    const audit = await runCli(['audit', runId, '--state-dir', join(work, 'state')]);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).toMatch(/restore-member\s+✔ \S+\s+✔ \S+\s+✔ \S+/);
+    expect(audit.stdout).toMatch(/rejoin\s+✔ \S+\s+✔ \S+/);
+    expect(audit.stdout).toContain('audit log verified');
   });
 
-  it('a crash in the middle of the restore resumes to a healthy cluster', async () => {
+  it('kubedr run killed (SIGKILL) in the middle of the restore: kubedr resume brings a healthy cluster', async () => {
     const { lab } = env;
     await breakQuorum(lab);
     const start = new Date();
-    const opts = restoreOptions({ runId: `crash-${Date.now()}` });
-    const killedAt = await runChildUntil(opts, (e) => e.kind === 'task-end' && e.stepId === 'swap-data-dir');
-    expect(killedAt).toBe('killed');
-    const out = await drive(opts, 'resume');
-    expect(failures(out)).toEqual([]);
-    expect(out.result.outcome).toBe('done');
+    const crashed = await runCliUntil(['run', ...cliArgs(), '--yes', '--rollback', 'never', '-o', 'json'], (e) => e.kind === 'task-end' && e.stepId === 'swap-data-dir');
+    expect(crashed.killed).toBe(true);
+    const resumed = await runCli(['resume', crashed.runId, '--yes', '--state-dir', join(work, 'state'), '-o', 'json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('"kind":"run-end"');
     expect(await verifyCluster(lab, { seeded: [seed], junk: [junk], workersJoinedAfter: start })).toEqual([]);
   });
 });
@@ -155,19 +167,22 @@ function manifestDiff(before: string, after: string): { changed: string[]; comma
   return { changed: a.filter((f) => !b.includes(f)), command: a };
 }
 
-/** Runs the restore in a child process and SIGKILLs it at the first event matching `at`. */
-function runChildUntil(opts: DriveOptions, at: (e: { kind: string; stepId?: string }) => boolean): Promise<'killed' | 'finished'> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'child-run.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs `kubedr <args>` and SIGKILLs it at the first event matching `at` (a real crash). */
+function runCliUntil(args: string[], at: (e: RunEvent) => boolean): Promise<{ killed: boolean; runId: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let killed = false;
+    let runId = '';
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const e = JSON.parse(line) as { kind: string; stepId?: string };
+      const e = JSON.parse(line) as RunEvent;
+      if (e.kind === 'run-start') runId = e.runId;
       if (!killed && at(e)) {
         killed = true;
         child.kill('SIGKILL');
       }
     });
+    child.stderr.resume();
     child.on('error', reject);
-    child.on('exit', () => resolve(killed ? 'killed' : 'finished'));
+    child.on('exit', () => resolve({ killed, runId }));
   });
 }

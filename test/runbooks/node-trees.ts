@@ -5,6 +5,7 @@ import type { Lab } from '../lab/index.js';
 import { run, type RunResult } from '../lab/proc.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
+export const CLI = join(REPO, 'src', 'cli', 'entry.ts');
 
 /**
  * node → sorted "sha256  path" lines (dirs as "dir  path") under `paths`. A running member's
@@ -33,5 +34,5 @@ export async function dirInodes(lab: Lab, nodes: string[], path: string): Promis
 /** `kubedr <args>` from this checkout (or another program with `file`), in the repo root. */
 export function runCli(args: string[], file?: string): Promise<RunResult> {
   if (file !== undefined) return run(file, args);
-  return run(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'entry.ts'), ...args]);
+  return run(process.execPath, ['--import', 'tsx', CLI, ...args]);
 }

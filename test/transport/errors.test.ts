@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubedrError } from '../../src/errors/index.js';
+import { startTimeout } from '../../src/transport/errors.js';
 import { TransportError, isTransientTransportError, redact, transportFailureOf } from '../../src/transport/index.js';
 
 describe('transport errors', () => {
@@ -16,5 +17,14 @@ describe('transport errors', () => {
 
   it('redact hides every secret, longest first', () => {
     expect(redact('token abc and abcdef', ['abc', 'abcdef', ''])).toBe('token *** and ***');
+  });
+});
+
+describe('startTimeout', () => {
+  it('arms nothing for "no timeout" values and for delays Node would fire at once', () => {
+    for (const ms of [0, -1, Infinity, Number.NaN, 2 ** 31]) expect(startTimeout(ms, () => undefined)).toBeUndefined();
+    const t = startTimeout(60_000, () => undefined);
+    expect(t).toBeDefined();
+    clearTimeout(t);
   });
 });

@@ -43,6 +43,15 @@ describe('upload', () => {
     expect(readdirSync(remote)).toEqual(['snap.db']);
   });
 
+  it('20 parallel uploads to one node share the channel cap with execs (no MaxSessions failure)', async () => {
+    const box = mkdtempSync(join(remote, 'par-'));
+    writeFileSync(join(local, 'par'), randomBytes(256 * 1024));
+    const jobs = Array.from({ length: 20 }, (_, i) => t.upload('cp-1', join(local, 'par'), join(box, `f${i}`), { sudo: false }));
+    const execs = Array.from({ length: 10 }, () => t.exec('cp-1', 'true', { timeoutMs: 60_000, sudo: false }));
+    await Promise.all([...jobs, ...execs]);
+    expect(readdirSync(box).length).toBe(20);
+  });
+
   it('replaces an existing file atomically and handles an empty file', async () => {
     writeFileSync(join(local, 'empty'), '');
     await t.upload('cp-1', join(local, 'empty'), join(remote, 'snap.db'), { sudo: false });
@@ -65,6 +74,40 @@ describe('upload', () => {
     await t.download('cp-1', join(box, name), back, { sudo: false });
     expect(readFileSync(back, 'utf8')).toBe(name);
     expect(existsSync(join(box, 'PWNED')) || existsSync('/tmp/PWNED') || existsSync(join(sshdHome(), 'PWNED'))).toBe(false);
+  });
+});
+
+describe('interrupted uploads', () => {
+  const big = join(local, 'interrupted');
+  beforeAll(() => writeFileSync(big, randomBytes(64 * 1024 * 1024)));
+
+  it('abort: TRANSPORT_ABORTED, temp file removed, destination untouched', async () => {
+    const box = mkdtempSync(join(remote, 'abort-'));
+    writeFileSync(join(box, 'dest'), 'before');
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    await expect(t.upload('cp-1', big, join(box, 'dest'), { sudo: false, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+    expect(readdirSync(box)).toEqual(['dest']);
+    expect(readFileSync(join(box, 'dest'), 'utf8')).toBe('before');
+  });
+
+  it('connection killed mid-transfer: TRANSPORT_CONNECTION_LOST, destination untouched', async () => {
+    const box = mkdtempSync(join(remote, 'lost-'));
+    writeFileSync(join(box, 'dest'), 'before');
+    await t.exec('cp-1', 'true', { timeoutMs: 10_000, sudo: false });
+    setTimeout(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
+    await expect(t.upload('cp-1', big, join(box, 'dest'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST', failure: 'connection-lost' });
+    expect(readFileSync(join(box, 'dest'), 'utf8')).toBe('before');
+  });
+
+  it('connection killed mid-download: TRANSPORT_CONNECTION_LOST, local file untouched, no temp left', async () => {
+    writeFileSync(join(remote, 'big-remote'), readFileSync(big));
+    writeFileSync(join(local, 'dl-dest'), 'before');
+    await t.exec('cp-1', 'true', { timeoutMs: 10_000, sudo: false });
+    setTimeout(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
+    await expect(t.download('cp-1', join(remote, 'big-remote'), join(local, 'dl-dest'), { sudo: false })).rejects.toMatchObject({ failure: 'connection-lost' });
+    expect(readFileSync(join(local, 'dl-dest'), 'utf8')).toBe('before');
+    expect(readdirSync(local).filter((f) => f.includes('kubedr'))).toEqual([]);
   });
 });
 

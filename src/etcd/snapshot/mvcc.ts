@@ -2,7 +2,7 @@
 // sub u64 BE} (17 bytes) plus a trailing 't' for a deletion (tombstone); the value is an
 // mvccpb.KeyValue protobuf {1 key, 2 create_revision, 3 mod_revision, 4 version, 5 value, 6 lease}.
 import { SnapshotCorruptError } from './errors.js';
-import { readFields, toInt64, WireError, WireType } from './protobuf.js';
+import { toInt64, WireError, WireReader, WireType } from './protobuf.js';
 
 const REV_BYTES = 17;
 const TOMBSTONE = 0x74; // 't'
@@ -41,14 +41,21 @@ export function readMainRevision(k: Buffer): number {
 /** Decodes an mvccpb.KeyValue; a malformed one is corruption of the snapshot. */
 export function decodeKeyValue(buf: Buffer, rev: Revision): KeyValue {
   const kv: KeyValue = { key: EMPTY, createRevision: 0, modRevision: 0, version: 0, value: EMPTY, lease: '0' };
+  // Hand-rolled over the reader (no Field objects, no BigInt): this runs once per stored revision.
+  const r = new WireReader(buf);
   try {
-    for (const f of readFields(buf)) {
-      if (f.no === 1 && f.wire === WireType.bytes) kv.key = f.bytes;
-      else if (f.no === 2 && f.wire === WireType.varint) kv.createRevision = Number(toInt64(f.int));
-      else if (f.no === 3 && f.wire === WireType.varint) kv.modRevision = Number(toInt64(f.int));
-      else if (f.no === 4 && f.wire === WireType.varint) kv.version = Number(toInt64(f.int));
-      else if (f.no === 5 && f.wire === WireType.bytes) kv.value = f.bytes;
-      else if (f.no === 6 && f.wire === WireType.varint) kv.lease = toInt64(f.int).toString();
+    while (!r.done) {
+      const tag = r.varintNumber();
+      const no = Math.floor(tag / 8);
+      const wire = tag % 8;
+      if (no === 1 && wire === WireType.bytes) kv.key = r.take(r.varintNumber());
+      else if (no === 2 && wire === WireType.varint) kv.createRevision = r.varintNumber();
+      else if (no === 3 && wire === WireType.varint) kv.modRevision = r.varintNumber();
+      else if (no === 4 && wire === WireType.varint) kv.version = r.varintNumber();
+      else if (no === 5 && wire === WireType.bytes) kv.value = r.take(r.varintNumber());
+      else if (no === 6 && wire === WireType.varint) kv.lease = toInt64(r.varint()).toString();
+      else if (no === 0) throw new WireError('field number 0');
+      else r.skip(wire, no);
     }
   } catch (err) {
     if (!(err instanceof WireError)) throw err;

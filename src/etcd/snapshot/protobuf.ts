@@ -22,7 +22,7 @@ export interface Field {
 const EMPTY = Buffer.alloc(0);
 
 /** Cursor over one message; a class rather than closures because it runs once per stored revision. */
-class WireReader {
+export class WireReader {
   pos = 0;
 
   constructor(private readonly buf: Buffer) {}
@@ -46,6 +46,28 @@ class WireReader {
       if (b < 0x80) return BigInt.asUintN(64, result);
     }
     throw new WireError('varint longer than 10 bytes');
+  }
+
+  /** A varint as a number without BigInt: exact below 2^53 (revisions, versions, lengths). */
+  varintNumber(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 128;
+    }
+    throw new WireError('varint longer than 10 bytes');
+  }
+
+  /** Skips the payload of a field of the given wire type. */
+  skip(wire: number, no: number): void {
+    if (wire === WireType.varint) this.varintNumber();
+    else if (wire === WireType.fixed64) this.take(8);
+    else if (wire === WireType.fixed32) this.take(4);
+    else if (wire === WireType.bytes) this.take(this.varintNumber());
+    else throw new WireError(`unsupported wire type ${wire} for field ${no}`);
   }
 
   take(n: number): Buffer {

@@ -17,6 +17,7 @@ export interface HarnessOptions extends Partial<EngineOptions> {
   approve?: boolean;
   prior?: PriorState;
   signal?: AbortSignal;
+  onSecret?: (value: string) => void;
 }
 
 export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOptions = {}): Promise<Harness> {
@@ -24,7 +25,7 @@ export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOp
   const journal: JournalRecord[] = [];
   const approvals: ApprovalRequest[] = [];
   let clock = 1_700_000_000_000;
-  const { local, approve, prior, signal, ...rest } = o;
+  const { local, approve, prior, signal, onSecret, ...rest } = o;
   const result = await executePlan(
     plan,
     {
@@ -36,6 +37,7 @@ export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOp
       sleep: (ms) => ((clock += ms), Promise.resolve()),
       approve: (req) => (approvals.push(req), Promise.resolve(approve ?? true)),
       ...(signal ? { signal } : {}),
+      ...(onSecret ? { onSecret } : {}),
     },
     {
       runId: 'run-1',

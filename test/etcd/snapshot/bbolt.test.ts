@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bufferSource, inspectSource, type SnapshotErrorCode } from '../../../src/etcd/snapshot/index.js';
 import { expectedOf, fixtureBytes } from './fixtures.js';
-import { bucketRoot, PAGE, patchMeta, reachablePages, writeFreelist } from './mutate.js';
+import { bucketRoot, PAGE, patchMeta, reachablePages, rootPgid, writeFreelist } from './mutate.js';
 
 const expected = expectedOf('cluster-a');
 /** The fixture's raw database (no sha256 trailer), so edits are judged structurally. */
@@ -79,6 +79,31 @@ describe('bbolt page graph', () => {
     const db2 = raw();
     db2.writeUInt32LE(3, bucketRoot(db2, 'key') * PAGE);
     expect(failure(db2).message).toContain('misplaced page');
+  });
+
+  it('stops at a chain of branch pages deeper than any real tree (no stack overflow)', () => {
+    const original = raw();
+    const keyRoot = bucketRoot(original, 'key');
+    const chain = 40;
+    const db = Buffer.concat([original, Buffer.alloc(chain * PAGE)]);
+    const first = original.length / PAGE;
+    for (let i = 0; i < chain; i++) {
+      // Page first+i: a branch with one element whose child is the next page (the last: the real root).
+      const at = (first + i) * PAGE;
+      db.writeBigUInt64LE(BigInt(first + i), at);
+      db.writeUInt16LE(0x01, at + 8);
+      db.writeUInt16LE(1, at + 10);
+      db.writeUInt32LE(16, at + 16);
+      db.writeUInt32LE(1, at + 20);
+      db.writeBigUInt64LE(BigInt(i === chain - 1 ? keyRoot : first + i + 1), at + 24);
+    }
+    // Point the "key" bucket at the head of the chain and grow the page count.
+    const rootAt = rootPgid(db) * PAGE;
+    const pos = db.indexOf(Buffer.from('key'), rootAt) + 3;
+    expect(db.readBigUInt64LE(pos)).toBe(BigInt(keyRoot));
+    db.writeBigUInt64LE(BigInt(first), pos);
+    patchMeta(db, { pageCount: first + chain });
+    expect(failure(db).message).toMatch(/tree deeper than 32 levels/);
   });
 
   it('rejects an element count that cannot fit in the page', () => {

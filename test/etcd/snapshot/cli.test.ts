@@ -34,7 +34,7 @@ describe('kubedr snapshot', () => {
     const cut = join(dir, 'cut.db');
     writeFileSync(cut, fixtureBytes('cluster-a').subarray(0, 50_000));
     expect(await main(['snapshot', 'inspect', cut])).toBe(2);
-    expect(err).toMatch(/^kubedr: error SNAPSHOT_TRUNCATED: .*\n {4}fix: /);
+    expect(err).toMatch(/^kubedr: error SNAPSHOT_TRUNCATED: .*cut\.db: .*\n {4}fix: /);
     expect(out).toBe('');
   });
 

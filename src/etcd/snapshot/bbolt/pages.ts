@@ -1,8 +1,8 @@
 // Reads pages by id with bounds checks against the meta page's page count, through a small LRU
-// cache: memory stays at most `cacheSize` pages (plus their overflow) whatever the file size.
+// cache of branch pages: memory stays at most `cacheSize` pages whatever the file size.
 import type { ByteSource } from '../byte-source.js';
 import { SnapshotCorruptError } from '../errors.js';
-import { describePage, viewPage, type PageView } from './page.js';
+import { describePage, PageFlag, viewPage, type PageView } from './page.js';
 
 /** @default 64 pages */
 const DEFAULT_CACHE_PAGES = 64;
@@ -48,8 +48,9 @@ export class PageReader {
   }
 
   private remember(id: number, page: PageView): void {
-    // Big overflow pages (large values) are read once in a scan; caching them would only cost memory.
-    if (page.overflow > 0) return;
+    // Only branch pages are worth keeping: a scan reads each leaf once, and a cached leaf would pin
+    // its read buffer (and the slab it was carved from).
+    if (page.overflow > 0 || !(page.flags & PageFlag.branch)) return;
     this.cache.set(id, page);
     if (this.cache.size > this.cacheSize) {
       const oldest = this.cache.keys().next();

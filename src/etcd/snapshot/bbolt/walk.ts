@@ -18,7 +18,7 @@ export interface TreeContext {
 
 export type LeafVisitor = (element: LeafElement) => void;
 
-/** Visits every leaf element of the bucket whose 16-byte header is `bucketValue` (or the root). */
+/** Visits every leaf element, in key order, of the bucket whose 16-byte header is `bucketValue`. */
 export function walkBucket(ctx: TreeContext, bucketValue: Buffer, what: string, visit: LeafVisitor): void {
   if (bucketValue.length < BUCKET_HEADER_SIZE) throw new SnapshotCorruptError(`${what}: bucket header is ${bucketValue.length} bytes`);
   const root = readU64(bucketValue, 0);
