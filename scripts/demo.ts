@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   const restore = await drive({
     runbook: runbookPath('ha-restore'),
     inventory: lab.inventoryPath,
-    params: { snapshot: join(dir, 'snapshot.db'), snapshotSha256: sha, manifestSearchPath: DAMAGED_DIR },
+    params: { snapshot: join(dir, 'snapshot.db'), snapshotSha256: sha, manifestSearchPath: DAMAGED_DIR, restartKubelet: 'false' },
     stateDir,
     signal: ac.signal,
     reporter: reporterFor,
@@ -91,4 +91,4 @@ try {
   }
   say(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
-process.exit(code);
+process.exit(interrupted > 0 ? 130 : code);

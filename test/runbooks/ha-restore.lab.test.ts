@@ -28,16 +28,17 @@ let snapshot: { path: string; sha256: string };
 const originals = new Map<string, string>();
 const apiservers = new Map<string, string>();
 
+// restartKubelet=false: lab nodes share the host's /run, so systemctl would reach the HOST's systemd.
 function cliArgs(): string[] {
   return ['-r', runbookPath('ha-restore'), '-i', env.lab.inventoryPath, '--state-dir', join(work, 'state'),
-    '--param', `snapshot=${snapshot.path}`, '--param', `snapshotSha256=${snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`];
+    '--param', `snapshot=${snapshot.path}`, '--param', `snapshotSha256=${snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`, '--param', 'restartKubelet=false'];
 }
 
 function restoreOptions(extra: Partial<DriveOptions> = {}): DriveOptions {
   return {
     runbook: runbookPath('ha-restore'),
     inventory: env.lab.inventoryPath,
-    params: { snapshot: snapshot.path, snapshotSha256: snapshot.sha256, manifestSearchPath: DAMAGED_DIR },
+    params: { snapshot: snapshot.path, snapshotSha256: snapshot.sha256, manifestSearchPath: DAMAGED_DIR, restartKubelet: 'false' },
     stateDir: join(work, 'state'),
     ...extra,
   };

@@ -22,7 +22,7 @@ it('restores a one-member cluster whose data was wiped', async () => {
   const out = await drive({
     runbook: runbookPath('single-restore'),
     inventory: lab.inventoryPath,
-    params: { snapshot: snap.path, snapshotSha256: snap.sha256, manifestSearchPath: DAMAGED_DIR },
+    params: { snapshot: snap.path, snapshotSha256: snap.sha256, manifestSearchPath: DAMAGED_DIR, restartKubelet: 'false' },
     stateDir: join(work, 'state'),
   });
   expect([...out.result.tasks.values()].filter((t) => t.outcome !== 'done').map((t) => `${t.key}: ${t.stderr}`)).toEqual([]);
