@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { chooseReporter, isCi, outlineOfPlan } from '../src/reporters/index.js';
+import { chooseReporter, createListrReporter, isCi, outlineOfPlan, type Reporter } from '../src/reporters/index.js';
 import { breakQuorum, DAMAGED_DIR, seedKeys, startLab, verifyCluster, writeJunk, type Lab } from '../test/lab/index.js';
 import { auditOf, drive, runbookPath } from '../test/runbooks/drive.js';
 
@@ -30,7 +30,11 @@ process.on('SIGINT', () => {
   void (lab?.down() ?? Promise.resolve()).finally(() => process.exit(130));
 });
 
-function reporterFor(plan: Parameters<typeof outlineOfPlan>[0]): ReturnType<typeof chooseReporter> {
+// On a terminal: the listr2 tree, drawn line by line ('simple'); the redrawing renderer competes
+// with the SSH I/O for the CPU and made the restore several times slower on a loaded 2-core box.
+function reporterFor(plan: Parameters<typeof outlineOfPlan>[0]): Reporter {
+  const tty = process.stdout.isTTY && !isCi(process.env);
+  if (tty && process.env['KUBEDR_DEMO_RENDERER'] !== 'default') return createListrReporter({ outline: outlineOfPlan(plan), renderer: 'simple' });
   return chooseReporter({ isTTY: process.stdout.isTTY, ci: isCi(process.env), outline: outlineOfPlan(plan), write: (t) => process.stdout.write(t) });
 }
 
