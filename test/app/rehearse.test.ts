@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planTexts } from '../../src/app/plan.js';
 import { deriveRehearsal } from '../../src/app/rehearsal/derive.js';
-import { builtinProbes, PROBE_PHASE, UNKNOWN_EXIT } from '../../src/app/rehearsal/probes.js';
+import { builtinProbes, PROBE_PHASE, requiredTools, UNKNOWN_EXIT } from '../../src/app/rehearsal/probes.js';
 import { buildTable, renderTableText } from '../../src/app/rehearsal/table.js';
 import type { TaskReport } from '../../src/engine/index.js';
 import { parseInventory } from '../../src/inventory/index.js';
@@ -67,19 +67,39 @@ describe('built-in probes', () => {
     const [phase] = probesOf(plan, new Map([['/snap shots/etcd.db', 10 * 1024 * 1024]]));
     expect(phase?.name).toBe(PROBE_PHASE);
     const keys = (id: string) => phase?.steps.find((s) => s.id === id)?.tasks.map((t) => t.node);
-    expect(keys('kubedr-reachable')).toEqual(['cp1', 'cp2', 'cp3', 'w1', 'w2']);
+    // Only nodes the runbook acts on (this one never touches the workers).
+    expect(keys('kubedr-reachable')).toEqual(['cp1', 'cp2', 'cp3']);
     expect(keys('kubedr-etcd-manifest')).toEqual(['cp1', 'cp2', 'cp3']);
     expect(keys('kubedr-upload-sources')).toEqual(['@local']);
     const script = (id: string, node: string) => {
       const a = phase?.steps.find((s) => s.id === id)?.tasks.find((t) => t.node === node)?.action;
       return a && (a.kind === 'shell' || a.kind === 'local') ? displayText(a.kind === 'shell' ? a.script : a.command) : '';
     };
-    expect(script('kubedr-tools', 'cp1')).toContain('for t in etcdctl openssl; do');
+    expect(script('kubedr-tools', 'cp1')).toContain('command -v etcdctl >/dev/null 2>&1 || missing="$missing etcdctl"');
+    expect(script('kubedr-tools', 'cp1')).toContain('command -v openssl >/dev/null 2>&1 || missing="$missing openssl"');
     expect(script('kubedr-upload-sources', '@local')).toContain("f='/snap shots/etcd.db'");
     expect(script('kubedr-upload-sources', '@local')).toContain('= abc ]');
-    // 2 × 10 MiB + 64 MiB for a restored data dir, in KiB.
-    expect(script('kubedr-disk', 'cp1')).toContain(`-lt ${2 * 10 * 1024 + 65_536} ]`);
+    // The upload plus 16 MiB, in KiB; no restore in this runbook, so no room for a data dir asked.
+    expect(script('kubedr-disk', 'cp1')).toContain(`-lt ${10 * 1024 + 16_384} ]`);
+    expect(script('kubedr-disk', 'cp1')).not.toContain('a restored data dir');
     expect(script('kubedr-etcd-manifest', 'cp2')).toContain('for w in --name=cp2 --initial-advertise-peer-urls=');
+  });
+});
+
+describe('disk probe of a restore', () => {
+  it('asks for twice the snapshot plus 64 MiB beside the data dir of every member that restores', () => {
+    const plan = planOf(`${FIXTURES}/runbooks/ha-restore.yaml`, ['snapshot=/backups/etcd.db', 'snapshotSha256=abc']);
+    const disk = probesOf(plan, new Map([['/backups/etcd.db', 10 * 1024 * 1024]]))[0]?.steps.find((s) => s.id === 'kubedr-disk');
+    const a = disk?.tasks.find((t) => t.node === 'cp2')?.action;
+    expect(a?.kind === 'shell' ? displayText(a.script) : '').toContain(`-lt ${2 * 10 * 1024 + 65_536} ]`);
+  });
+});
+
+describe('requiredTools', () => {
+  it('a tool only tested with `command -v` is optional; etcdctl and etcdutl are alternatives', () => {
+    expect(requiredTools('if command -v etcdutl >/dev/null; then x; fi\nETCDCTL_API=3 etcdctl version')).toEqual([['etcdctl']]);
+    expect(requiredTools('if command -v etcdutl; then etcdutl snapshot status f; else etcdctl snapshot status f; fi; crictl ps')).toEqual([['etcdctl', 'etcdutl'], ['crictl']]);
+    expect(requiredTools('/usr/bin/kubeadm-like --etcdctl-flag; myopenssl x')).toEqual([]);
   });
 });
 

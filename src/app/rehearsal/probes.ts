@@ -31,9 +31,9 @@ export interface ProbeInputs {
 type Script = (node: InventoryNode) => { script: string; sudo: boolean } | undefined;
 
 export function builtinProbes(i: ProbeInputs): PlanPhase[] {
-  const planned = new Set(i.plan.nodes.map((n) => n.name));
-  const nodes = i.nodes.filter((n) => planned.has(n.name));
+  // Only nodes the runbook acts on: a backup from one member does not need the workers.
   const texts = nodeTexts(i.plan);
+  const nodes = i.nodes.filter((n) => texts.has(n.name));
   const uploads = uploadsOf(i.plan);
   const has = (n: InventoryNode, role: string): boolean => (n.roles as string[]).includes(role);
   const defs: [string, string, Script][] = [
@@ -42,7 +42,7 @@ export function builtinProbes(i: ProbeInputs): PlanPhase[] {
     ['kubedr-node-lock', 'no other run holds the node', () => ({ script: lockScript(i.nodeLockDir), sudo: true })],
     ['kubedr-tools', 'tools the runbook calls are installed', (n) => toolsScript(texts.get(n.name) ?? '')],
     ['kubedr-paths', 'inventory paths exist', (n) => (has(n, 'control-plane') || has(n, 'etcd') ? { script: pathsScript(n, has(n, 'etcd')), sudo: true } : undefined)],
-    ['kubedr-disk', 'free disk space for the restore and uploads', (n) => diskScript(n, has(n, 'etcd'), uploads.get(n.name) ?? [], i.uploadSizes)],
+    ['kubedr-disk', 'free disk space for the restore and uploads', (n) => diskScript(n, has(n, 'etcd') && /snapshot restore/.test(texts.get(n.name) ?? ''), uploads.get(n.name) ?? [], i.uploadSizes)],
     ['kubedr-certs', 'certificates present and not about to expire', (n) => (has(n, 'control-plane') || has(n, 'etcd') ? { script: certScript(n, i.tls, has(n, 'etcd'), has(n, 'control-plane'), i.certMinValiditySec), sudo: true } : undefined)],
     ['kubedr-etcd-manifest', 'etcd.yaml agrees with the inventory', (n) => (n.etcd ? { script: manifestScript(n), sudo: true } : undefined)],
   ];
@@ -88,14 +88,26 @@ function lockScript(dir: string): string {
   return `d=${q(dir)}; if [ -e "$d" ]; then echo "locked by another run: $(cat -- "$d/holder" 2>/dev/null || echo unknown holder)" >&2; exit 1; fi; echo free`;
 }
 
+/**
+ * Tools the node's commands call. A name only tested with `command -v` is optional (the runbook
+ * has a fallback); etcdctl and etcdutl are alternatives for restore, so either one will do when
+ * the runbook mentions both.
+ */
+export function requiredTools(text: string): string[][] {
+  const called = text.replace(/command -v\s+\S+/g, '');
+  const tools: string[] = KNOWN_TOOLS.filter((t) => new RegExp(`(^|[^A-Za-z0-9_.-])${t}([^A-Za-z0-9_-]|$)`, 'm').test(called));
+  const both = tools.includes('etcdctl') && tools.includes('etcdutl');
+  return [...(both ? [['etcdctl', 'etcdutl']] : []), ...tools.filter((t) => !both || (t !== 'etcdctl' && t !== 'etcdutl')).map((t) => [t])];
+}
+
 function toolsScript(text: string): { script: string; sudo: boolean } | undefined {
-  const tools = KNOWN_TOOLS.filter((t) => new RegExp(`(^|[^A-Za-z0-9_.-])${t}([^A-Za-z0-9_-]|$)`, 'm').test(text));
-  if (tools.length === 0) return undefined;
+  const groups = requiredTools(text);
+  if (groups.length === 0) return undefined;
   return {
     sudo: true,
     script: [
       'missing=""',
-      `for t in ${tools.map(q).join(' ')}; do command -v "$t" >/dev/null 2>&1 || missing="$missing $t"; done`,
+      ...groups.map((g) => `${g.map((t) => `command -v ${q(t)} >/dev/null 2>&1`).join(' || ')} || missing="$missing ${g.join(' or ')}"`),
       'if command -v etcdctl >/dev/null 2>&1; then echo "etcdctl: $(ETCDCTL_API=3 etcdctl version 2>/dev/null | head -n 1)"; fi',
       'if command -v etcdutl >/dev/null 2>&1; then echo "etcdutl: $(etcdutl version 2>/dev/null | head -n 1)"; fi',
       '[ -z "$missing" ] || { echo "not installed:$missing" >&2; exit 1; }',
@@ -115,11 +127,11 @@ function pathsScript(n: InventoryNode, etcd: boolean): string {
 
 const FREE_KIB = 'free_kib() { p=$1; while [ ! -e "$p" ]; do p=$(dirname -- "$p"); done; df -Pk -- "$p" | awk \'NR==2 {print $4}\'; }';
 
-function diskScript(n: InventoryNode, etcd: boolean, uploads: Upload[], sizes: ReadonlyMap<string, number>): { script: string; sudo: boolean } | undefined {
+function diskScript(n: InventoryNode, restores: boolean, uploads: Upload[], sizes: ReadonlyMap<string, number>): { script: string; sudo: boolean } | undefined {
   const kib = (b: number): number => Math.ceil(b / 1024);
   const biggest = Math.max(0, ...uploads.map((u) => sizes.get(u.src) ?? 0));
   const needs: [string, number, string][] = uploads.map((u) => [u.dest, kib(sizes.get(u.src) ?? 0) + 16_384, `upload of ${u.src}`]);
-  if (etcd) needs.push([n.paths.etcdDataDir, kib(2 * biggest) + 65_536, 'a restored data dir']);
+  if (restores) needs.push([n.paths.etcdDataDir, kib(2 * biggest) + 65_536, 'a restored data dir']);
   if (needs.length === 0) return undefined;
   const lines = needs.map(([path, need, why]) => `f=$(free_kib ${q(path)}); if [ "$f" -lt ${need} ]; then echo ${q(`not enough space at ${path} for ${why}: need ${need} KiB, free `)}"$f KiB" >&2; bad=1; else echo ${q(`${path}: `)}"$f KiB free"; fi`);
   return { sudo: true, script: [FREE_KIB, 'bad=0', ...lines, 'exit $bad'].join('\n') };
