@@ -18,7 +18,7 @@ export class DrillRecorder {
   private readonly t0: number;
   readonly stages: { id: string; node: string; outcome: 'done' | 'failed'; durationMs: number; detail: string }[] = [];
 
-  constructor(private readonly sinks: readonly EventSink[], private readonly now: () => number, readonly runId: string) {
+  constructor(private readonly sinks: readonly EventSink[], private readonly now: () => number, readonly runId: string, private readonly signal?: AbortSignal) {
     this.t0 = now();
   }
 
@@ -40,6 +40,8 @@ export class DrillRecorder {
    * a thrown error fails the stage (its message is recorded) and is rethrown.
    */
   async stage<T>(id: string, node: string, describe: string, body: () => Promise<{ value: T; detail: string }>): Promise<T> {
+    // Interrupted: no new stage starts, except the teardown, which must always run.
+    if (this.signal?.aborted && id !== 'teardown') throw new StageFailed(id, 'interrupted by the operator');
     const t = this.now();
     this.emit({ kind: 'step-start', stepId: id, phase: DRILL_PHASE, nodes: [node], at: this.iso() });
     this.emit({ kind: 'task-start', stepId: id, node, attempt: 1, commandDigest: `sha256:${createHash('sha256').update(describe).digest('hex')}`, at: this.iso() });
@@ -62,7 +64,7 @@ export class DrillRecorder {
     this.emit({ kind: 'step-end', stepId: id, outcome, at: this.iso() });
   }
 
-  end(outcome: 'done' | 'failed'): void {
+  end(outcome: 'done' | 'failed' | 'aborted'): void {
     this.emit({ kind: 'phase-end', phase: DRILL_PHASE, at: this.iso() });
     this.emit({ kind: 'run-end', runId: this.runId, outcome, durationMs: this.now() - this.t0, at: this.iso() });
   }

@@ -37,6 +37,8 @@ export interface DrillOptions {
   /** Progress, besides the audit log. */
   sinks?: EventSink[];
   runId?: string;
+  /** Stops after the running stage; the teardown still runs. */
+  signal?: AbortSignal;
   /** Test seams. */
   transport?: Transport;
   localTransport?: Transport;
@@ -70,7 +72,7 @@ export async function drill(o: DrillOptions): Promise<DrillOutput> {
     who: operatorIdentity(env),
     subject: { runbook: { name: 'restore-drill', hash: snapshotFacts.sha256 }, ...(target.inventoryHash ? { inventoryHash: target.inventoryHash } : {}) },
   });
-  const rec = new DrillRecorder([(e) => audit.onEvent(e), ...(o.sinks ?? [])], Date.now, runId);
+  const rec = new DrillRecorder([(e) => audit.onEvent(e), ...(o.sinks ?? [])], Date.now, runId, o.signal);
   const out: DrillOutput = { runId, ok: false, where: target.where, snapshot: snapshotFacts, problems: [], stages: rec.stages, cleanedUp: true };
   rec.start({ planHash: snapshotFacts.sha256, runbook: 'restore-drill', cluster: target.cluster });
   let scratch: string | undefined;
@@ -110,7 +112,7 @@ export async function drill(o: DrillOptions): Promise<DrillOutput> {
       out.cleanedUp = await rec.stage('teardown', target.where, 'stop the throwaway etcd, remove the scratch dir', () => teardown(target, dir)).then(() => true, () => false);
       if (!out.cleanedUp) out.ok = false;
     }
-    rec.end(out.ok ? 'done' : 'failed');
+    rec.end(out.ok ? 'done' : o.signal?.aborted ? 'aborted' : 'failed');
     audit.close();
     await target.close();
   }

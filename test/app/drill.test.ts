@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareWithLive, parseKeysJson, parseQuery, verifyRestored } from '../../src/etcd/drill/compare.js';
 import { PORTS_TAKEN_EXIT, startScript, teardownScript } from '../../src/etcd/drill/scripts.js';
+import { drill } from '../../src/app/drill.js';
 import { cliHere } from '../e2e/support.js';
+import { expectedOf, fixturePath } from '../etcd/snapshot/fixtures.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const keysJson = (rev: number, keys: string[]): string => JSON.stringify({ header: { revision: rev }, kvs: keys.map((k) => ({ key: b64(k) })), count: keys.length });
@@ -96,6 +98,37 @@ describe('drill scripts, run in sh', () => {
     expect(r.stderr).toContain(`port ${port} is taken`);
     expect(existsSync(join(scratch, 'etcd.pid'))).toBe(false);
   });
+});
+
+describe('drill on this machine (real etcd, no lab)', () => {
+  const state = mkdtempSync(join(tmpdir(), 'kubedr-drill-state-'));
+  const scratchBase = mkdtempSync(join(tmpdir(), 'kubedr-drill-base-'));
+  afterAll(() => [state, scratchBase].forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const leftovers = (): string[] => spawnSync('ls', [scratchBase], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+
+  it('restores a committed fixture: revision and live keys as etcdctl reported them; nothing left', async () => {
+    const want = expectedOf('cluster-a');
+    const out = await drill({ snapshot: fixturePath('cluster-a'), local: true, scratchBase, stateDir: state, env: {} });
+    expect(out.problems).toEqual([]);
+    expect(out.ok).toBe(true);
+    expect(out.restored?.revision).toBe(want.status.revision);
+    expect([...(out.restored?.keys ?? [])].sort()).toEqual([...want.liveKeys].sort());
+    expect(out.cleanedUp).toBe(true);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+
+  it('interrupted after the upload: no etcd is started, the scratch dir is still removed', async () => {
+    const abort = new AbortController();
+    const out = await drill({
+      snapshot: fixturePath('cluster-a'), local: true, scratchBase, stateDir: state, env: {}, signal: abort.signal,
+      sinks: [(e) => { if (e.kind === 'task-end' && e.stepId === 'upload') abort.abort(); }],
+    });
+    expect(out.ok).toBe(false);
+    expect(out.problems).toEqual(['interrupted by the operator']);
+    expect(out.stages.map((x) => `${x.id}=${x.outcome}`)).toEqual(['inspect-snapshot=done', 'tools=done', 'scratch=done', 'upload=done', 'teardown=done']);
+    expect(out.cleanedUp).toBe(true);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
 });
 
 describe('kubedr drill (CLI, no lab)', () => {

@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { drill, type DrillOutput } from '../../app/drill.js';
 import { formatEventLine } from '../../reporters/index.js';
+import { interruptible } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
 
 interface DrillFlags {
@@ -33,21 +34,28 @@ export const registerDrill: RegisterCommand = (program: Command) => {
     .option('--ssh-config <file>', 'an ssh_config whose Host aliases apply to node addresses')
     .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
     .action(async (snapshot: string, f: DrillFlags) => {
-      const out = await drill({
-        snapshot,
-        ...(f.inventory !== undefined ? { inventory: f.inventory } : {}),
-        ...(f.node !== undefined ? { node: f.node } : {}),
-        local: f.local ?? false,
-        compareLive: f.compareLive ?? false,
-        scratchBase: f.scratch,
-        ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
-        acceptNewHostKeys: f.acceptNewHostKeys ?? false,
-        ...(f.sshConfig !== undefined ? { sshConfigPath: f.sshConfig } : {}),
-        env: process.env,
-        sinks: f.output === 'text' ? [(e) => { const line = formatEventLine(e); if (line !== undefined && e.kind !== 'task-start') process.stderr.write(`${line}\n`); }] : [],
-      });
-      process.stdout.write(f.output === 'json' ? `${JSON.stringify({ drill: toJson(out) })}\n` : renderDrill(out));
-      process.exitCode = out.ok ? 0 : 1;
+      // First Ctrl-C: finish the running stage, then tear down (a throwaway etcd is never left behind).
+      const { abort, dispose } = interruptible();
+      try {
+        const out = await drill({
+          signal: abort.signal,
+          snapshot,
+          ...(f.inventory !== undefined ? { inventory: f.inventory } : {}),
+          ...(f.node !== undefined ? { node: f.node } : {}),
+          local: f.local ?? false,
+          compareLive: f.compareLive ?? false,
+          scratchBase: f.scratch,
+          ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
+          acceptNewHostKeys: f.acceptNewHostKeys ?? false,
+          ...(f.sshConfig !== undefined ? { sshConfigPath: f.sshConfig } : {}),
+          env: process.env,
+          sinks: f.output === 'text' ? [(e) => { const line = formatEventLine(e); if (line !== undefined && e.kind !== 'task-start') process.stderr.write(`${line}\n`); }] : [],
+        });
+        process.stdout.write(f.output === 'json' ? `${JSON.stringify({ drill: toJson(out) })}\n` : renderDrill(out));
+        process.exitCode = out.ok ? 0 : 1;
+      } finally {
+        dispose();
+      }
     });
 };
 
