@@ -6,23 +6,24 @@
 // - no node locks: creating /var/lib/kubedr/lock would itself change the node;
 // - no journal: a rehearsal is not resumable, `kubedr resume <id>` refuses it (no plan.json).
 import { stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { executePlan, type RunResult } from '../engine/index.js';
 import { InputError, KubedrError, type Problem } from '../errors/index.js';
-import type { JournalSink } from '../journal/index.js';
-import type { Plan } from '../model/index.js';
+import { describeHolder, isPidAlive, lockIdFor, readLock, type JournalSink } from '../journal/index.js';
+import { LOCAL_NODE, type Plan } from '../model/index.js';
 import { readInventoryFile } from '../inventory/index.js';
 import { readRunbookFile } from '../runbook/index.js';
 import { refsOf } from '../plan/text.js';
 import { textsOf } from '../engine/refs.js';
 import { loadRunInputs } from './inputs.js';
 import type { OperateOptions } from './operate.js';
-import { deriveRehearsal, DEFAULT_PROBE_TIMEOUT_MS } from './rehearsal/derive.js';
-import { builtinProbes } from './rehearsal/probes.js';
+import { deriveRehearsal, DEFAULT_PROBE_TIMEOUT_MS, probeStep, type RehearsalCell } from './rehearsal/derive.js';
+import { builtinProbes, PROBE_PHASE } from './rehearsal/probes.js';
 import { buildTable, type RehearsalTable } from './rehearsal/table.js';
 import { resolveSecrets } from './secrets.js';
 import { openSession } from './session.js';
-import { DEFAULT_NODE_LOCK_DIR, engineWiring, newRunId, resolveStateDir, runPaths, type RunPaths } from './state.js';
+import { DEFAULT_NODE_LOCK_DIR, engineWiring, locksDir, newRunId, resolveStateDir, runPaths, type RunPaths } from './state.js';
 
 export interface RehearseOptions extends OperateOptions {
   runbook: string;
@@ -95,12 +96,27 @@ export async function rehearse(o: RehearseOptions): Promise<RehearseOutput> {
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.identity ? { identity: o.identity } : {}),
     }, noJournal, runId, 'rehearse');
+    const lock = await runLockCell(resolveStateDir(o.stateDir), plan.inventory.cluster);
     const result = await executePlan(plan, deps, opts);
-    const table = buildTable(inputs.plan, probes, derived.decided, result.tasks);
+    const lockRow = probeStep({ id: lock.stepId, name: 'no run holds the cluster (run lock on this machine)', phase: PROBE_PHASE, timeoutMs: probeTimeoutMs }, [], probeTimeoutMs);
+    const rows = [{ name: PROBE_PHASE, steps: [lockRow, ...probes.flatMap((p) => p.steps)] }];
+    const table = buildTable(inputs.plan, rows, [lock, ...derived.decided], result.tasks);
     return { runId, paths, table, result, ok: table.counts.blocked === 0 && result.outcome === 'done' };
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The rehearsal does not take the run lock (it changes nothing, and must not block or wait for a
+ * real run), but a run started now would be refused while a live process holds it: say so.
+ */
+async function runLockCell(stateDir: string, cluster: string): Promise<RehearsalCell> {
+  const holder = await readLock(join(locksDir(stateDir), `${lockIdFor(cluster)}.lock`));
+  const cell = { stepId: 'kubedr-run-lock', node: LOCAL_NODE };
+  if (!holder) return { ...cell, state: 'would-run' };
+  if (holder.host === hostname() && !isPidAlive(holder.pid)) return { ...cell, state: 'would-run', reason: `stale lock of a dead process: ${describeHolder(holder)}` };
+  return { ...cell, state: 'blocked', reason: `a run holds the cluster: ${describeHolder(holder)}` };
 }
 
 /** Secret params the probes really use; the others are not asked for. */

@@ -12,7 +12,8 @@ import { drill } from '../../src/app/drill.js';
 import { seedKeys, takeSnapshot, writeJunk, type SeedSet, type Snapshot } from '../lab/index.js';
 import { runOk } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
-import { cliHere, tempDir, treeDigest, writeInventory } from '../e2e/support.js';
+import { cliHere, tempDir, writeInventory } from '../e2e/support.js';
+import { digestAll } from './rehearse-trees.js';
 
 const env = useLab({ controlPlanes: 3, workers: 0 });
 const NODES = ['cp1', 'cp2', 'cp3'];
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await etcdctl(['del', deleted]);
 }, 60_000);
 
-const digests = (): Promise<string[]> => Promise.all(NODES.map((n) => treeDigest(env.lab, n, TREES)));
+const digests = (): Promise<string[]> => digestAll(env.lab, NODES, TREES);
 /** etcd commits its backend (member/snap/db) in batches after writes: wait until the files stop changing. */
 async function settledDigests(): Promise<string[]> {
   let last = await digests();

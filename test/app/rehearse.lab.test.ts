@@ -3,14 +3,17 @@
 // reason (exit 1); cells without a check are unknown; an unreachable node blocks. Every node's
 // files are hashed before and after each rehearsal: nothing changes, no lock dir is left.
 import { copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RehearsalTable } from '../../src/app/rehearsal/table.js';
+import { acquireRunLock, releaseRunLock } from '../../src/journal/index.js';
 import { stopPod, takeSnapshot, type Snapshot } from '../lab/index.js';
 import { REPO_ROOT } from '../lab/inventory.js';
 import { runOk } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
-import { cliHere, tempDir, treeDigest, writeInventory } from '../e2e/support.js';
+import { cliHere, tempDir, writeInventory } from '../e2e/support.js';
+import { digestAll } from './rehearse-trees.js';
 
 const env = useLab({ controlPlanes: 3, workers: 1 });
 const NODES = ['cp1', 'cp2', 'cp3', 'w1'];
@@ -32,7 +35,7 @@ beforeAll(async () => {
   for (const n of ['cp1', 'cp2', 'cp3']) copyFileSync(lab.etcdTls.cert, lab.hostPath(n, CLIENT_CERT));
 }, 60_000);
 
-const digests = (): Promise<string[]> => Promise.all(NODES.map((n) => treeDigest(env.lab, n, TREES)));
+const digests = (): Promise<string[]> => digestAll(env.lab, NODES, TREES);
 
 async function rehearse(args: string[]): Promise<{ code: number; stderr: string; table: Rehearsal }> {
   const r = await cliHere(['rehearse', ...args, '--state-dir', join(dir, 'state'), '--output', 'json']);
@@ -54,7 +57,7 @@ describe('kubedr rehearse on the lab', () => {
     expect(states.filter((s) => !s.endsWith('=would-run'))).toEqual([]);
     // Built-in probes and the runbook's checks, on the nodes each one targets.
     expect(r.table.rows.map((row) => row.stepId)).toEqual([
-      'kubedr-reachable', 'kubedr-sudo', 'kubedr-node-lock', 'kubedr-tools', 'kubedr-paths', 'kubedr-disk', 'kubedr-certs', 'kubedr-etcd-manifest', 'kubedr-upload-sources',
+      'kubedr-run-lock', 'kubedr-reachable', 'kubedr-sudo', 'kubedr-node-lock', 'kubedr-tools', 'kubedr-paths', 'kubedr-disk', 'kubedr-certs', 'kubedr-etcd-manifest', 'kubedr-upload-sources',
       'approve', 'stop-manifests', 'upload-snapshot', 'client-cert', 'members',
     ]);
     // Only the nodes the runbook acts on are probed (no worker here).
@@ -83,8 +86,9 @@ describe('kubedr rehearse on the lab', () => {
     await runOk('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', shortKey, '-out', shortCrt, '-days', '1', '-subj', '/CN=kubedr-short']);
     copyFileSync(shortCrt, lab.hostPath('cp2', CLIENT_CERT));
     const moved = await stopPod(lab, 'cp3', 'kube-apiserver');
+    let before: string[] = [];
     try {
-      const before = await digests();
+      before = await digests();
       const wrongSha = 'f'.repeat(64);
       const r = await rehearse(['-r', fixture('checked'), '-i', inventory, ...params(wrongSha), '--cert-min-validity', '400d']);
       expect(r.code, r.stderr).toBe(1);
@@ -102,6 +106,9 @@ describe('kubedr rehearse on the lab', () => {
       renameSync(lab.hostPath('cp3', moved), lab.hostPath('cp3', '/etc/kubernetes/manifests/kube-apiserver.yaml'));
       copyFileSync(lab.etcdTls.cert, lab.hostPath('cp2', CLIENT_CERT));
     }
+    // The digest does see changes: putting the two files back changed cp2's and cp3's trees.
+    const after = await digests();
+    expect([0, 1, 2, 3].map((i) => after[i] === before[i])).toEqual([true, false, false, true]);
   }, 60_000);
 
   it('steps without a usable check are unknown, a false `when` is skipped, and unchecked actions never run', async () => {
@@ -116,9 +123,17 @@ describe('kubedr rehearse on the lab', () => {
     expect(await digests()).toEqual(before);
   }, 60_000);
 
-  it('an unreachable node blocks its reachability row; its other rows are unknown', async () => {
+  it('an unreachable node blocks its reachability row (its other rows are unknown); a held run lock blocks', async () => {
     const bad = writeInventory(env.lab, dir, 'unreachable', { nodeExtra: (n) => (n === 'w1' ? 'ssh: { port: 1 }' : '') });
-    const r = await rehearse(['-r', fixture('mixed'), '-i', bad]);
+    // A live run of this cluster holds the run lock on this machine: `kubedr run` would be refused now.
+    const lock = await acquireRunLock({
+      locksDir: join(dir, 'state', 'locks'),
+      host: hostname(),
+      holder: { user: 'someone', host: hostname(), pid: process.pid, runId: 'other-run', since: new Date().toISOString(), cluster: `lab-${env.lab.id}`, inventorySource: bad, inventoryHash: 'x' },
+    });
+    const r = await rehearse(['-r', fixture('mixed'), '-i', bad]).finally(() => releaseRunLock(lock));
+    expect(cell(r.table, 'kubedr-run-lock', '@local')).toMatchObject({ state: 'blocked' });
+    expect(cell(r.table, 'kubedr-run-lock', '@local')?.reason).toContain('run other-run');
     expect(r.code, r.stderr).toBe(1);
     expect(cell(r.table, 'kubedr-reachable', 'w1')?.state).toBe('blocked');
     expect(cell(r.table, 'kubedr-reachable', 'w1')?.reason).toMatch(/^unreachable/);
