@@ -146,17 +146,29 @@ describe.sequential('ha-restore on the lab', () => {
     expect(audit.stdout).toContain('audit log verified');
   });
 
-  it('kubedr run killed (SIGKILL) in the middle of the restore: kubedr resume brings a healthy cluster', async () => {
-    const { lab } = env;
-    await breakQuorum(lab);
-    const start = new Date();
-    const crashed = await runCliUntil(['run', ...cliArgs(), '--yes', '--rollback', 'never', '-o', 'json'], (e) => e.kind === 'task-end' && e.stepId === 'swap-data-dir');
-    expect(crashed.killed).toBe(true);
-    const resumed = await runCli(['resume', crashed.runId, '--yes', '--state-dir', join(work, 'state'), '-o', 'json']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toContain('"kind":"run-end"');
-    expect(await verifyCluster(lab, { seeded: [seed], junk: [junk], workersJoinedAfter: start })).toEqual([]);
-  });
+  // Kill points: manifests half stashed; data dirs half swapped; a worker mid-rejoin (the secret
+  // join command must be captured again, since secrets are never journaled).
+  const KILL_POINTS: [string, (e: RunEvent) => boolean][] = [
+    ['after the first stash-manifests task', (e) => e.kind === 'task-end' && e.stepId === 'stash-manifests'],
+    ['after the first swap-data-dir task', (e) => e.kind === 'task-end' && e.stepId === 'swap-data-dir'],
+    ['as the first worker starts its rejoin', (e) => e.kind === 'task-start' && e.stepId === 'rejoin'],
+  ];
+  for (const [where, at] of KILL_POINTS) {
+    it(`kubedr run SIGKILLed ${where}: kubedr resume brings a healthy cluster`, async () => {
+      const { lab } = env;
+      await breakQuorum(lab);
+      const start = new Date();
+      const crashed = await runCliUntil(['run', ...cliArgs(), '--yes', '--rollback', 'never', '-o', 'json'], at);
+      expect(crashed.killed).toBe(true);
+      const resumed = await runCli(['resume', crashed.runId, '--yes', '--state-dir', join(work, 'state'), '-o', 'json']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const events = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+      expect(events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'done' });
+      expect(events.find((e) => e.kind === 'run-start')).toMatchObject({ mode: 'resume' });
+      expect(await verifyCluster(lab, { seeded: [seed], junk: [junk], workersJoinedAfter: start })).toEqual([]);
+      expect(resumed.stdout + resumed.stderr).not.toMatch(/--token [a-z0-9]{6}\.[a-z0-9]{16}/);
+    });
+  }
 });
 
 /** The etcd container's command after, and its entries that were not there before. */
