@@ -103,7 +103,9 @@ export function openSession(o: SessionOptions): Session {
  */
 async function checkHostKeys(transport: SshTransport, plan: Plan): Promise<void> {
   const refused: TransportError[] = [];
-  await Promise.all(plan.nodes.map(async (n) => {
+  // Only nodes that something runs on: a `local`-only runbook opens no connection.
+  const used = new Set(plan.phases.flatMap((p) => p.steps.flatMap((s) => s.tasks.map((t) => t.node))));
+  await Promise.all(plan.nodes.filter((n) => used.has(n.name)).map(async (n) => {
     try {
       await transport.connect(n.name);
     } catch (err) {

@@ -60,7 +60,7 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController): Operate
         ci: isCi(process.env),
         outline: outlineOfPlan(plan),
         // listr2 would hide a question: any confirm, or a rollback prompt, means plain output.
-        prompts: prompt !== undefined && !yes && (f.rollback === undefined || f.rollback === 'prompt' || plan.phases.some((p) => p.steps.some((s) => s.confirm !== undefined || s.tasks.some((t) => t.action.kind === 'confirm')))),
+        prompts: prompt !== undefined && !yes && (f.rollback === 'prompt' || plan.phases.some((p) => p.steps.some((s) => s.confirm !== undefined || s.tasks.some((t) => t.action.kind === 'confirm')))),
         write: (s) => process.stdout.write(s),
         secrets,
       }),

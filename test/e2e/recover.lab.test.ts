@@ -83,9 +83,23 @@ describe('crash and resume', () => {
 
   it('SIGKILL in the middle of a long step: the operator is asked, and each step still ran once per node', async () => {
     const allLongStarted = (_e: RunEvent, seen: RunEvent[]): boolean => seen.filter((x) => x.kind === 'task-start' && x.stepId === 'long').length === NODES.length;
-    const { decided } = await crashThenResume(allLongStarted, 500);
-    // `long` sleeps 2 s after counting: it was in flight on every node and is not idempotent.
+    const { decided } = await crashThenResume(allLongStarted, 300);
+    // `long` sleeps 3 s after counting: it was in flight on every node and is not idempotent.
     expect(decided.sort()).toEqual(NODES.map((n) => `long@${n}`).sort());
+  });
+  it('Ctrl-C (SIGINT) mid-step stops cleanly (exit 1, run-end aborted, locks released); resume completes, once per node', async () => {
+    const c = startCli(['run', '-r', runbook('crash'), '-i', inventory, '--state-dir', stateDir(), '--yes', '--output', 'json', '--rollback', 'never']);
+    await c.waitEvent((_e) => c.events.filter((x) => x.kind === 'task-start' && x.stepId === 'long').length === NODES.length);
+    c.child.kill('SIGINT');
+    const r = await c.done;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('interrupted');
+    expect(r.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'aborted' });
+    const runId = runIdOf(c.events);
+    // The run lock and the node locks were released: a resume from another process takes them.
+    const { result } = await resumeAsOperator(stateDir(), runId);
+    expect(result.code, result.stderr).toBe(0);
+    for (const node of NODES) for (const step of COUNTED) expect(await ranTimes(node, step, runId), `${step}@${node}`).toBe(1);
   });
 });
 
@@ -168,5 +182,26 @@ describe('rollback', () => {
     for (const [i, n] of NODES.entries()) expect(after[i], `files of ${n}`).toBe(before[i]);
     // Nothing was deleted: the restored dir the run made was moved aside, not removed.
     if (failStep === 'check') expect((await lab.exec('cp1', 'ls -d /var/lib/etcd.failed-*')).stdout).toMatch(/etcd\.failed-/);
+  });
+
+  it('with --rollback never the failed run keeps its changes; `kubedr rollback RUN_ID` then restores every file byte for byte', async () => {
+    const { lab } = env;
+    const before = await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)));
+    const stateDir = join(dir, 'state-rollback-cmd');
+    const r = await cliHere(['run', '-r', runbook('rollback'), '-i', inventory, '--state-dir', stateDir, '--yes', '--output', 'json', '--rollback', 'never', '--param', 'failStep=check', '--param', 'failNode=cp1']);
+    expect(r.code).toBe(1);
+    expect(r.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'failed' });
+    const changed = await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)));
+    expect(changed[0]).not.toBe(before[0]);
+    const runId = runIdOf(r.events);
+    const rb = await cliHere(['rollback', runId, '--state-dir', stateDir, '--output', 'json']);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(rb.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'rolled-back' });
+    const after = await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)));
+    for (const [i, n] of NODES.entries()) expect(after[i], `files of ${n}`).toBe(before[i]);
+    // A second rollback has nothing left to undo and changes nothing.
+    const again = await cliHere(['rollback', runId, '--state-dir', stateDir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await Promise.all(NODES.map((n) => treeDigest(lab, n, TREES)))).toEqual(before);
   });
 });

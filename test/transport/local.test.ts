@@ -24,8 +24,8 @@ describe('local exec', () => {
 
   it('kills on timeout with TRANSPORT_TIMEOUT, children included', async () => {
     const flag = join(dir, 'late');
-    await expect(t.exec('local', `(sleep 2; touch ${flag}) & sleep 30`, { ...opts, timeoutMs: 300 })).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT', failure: 'timeout' });
-    await new Promise((r) => setTimeout(r, 2500));
+    await expect(t.exec('local', `(sleep 4; touch ${flag}) & sleep 30`, { ...opts, timeoutMs: 300 })).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT', failure: 'timeout' });
+    await new Promise((r) => setTimeout(r, 4500));
     expect(existsSync(flag)).toBe(false);
   });
 
