@@ -38,12 +38,24 @@ async function authMethods(ep: Endpoint, agent: string | undefined): Promise<Aut
   if (agent) methods.push({ type: 'agent', username: ep.user, agent } as AuthMethod);
   const files = ep.identityFiles.length > 0 ? ep.identityFiles : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f));
   for (const file of files) {
+    let key: Buffer;
     try {
-      methods.push({ type: 'publickey', username: ep.user, key: await readFile(file) } as AuthMethod);
+      key = await readFile(file);
     } catch (err) {
       // A configured key that cannot be read is the operator's mistake: say so. Defaults may be absent.
       if (ep.identityFiles.length > 0) throw new TransportError(TRANSPORT_CODES.authFailed, ep.name, `cannot read identity file ${file}: ${describe(err)}`, { failure: 'unreachable' });
+      continue;
     }
+    const parsed = ssh2.utils.parseKey(key);
+    if (parsed instanceof Error) {
+      // Typically a passphrase-protected key: usable only through the agent, which may hold it.
+      if (agent || ep.identityFiles.length === 0) continue;
+      throw new TransportError(TRANSPORT_CODES.authFailed, ep.name, `cannot use identity file ${file}: ${parsed.message}`, {
+        failure: 'unreachable',
+        hint: 'a passphrase-protected key must be loaded into ssh-agent (ssh-add) and the agent passed via SSH_AUTH_SOCK',
+      });
+    }
+    methods.push({ type: 'publickey', username: ep.user, key } as AuthMethod);
   }
   return methods;
 }
@@ -105,7 +117,12 @@ export async function openConnection(ep: Endpoint, opts: ConnectOptions, sock?: 
       },
     };
     if (sock) cfg.sock = sock;
-    client.connect(cfg);
+    try {
+      client.connect(cfg);
+    } catch (err) {
+      // ssh2 throws synchronously for unusable settings (e.g. a key it cannot parse).
+      fail(new TransportError(TRANSPORT_CODES.unreachable, ep.name, `cannot start a connection to ${ep.host}:${ep.port}: ${describe(err)}`, { failure: 'unreachable', detail: err }));
+    }
   });
 }
 

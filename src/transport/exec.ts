@@ -90,16 +90,22 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
         finish(() => reject(new TransportError(TRANSPORT_CODES.connectionLost, node, 'connection lost while the command was running; its outcome on the node is unknown', { failure: 'connection-lost' })));
         return;
       }
-      stdout += out.end();
-      stderr += err.end();
-      const result: ExecResult = {
-        exitCode: exitCode ?? signalExitCode(exitSignal),
-        stdout: redact(stdout, opts.secrets),
-        stderr: redact(stderr, opts.secrets),
-        durationMs: Math.round(performance.now() - started),
+      const done = (): void => {
+        stdout += out.end();
+        stderr += err.end();
+        const result: ExecResult = {
+          exitCode: exitCode ?? signalExitCode(exitSignal),
+          stdout: redact(stdout, opts.secrets),
+          stderr: redact(stderr, opts.secrets),
+          durationMs: Math.round(performance.now() - started),
+        };
+        if (exitSignal !== undefined) result.signal = exitSignal;
+        finish(() => resolve(result));
       };
-      if (exitSignal !== undefined) result.signal = exitSignal;
-      finish(() => resolve(result));
+      // ssh2 emits 'close' once stdout has ended, but stderr may still hold buffered data.
+      if (channel.stderr.readableEnded) return done();
+      channel.stderr.once('end', done);
+      setTimeout(done, 2000).unref();
     });
     // If the whole connection dies the channel may never emit 'close' on its own.
     const onConnClose = (): void => void setImmediate(() => channel.emit('close'));

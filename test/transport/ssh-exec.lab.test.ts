@@ -1,5 +1,6 @@
 // exec over a real sshd: results, the channel cap, one connection per node, and the three
 // non-command outcomes (timeout, connection lost, unreachable) told apart by code.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,12 @@ describe('ssh exec', () => {
     const r = await t.exec('cp-1', 'echo out; echo err >&2; exit 7', opts);
     expect(r).toMatchObject({ exitCode: 7, stdout: 'out\n', stderr: 'err\n' });
     expect(r.signal).toBeUndefined();
+  });
+
+  it('collects large stdout and stderr completely, also with many channels at once', async () => {
+    const cmd = `head -c 300000 /dev/zero | tr '\\0' e >&2; head -c 200000 /dev/zero | tr '\\0' o; echo done >&2`;
+    const results = await Promise.all(Array.from({ length: 12 }, () => t.exec('cp-1', cmd, opts)));
+    for (const r of results) expect([r.exitCode, r.stdout.length, r.stderr.length, r.stderr.endsWith('eedone\n')]).toEqual([0, 200_000, 300_005, true]);
   });
 
   it('passes stdin and streams output', async () => {
@@ -184,6 +191,14 @@ describe('ssh connect failures', () => {
     genKey(other);
     const u = createSshTransport({ nodes: [nodeFor('cp-1', sshd, { identityFile: other, knownHostsFile: known })] });
     await expect(u.exec('cp-1', 'true', opts)).rejects.toMatchObject({ code: 'TRANSPORT_AUTH_FAILED', failure: 'unreachable' });
+    await u.close();
+  });
+
+  it('names a passphrase-protected identity file and points to ssh-agent', async () => {
+    const enc = join(dir, 'encrypted');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'passphrase', '-f', enc], { stdio: 'ignore' });
+    const u = createSshTransport({ nodes: [nodeFor('cp-1', sshd, { identityFile: enc, knownHostsFile: known })] });
+    await expect(u.exec('cp-1', 'true', opts)).rejects.toMatchObject({ code: 'TRANSPORT_AUTH_FAILED', message: expect.stringContaining(enc), hint: expect.stringContaining('ssh-agent') });
     await u.close();
   });
 
