@@ -82,8 +82,8 @@ describe.sequential('ha-restore on the lab', () => {
     expect(meta.totalKeys).toBeGreaterThanOrEqual(2000);
     expect(meta.etcdVersion).toMatch(/^3\.4\./);
     const tar = await runCli(['-c', `tar -tzf ${join(dir, 'pki-and-manifests.tar.gz')}`], 'sh');
-    expect(tar.stdout).toContain('pki/etcd/ca.crt');
-    expect(tar.stdout).toContain('manifests/etcd.yaml');
+    expect(tar.stdout).toContain('etc/kubernetes/pki/etcd/ca.crt');
+    expect(tar.stdout).toContain('etc/kubernetes/manifests/etcd.yaml');
     snapshot = { path: join(dir, 'snapshot.db'), sha256: sha };
     junk = await writeJunk(lab, 50);
     await breakQuorum(lab);
