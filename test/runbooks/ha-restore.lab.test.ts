@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { breakQuorum, DAMAGED_DIR, seedKeys, verifyCluster, writeJunk, type SeedSet } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
 import type { RunEvent } from '../../src/model/index.js';
@@ -17,6 +17,7 @@ import { CLI, dirInodes, hashTrees, runCli } from './node-trees.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
 const work = mkdtempSync(join(tmpdir(), 'kubedr-ha-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 const CPS = ['cp1', 'cp2', 'cp3'];
 const NODES = [...CPS, 'w1', 'w2'];
 /** What a restore may change on a node, and what the rollback must put back. */
