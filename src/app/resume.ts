@@ -2,8 +2,9 @@
 // from the current runbook and inventory.
 //
 // - Completed tasks (done, assumed-done) are skipped.
-// - A task in flight when the process died re-runs when its step is idempotent; otherwise the
-//   operator must decide, per task: `assumeDone` (it did complete) or `rerun` (run it again).
+// - A task in flight when the process died, or cut short by a lost connection or a timeout,
+//   re-runs when its step is idempotent; otherwise the operator must decide, per task:
+//   `assumeDone` (it did complete) or `rerun` (run it again).
 // - The plan, runbook and inventory hashes must match the journal's, unless `forceChanged`.
 // - Secrets are not in the journal: secret params come from the caller again; a secret capture
 //   that a pending task needs is obtained by re-running the capture task that produced it
@@ -112,11 +113,20 @@ function checkResumable(o: ResumeOptions, s: JournalState, tasks: Map<string, un
   }
 }
 
-/** Returns the in-flight keys that will re-run; throws if any needs the operator's decision. */
+/**
+ * Tasks whose effect on the node is unknown: in flight when the process died, or ended because
+ * the connection was lost or the command timed out (it may have done its work before that).
+ */
+function uncertainTasks(s: JournalState): string[] {
+  const cut = [...s.failed].filter(([k, outcome]) => (outcome === 'connection-lost' || outcome === 'timed-out') && !s.completed.has(k)).map(([k]) => k);
+  return [...new Set([...s.inFlight, ...cut])];
+}
+
+/** Returns the uncertain keys that will re-run; throws if any needs the operator's decision. */
 function decideInFlight(s: JournalState, tasks: Map<string, { step: PlanStep }>, assumeDone: Set<string>, rerun: Set<string>): string[] {
   const again: string[] = [];
   const undecided: string[] = [];
-  for (const key of s.inFlight) {
+  for (const key of uncertainTasks(s)) {
     if (assumeDone.has(key)) continue;
     if (rerun.has(key) || tasks.get(key)?.step.idempotent) again.push(key);
     else undecided.push(key);
@@ -124,7 +134,7 @@ function decideInFlight(s: JournalState, tasks: Map<string, { step: PlanStep }>,
   if (undecided.length > 0) {
     throw new KubedrError(
       'RESUME_IN_FLIGHT',
-      `these non-idempotent tasks were running when the run stopped; kubedr cannot know whether they completed: ${undecided.join(', ')}`,
+      `these non-idempotent tasks were running when the run stopped or lost their connection; kubedr cannot know whether they completed: ${undecided.join(', ')}`,
       {
         hint: `check each on its node, then resume with --assume-done STEP@NODE (it completed) or --rerun STEP@NODE (run it again), e.g. --assume-done ${undecided[0] ?? ''}`,
         exitCode: 2,

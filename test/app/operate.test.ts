@@ -8,6 +8,7 @@ import { paramFlagsOf } from '../../src/app/inputs.js';
 import { resumeFiles, runFiles } from '../../src/app/operate.js';
 import { resolveSecrets } from '../../src/app/secrets.js';
 import { KubedrError } from '../../src/errors/index.js';
+import { TransportError } from '../../src/transport/index.js';
 import type { InventoryNode, Plan } from '../../src/model/index.js';
 import { MemoryTransport } from '../engine/support/memory-transport.js';
 
@@ -53,6 +54,30 @@ describe('runFiles', () => {
     expect(again.result.tasks.size).toBe(0); // everything was already done
     const changed = await resumeFiles({ ...base(stateDir), runId: first.runId, params: ['marker=other'] }).catch((e: unknown) => e);
     expect((changed as KubedrError).code).toBe('RESUME_PLAN_CHANGED');
+  });
+});
+
+describe('resumeFiles after a lost connection', () => {
+  it('asks the operator about a non-idempotent task cut by a lost connection instead of re-running it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'kubedr-operate-'));
+    let cut = true;
+    const t = new MemoryTransport((node, cmd) => {
+      if (cut && node === 'cp1' && cmd.includes('kubedr-e2e/record')) {
+        cut = false;
+        throw new TransportError('TRANSPORT_CONNECTION_LOST', node, 'connection lost during exec', { failure: 'connection-lost' });
+      }
+      return cmd.includes('kubeadm token create') ? { stdout: 'kubeadm join x --token abcdef.0123456789abcdef\n' } : {};
+    });
+    const o = { ...base(stateDir, t), rollback: 'never' as const };
+    const first = await runFiles({ ...o, runbook: RUNBOOK, inventory: INVENTORY });
+    expect(first.result.tasks.get('record@cp1')).toMatchObject({ outcome: 'connection-lost', attempts: 1 });
+    const err = await resumeFiles({ ...o, runId: first.runId }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'RESUME_IN_FLIGHT', exitCode: 2 });
+    expect((err as Error).message).toContain('record@cp1');
+    const ran = t.calls.filter((c) => c.node === 'cp1' && c.command.includes('kubedr-e2e/record')).length;
+    const again = await resumeFiles({ ...o, runId: first.runId, assumeDone: ['record@cp1'] });
+    expect(again.result.outcome).toBe('done');
+    expect(t.calls.filter((c) => c.node === 'cp1' && c.command.includes('kubedr-e2e/record')).length).toBe(ran);
   });
 });
 

@@ -132,6 +132,35 @@ describe('connection lost mid-step', () => {
   });
 });
 
+describe('connection lost mid-step, non-idempotent', () => {
+  it('is not retried; the run fails with connection-lost, and resume asks the operator instead of running it again', async () => {
+    const { lab } = env;
+    const w2 = lab.node('w2');
+    const stateDir = join(dir, 'state-conn-once');
+    const c = startCli(['run', '-r', runbook('conn-lost-once'), '-i', inventory, '--state-dir', stateDir, '--yes', '--output', 'json', '--rollback', 'never']);
+    await c.waitEvent((e) => e.kind === 'task-start' && e.stepId === 'once');
+    const runId = runIdOf(c.events);
+    for (let i = 0; i < 100 && (await ranTimes('w2', 'once', runId)) === 0; i++) await delay(50);
+    const sshd = await sessionPids(`${w2.address}:${w2.sshPort}`, c.child.pid ?? -1);
+    expect(sshd.length).toBeGreaterThan(0);
+    for (const pid of sshd) process.kill(pid, 'SIGKILL');
+    const r = await c.done;
+    expect(r.code).toBe(1);
+    const end = r.events.find((e) => e.kind === 'task-end');
+    expect(end).toMatchObject({ stepId: 'once', node: 'w2', outcome: 'connection-lost' });
+    expect(end?.kind === 'task-end' ? end.exitCode : 'none').toBeUndefined();
+    expect(r.events.some((e) => e.kind === 'task-retry')).toBe(false);
+    // The command did its work before the connection died: running it again would count twice.
+    const refused = await cliHere(['resume', runId, '--state-dir', stateDir, '--yes', '--rollback', 'never']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('RESUME_IN_FLIGHT');
+    expect(refused.stderr).toContain('once@w2');
+    const resumed = await cliHere(['resume', runId, '--state-dir', stateDir, '--yes', '--rollback', 'never', '--assume-done', 'once@w2']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await ranTimes('w2', 'once', runId)).toBe(1);
+  });
+});
+
 /**
  * PIDs of the sshd processes serving kubedr's connection to `server` (`addr:port`): the client
  * socket is found by kubedr's pid, its local port names the server side, `ss` gives its pids.

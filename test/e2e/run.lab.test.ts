@@ -27,6 +27,17 @@ const runIdOf = (events: RunEvent[]): string => {
   return start.runId;
 };
 
+/** Every bootstrap token the lab's kubeadm stored in etcd: `id.secret` and the secret alone. */
+async function bootstrapTokens(): Promise<{ id: string; secret: string }[]> {
+  const { lab } = env;
+  return (await lab.etcd.rangePrefix(lab.clientURL('cp1'), '/registry/secrets/kube-system/bootstrap-token-')).map((kv) => {
+    const s = JSON.parse(kv.value) as { stringData?: Record<string, string>; data?: Record<string, string> };
+    const id = s.stringData?.['token-id'] ?? Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString();
+    const secret = s.stringData?.['token-secret'] ?? Buffer.from(s.data?.['token-secret'] ?? '', 'base64').toString();
+    return { id, secret };
+  });
+}
+
 describe('kubedr run, end to end', () => {
   const secretParam = `x-e2e-secret-${randomBytes(8).toString('hex')}`;
   let first: { runId: string; stdout: string; stderr: string; stateDir: string } | undefined;
@@ -72,13 +83,7 @@ describe('kubedr run, end to end', () => {
 
   it('the captured join token and the secret param appear in no journal, audit record, report, console output or error', async () => {
     if (!first) throw new Error('needs the end-to-end run');
-    const { lab } = env;
-    const tokens = (await lab.etcd.rangePrefix(lab.clientURL('cp1'), '/registry/secrets/kube-system/bootstrap-token-')).map((kv) => {
-      const s = JSON.parse(kv.value) as { stringData?: Record<string, string>; data?: Record<string, string> };
-      const id = s.stringData?.['token-id'] ?? Buffer.from(s.data?.['token-id'] ?? '', 'base64').toString();
-      const secret = s.stringData?.['token-secret'] ?? Buffer.from(s.data?.['token-secret'] ?? '', 'base64').toString();
-      return { id, secret };
-    });
+    const tokens = await bootstrapTokens();
     expect(tokens.length).toBeGreaterThan(0);
     const needles = [...tokens.flatMap((t) => [`${t.id}.${t.secret}`, t.secret]), secretParam];
     const runDir = join(first.stateDir, 'runs', first.runId);
@@ -98,6 +103,22 @@ describe('kubedr run, end to end', () => {
     }
     // The join command did pass through the engine: the journal says its capture was withheld.
     expect(haystacks['journal.jsonl']).toMatch(/"captureWithheld":true/);
+  });
+
+  it('a failing command that prints the token: the error, console, journal and audit still never show it', async () => {
+    const stateDir = join(dir, 'state-token-error');
+    const r = await cliHere(['run', '-r', runbook('token-error'), '-i', inventory, '--state-dir', stateDir, '--yes', '--rollback', 'never']);
+    expect(r.code).toBe(1);
+    // The command did fail on the token: its stderr (redacted) reached the console.
+    // The whole captured join command is the secret: the command line echoed back shows only the mask.
+    expect(r.stdout).toMatch(/misuse@w1 ! .*unsupported command "bogus \*\*\*"/);
+    const runId = /run (\S+)/.exec(r.stderr)?.[1] ?? '';
+    const runDir = join(stateDir, 'runs', runId);
+    const texts = [r.stdout, r.stderr, ...readdirSync(runDir).map((f) => readFileSync(join(runDir, f), 'utf8'))];
+    const journal = readFileSync(join(runDir, 'journal.jsonl'), 'utf8');
+    expect(journal).toMatch(/"key":"misuse@w1","outcome":"failed","exitCode":1/);
+    const tokens = await bootstrapTokens();
+    for (const t of tokens) for (const text of texts) expect(text).not.toContain(t.secret);
   });
 
   it('kubedr audit --verify passes, then fails once one byte of the audit log is changed', async () => {
@@ -142,7 +163,7 @@ describe('refusals', () => {
     writeFileSync(known, '');
     const inv = writeInventory(lab, dir, 'inventory-unknown-keys', { knownHostsFile: known });
     const stateDir = join(dir, 'state-keys');
-    const refused = await cliHere(['run', '-r', runbook('hold'), '-i', inv, '--state-dir', stateDir, '--yes']);
+    const refused = await cliHere(['run', '-r', runbook('hostname'), '-i', inv, '--state-dir', stateDir, '--yes']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('TRANSPORT_HOST_KEY_UNKNOWN');
     for (const n of NODES) {
@@ -151,10 +172,10 @@ describe('refusals', () => {
     }
     expect(refused.stderr).toContain('--accept-new-host-keys');
     expect(() => readdirSync(join(stateDir, 'runs'))).toThrow(); // nothing executed, no run recorded
-    const accepted = await cliHere(['run', '-r', runbook('hold'), '-i', inv, '--state-dir', stateDir, '--yes', '--accept-new-host-keys']);
+    const accepted = await cliHere(['run', '-r', runbook('hostname'), '-i', inv, '--state-dir', stateDir, '--yes', '--accept-new-host-keys']);
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(readFileSync(known, 'utf8').trim().split('\n')).toHaveLength(NODES.length);
-    const again = await cliHere(['run', '-r', runbook('hold'), '-i', inv, '--state-dir', stateDir, '--yes']);
+    const again = await cliHere(['run', '-r', runbook('hostname'), '-i', inv, '--state-dir', stateDir, '--yes']);
     expect(again.code, again.stderr).toBe(0);
   });
 
@@ -166,7 +187,7 @@ describe('refusals', () => {
     try {
       const after = (await runOk('ssh-keygen', ['-lf', pub])).split(' ')[1] ?? '';
       expect(after).not.toBe(before);
-      const r = await cliHere(['run', '-r', runbook('hold'), '-i', inventory, '--state-dir', join(dir, 'state-changed'), '--yes', '--accept-new-host-keys']);
+      const r = await cliHere(['run', '-r', runbook('hostname'), '-i', inventory, '--state-dir', join(dir, 'state-changed'), '--yes', '--accept-new-host-keys']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('TRANSPORT_HOST_KEY_CHANGED');
       expect(r.stderr).toMatch(new RegExp(`cp2: HOST KEY CHANGED.*known ${before.replace(/[+/]/g, '\\$&')}.*presented ${after.replace(/[+/]/g, '\\$&')}`));
