@@ -2,10 +2,10 @@
 // that rewrites a file by text, not YAML-aware — runs here, locally, exactly as planned: on an
 // env file and on a unit's ExecStart, twice (resume), then its undo (byte-identical original).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { planTexts } from '../../src/app/plan.js';
 import type { PlannedAction } from '../../src/model/index.js';
 import { resolveText } from '../../src/plan/index.js';
@@ -13,8 +13,12 @@ import { RUNBOOKS_DIR } from './drive.js';
 
 const IC = 'etcd1=https://10.30.0.21:2380,etcd2=https://10.30.0.22:2380,etcd3=https://10.30.0.23:2380';
 
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function setup(): { dir: string; run: (which: 'action' | 'undo') => string } {
   const dir = mkdtempSync(join(tmpdir(), 'kubedr-ext-'));
+  dirs.push(dir);
   mkdirSync(join(dir, 'stage', 'r1'), { recursive: true });
   mkdirSync(join(dir, 'bin'));
   // systemctl stand-in: where the unit is, and a log of daemon-reloads.

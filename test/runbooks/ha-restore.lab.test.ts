@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { breakQuorum, DAMAGED_DIR, seedKeys, verifyCluster, writeJunk, type SeedSet } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
 import type { RunEvent } from '../../src/model/index.js';
@@ -17,6 +17,7 @@ import { CLI, dirInodes, hashTrees, runCli } from './node-trees.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
 const work = mkdtempSync(join(tmpdir(), 'kubedr-ha-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 const CPS = ['cp1', 'cp2', 'cp3'];
 const NODES = [...CPS, 'w1', 'w2'];
 /** What a restore may change on a node, and what the rollback must put back. */
@@ -82,8 +83,8 @@ describe.sequential('ha-restore on the lab', () => {
     expect(meta.totalKeys).toBeGreaterThanOrEqual(2000);
     expect(meta.etcdVersion).toMatch(/^3\.4\./);
     const tar = await runCli(['-c', `tar -tzf ${join(dir, 'pki-and-manifests.tar.gz')}`], 'sh');
-    expect(tar.stdout).toContain('pki/etcd/ca.crt');
-    expect(tar.stdout).toContain('manifests/etcd.yaml');
+    expect(tar.stdout).toContain('etc/kubernetes/pki/etcd/ca.crt');
+    expect(tar.stdout).toContain('etc/kubernetes/manifests/etcd.yaml');
     snapshot = { path: join(dir, 'snapshot.db'), sha256: sha };
     junk = await writeJunk(lab, 50);
     await breakQuorum(lab);
@@ -146,17 +147,29 @@ describe.sequential('ha-restore on the lab', () => {
     expect(audit.stdout).toContain('audit log verified');
   });
 
-  it('kubedr run killed (SIGKILL) in the middle of the restore: kubedr resume brings a healthy cluster', async () => {
-    const { lab } = env;
-    await breakQuorum(lab);
-    const start = new Date();
-    const crashed = await runCliUntil(['run', ...cliArgs(), '--yes', '--rollback', 'never', '-o', 'json'], (e) => e.kind === 'task-end' && e.stepId === 'swap-data-dir');
-    expect(crashed.killed).toBe(true);
-    const resumed = await runCli(['resume', crashed.runId, '--yes', '--state-dir', join(work, 'state'), '-o', 'json']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toContain('"kind":"run-end"');
-    expect(await verifyCluster(lab, { seeded: [seed], junk: [junk], workersJoinedAfter: start })).toEqual([]);
-  });
+  // Kill points: manifests half stashed; data dirs half swapped; a worker mid-rejoin (the secret
+  // join command must be captured again, since secrets are never journaled).
+  const KILL_POINTS: [string, (e: RunEvent) => boolean][] = [
+    ['after the first stash-manifests task', (e) => e.kind === 'task-end' && e.stepId === 'stash-manifests'],
+    ['after the first swap-data-dir task', (e) => e.kind === 'task-end' && e.stepId === 'swap-data-dir'],
+    ['as the first worker starts its rejoin', (e) => e.kind === 'task-start' && e.stepId === 'rejoin'],
+  ];
+  for (const [where, at] of KILL_POINTS) {
+    it(`kubedr run SIGKILLed ${where}: kubedr resume brings a healthy cluster`, async () => {
+      const { lab } = env;
+      await breakQuorum(lab);
+      const start = new Date();
+      const crashed = await runCliUntil(['run', ...cliArgs(), '--yes', '--rollback', 'never', '-o', 'json'], at);
+      expect(crashed.killed).toBe(true);
+      const resumed = await runCli(['resume', crashed.runId, '--yes', '--state-dir', join(work, 'state'), '-o', 'json']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const events = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+      expect(events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'done' });
+      expect(events.find((e) => e.kind === 'run-start')).toMatchObject({ mode: 'resume' });
+      expect(await verifyCluster(lab, { seeded: [seed], junk: [junk], workersJoinedAfter: start })).toEqual([]);
+      expect(resumed.stdout + resumed.stderr).not.toMatch(/--token [a-z0-9]{6}\.[a-z0-9]{16}/);
+    });
+  }
 });
 
 /** The etcd container's command after, and its entries that were not there before. */

@@ -1,6 +1,7 @@
 // The built-in runbooks (runbooks/*.yaml) as data: they validate against every example
 // inventory, render the etcd identities the procedures require, carry an undo and a check on
 // every mutating step, never `rm -r` anything, and keep the join command a secret.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -176,6 +177,27 @@ describe('rejoin-workers in the engine', () => {
     expect(transport.calls.filter((c) => c.command.includes('0123456789abcdef')).map((c) => c.node).sort()).toEqual(['worker-1', 'worker-2', 'worker-3']);
     expect(JSON.stringify(h.events)).not.toContain('0123456789abcdef');
     expect(JSON.stringify(h.journal)).not.toContain('0123456789abcdef');
+  });
+});
+
+describe('single-restore', () => {
+  const guard = (inv: { text: string; source: string }): { status: number | null; stderr: string } => {
+    const step = steps(planTexts(runbook('single-restore.yaml'), inv, SNAPSHOT_PARAMS).plan).find((s) => s.id === 'single-member');
+    const a = step?.tasks[0]?.action;
+    if (a?.kind !== 'local') throw new Error('single-member is not a local step');
+    return spawnSync('sh', ['-c', displayText(a.command)], { encoding: 'utf8' });
+  };
+
+  it('refuses an inventory with several etcd members before anything runs on a node', () => {
+    const r = guard(INVENTORIES.kubeadm);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('use ha-restore');
+  });
+
+  it('goes on with exactly one member', () => {
+    const one = { text: INVENTORIES.kubeadm.text.replace(/ {2}- name: cp-b[\s\S]*?(?= {2}- \{ name: worker-1)/, ''), source: 'one-master.yaml' };
+    expect(planTexts(runbook('single-restore.yaml'), one, SNAPSHOT_PARAMS).plan.nodes.map((n) => n.name)).toEqual(['cp-a', 'worker-1', 'worker-2', 'worker-3']);
+    expect(guard(one).status).toBe(0);
   });
 });
 

@@ -1,19 +1,20 @@
 // single-restore on a one-control-plane lab: every member wiped, restored from a snapshot, the
 // seeded keys back, the junk gone, the worker rejoined; and it refuses a multi-member inventory
 // before touching anything (tested in the unit tests through the plan).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { seedKeys, takeSnapshot, verifyCluster, wipeAll, writeJunk, DAMAGED_DIR } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
 import { drive, runbookPath } from './drive.js';
 
 const env = useLab({ controlPlanes: 1, workers: 1 });
+const work = mkdtempSync(join(tmpdir(), 'kubedr-single-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 it('restores a one-member cluster whose data was wiped', async () => {
   const { lab } = env;
-  const work = mkdtempSync(join(tmpdir(), 'kubedr-single-'));
   const seed = await seedKeys(lab, 500);
   const snap = await takeSnapshot(lab, 'cp1', join(work, 'snapshot.db'));
   const junk = await writeJunk(lab, 20);
