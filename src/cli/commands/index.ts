@@ -1,7 +1,9 @@
 // Each command module registers itself on the program; keep one file per command.
 import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
+import { registerDrill } from './drill.js';
 import { registerPlan } from './plan.js';
+import { registerRehearse } from './rehearse.js';
 import { registerResume } from './resume.js';
 import { registerRollback } from './rollback.js';
 import { registerRun } from './run.js';
@@ -22,4 +24,6 @@ export const commands: RegisterCommand[] = [
   registerAudit,
   registerRuns,
   registerSnapshot,
+  registerRehearse,
+  registerDrill,
 ];

@@ -1,0 +1,96 @@
+// What a drill learns from etcdctl's JSON, and how it judges it: the throwaway etcd must hold
+// exactly the snapshot's revision and live keys; against the live cluster, the key sets say what
+// a restore would bring back (add) and what it would lose (remove), per resource type.
+import { KubedrError } from '../../errors/index.js';
+import { extractResource } from '../snapshot/resource.js';
+
+export interface EtcdQuery {
+  healthy: boolean;
+  revision: number;
+  keys: string[];
+}
+
+interface KeysJson { header?: { revision?: number | string }; kvs?: { key?: string }[] }
+interface StatusJson { Status?: { header?: { revision?: number | string } } }
+
+/** Keys (base64 in etcdctl's JSON) decoded as UTF-8, and the header revision. */
+export function parseKeysJson(text: string, what: string): { revision: number; keys: string[] } {
+  let doc: KeysJson;
+  try {
+    doc = JSON.parse(text) as KeysJson;
+  } catch (cause) {
+    throw new KubedrError('DRILL_BAD_OUTPUT', `${what}: etcdctl did not print JSON: ${text.slice(0, 200)}`, { cause });
+  }
+  return { revision: Number(doc.header?.revision ?? 0), keys: (doc.kvs ?? []).map((kv) => Buffer.from(kv.key ?? '', 'base64').toString('utf8')) };
+}
+
+/** Output of queryScript: a health line, `endpoint status -w json`, `get --keys-only -w json`. */
+export function parseQuery(stdout: string): EtcdQuery {
+  const [health = '', status = '', keys = ''] = stdout.split('\n');
+  let revision = 0;
+  try {
+    revision = Number((JSON.parse(status) as StatusJson[])[0]?.Status?.header?.revision ?? 0);
+  } catch (cause) {
+    throw new KubedrError('DRILL_BAD_OUTPUT', `endpoint status: etcdctl did not print JSON: ${status.slice(0, 200)}`, { cause });
+  }
+  return { healthy: / is healthy/.test(health), revision, keys: parseKeysJson(keys, 'get --keys-only').keys };
+}
+
+export interface Expected {
+  revision: number;
+  liveKeys: ReadonlySet<string>;
+}
+
+/** Differences between the restored etcd and the snapshot; empty when the restore is faithful. */
+export function verifyRestored(got: EtcdQuery, want: Expected): string[] {
+  const problems: string[] = [];
+  if (!got.healthy) problems.push('the throwaway etcd is not healthy');
+  if (got.revision !== want.revision) problems.push(`revision ${got.revision}, the snapshot has ${want.revision}`);
+  if (got.keys.length !== want.liveKeys.size) problems.push(`${got.keys.length} keys, the snapshot has ${want.liveKeys.size} live keys`);
+  const extra = got.keys.filter((k) => !want.liveKeys.has(k));
+  const have = new Set(got.keys);
+  const missing = [...want.liveKeys].filter((k) => !have.has(k));
+  if (extra.length > 0) problems.push(`${extra.length} key(s) not in the snapshot, e.g. ${extra[0] ?? ''}`);
+  if (missing.length > 0) problems.push(`${missing.length} key(s) of the snapshot missing, e.g. ${missing[0] ?? ''}`);
+  return problems;
+}
+
+export interface ResourceChange {
+  /** In the snapshot, not live: a restore brings them back. */
+  wouldAdd: string[];
+  /** Live, not in the snapshot: a restore loses them. */
+  wouldRemove: string[];
+}
+
+export interface LiveComparison {
+  liveRevision: number;
+  liveKeys: number;
+  totals: { wouldAdd: number; wouldRemove: number; unchanged: number };
+  /** Resource types with a difference, sorted; keys sorted. */
+  resources: Record<string, ResourceChange>;
+}
+
+export function compareWithLive(snapshotKeys: ReadonlySet<string>, live: { revision: number; keys: readonly string[] }): LiveComparison {
+  const liveSet = new Set(live.keys);
+  const by = new Map<string, ResourceChange>();
+  const note = (key: string, kind: keyof ResourceChange): void => {
+    const r = extractResource(key);
+    let e = by.get(r);
+    if (!e) by.set(r, (e = { wouldAdd: [], wouldRemove: [] }));
+    e[kind].push(key);
+  };
+  let unchanged = 0;
+  for (const k of snapshotKeys) if (liveSet.has(k)) unchanged++; else note(k, 'wouldAdd');
+  for (const k of liveSet) if (!snapshotKeys.has(k)) note(k, 'wouldRemove');
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const resources: Record<string, ResourceChange> = {};
+  let add = 0;
+  let remove = 0;
+  for (const name of [...by.keys()].sort(cmp)) {
+    const e = by.get(name) as ResourceChange;
+    resources[name] = { wouldAdd: e.wouldAdd.sort(cmp), wouldRemove: e.wouldRemove.sort(cmp) };
+    add += e.wouldAdd.length;
+    remove += e.wouldRemove.length;
+  }
+  return { liveRevision: live.revision, liveKeys: liveSet.size, totals: { wouldAdd: add, wouldRemove: remove, unchanged }, resources };
+}

@@ -1,0 +1,142 @@
+// Restore drill without the lab: parsing etcdctl's JSON, judging a restore, comparing with live
+// keys; the teardown script's safety rules run for real in sh (it never signals a process that
+// is not our etcd, never removes a dir that is not a drill scratch dir); the port check sees a
+// port this test holds; the CLI refuses a drill with no target (exit 2).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compareWithLive, parseKeysJson, parseQuery, verifyRestored } from '../../src/etcd/drill/compare.js';
+import { PORTS_TAKEN_EXIT, startScript, teardownScript } from '../../src/etcd/drill/scripts.js';
+import { drill } from '../../src/app/drill.js';
+import { cliHere } from '../e2e/support.js';
+import { expectedOf, fixturePath } from '../etcd/snapshot/fixtures.js';
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const keysJson = (rev: number, keys: string[]): string => JSON.stringify({ header: { revision: rev }, kvs: keys.map((k) => ({ key: b64(k) })), count: keys.length });
+const sh = (script: string) => spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+
+describe('drill verdicts', () => {
+  it('parses etcdctl JSON (keys are base64) and an empty keyspace', () => {
+    expect(parseKeysJson(keysJson(7, ['/registry/pods/a/b', '/x']), 'k')).toEqual({ revision: 7, keys: ['/registry/pods/a/b', '/x'] });
+    expect(parseKeysJson('{"header":{"revision":1}}', 'k')).toEqual({ revision: 1, keys: [] });
+    expect(() => parseKeysJson('Error: context deadline exceeded', 'live')).toThrow(/live: etcdctl did not print JSON/);
+    const q = parseQuery(`http://127.0.0.1:1 is healthy: successfully committed proposal\n[{"Status":{"header":{"revision":5}}}]\n${keysJson(5, ['/a'])}`);
+    expect(q).toEqual({ healthy: true, revision: 5, keys: ['/a'] });
+  });
+
+  it('a faithful restore has no problems; a wrong revision, count or key set is named', () => {
+    const want = { revision: 5, liveKeys: new Set(['/a', '/b']) };
+    expect(verifyRestored({ healthy: true, revision: 5, keys: ['/b', '/a'] }, want)).toEqual([]);
+    expect(verifyRestored({ healthy: false, revision: 4, keys: ['/a', '/c'] }, want)).toEqual([
+      'the throwaway etcd is not healthy', 'revision 4, the snapshot has 5', '1 key(s) not in the snapshot, e.g. /c', '1 key(s) of the snapshot missing, e.g. /b',
+    ]);
+  });
+
+  it('compares with live keys per resource type: what a restore would add and remove', () => {
+    const snap = new Set(['/registry/pods/ns/p1', '/registry/configmaps/ns/c1', '/registry/apps.example.com/widgets/ns/w']);
+    const c = compareWithLive(snap, { revision: 9, keys: ['/registry/configmaps/ns/c1', '/registry/configmaps/junk/j1', '/registry/configmaps/junk/j0', 'other'] });
+    expect(c).toEqual({
+      liveRevision: 9,
+      liveKeys: 4,
+      totals: { wouldAdd: 2, wouldRemove: 3, unchanged: 1 },
+      resources: {
+        '(outside /registry)': { wouldAdd: [], wouldRemove: ['other'] },
+        'apps.example.com/widgets': { wouldAdd: ['/registry/apps.example.com/widgets/ns/w'], wouldRemove: [] },
+        configmaps: { wouldAdd: [], wouldRemove: ['/registry/configmaps/junk/j0', '/registry/configmaps/junk/j1'] },
+        pods: { wouldAdd: ['/registry/pods/ns/p1'], wouldRemove: [] },
+      },
+    });
+  });
+});
+
+describe('drill scripts, run in sh', () => {
+  const base = mkdtempSync(join(tmpdir(), 'kubedr-drill-unit-'));
+  const servers: Server[] = [];
+  afterAll(() => {
+    servers.forEach((s) => s.close());
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('teardown refuses a path that is not a drill scratch dir', () => {
+    const victim = join(base, 'precious');
+    mkdirSync(victim);
+    const r = sh(teardownScript(victim));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('not a drill scratch dir');
+    expect(existsSync(victim)).toBe(true);
+  });
+
+  it('teardown never signals a PID that is not our etcd on our data dir, and removes the scratch dir', async () => {
+    const scratch = join(base, 'kubedr-drill-abc123');
+    mkdirSync(scratch);
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(scratch, 'etcd.pid'), `${other.pid ?? 0}\n`);
+      const r = sh(teardownScript(scratch));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain('stopped etcd');
+      expect(existsSync(scratch)).toBe(false);
+      expect(other.exitCode).toBeNull();
+      expect(() => process.kill(other.pid ?? 0, 0)).not.toThrow();
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('start refuses ports that are already listening (exit PORTS_TAKEN_EXIT), before starting anything', async () => {
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const scratch = join(base, 'kubedr-drill-ports1');
+    mkdirSync(scratch);
+    const r = sh(startScript(scratch, 1, { client: port, peer: port + 1 }, 1000));
+    expect(r.status).toBe(PORTS_TAKEN_EXIT);
+    expect(r.stderr).toContain(`port ${port} is taken`);
+    expect(existsSync(join(scratch, 'etcd.pid'))).toBe(false);
+  });
+});
+
+describe('drill on this machine (real etcd, no lab)', () => {
+  const state = mkdtempSync(join(tmpdir(), 'kubedr-drill-state-'));
+  const scratchBase = mkdtempSync(join(tmpdir(), 'kubedr-drill-base-'));
+  afterAll(() => [state, scratchBase].forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const leftovers = (): string[] => spawnSync('ls', [scratchBase], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+
+  it('restores a committed fixture: revision and live keys as etcdctl reported them; nothing left', async () => {
+    const want = expectedOf('cluster-a');
+    const out = await drill({ snapshot: fixturePath('cluster-a'), local: true, scratchBase, stateDir: state, env: {} });
+    expect(out.problems).toEqual([]);
+    expect(out.ok).toBe(true);
+    expect(out.restored?.revision).toBe(want.status.revision);
+    expect([...(out.restored?.keys ?? [])].sort()).toEqual([...want.liveKeys].sort());
+    expect(out.cleanedUp).toBe(true);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+
+  it('interrupted after the upload: no etcd is started, the scratch dir is still removed', async () => {
+    const abort = new AbortController();
+    const out = await drill({
+      snapshot: fixturePath('cluster-a'), local: true, scratchBase, stateDir: state, env: {}, signal: abort.signal,
+      sinks: [(e) => { if (e.kind === 'task-end' && e.stepId === 'upload') abort.abort(); }],
+    });
+    expect(out.ok).toBe(false);
+    expect(out.problems).toEqual(['interrupted by the operator']);
+    expect(out.stages.map((x) => `${x.id}=${x.outcome}`)).toEqual(['inspect-snapshot=done', 'tools=done', 'scratch=done', 'upload=done', 'teardown=done']);
+    expect(out.cleanedUp).toBe(true);
+    expect(leftovers()).toEqual([]);
+  }, 30_000);
+});
+
+describe('kubedr drill (CLI, no lab)', () => {
+  it('needs exactly one of --node and --local (exit 2)', async () => {
+    const r = await cliHere(['drill', '/nonexistent.db']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('DRILL_BAD_TARGET');
+    const both = await cliHere(['drill', '/nonexistent.db', '--local', '--node', 'cp1', '-i', 'test/fixtures/inventories/three-masters.yaml']);
+    expect(both.code).toBe(2);
+  });
+});

@@ -1,0 +1,212 @@
+// The built-in runbooks (runbooks/*.yaml) as data: they validate against every example
+// inventory, render the etcd identities the procedures require, carry an undo and a check on
+// every mutating step, never `rm -r` anything, and keep the join command a secret.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planTexts } from '../../src/app/plan.js';
+import { validateTexts } from '../../src/app/validate.js';
+import type { Plan, PlannedAction, PlanStep } from '../../src/model/index.js';
+import { displayText } from '../../src/plan/index.js';
+import { parseRunbook } from '../../src/runbook/index.js';
+import { renderInventory } from '../lab/inventory.js';
+import { nodeDirs, type LabNode } from '../lab/node-start.js';
+import { MemoryTransport } from '../engine/support/memory-transport.js';
+import { runInMemory } from '../engine/support/harness.js';
+import { RUNBOOKS_DIR } from './drive.js';
+
+const RUNBOOKS = readdirSync(RUNBOOKS_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const file = (dir: string, name: string): { text: string; source: string } => ({ text: readFileSync(join(dir, name), 'utf8'), source: `${dir}/${name}` });
+const runbook = (name: string): { text: string; source: string } => file(RUNBOOKS_DIR, name);
+
+const labNode = (name: string, last: number, roles: LabNode['roles']): LabNode => ({ name, address: `127.150.0.${last}`, sshPort: 22, roles, dirs: nodeDirs('/tmp/kubedr-lab-t', name) });
+const LAB = {
+  text: renderInventory({
+    id: 't', sshPort: 22, clientKeyPath: '/tmp/kubedr-lab-t/client_key', knownHostsPath: '/tmp/kubedr-lab-t/known_hosts',
+    nodes: [labNode('cp1', 1, ['control-plane', 'etcd']), labNode('cp2', 2, ['control-plane', 'etcd']), labNode('cp3', 3, ['control-plane', 'etcd']), labNode('w1', 11, ['worker']), labNode('w2', 12, ['worker'])],
+  }),
+  source: 'lab/inventory.yaml',
+};
+const INVENTORIES = { lab: LAB, kubeadm: file('inventories', 'kubeadm-3-master.yaml'), external: file('inventories', 'external-etcd.yaml'), example: file('inventories', 'example.yaml') };
+const SNAPSHOT_PARAMS = ['snapshot=README.md', `snapshotSha256=${'0'.repeat(64)}`];
+const paramsFor = (name: string): string[] => (/restore/.test(name) ? SNAPSHOT_PARAMS : []);
+
+/** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
+const READ_ONLY = new Set([
+  'snapshot-sha256', 'single-member', 'reachable', 'etcd-tool', 'certs-present', 'manifests-present', 'snapshot-status',
+  'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined',
+]);
+const MUTATING_COMMAND = /(^|[\s;|&({])(mv|rm|cp|mkdir|rmdir|chmod|tee|sed -i|tar|systemctl (stop|start|restart)|kubeadm (reset|join)|etcdctl .*(put|del|snapshot (save|restore)))(\s|$)|[^2&]>\s*[^&/]|>\s*\$/m;
+
+function planOf(name: string, inv: { text: string; source: string }): Plan {
+  return planTexts(runbook(name), inv, paramsFor(name)).plan;
+}
+
+const steps = (plan: Plan): PlanStep[] => plan.phases.flatMap((p) => p.steps);
+const text = (a: PlannedAction): string => {
+  switch (a.kind) {
+    case 'shell': return displayText(a.script);
+    case 'local': case 'capture': case 'wait': return displayText(a.command);
+    case 'confirm': return displayText(a.message);
+    case 'manifest': return displayText(a.file);
+    default: return `${displayText(a.src)} ${displayText(a.dest)}`;
+  }
+};
+
+describe('built-in runbooks', () => {
+  it('are the five of issue 5, each documented at its top', () => {
+    expect(RUNBOOKS).toEqual(['etcd-backup.yaml', 'external-etcd-restore.yaml', 'ha-restore.yaml', 'rejoin-workers.yaml', 'single-restore.yaml']);
+    for (const name of RUNBOOKS) {
+      const head = runbook(name).text.split('\n').slice(0, 12);
+      expect(head.filter((l) => l.startsWith('#')).length, name).toBeGreaterThanOrEqual(8);
+      expect(head.join('\n'), name).toContain(`# ${name.replace('.yaml', '')} — `);
+    }
+  });
+
+  for (const name of RUNBOOKS) {
+    for (const [inv, text] of Object.entries(INVENTORIES)) {
+      it(`${name} validates against the ${inv} inventory without problems`, () => {
+        const report = validateTexts(runbook(name), text, paramsFor(name));
+        expect(report.problems.map((p) => `${p.code}: ${p.message}`)).toEqual([]);
+        expect(report.plan).toBeDefined();
+      });
+    }
+  }
+
+  it('a missing snapshot param is reported, with nothing planned', () => {
+    const report = validateTexts(runbook('ha-restore.yaml'), INVENTORIES.kubeadm);
+    expect(report.problems.map((p) => p.code)).toEqual(['PARAM_MISSING', 'PARAM_MISSING']);
+    expect(report.plan).toBeUndefined();
+  });
+
+  for (const name of RUNBOOKS) {
+    it(`${name}: every mutating step has an undo and a check; read-only steps mutate nothing`, () => {
+      const plan = planOf(name, name.startsWith('external') ? INVENTORIES.external : INVENTORIES.kubeadm);
+      for (const step of steps(plan)) {
+        for (const task of step.tasks) {
+          const a = task.action;
+          if (a.kind === 'confirm' || a.kind === 'wait' || a.kind === 'download' || a.kind === 'capture') continue;
+          if (READ_ONLY.has(step.id)) {
+            expect(text(a), `${name} ${step.id} is listed read-only`).not.toMatch(MUTATING_COMMAND);
+            continue;
+          }
+          // A manifest edit's undo is implicit (the engine keeps the original and moves it back).
+          if (a.kind !== 'manifest') expect(task.undo, `${name} ${task.key} has no undo`).toBeDefined();
+          expect(task.check, `${name} ${task.key} has no check`).toBeDefined();
+          if (task.check) expect(text(task.check), `${name} ${task.key}'s check`).not.toMatch(MUTATING_COMMAND);
+        }
+      }
+    });
+  }
+
+  it('no runbook removes a directory recursively (old data dirs are moved aside, never deleted)', () => {
+    for (const name of RUNBOOKS) {
+      const t = runbook(name).text;
+      expect(t, name).not.toMatch(/\brm\s+(-[a-zA-Z]*[rR]|--recursive)/);
+      expect(t, name).not.toMatch(/\brm\b[^\n]*(etcdDataDir|\/var\/lib\/etcd)/);
+    }
+  });
+
+  it('every step of the restores is safe to re-run (idempotent) or a gate', () => {
+    for (const name of ['ha-restore.yaml', 'single-restore.yaml', 'external-etcd-restore.yaml', 'rejoin-workers.yaml']) {
+      for (const step of steps(planOf(name, name.startsWith('external') ? INVENTORIES.external : INVENTORIES.kubeadm))) {
+        const gate = step.tasks.every((t) => t.action.kind === 'confirm' || t.action.kind === 'wait' || t.action.kind === 'capture');
+        expect(step.idempotent || gate, `${name} ${step.id}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('ha-restore plan', () => {
+  const plan = planOf('ha-restore.yaml', INVENTORIES.kubeadm);
+  const restore = steps(plan).find((s) => s.id === 'restore-member');
+  const members = [['cp-a', '10.20.0.11'], ['cp-b', '10.20.0.12'], ['cp-c', '10.20.0.13']] as const;
+  const initialCluster = members.map(([n, ip]) => `${n}=https://${ip}:2380`).join(',');
+
+  it('restores every member with the identical --initial-cluster, its own --name and peer URL, and a fresh token', () => {
+    expect(restore?.tasks.map((t) => t.node)).toEqual(members.map(([n]) => n));
+    const scripts = (restore?.tasks ?? []).map((t) => text(t.action));
+    for (const [i, [name, ip]] of members.entries()) {
+      const s = scripts[i] ?? '';
+      expect(s).toContain(`--name ${name} `);
+      expect(s).toContain(`--initial-advertise-peer-urls https://${ip}:2380 `);
+      expect(s).toContain('--initial-cluster-token kubedr-{{ run.id }}');
+      expect(s).toMatch(/--data-dir "\$out\.partial"/);
+    }
+    const clusters = scripts.map((s) => /--initial-cluster (\S+)/.exec(s)?.[1]);
+    expect(new Set(clusters)).toEqual(new Set([initialCluster]));
+  });
+
+  it('edits etcd.yaml in the run stash (outside the manifests dir) with --initial-cluster and state existing', () => {
+    const edit = steps(plan).find((s) => s.id === 'edit-etcd-manifest');
+    for (const t of edit?.tasks ?? []) {
+      const a = t.action;
+      if (a.kind !== 'manifest') throw new Error('edit-etcd-manifest is not a manifest action');
+      expect(displayText(a.file)).toBe('/etc/kubernetes/kubedr-stash/{{ run.id }}/etcd.yaml');
+      expect(a.edits.map((e) => (e.op === 'setFlag' ? `${e.flag}=${displayText(e.value)}` : e.op))).toEqual([`--initial-cluster=${initialCluster}`, '--initial-cluster-state=existing']);
+    }
+  });
+
+  it('checks the snapshot before the approval gate and stops nothing before it', () => {
+    const ids = steps(plan).map((s) => s.id);
+    const gate = ids.indexOf('approve');
+    for (const before of ['snapshot-sha256', 'etcd-tool', 'certs-present', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeLessThan(gate);
+    for (const after of ['stash-manifests', 'restore-member', 'swap-data-dir', 'rejoin']) expect(ids.indexOf(after)).toBeGreaterThan(gate);
+    expect(ids.indexOf('wait-quorum')).toBeLessThan(ids.indexOf('start-apiserver'));
+  });
+
+  it('captures the join command as a secret: the plan shows only a placeholder', () => {
+    const joinStep = steps(plan).find((s) => s.id === 'join-command');
+    const a = joinStep?.tasks[0]?.action;
+    expect(joinStep?.tasks.length).toBe(1);
+    expect(a?.kind === 'capture' && a.secret).toBe(true);
+    const rendered = planTexts(runbook('ha-restore.yaml'), INVENTORIES.kubeadm, SNAPSHOT_PARAMS).text;
+    expect(rendered).toContain('<secret:steps.join-command.stdout> --ignore-preflight-errors=');
+    expect(rendered).not.toMatch(/kubeadm join \S+:6443/);
+  });
+});
+
+describe('rejoin-workers in the engine', () => {
+  it('never lets the captured join command reach events or the journal', async () => {
+    const secret = 'kubeadm join 10.20.0.11:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:00';
+    const plan = planOf('rejoin-workers.yaml', INVENTORIES.kubeadm);
+    const transport = new MemoryTransport((_node, command) => (command.includes('kubeadm token create') ? { stdout: `${secret}\n` } : command.includes('readyz') ? { stdout: 'ok' } : { stdout: 'done\n' }));
+    const h = await runInMemory(plan, transport, { yes: true });
+    expect(h.result.outcome).toBe('done');
+    expect(transport.calls.filter((c) => c.command.includes('0123456789abcdef')).map((c) => c.node).sort()).toEqual(['worker-1', 'worker-2', 'worker-3']);
+    expect(JSON.stringify(h.events)).not.toContain('0123456789abcdef');
+    expect(JSON.stringify(h.journal)).not.toContain('0123456789abcdef');
+  });
+});
+
+describe('single-restore', () => {
+  const guard = (inv: { text: string; source: string }): { status: number | null; stderr: string } => {
+    const step = steps(planTexts(runbook('single-restore.yaml'), inv, SNAPSHOT_PARAMS).plan).find((s) => s.id === 'single-member');
+    const a = step?.tasks[0]?.action;
+    if (a?.kind !== 'local') throw new Error('single-member is not a local step');
+    return spawnSync('sh', ['-c', displayText(a.command)], { encoding: 'utf8' });
+  };
+
+  it('refuses an inventory with several etcd members before anything runs on a node', () => {
+    const r = guard(INVENTORIES.kubeadm);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('use ha-restore');
+  });
+
+  it('goes on with exactly one member', () => {
+    const one = { text: INVENTORIES.kubeadm.text.replace(/ {2}- name: cp-b[\s\S]*?(?= {2}- \{ name: worker-1)/, ''), source: 'one-master.yaml' };
+    expect(planTexts(runbook('single-restore.yaml'), one, SNAPSHOT_PARAMS).plan.nodes.map((n) => n.name)).toEqual(['cp-a', 'worker-1', 'worker-2', 'worker-3']);
+    expect(guard(one).status).toBe(0);
+  });
+});
+
+describe('etcd-backup', () => {
+  it('parses with every download landing under <backupDir>/<cluster>-<run>/', () => {
+    const rb = parseRunbook(runbook('etcd-backup.yaml').text, 'etcd-backup.yaml');
+    const dl = rb.phases.flatMap((p) => p.steps).filter((s) => s.action.kind === 'download');
+    expect(dl.map((s) => (s.action.kind === 'download' ? s.action.dest : ''))).toEqual(
+      ['snapshot.db', 'snapshot.db.sha256', 'pki-and-manifests.tar.gz', 'metadata.json'].map((f) => `{{ params.backupDir }}/{{ cluster.name }}-{{ run.id }}/${f}`),
+    );
+  });
+});
