@@ -1,0 +1,83 @@
+// One error class per transport failure, each with a stable code. The engine tells the
+// outcomes apart by `failure` (also set as `cause`, per the TransportFailure contract in
+// src/model/transport.ts): a non-zero exit is never an error, it is an ExecResult.
+import type { TransportFailure } from '../model/index.js';
+import { KubedrError } from '../errors/index.js';
+
+export const TRANSPORT_CODES = {
+  unreachable: 'TRANSPORT_UNREACHABLE',
+  authFailed: 'TRANSPORT_AUTH_FAILED',
+  connectionLost: 'TRANSPORT_CONNECTION_LOST',
+  timeout: 'TRANSPORT_TIMEOUT',
+  hostKeyUnknown: 'TRANSPORT_HOST_KEY_UNKNOWN',
+  hostKeyChanged: 'TRANSPORT_HOST_KEY_CHANGED',
+  hostKeyRevoked: 'TRANSPORT_HOST_KEY_REVOKED',
+  checksumMismatch: 'TRANSPORT_CHECKSUM_MISMATCH',
+  transferFailed: 'TRANSPORT_TRANSFER_FAILED',
+  aborted: 'TRANSPORT_ABORTED',
+  sudoPasswordRejected: 'TRANSPORT_SUDO_PASSWORD_REJECTED',
+  unknownNode: 'TRANSPORT_UNKNOWN_NODE',
+  closed: 'TRANSPORT_CLOSED',
+} as const;
+
+export type TransportCode = (typeof TRANSPORT_CODES)[keyof typeof TRANSPORT_CODES];
+
+/**
+ * A failure to reach or talk to a node. `failure` is set for the outcomes the engine treats
+ * differently from a failed command (unreachable, connection-lost, timeout, host-key).
+ */
+export class TransportError extends KubedrError {
+  readonly node: string;
+  readonly failure: TransportFailure | undefined;
+  /** The low-level error (already redacted into `message`); not `cause`, which holds `failure`. */
+  readonly detail: unknown;
+
+  constructor(code: TransportCode, node: string, message: string, opts: { failure?: TransportFailure; hint?: string; detail?: unknown } = {}) {
+    const base: { hint?: string; cause?: unknown } = {};
+    if (opts.hint !== undefined) base.hint = opts.hint;
+    if (opts.failure !== undefined) base.cause = opts.failure;
+    super(code, `${node}: ${message}`, base);
+    this.name = 'TransportError';
+    this.node = node;
+    this.failure = opts.failure;
+    this.detail = opts.detail;
+  }
+}
+
+/** The TransportFailure of an error, whichever way it was raised (own class, or `cause`). */
+export function transportFailureOf(err: unknown): TransportFailure | undefined {
+  if (err instanceof TransportError) return err.failure;
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  if (cause === 'unreachable' || cause === 'connection-lost' || cause === 'timeout' || cause === 'host-key') return cause;
+  return undefined;
+}
+
+/** True for failures worth a retry after reconnecting (the engine still decides by idempotence). */
+export function isTransientTransportError(err: unknown): boolean {
+  const f = transportFailureOf(err);
+  return f === 'unreachable' || f === 'connection-lost';
+}
+
+/** Replaces every secret in `text` by `***` (longest first, so overlapping secrets stay hidden). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of [...secrets].filter((v) => v.length > 0).sort((a, b) => b.length - a.length)) {
+    out = out.split(s).join('***');
+  }
+  return out;
+}
+
+/** Message of a low-level error, with secrets removed. */
+export function describe(err: unknown, secrets: readonly string[] = []): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return redact(msg, secrets);
+}
+
+/**
+ * A timer for a command timeout. Node fires delays above 2^31-1 ms at once, so those (and 0,
+ * negative or non-finite values, meaning "no timeout") get no timer at all.
+ */
+export function startTimeout(ms: number, onTimeout: () => void): NodeJS.Timeout | undefined {
+  if (!Number.isFinite(ms) || ms <= 0 || ms > 2_147_483_647) return undefined;
+  return setTimeout(onTimeout, ms);
+}

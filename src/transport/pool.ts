@@ -1,0 +1,161 @@
+// One ssh2 connection per endpoint for the whole run, shared by every exec and sftp call.
+// Channels per connection are capped below OpenSSH's MaxSessions (10); callers beyond the cap
+// wait in a queue. A lost connection is dropped; the next call connects again.
+import type { Client } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import { endpointKey, type Endpoint } from './endpoints.js';
+import { openConnection, type ConnectOptions } from './connect.js';
+import { TRANSPORT_CODES, TransportError, describe } from './errors.js';
+
+export interface PoolOptions extends ConnectOptions {
+  /** Channels open at once on one connection. @default 8 */
+  maxChannels: number;
+  /** Close a connection with no open channel after this long. @default 300000 */
+  idleTimeoutMs: number;
+}
+
+/** A live connection plus a way to learn when it dies (for connection-lost reporting). */
+export interface Lease {
+  client: Client;
+  /** Rejects-free promise settled when the connection closes. */
+  closed: Promise<void>;
+  release(): void;
+}
+
+class Slot {
+  client: Client | undefined;
+  connecting: Promise<Client> | undefined;
+  closed: Promise<void> = Promise.resolve();
+  active = 0;
+  waiters: (() => void)[] = [];
+  idle: NodeJS.Timeout | undefined;
+}
+
+export class ConnectionPool {
+  private readonly slots = new Map<string, Slot>();
+  private shut = false;
+
+  constructor(private readonly opts: PoolOptions) {}
+
+  /** Waits for a free channel on the endpoint's connection (connecting if needed). */
+  async lease(ep: Endpoint, signal?: AbortSignal): Promise<Lease> {
+    const slot = this.slotOf(ep);
+    await this.acquire(slot, ep, signal);
+    try {
+      const client = await this.connected(slot, ep);
+      let released = false;
+      return {
+        client,
+        closed: slot.closed,
+        release: () => {
+          if (released) return;
+          released = true;
+          this.releaseSlot(slot);
+        },
+      };
+    } catch (err) {
+      this.releaseSlot(slot);
+      throw err;
+    }
+  }
+
+  /** Ends every connection; later calls fail with TRANSPORT_CLOSED. */
+  async close(): Promise<void> {
+    this.shut = true;
+    const ends = [...this.slots.values()].map(async (slot) => {
+      clearTimeout(slot.idle);
+      const client = slot.client ?? (await slot.connecting?.catch(() => undefined));
+      if (!client) return;
+      const done = slot.closed;
+      client.end();
+      await Promise.race([done, new Promise((r) => setTimeout(r, 2000).unref())]);
+      client.destroy();
+    });
+    await Promise.all(ends);
+    this.slots.clear();
+  }
+
+  private slotOf(ep: Endpoint): Slot {
+    if (this.shut) throw new TransportError(TRANSPORT_CODES.closed, ep.name, 'transport already closed');
+    const key = endpointKey(ep);
+    let slot = this.slots.get(key);
+    if (!slot) this.slots.set(key, (slot = new Slot()));
+    return slot;
+  }
+
+  private async acquire(slot: Slot, ep: Endpoint, signal?: AbortSignal): Promise<void> {
+    clearTimeout(slot.idle);
+    if (slot.active < this.opts.maxChannels) {
+      slot.active++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const grant = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        slot.active++;
+        resolve();
+      };
+      const onAbort = (): void => {
+        slot.waiters = slot.waiters.filter((w) => w !== grant);
+        reject(new TransportError(TRANSPORT_CODES.aborted, ep.name, 'aborted while waiting for a free channel'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      slot.waiters.push(grant);
+    });
+  }
+
+  private releaseSlot(slot: Slot): void {
+    slot.active--;
+    const next = slot.waiters.shift();
+    if (next) return next();
+    if (slot.active === 0 && slot.client) {
+      const client = slot.client;
+      slot.idle = setTimeout(() => client.end(), this.opts.idleTimeoutMs);
+      slot.idle.unref();
+    }
+  }
+
+  private connected(slot: Slot, ep: Endpoint): Promise<Client> {
+    if (slot.client) return Promise.resolve(slot.client);
+    slot.connecting ??= this.connect(ep).then(
+      (client) => {
+        slot.client = client;
+        slot.connecting = undefined;
+        slot.closed = new Promise<void>((resolve) => {
+          const gone = (): void => {
+            if (slot.client === client) slot.client = undefined;
+            resolve();
+          };
+          client.once('close', gone);
+          client.on('error', () => undefined);
+          client.setMaxListeners(0);
+        });
+        return client;
+      },
+      (err: unknown) => {
+        slot.connecting = undefined;
+        throw err;
+      },
+    );
+    return slot.connecting;
+  }
+
+  private async connect(ep: Endpoint): Promise<Client> {
+    if (!ep.jump) return openConnection(ep, this.opts);
+    const jump = ep.jump;
+    // The bastion connection is pooled too; a forwarded channel is not a session (MaxSessions).
+    const lease = await this.lease(jump);
+    let sock: Duplex;
+    try {
+      sock = await new Promise<Duplex>((resolve, reject) => {
+        lease.client.forwardOut('127.0.0.1', 0, ep.host, ep.port, (err, stream) => (err ? reject(err) : resolve(stream)));
+      });
+    } catch (err) {
+      throw new TransportError(TRANSPORT_CODES.unreachable, ep.name, `bastion ${jump.host}:${jump.port} could not open a tunnel to ${ep.host}:${ep.port}: ${describe(err)}`, { failure: 'unreachable', detail: err });
+    } finally {
+      lease.release();
+    }
+    return openConnection(ep, this.opts, sock);
+  }
+}

@@ -1,0 +1,50 @@
+// The remote wrapper, run by a real local sh in its own session (as sshd runs it): stdin
+// framing is exact, exit codes pass through, and EOF on stdin kills the whole command tree.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { GROUP_WRAPPER, buildRemoteCommand, frameStdin } from '../../src/transport/command.js';
+
+function runWrapped(command: string, stdin: string, closeAfterMs?: number): Promise<{ code: number | null; signal: string | null; stdout: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn('sh', ['-c', GROUP_WRAPPER, 'kubedr', command], { detached: true });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdin.write(frameStdin(stdin));
+  if (closeAfterMs !== undefined) setTimeout(() => child.stdin.end(), closeAfterMs);
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      child.stdin.end();
+      resolve({ code, signal, stdout, ms: Date.now() - started });
+    }),
+  );
+}
+
+describe('GROUP_WRAPPER', () => {
+  it.each(['', 'x', 'two\nlines\n\n\n', "quotes ' \" $(x) `y`", 'ünïcode ✓'])('passes stdin %j through byte for byte', async (input) => {
+    const r = await runWrapped('cat; printf "|%s" "$?"', input);
+    expect(r.stdout).toBe(`${input}|0`);
+  });
+
+  it('passes the exit code through', async () => {
+    expect((await runWrapped('exit 42', '')).code).toBe(42);
+  });
+
+  it('kills the command tree when its stdin (the channel) is closed', async () => {
+    const flag = `/tmp/kubedr-wrapper-${process.pid}-${Date.now()}`;
+    const r = await runWrapped(`(sleep 3; touch ${flag}) & sleep 30`, '', 300);
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.ms).toBeLessThan(5000);
+    await new Promise((res) => setTimeout(res, 3500));
+    expect(existsSync(flag)).toBe(false);
+  });
+});
+
+describe('buildRemoteCommand', () => {
+  it('quotes the command as one word and adds sudo without a tty or prompt', () => {
+    const cmd = "echo '$(id)'; rm -rf /nope";
+    expect(buildRemoteCommand(cmd, 'none')).toMatch(/^sh -c '.*' kubedr 'echo '\\''\$\(id\)'\\''; rm -rf \/nope'$/s);
+    expect(buildRemoteCommand(cmd, 'nopasswd')).toMatch(/^sudo -n -- sh -c /);
+    expect(buildRemoteCommand(cmd, 'password')).toMatch(/^sudo -S -k -p '' -- sh -c /);
+  });
+});
