@@ -1,0 +1,117 @@
+// What one executing invocation (run, resume, rollback) wires around the engine: the SSH
+// transport from the inventory, a local transport, the audit log (report.html at every session
+// end), the reporter, approvals. Host keys are checked for every node before anything runs.
+import { createAuditSink, operatorIdentity, type AuditSink, type SecretSource } from '../audit/index.js';
+import type { Approve, EventSink } from '../engine/index.js';
+import { KubedrError } from '../errors/index.js';
+import type { InventoryNode, Plan, RunEvent, Transport } from '../model/index.js';
+import type { Reporter } from '../reporters/index.js';
+import { createLocalTransport, createSshTransport, TransportError, type SshTransport } from '../transport/index.js';
+import { writeReportIn } from './audit.js';
+import { sudoPasswordSource, type Prompt } from './secrets.js';
+
+/** Builds the progress reporter once the plan is known (the CLI picks listr2, plain or json). */
+export type ReporterFactory = (plan: Plan, secrets: SecretSource) => Reporter;
+
+export interface SessionOptions {
+  plan: Plan;
+  nodes: readonly InventoryNode[];
+  runDir: string;
+  runId: string;
+  secrets: Record<string, string>;
+  env: Record<string, string | undefined>;
+  /** Record unknown host keys instead of refusing them. @default false */
+  acceptNewHostKeys?: boolean;
+  /** ssh_config whose Host aliases apply to node addresses. @default none */
+  sshConfigPath?: string;
+  reporter?: ReporterFactory;
+  prompt?: Prompt;
+  /** Replaces the SSH transport (tests of the wiring without a lab). */
+  transport?: Transport;
+  /** @default a zx transport on this machine */
+  localTransport?: Transport;
+}
+
+export interface Session {
+  transport: Transport;
+  localTransport: Transport;
+  sinks: EventSink[];
+  approve: Approve;
+  /** Connects to every node of the plan; refuses (exit 2) on unknown or changed host keys. */
+  preflight(): Promise<void>;
+  /** Flushes the reporter, closes the audit log and every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function openSession(o: SessionOptions): Session {
+  const secretValues = Object.values(o.secrets);
+  const transport = o.transport ?? createSshTransport({
+    nodes: o.nodes,
+    acceptNewHostKeys: o.acceptNewHostKeys ?? false,
+    agent: o.env['SSH_AUTH_SOCK'],
+    sshConfigPath: o.sshConfigPath,
+    sudoPassword: sudoPasswordSource(o.nodes, o.secrets, o.env),
+  });
+  const localTransport = o.localTransport ?? createLocalTransport();
+  const reporter = o.reporter?.(o.plan, () => secretValues);
+  // Opened on the first event (run-start, after the run lock is held): a refused invocation
+  // leaves no run directory behind.
+  let audit: AuditSink | undefined;
+  const auditEvent = (e: RunEvent): void => {
+    audit ??= createAuditSink({
+      runDir: o.runDir,
+      runId: o.runId,
+      who: operatorIdentity(o.env),
+      subject: { runbook: { name: o.plan.runbook.name, hash: o.plan.runbook.hash }, inventoryHash: o.plan.inventory.hash },
+      secrets: () => secretValues,
+      onRunEnd: (dir) => void writeReportIn(dir),
+    });
+    audit.onEvent(e);
+  };
+  let closed = false;
+  return {
+    transport,
+    localTransport,
+    sinks: [auditEvent, ...(reporter ? [(e: RunEvent) => reporter.onEvent(e)] : [])],
+    approve: async (req) => {
+      if (!o.prompt) return false;
+      const answer = await o.prompt(`${req.kind === 'rollback' ? 'rollback' : `step ${req.stepId}`}: ${req.message} [y/N] `, { secret: false });
+      return /^y(es)?$/i.test(answer.trim());
+    },
+    preflight: () => ('connect' in transport ? checkHostKeys(transport as SshTransport, o.plan) : Promise.resolve()),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await reporter?.close();
+      } finally {
+        audit?.close();
+        await Promise.all([transport.close(), localTransport.close()]);
+      }
+    },
+  };
+}
+
+/**
+ * Host keys are a yes/no question for the whole run: a node with an unknown or changed key
+ * refuses the run before any command (exit 2). Other connection failures are left to the
+ * engine, which reports the node as unreachable with the step's failure policy.
+ */
+async function checkHostKeys(transport: SshTransport, plan: Plan): Promise<void> {
+  const refused: TransportError[] = [];
+  await Promise.all(plan.nodes.map(async (n) => {
+    try {
+      await transport.connect(n.name);
+    } catch (err) {
+      if (err instanceof TransportError && err.code.startsWith('TRANSPORT_HOST_KEY')) refused.push(err);
+    }
+  }));
+  if (refused.length === 0) return;
+  refused.sort((a, b) => a.node.localeCompare(b.node));
+  throw new KubedrError(refused[0]?.code ?? 'TRANSPORT_HOST_KEY_UNKNOWN', `host key check refused ${refused.length} node(s); nothing was executed:\n  ${refused.map((e) => e.message).join('\n  ')}`, {
+    hint: refused.some((e) => e.code === 'TRANSPORT_HOST_KEY_CHANGED')
+      ? 'a changed host key may mean a man-in-the-middle: verify the node out of band, then fix its entry in known_hosts'
+      : 'verify the fingerprints out of band, then run again with --accept-new-host-keys to record them',
+    exitCode: 2,
+  });
+}

@@ -1,0 +1,32 @@
+// `kubedr run -r RUNBOOK -i INVENTORY …`: plan, check host keys, execute. Exit 0 done, 1 the run
+// failed (or was rolled back / interrupted), 2 bad input or refused with nothing executed.
+import type { Command } from 'commander';
+import { runFiles } from '../../app/operate.js';
+import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import type { RegisterCommand } from './index.js';
+
+interface RunFlags extends ExecuteFlags {
+  runbook: string;
+  inventory: string;
+  param: string[];
+}
+
+export const registerRun: RegisterCommand = (program: Command) => {
+  const cmd = program
+    .command('run')
+    .description('execute a runbook against an inventory over SSH, with a journal, a run lock, an audit log and rollback')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
+    .option('--param <name=value>', 'runbook parameter (repeatable; not for secrets, see --param-from-env)', collect, []);
+  addExecuteFlags(cmd, { rollback: true }).action(async (f: RunFlags) => {
+    const { abort, dispose } = interruptible();
+    try {
+      const out = await runFiles({ ...operateOptions(f, abort), runbook: f.runbook, inventory: f.inventory, params: f.param });
+      const r = out.result;
+      summary(out.runId, r.outcome, `${r.failedStep ? ` (step ${r.failedStep} failed)` : ''}${r.rollbackIncomplete ? `; rollback incomplete: kubedr rollback ${out.runId}` : ''}${r.outcome === 'failed' || r.outcome === 'aborted' ? `; continue with kubedr resume ${out.runId}` : ''}`);
+      process.exitCode = exitCodeOf(r.outcome, 'done');
+    } finally {
+      dispose();
+    }
+  });
+};
