@@ -74,6 +74,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
 
   const run: RemoteRunner = async (node, command, opts) => {
     const ep = await endpoint(node);
+    // A root login needs no sudo (and minimal nodes may not have it installed).
     const mode: SudoMode = opts.sudo && ep.user !== 'root' ? await sudoModeOf(node, ep) : 'none';
     const password = mode === 'password' ? await passwordOf(node) : '';
     // The password is scrubbed from output too; stdin only from error text (echoing it is legit).

@@ -43,6 +43,15 @@ describe('upload', () => {
     expect(readdirSync(remote)).toEqual(['snap.db']);
   });
 
+  it('20 parallel uploads to one node share the channel cap with execs (no MaxSessions failure)', async () => {
+    const box = mkdtempSync(join(remote, 'par-'));
+    writeFileSync(join(local, 'par'), randomBytes(256 * 1024));
+    const jobs = Array.from({ length: 20 }, (_, i) => t.upload('cp-1', join(local, 'par'), join(box, `f${i}`), { sudo: false }));
+    const execs = Array.from({ length: 10 }, () => t.exec('cp-1', 'true', { timeoutMs: 60_000, sudo: false }));
+    await Promise.all([...jobs, ...execs]);
+    expect(readdirSync(box).length).toBe(20);
+  });
+
   it('replaces an existing file atomically and handles an empty file', async () => {
     writeFileSync(join(local, 'empty'), '');
     await t.upload('cp-1', join(local, 'empty'), join(remote, 'snap.db'), { sudo: false });

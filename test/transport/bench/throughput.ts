@@ -68,6 +68,11 @@ try {
     { chunkSize: 128 * 1024, concurrency: 32 },
     { chunkSize: 255 * 1024, concurrency: 16 },
   ];
+  // ssh2's own fastPut (no hashing, no verification): is our pipelined writer the bottleneck?
+  const fast = new ssh2.Client();
+  await new Promise<void>((r) => fast.on('ready', () => r()).connect({ host: sshd.host, port: sshd.port, username: 'root', privateKey: readFileSync(key) }));
+  const sftp = await new Promise<ssh2.SFTPWrapper>((r, j) => fast.sftp((e, s) => (e ? j(e) : r(s))));
+  const fastPut: number[] = [];
   const scpUp: number[] = [];
   const scpDown: number[] = [];
   const up = new Map<string, number[]>();
@@ -75,6 +80,7 @@ try {
   for (let r = 0; r < rounds; r++) {
     scpUp.push(await time(() => execFileSync('sh', ['-c', `scp -q ${sshArgs.map((a) => `'${a}'`).join(' ')} ${file} root@${sshd.host}:${dest}.scp && ssh ${sshArgs.join(' ').replace('-P', '-p')} root@${sshd.host} sha256sum ${dest}.scp >/dev/null`])));
     scpDown.push(await time(() => execFileSync('sh', ['-c', `ssh ${sshArgs.join(' ').replace('-P', '-p')} root@${sshd.host} sha256sum ${dest}.scp >/dev/null && scp -q ${sshArgs.map((a) => `'${a}'`).join(' ')} root@${sshd.host}:${dest}.scp ${dest}.back`])));
+    fastPut.push(await time(() => new Promise<void>((r, j) => sftp.fastPut(file, `${dest}.fast`, { concurrency: 64, chunkSize: 32768 }, (e) => (e ? j(e) : r())))));
     for (const tuning of tunings) {
       const label = `${tuning.chunkSize / 1024}K x ${tuning.concurrency}`;
       const tt = createSshTransport({ nodes: [node], transferTuning: tuning });
@@ -85,7 +91,8 @@ try {
     }
   }
   const mbps = (ms: number): string => `${((mb / ms) * 1000).toFixed(0)} MB/s`;
-  console.log(`upload ${mb} MB: scp+sha256sum ${median(scpUp).toFixed(0)} ms (${mbps(median(scpUp))})`);
+  fast.end();
+  console.log(`upload ${mb} MB: scp+sha256sum ${median(scpUp).toFixed(0)} ms (${mbps(median(scpUp))}); bare ssh2 fastPut (no hash/verify) ${median(fastPut).toFixed(0)} ms (${mbps(median(fastPut))})`);
   for (const [label, xs] of up) console.log(`  kubedr ${label}: ${median(xs).toFixed(0)} ms (${mbps(median(xs))}), ratio to scp ${(median(xs) / median(scpUp)).toFixed(2)}`);
   console.log(`download ${mb} MB: sha256sum+scp ${median(scpDown).toFixed(0)} ms (${mbps(median(scpDown))})`);
   for (const [label, xs] of down) console.log(`  kubedr ${label}: ${median(xs).toFixed(0)} ms (${mbps(median(xs))}), ratio to scp ${(median(xs) / median(scpDown)).toFixed(2)}`);
