@@ -1,0 +1,21 @@
+// kubedr as an operator runs it: `node bin/kubedr.js` over the compiled dist/ (built once per
+// bench run, untimed), so its measured time includes process start-up like ansible-playbook's.
+import { fileURLToPath } from 'node:url';
+import { run, runOk, type RunResult } from './proc.js';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/kubedr.js', import.meta.url));
+
+let built: Promise<void> | undefined;
+
+/** `npm run build` (tsc → dist/); dist/ is git-ignored. */
+export function buildCli(): Promise<void> {
+  built ??= runOk('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, timeoutMs: 600_000 }).then(() => undefined);
+  return built;
+}
+
+export async function kubedrCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 600_000): Promise<RunResult> {
+  const r = await run(process.execPath, [BIN, ...args], { cwd: REPO, env, timeoutMs });
+  if (r.code !== 0) throw new Error(`kubedr ${args[0] ?? ''} exited ${String(r.code)}:\n${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-12).join('\n')}`);
+  return r;
+}
