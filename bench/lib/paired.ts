@@ -15,6 +15,8 @@ export interface Contender<C> {
   goal?: { max?: number; min?: number; text: string };
   /** The timed work. Returning `ms` overrides the wall time (e.g. to exclude a part). */
   run: (ctx: C, round: number) => Promise<{ ms?: number; metrics?: Metrics } | undefined>;
+  /** Untimed preparation before every run (e.g. break the cluster again). */
+  before?: (ctx: C, round: number) => Promise<void>;
   /** Take part in the untimed warm-up round. @default true */
   warmup?: boolean;
   /** Untimed clean-up after every run (also after the warm-up). */
@@ -67,6 +69,7 @@ export async function runPaired<C>(s: PairedSuite<C>, log: (line: string) => voi
       const order = r % 2 === 0 ? s.contenders : [...s.contenders].reverse();
       for (const c of order) {
         if (r < 0 && c.warmup === false) continue;
+        await c.before?.(ctx, r);
         const t0 = performance.now();
         let out: Awaited<ReturnType<Contender<C>['run']>>;
         try {
