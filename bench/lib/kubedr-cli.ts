@@ -1,5 +1,7 @@
 // kubedr as an operator runs it: `node bin/kubedr.js` over the compiled dist/ (built once per
 // bench run, untimed), so its measured time includes process start-up like ansible-playbook's.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, runOk, type RunResult } from './proc.js';
 
@@ -8,9 +10,28 @@ const BIN = fileURLToPath(new URL('../../bin/kubedr.js', import.meta.url));
 
 let built: Promise<void> | undefined;
 
-/** `npm run build` (tsc → dist/); dist/ is git-ignored. */
+/** Newest mtime under a directory (ms). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * `npm run build` (tsc → dist/, git-ignored) unless dist/ is newer than every source file: two
+ * benches running at once must not rewrite dist/ under each other's kubedr processes.
+ */
 export function buildCli(): Promise<void> {
-  built ??= runOk('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, timeoutMs: 600_000 }).then(() => undefined);
+  let fresh = false;
+  try {
+    fresh = statSync(join(REPO, 'dist', 'cli', 'entry.js')).mtimeMs > newest(join(REPO, 'src'));
+  } catch {
+    fresh = false;
+  }
+  built ??= fresh ? Promise.resolve() : runOk('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, timeoutMs: 600_000 }).then(() => undefined);
   return built;
 }
 
