@@ -51,6 +51,12 @@ export interface Row {
   metrics?: Record<string, Spread>;
 }
 
+/** BENCH_BUDGET_MIN: no new round starts after this many minutes (rows then show fewer runs). */
+function budgetMs(): number {
+  const m = Number(process.env['BENCH_BUDGET_MIN']);
+  return Number.isFinite(m) && m > 0 ? m * 60_000 : Infinity;
+}
+
 export function defaultRounds(): number {
   const n = Number(process.env['BENCH_ROUNDS'] ?? 5);
   return Number.isInteger(n) && n >= 1 ? n : 5;
@@ -65,7 +71,12 @@ export async function runPaired<C>(s: PairedSuite<C>, log: (line: string) => voi
   try {
     info = s.info?.(ctx) ?? {};
     const first = s.warmup ?? true ? -1 : 0;
+    const started = performance.now();
     for (let r = first; r < rounds; r++) {
+      if (r > 0 && performance.now() - started > budgetMs()) {
+        log(`  ${s.suite}: BENCH_BUDGET_MIN reached, stopping after ${r} round(s)`);
+        break;
+      }
       const order = r % 2 === 0 ? s.contenders : [...s.contenders].reverse();
       for (const c of order) {
         if (r < 0 && c.warmup === false) continue;
