@@ -92,12 +92,18 @@ export async function run(): Promise<Record<string, number>> {
  * Suite for bench/run.ts on main (`npm run bench engine`): default export with cases, the
  * in-memory journal as the baseline. Typed structurally so this file stands alone.
  */
-async function fsyncCase(): Promise<void> {
+// Time per task and peak RSS go into the common bench table beside the wall time.
+const perTask = (r: { ms: number; peakRss: number }): { metrics: Record<string, number> } => ({
+  metrics: { 'µs/task': Math.round((r.ms * 1000) / (NODES * STEPS)), 'peak RSS MiB': Math.round(r.peakRss / 2 ** 20) },
+});
+
+async function fsyncCase(): Promise<{ metrics: Record<string, number> }> {
   const dir = await mkdtemp(join(tmpdir(), 'kubedr-bench-'));
   try {
     const journal = await JournalWriter.open(join(dir, 'journal.jsonl'));
-    await once(benchPlan(), journal);
+    const r = await once(benchPlan(), journal);
     await journal.close();
+    return perTask(r);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -106,8 +112,8 @@ async function fsyncCase(): Promise<void> {
 const suite: { suite: string; cases: { name: string; baseline?: string; iterations?: number; run: () => Promise<unknown> }[] } = {
   suite: 'engine',
   cases: [
-    { name: `${NODES} nodes x ${STEPS} steps, memory journal`, iterations: 2, run: () => once(benchPlan(), { append: () => Promise.resolve() }) },
-    { name: `${NODES} nodes x ${STEPS} steps, fsync journal`, baseline: `${NODES} nodes x ${STEPS} steps, memory journal`, iterations: 2, run: fsyncCase },
+    { name: `${NODES} nodes x ${STEPS} steps, memory journal`, iterations: 5, run: async () => perTask(await once(benchPlan(), { append: () => Promise.resolve() })) },
+    { name: `${NODES} nodes x ${STEPS} steps, fsync journal`, baseline: `${NODES} nodes x ${STEPS} steps, memory journal`, iterations: 5, run: fsyncCase },
   ],
 };
 export default suite;

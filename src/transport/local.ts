@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { $ } from 'zx';
+import type * as Zx from 'zx';
 import type { ExecOptions, ExecResult, Transport, TransferResult } from '../model/index.js';
 import { TRANSPORT_CODES, TransportError, describe, startTimeout } from './errors.js';
 
@@ -19,8 +19,14 @@ export function createLocalTransport(opts: { cwd?: string } = {}): Transport {
   };
 }
 
+// zx takes ~0.6 s to import on a loaded 2-core machine (half of `kubedr`'s start-up, bench/README.md):
+// load it with the first local step instead of on every start.
+let zx: Promise<typeof Zx> | undefined;
+const loadZx = (): Promise<typeof Zx> => (zx ??= import('zx'));
+
 async function execLocal(node: string, command: string, o: ExecOptions, cwd: string | undefined): Promise<ExecResult> {
   const started = performance.now();
+  const { $ } = await loadZx();
   const $$ = $({ quiet: true, verbose: false, nothrow: true, detached: true, input: o.stdin ?? '', ...(cwd ? { cwd } : {}) });
   const p = o.sudo ? $$`sudo -n -- sh -c ${command}` : $$`sh -c ${command}`;
   // Decoders keep a multi-byte character split across chunks intact.

@@ -117,4 +117,25 @@ describe('audit sink', () => {
     again.close();
     expect(verifyAudit(runDir)).toMatchObject({ ok: true, records: 601 });
   });
+  it('writes every record at once but group-commits its fdatasync: one round per event-loop turn, and at run-end and close', async () => {
+    const runDir = runDirFor('run-sync');
+    const sink = createAuditSink({ runDir, who });
+    const script = sampleRun();
+    const body = script.events.filter((e) => e.kind !== 'run-end');
+    for (const e of body) sink.onEvent(e);
+    // Already in the file (a kill -9 of kubedr loses nothing), not yet fdatasync'd.
+    const written = readFileSync(join(runDir, AUDIT_FILE), 'utf8').trimEnd().split('\n');
+    expect(written).toHaveLength(body.filter((e) => e.kind !== 'task-output').length);
+    expect(sink.syncs).toBe(0);
+    await new Promise((r) => setImmediate(r));
+    expect(sink.syncs).toBe(1);
+    const end = script.events.find((e) => e.kind === 'run-end');
+    if (end) sink.onEvent(end);
+    expect(sink.syncs).toBe(2);
+    sink.onEvent(body[0] as (typeof body)[number]);
+    sink.close();
+    expect(sink.syncs).toBe(3);
+    await new Promise((r) => setImmediate(r));
+    expect(sink.syncs).toBe(3);
+  });
 });

@@ -1,0 +1,130 @@
+// Restore overhead (issue 7): the built-in ha-restore runbook through the CLI (`node bin/kubedr.js
+// run --yes`) vs a plain bash script running the same procedure by hand (ssh + scp + etcdctl,
+// lib/restore-script.ts), on a 3+2 lab whose etcd holds ~200 MB (BENCH_RESTORE_MIB). Before every
+// run (untimed) the cluster is healthy, then loses quorum (breakQuorum: two members stopped and
+// wiped). After every run (untimed) the restore is checked (members healthy, apiservers ready,
+// every filler key back) and what it moved aside is removed, so disk use stays flat.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { breakQuorum, DAMAGED_DIR, startLab, takeSnapshot, waitClusterUp, type Lab, type Snapshot } from '../test/lab/index.js';
+import { buildCli, kubedrCli, REPO } from './lib/kubedr-cli.js';
+import type { PairedSuite } from './lib/paired.js';
+import { runOk } from './lib/proc.js';
+import { SCRIPT_LEFTOVERS, writeRestoreScript } from './lib/restore-script.js';
+import { ensureTools, ETCDCTL, SCP, SSH } from './lib/tools.js';
+
+const WANT_MIB = Number(process.env['BENCH_RESTORE_MIB'] ?? 200) || 200;
+const VALUE_KIB = 128; // 10 per txn stays under etcd's 1.5 MiB request limit
+const PREFIX = '/registry/configmaps/kubedr-bench-filler/';
+const TIMEOUT_MS = 15 * 60_000;
+
+interface Ctx {
+  lab: Lab;
+  dir: string;
+  snapshot: Snapshot;
+  snapshotMiB: number;
+  keys: number;
+  script: string;
+}
+
+async function fill(lab: Lab, keys: number): Promise<void> {
+  for (let i = 0; i < keys; i += 10) {
+    const kvs = Array.from({ length: Math.min(10, keys - i) }, (_, j) => ({ key: `${PREFIX}${String(i + j).padStart(6, '0')}`, value: randomBytes((VALUE_KIB * 1024 * 3) / 4).toString('base64') }));
+    await lab.etcd.putMany(lab.clientURL('cp1'), kvs, 10);
+  }
+}
+
+async function setup(): Promise<Ctx> {
+  await ensureTools([SSH, SCP, ETCDCTL]);
+  await buildCli();
+  const dir = mkdtempSync(join(tmpdir(), 'kubedr-bench-restore-'));
+  let lab: Lab | undefined;
+  try {
+    lab = await startLab({ controlPlanes: 3, workers: 2 });
+    const keys = Math.ceil((WANT_MIB * 1024) / VALUE_KIB);
+    const t0 = performance.now();
+    await fill(lab, keys);
+    const snapshot = await takeSnapshot(lab, 'cp1', join(dir, 'snapshot.db'));
+    const snapshotMiB = Math.round(statSync(snapshot.path).size / 2 ** 20);
+    console.log(`  ${keys} keys of ${VALUE_KIB} KiB written, snapshot ${snapshotMiB} MiB, in ${Math.round(performance.now() - t0)} ms`);
+    const script = writeRestoreScript({ lab, snapshot: snapshot.path, sha256: snapshot.sha256, damagedDir: DAMAGED_DIR }, join(dir, 'restore-by-hand.sh'));
+    return { lab, dir, snapshot, snapshotMiB, keys, script };
+  } catch (e) {
+    await lab?.down();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function breakCluster(ctx: Ctx): Promise<void> {
+  await waitClusterUp(ctx.lab, 120_000);
+  await breakQuorum(ctx.lab);
+}
+
+/** The restore worked (every member, every apiserver, every key), then clear what it set aside. */
+async function checkAndClean(ctx: Ctx, stateDir?: string): Promise<void> {
+  const { lab } = ctx;
+  try {
+    await waitClusterUp(lab, 120_000);
+    const n = await lab.etcd.countPrefix(lab.clientURL('cp1'), PREFIX, 30_000);
+    if (n !== ctx.keys) throw new Error(`after the restore etcd holds ${n} filler keys, expected ${ctx.keys}`);
+  } finally {
+    for (const node of lab.nodes) {
+      const varLib = lab.hostPath(node.name, '/var/lib');
+      for (const e of readdirSync(varLib)) {
+        if (e.startsWith('etcd.kubedr-before-') || `/var/lib/${e}`.startsWith(SCRIPT_LEFTOVERS.oldDataPrefix)) rmSync(join(varLib, e), { recursive: true, force: true });
+      }
+      for (const p of ['/var/lib/kubedr/runs', SCRIPT_LEFTOVERS.stage, '/etc/kubernetes/kubedr-stash', SCRIPT_LEFTOVERS.stash]) rmSync(lab.hostPath(node.name, p), { recursive: true, force: true });
+    }
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const SCRIPT_NAME = `ha-restore 3+2 lab: plain script (ssh + scp + etcdctl)`;
+const stateDir = (ctx: Ctx, round: number): string => join(ctx.dir, `state-${round + 1}`);
+
+const suite: PairedSuite<Ctx> = {
+  kind: 'paired',
+  suite: 'restore',
+  description: 'HA restore of a 3-member stacked etcd (+2 workers rejoined) from a ~200 MB snapshot after quorum loss: kubedr ha-restore via the CLI vs the same procedure as a plain bash script',
+  setup,
+  teardown: async (ctx) => {
+    await ctx.lab.down();
+    rmSync(ctx.dir, { recursive: true, force: true });
+  },
+  info: (ctx) => ({
+    snapshotMiB: ctx.snapshotMiB,
+    keys: ctx.keys,
+    valueKiB: VALUE_KIB,
+    kubedr: `node bin/kubedr.js run -r runbooks/ha-restore.yaml --yes --rollback never (new process per run; the runbook adds preflight checks, node locks, a staging dir, sha256 re-checks, a verify phase and saved worker configs)`,
+    script: 'bash, one ssh per command, nodes in parallel per step (test/lab/restore.lab.test.ts as a script)',
+  }),
+  contenders: [
+    {
+      name: SCRIPT_NAME,
+      before: breakCluster,
+      run: async (ctx) => {
+        await runOk('bash', [ctx.script], { timeoutMs: TIMEOUT_MS });
+        return undefined;
+      },
+      after: (ctx) => checkAndClean(ctx),
+    },
+    {
+      name: 'ha-restore 3+2 lab: kubedr run (CLI)',
+      baseline: SCRIPT_NAME,
+      goal: { max: 1.2, text: 'overhead ≤ 20% (ratio ≤ 1.2)' },
+      before: breakCluster,
+      run: async (ctx, round) => {
+        await kubedrCli([
+          'run', '-r', join(REPO, 'runbooks', 'ha-restore.yaml'), '-i', ctx.lab.inventoryPath, '--yes', '--rollback', 'never', '--state-dir', stateDir(ctx, round),
+          '--param', `snapshot=${ctx.snapshot.path}`, '--param', `snapshotSha256=${ctx.snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`,
+        ], process.env, TIMEOUT_MS);
+        return undefined;
+      },
+      after: (ctx, round) => checkAndClean(ctx, stateDir(ctx, round)),
+    },
+  ],
+};
+export default suite;
