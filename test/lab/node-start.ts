@@ -39,6 +39,8 @@ export interface LabNode {
 }
 
 const NODE_SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), 'node');
+/** The checkout; bound into a node's private /tmp when it lives under /tmp (CI clones). */
+const REPO_ROOT = join(NODE_SCRIPTS, '..', '..', '..');
 
 /** Mount targets inside a node, and the dirs field that backs each. */
 export const NODE_MOUNTS: readonly [string, keyof LabNodeDirs][] = [
@@ -137,6 +139,7 @@ export function spawnNode(node: LabNode, labRoot: string, owned: boolean): Start
         LAB_NODE_NAME: node.name,
         LAB_NODE_DIR: node.dirs.root,
         LAB_ROOT: labRoot,
+        LAB_REPO: REPO_ROOT,
         LAB_NODE_BIN: process.execPath,
         LAB_RUNNER: join(NODE_SCRIPTS, 'runner.js'),
         LAB_OWNED: owned ? '1' : '0',

@@ -12,6 +12,14 @@ mount --bind "$LAB_NODE_DIR/root" /root
 # A private /tmp, but the lab root (under the host's /tmp) must stay visible at its own path:
 # bind it into the node's tmp first, then carry that along with a recursive bind.
 mount --bind "$LAB_ROOT" "$LAB_NODE_DIR/tmp/${LAB_ROOT#/tmp/}"
+# The checkout itself (node scripts, node_modules) may live under /tmp too, e.g. a CI clone:
+# keep it visible at its own path the same way, or the runner and stand-ins cannot start.
+case "$LAB_REPO" in
+  /tmp/*)
+    mkdir -p "$LAB_NODE_DIR/tmp/${LAB_REPO#/tmp/}"
+    mount --bind "$LAB_REPO" "$LAB_NODE_DIR/tmp/${LAB_REPO#/tmp/}"
+    ;;
+esac
 mount --rbind "$LAB_NODE_DIR/tmp" /tmp
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 /usr/sbin/sshd -D -e -f "$LAB_NODE_DIR/sshd_config" >>"$LAB_NODE_DIR/logs/sshd.log" 2>&1 &
