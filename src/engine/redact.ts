@@ -1,7 +1,10 @@
-// Every secret value known to the run (secret params, secret captures) is replaced by `***`
-// in anything kept or shown: output, events, journal records, error messages.
+// Every secret value known to the run (secret params, secret captures) is replaced in anything
+// kept or shown: output, events, journal records, error messages. The scrubbing itself is the
+// canonical one of src/audit (overlaps covered, one mark everywhere); this class only tracks
+// which secrets the run knows.
+import { REDACTED, redactSecrets } from '../audit/redact.js';
 
-export const REDACTED = '***';
+export { REDACTED };
 
 export class Redactor {
   private secrets: string[] = [];
@@ -30,9 +33,7 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
+    return redactSecrets(text, this.secrets);
   }
 
   /** True when `text` holds any secret (used to decide whether a capture may be journaled). */

@@ -114,7 +114,7 @@ describe('kubedr run, end to end', () => {
     expect(r.code).toBe(1);
     // The command did fail on the token: its stderr (redacted) reached the console.
     // The whole captured join command is the secret: the command line echoed back shows only the mask.
-    expect(r.stdout).toMatch(/misuse@w1 ! .*unsupported command "bogus \*\*\*"/);
+    expect(r.stdout).toMatch(/misuse@w1 ! .*unsupported command "bogus \[REDACTED\]"/);
     const runId = /run (\S+)/.exec(r.stderr)?.[1] ?? '';
     const runDir = join(stateDir, 'runs', runId);
     const texts = [r.stdout, r.stderr, ...readdirSync(runDir).map((f) => readFileSync(join(runDir, f), 'utf8'))];

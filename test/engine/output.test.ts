@@ -16,8 +16,8 @@ function stream(chunks: string[], cap: number, secrets = [SECRET]): { emitted: s
 describe('OutputTail', () => {
   it('redacts a secret split across chunks before emitting it', () => {
     const { emitted, kept } = stream(['join --token tok-0123', '456789abcdef --x\n', 'done\n'], 1000);
-    expect(emitted.join('')).toBe('join --token *** --x\ndone\n');
-    expect(kept).toBe('join --token *** --x\ndone\n');
+    expect(emitted.join('')).toBe('join --token [REDACTED] --x\ndone\n');
+    expect(kept).toBe('join --token [REDACTED] --x\ndone\n');
   });
 
   it('never leaves part of a secret at the front of a capped tail', () => {
@@ -37,6 +37,6 @@ describe('OutputTail', () => {
   it('holds output back when a secret spans lines, so it is never split between chunks', () => {
     const key = 'line1-of-key\nline2-of-key';
     const { emitted } = stream(['-----BEGIN\nline1-of-key\n', 'line2-of-key\n-----END\n'], 1000, [key]);
-    expect(emitted.join('')).toBe('-----BEGIN\n***\n-----END\n');
+    expect(emitted.join('')).toBe('-----BEGIN\n[REDACTED]\n-----END\n');
   });
 });
