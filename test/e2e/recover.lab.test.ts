@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/model/index.js';
 import { run } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
-import { cliHere, nodeLines, readText, runbook, startCli, tempDir, treeDigest, writeInventory, type CliResult } from './support.js';
+import { cliHere, nodeLines, readText, runbook, startCli, tempDir, treeDigest, writeInventory, type CliResult, runIdOf } from './support.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
 const NODES = ['cp1', 'cp2', 'cp3', 'w1', 'w2'];
@@ -25,12 +25,6 @@ beforeAll(() => {
 afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
-
-const runIdOf = (events: RunEvent[]): string => {
-  const start = events.find((e) => e.kind === 'run-start');
-  if (start?.kind !== 'run-start') throw new Error('no run-start event');
-  return start.runId;
-};
 
 /** How many times `step` ran on `node` in run `runId` (the step appends the run id to a counter). */
 async function ranTimes(node: string, step: string, runId: string): Promise<number> {

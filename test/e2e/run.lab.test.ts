@@ -9,7 +9,7 @@ import type { RunEvent } from '../../src/model/index.js';
 import { changeHostKey } from '../lab/index.js';
 import { runOk } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
-import { cli, cliHere, runbook, startCli, tempDir, writeInventory } from './support.js';
+import { cli, cliHere, runbook, startCli, tempDir, writeInventory, runIdOf } from './support.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
 const NODES = ['cp1', 'cp2', 'cp3', 'w1', 'w2'];
@@ -23,12 +23,6 @@ beforeAll(() => {
 afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
-
-const runIdOf = (events: RunEvent[]): string => {
-  const start = events.find((e) => e.kind === 'run-start');
-  if (start?.kind !== 'run-start') throw new Error('no run-start event');
-  return start.runId;
-};
 
 /** Every bootstrap token the lab's kubeadm stored in etcd: `id.secret` and the secret alone. */
 async function bootstrapTokens(): Promise<{ id: string; secret: string }[]> {

@@ -177,3 +177,10 @@ export function readText(path: string): string {
 
 export const taskKeys = (events: RunEvent[], kind: 'task-end' | 'task-start'): string[] =>
   events.flatMap((e) => (e.kind === kind ? [`${e.stepId}@${e.node}`] : []));
+
+/** The run id announced by the first `run-start` event of a `--output json` stream. */
+export function runIdOf(events: RunEvent[]): string {
+  const start = events.find((e) => e.kind === 'run-start');
+  if (start?.kind !== 'run-start') throw new Error('no run-start event');
+  return start.runId;
+}
