@@ -51,6 +51,8 @@ export interface PlanStep {
   retry: RetryPolicy;
   timeoutMs: number;
   idempotent: boolean;
+  /** Its action only looks; each task's `check` is that same action (rehearsal runs it). */
+  readOnly?: boolean;
   onFailure: FailurePolicy;
   confirm?: string;
   /** Template expressions inserted without shell quoting (`| raw`), shown in plans. */

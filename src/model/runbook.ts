@@ -68,6 +68,11 @@ export interface Step {
   retry: RetryPolicy;
   timeoutMs: number;
   idempotent: boolean;
+  /**
+   * The step only looks (preflight probes, health checks): a rehearsal runs its action as its
+   * check. Implies idempotent; a read-only step has no undo and no separate check.
+   */
+  readOnly: boolean;
   undo?: Action;
   check?: Action;
   /** Approval text shown before the step starts; skipped by `--yes`. */

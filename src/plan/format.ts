@@ -28,13 +28,13 @@ function formatStep(step: PlanStep, num: string): string[] {
   const out = [`  STEP ${num}  ${step.id}${step.name !== step.id ? ` — ${step.name}` : ''}`];
   if (step.skipped) return [...out, '      SKIPPED (when is false)'];
   const where = step.tasks.length === 1 && step.tasks[0]?.node === LOCAL_NODE ? 'operator machine' : `${step.tasks.length} node(s)`;
-  out.push(`      on ${where}${where === 'operator machine' ? '' : ` · ${concurrency(step.concurrency)}`} · timeout ${formatDuration(step.timeoutMs)} · ${retry(step)} · ${step.idempotent ? 'idempotent' : 'NOT idempotent'} · on failure ${failure(step.onFailure)}`);
+  out.push(`      on ${where}${where === 'operator machine' ? '' : ` · ${concurrency(step.concurrency)}`} · timeout ${formatDuration(step.timeoutMs)} · ${retry(step)} · ${step.readOnly ? 'read-only' : step.idempotent ? 'idempotent' : 'NOT idempotent'} · on failure ${failure(step.onFailure)}`);
   if (step.confirm !== undefined) out.push(`      ⏸ APPROVAL before start: ${step.confirm}`);
   if (step.raw) out.push(`      ! unquoted: ${step.raw.join(' ')}`);
   for (const task of step.tasks) {
     out.push(...block(`    ${task.node.padEnd(10)} `, describeAction(task.action)));
     if (task.undo) out.push(...block(`      undo      `, describeAction(task.undo)));
-    if (task.check) out.push(...block(`      check     `, describeAction(task.check)));
+    if (task.check && !step.readOnly) out.push(...block(`      check     `, describeAction(task.check)));
   }
   return out;
 }

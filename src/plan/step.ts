@@ -53,7 +53,9 @@ export function planStep(step: Step, phase: string, scope: Scope, locate: StepLo
       undo.raw.forEach((r) => raw.add(r));
       task.undo = undo.action;
     }
-    if (step.check) {
+    // A read-only step's check is its action: the rehearsal runs the very probe the run would.
+    if (step.readOnly) task.check = action.action;
+    else if (step.check) {
       const check = renderAction(step.check, nodeScope, cache);
       issues.push([check.issues, ['check']]);
       task.check = check.action;
@@ -83,6 +85,7 @@ export function planStep(step: Step, phase: string, scope: Scope, locate: StepLo
     tasks: skipped ? [] : tasks,
   };
   if (step.description !== undefined) planned.description = step.description;
+  if (step.readOnly) planned.readOnly = true;
   if (confirm !== undefined) planned.confirm = confirm;
   if (raw.size > 0) planned.raw = [...raw];
   return { step: planned, problems, selected: tasks.length };

@@ -43,6 +43,9 @@ export function buildRunbook(doc: Obj, source: string, hash: string, locate: Loc
         problems.push({ code: 'RUNBOOK_STEP_NO_ACTION', message: `step "${String(raw.id)}" has no action`, hint: `add one of: ${[...NODE_ACTION_KEYS, 'confirm'].join(', ')}`, pos: locate(path), severity: 'error' });
         return;
       }
+      if (raw.readOnly === true && raw.idempotent === false) {
+        problems.push({ code: 'RUNBOOK_READONLY_NOT_IDEMPOTENT', message: `step "${String(raw.id)}" is readOnly and idempotent: false`, hint: 'a step that changes nothing is safe to run again: remove idempotent: false, or remove readOnly: true', pos: locate([...path, 'idempotent'], { key: true }), severity: 'error' });
+      }
       const step = buildStep(raw, kind, locate(path));
       stepPaths.set(step, path);
       phase.steps.push(step);
@@ -63,7 +66,9 @@ function buildStep(raw: Obj, kind: ActionKind, pos: Step['pos']): Step {
     concurrency: concurrency(raw.concurrency),
     retry: retry(raw.retry),
     timeoutMs: parseDuration(raw.timeout, DEFAULT_TIMEOUT_MS),
-    idempotent: raw.idempotent === true,
+    // A read-only step is safe to run again after an interruption, whatever it says.
+    idempotent: raw.idempotent === true || raw.readOnly === true,
+    readOnly: raw.readOnly === true,
     onFailure: onFailure(raw.onFailure),
   };
   if (raw.description !== undefined) step.description = String(raw.description);

@@ -82,4 +82,25 @@ export const validWaitPatterns: Rule = (rb, { locate, stepPaths }) =>
     }),
   );
 
-export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns];
+/** Kinds that only look: a step made of one of them can be `readOnly`. */
+const LOOKING_KINDS = new Set(['shell', 'wait', 'capture', 'local']);
+
+/**
+ * `readOnly: true` promises that the action changes nothing (a rehearsal runs it on the live
+ * cluster): transfers, edits and approvals cannot promise that, and an undo or a separate check
+ * would contradict it.
+ */
+export const readOnlySteps: Rule = (rb, { locate, stepPaths }) =>
+  steps(rb).flatMap((s): Problem[] => {
+    if (!s.readOnly) return [];
+    const at = (key: string) => locate([...(stepPaths.get(s) ?? []), key], { key: true });
+    const out: Problem[] = [];
+    if (!LOOKING_KINDS.has(s.action.kind)) {
+      out.push({ code: 'RUNBOOK_READONLY_ACTION', message: `step "${s.id}" is readOnly but its action is ${s.action.kind}, which changes a node or waits for the operator`, hint: 'remove readOnly: true, or give the step a shell, wait, capture or local action that only looks', pos: at('readOnly'), severity: 'error' });
+    }
+    if (s.undo) out.push({ code: 'RUNBOOK_READONLY_WITH_UNDO', message: `step "${s.id}" is readOnly and has an undo`, hint: 'a step that changes nothing has nothing to undo: remove the undo, or remove readOnly: true and give it a check', pos: at('undo'), severity: 'error' });
+    if (s.check) out.push({ code: 'RUNBOOK_READONLY_WITH_CHECK', message: `step "${s.id}" is readOnly and has a check`, hint: 'a read-only step is its own check (the rehearsal runs its action): remove the check, or remove readOnly: true', pos: at('check'), severity: 'error' });
+    return out;
+  });
+
+export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns, readOnlySteps];

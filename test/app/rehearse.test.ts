@@ -10,7 +10,7 @@ import { buildTable, renderTableText } from '../../src/app/rehearsal/table.js';
 import type { TaskReport } from '../../src/engine/index.js';
 import { parseInventory } from '../../src/inventory/index.js';
 import type { Plan } from '../../src/model/index.js';
-import { displayText } from '../../src/plan/index.js';
+import { displayText, formatPlan } from '../../src/plan/index.js';
 import { cliHere } from '../e2e/support.js';
 import { FIXTURES } from '../helpers/build.js';
 
@@ -47,6 +47,22 @@ describe('deriveRehearsal', () => {
     expect(d.decided).toContainEqual({ stepId: 'uses-token', node: 'w1', state: 'unknown', reason: 'check needs the output of step token, known only during a run' });
     expect(d.decided).toContainEqual({ stepId: 'rejoin', node: '*', state: 'skipped', reason: 'when is false' });
     expect(d.unsafe).toEqual([]);
+  });
+
+  it('a readOnly step is its own check: the rehearsal runs the very action the run would; the plan says read-only', () => {
+    const plan = planOf('test/app/rehearse-fixtures/read-only.yaml');
+    const health = plan.phases[0]?.steps[0];
+    expect(health).toMatchObject({ readOnly: true, idempotent: true });
+    expect(health?.tasks.every((t) => t.check === t.action)).toBe(true);
+    const d = deriveRehearsal(plan, []);
+    expect(d.decided).toEqual([]);
+    const keys = tasksOf(d.plan).map((t) => `${t.key} ${t.action.kind}`);
+    expect(keys).toEqual(['health@cp1 shell', 'health@cp2 shell', 'health@cp3 shell', 'revision@cp1 capture', 'touch@cp1 shell', 'touch@cp2 shell', 'touch@cp3 shell']);
+    expect(tasksOf(d.plan).filter((t) => t.stepId === 'touch').every((t) => t.action.kind === 'shell' && displayText(t.action.script) === 'test -w /var/lib')).toBe(true);
+    const text = formatPlan(plan);
+    expect(text).toMatch(/STEP 1\.1 {2}health\n.*· read-only ·/);
+    expect(text).not.toMatch(/check {5}\$ ETCDCTL_API=3 etcdctl endpoint health/);
+    expect(text).toMatch(/check {5}\$ test -w \/var\/lib/);
   });
 
   it('caps wait checks at the probe timeout', () => {

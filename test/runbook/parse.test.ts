@@ -13,9 +13,15 @@ describe('runbook parsing', () => {
       retry: { attempts: 1, backoffMs: 0 },
       timeoutMs: 300_000,
       idempotent: false,
+      readOnly: false,
       onFailure: { mode: 'stop' },
       pos: { file: 'inline.yaml', line: 7, col: 9 },
     });
+  });
+
+  it('readOnly implies idempotent', () => {
+    const step = runbookWith('      - { id: a, local: date, readOnly: true }\n').phases[0]?.steps[0];
+    expect(step).toMatchObject({ readOnly: true, idempotent: true });
   });
 
   it('reads the short and long forms of options', () => {

@@ -10,6 +10,7 @@ import { validateTexts } from '../../src/app/validate.js';
 import type { Plan, PlannedAction, PlanStep } from '../../src/model/index.js';
 import { displayText } from '../../src/plan/index.js';
 import { parseRunbook } from '../../src/runbook/index.js';
+import { deriveRehearsal } from '../../src/app/rehearsal/derive.js';
 import { renderInventory } from '../lab/inventory.js';
 import { nodeDirs, type LabNode } from '../lab/node-start.js';
 import { MemoryTransport } from '../engine/support/memory-transport.js';
@@ -96,6 +97,19 @@ describe('built-in runbooks', () => {
           expect(task.check, `${name} ${task.key} has no check`).toBeDefined();
           if (task.check) expect(text(task.check), `${name} ${task.key}'s check`).not.toMatch(MUTATING_COMMAND);
         }
+      }
+    });
+  }
+
+  for (const name of RUNBOOKS) {
+    it(`${name}: every step can be rehearsed (a check that needs no capture, or readOnly), and readOnly steps mutate nothing`, () => {
+      const plan = planOf(name, name.startsWith('external') ? INVENTORIES.external : INVENTORIES.kubeadm);
+      const { decided, unsafe } = deriveRehearsal(plan, []);
+      expect(unsafe, name).toEqual([]);
+      // The only cells a rehearsal decides without probing are the approval gates.
+      expect(decided.filter((c) => c.reason !== 'asks the operator').map((c) => `${c.stepId}@${c.node}: ${c.reason ?? ''}`), name).toEqual([]);
+      for (const step of steps(plan).filter((s) => s.readOnly === true)) {
+        for (const task of step.tasks) expect(text(task.action), `${name} ${task.key} is readOnly`).not.toMatch(MUTATING_COMMAND);
       }
     });
   }
