@@ -2,9 +2,10 @@
 // output into a value and a one-line detail for the audit log; a non-zero exit throws.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseKeysJson, parseQuery, type EtcdQuery } from '../etcd/drill/compare.js';
 import {
-  DETECT_TOOLS_SCRIPT, liveKeysScript, makeScratchScript, PORTS_TAKEN_EXIT, queryScript, restoreScript, startScript, teardownScript, type DrillPorts,
+  DETECT_TOOLS_SCRIPT, listScratchScript, liveKeysScript, makeScratchScript, PORTS_TAKEN_EXIT, queryScript, restoreScript, startScript, teardownScript, type DrillPorts,
 } from '../etcd/drill/scripts.js';
 import { inspectSource, openFileSource, readLiveKeys, type IntegrityVerdict } from '../etcd/snapshot/index.js';
 import { KubedrError } from '../errors/index.js';
@@ -125,8 +126,11 @@ export async function detectTools(m: DrillMachine): Promise<{ value: 'etcdctl' |
   return { value: tool, detail: r.stdout.trim().replace(/\n/g, ', ') };
 }
 
+/** Written into every scratch dir: which kubedr process runs the drill. */
+export const drillOwner = (): string => `${hostname()} ${process.pid}`;
+
 export async function makeScratch(m: DrillMachine, base: string, bytes: number): Promise<{ value: string; detail: string }> {
-  const r = await run(m, makeScratchScript(base, bytes));
+  const r = await run(m, makeScratchScript(base, bytes, drillOwner()));
   const dir = r.stdout.trim().split('\n').at(-1) ?? '';
   if (r.code !== 0 || dir === '') throw failed('making the scratch dir', r);
   return { value: dir, detail: dir };
@@ -161,8 +165,20 @@ export async function readLiveKeysOn(live: NonNullable<DrillTarget['live']>): Pr
   return { value: v, detail: `${v.keys.length} live keys at revision ${v.revision} from ${live.endpoint}` };
 }
 
-export async function teardown(m: DrillMachine, scratch: string): Promise<{ value: undefined; detail: string }> {
+/** Drill scratch dirs under `base` on the machine, with the owner each one records. */
+export async function listScratch(m: DrillMachine, base: string): Promise<{ dir: string; owner?: { host: string; pid: number } }[]> {
+  const r = await run(m, listScratchScript(base));
+  if (r.code !== 0) throw failed(`listing drill scratch dirs in ${base}`, r);
+  return r.stdout.split('\n').filter((l) => l.includes('\t')).map((l) => {
+    const [dir = '', owner = ''] = l.split('\t');
+    const m2 = /^(\S+) (\d+)$/.exec(owner.trim());
+    return m2 ? { dir, owner: { host: m2[1] ?? '', pid: Number(m2[2]) } } : { dir };
+  });
+}
+
+export async function teardown(m: DrillMachine, scratch: string): Promise<{ value: string; detail: string }> {
   const r = await run(m, teardownScript(scratch));
   if (r.code !== 0) throw failed('teardown', r);
-  return { value: undefined, detail: r.stdout.trim().replace(/\n/g, '; ') };
+  const detail = r.stdout.trim().replace(/\n/g, '; ');
+  return { value: detail, detail };
 }

@@ -3,15 +3,16 @@
 // is not our etcd, never removes a dir that is not a drill scratch dir); the port check sees a
 // port this test holds; the CLI refuses a drill with no target (exit 2).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareWithLive, parseKeysJson, parseQuery, verifyRestored } from '../../src/etcd/drill/compare.js';
 import { PORTS_TAKEN_EXIT, startScript, teardownScript } from '../../src/etcd/drill/scripts.js';
 import { drill } from '../../src/app/drill.js';
-import { cliHere } from '../e2e/support.js';
+import { drillCleanup, type DrillCleanupOutput } from '../../src/app/drill-cleanup.js';
+import { cliHere, startCli } from '../e2e/support.js';
 import { expectedOf, fixturePath } from '../etcd/snapshot/fixtures.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -128,6 +129,66 @@ describe('drill on this machine (real etcd, no lab)', () => {
     expect(out.stages.map((x) => `${x.id}=${x.outcome}`)).toEqual(['inspect-snapshot=done', 'tools=done', 'scratch=done', 'upload=done', 'teardown=done']);
     expect(out.cleanedUp).toBe(true);
     expect(leftovers()).toEqual([]);
+  }, 30_000);
+});
+
+describe('kubedr drill --cleanup (real etcd, no lab)', () => {
+  const state = mkdtempSync(join(tmpdir(), 'kubedr-drill-state-'));
+  const scratchBase = mkdtempSync(join(tmpdir(), 'kubedr-drill-base-'));
+  afterAll(() => [state, scratchBase].forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const scratch = (): string[] => readdirSync(scratchBase).filter((f) => f.startsWith('kubedr-drill-')).map((f) => join(scratchBase, f));
+  const etcdOf = (dir: string): number | undefined => {
+    const pid = Number(readFileSync(join(dir, 'etcd.pid'), 'utf8').trim());
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/data-`) ? pid : undefined;
+  };
+  const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+
+  it('a drill SIGKILLed with its etcd running leaves both behind; --cleanup stops that etcd and removes the dir', async () => {
+    const run = startCli(['drill', fixturePath('cluster-a'), '--local', '--scratch', scratchBase, '--state-dir', state]);
+    // Frozen as soon as its throwaway etcd has a PID, so it cannot reach its own teardown.
+    let pidFile = '';
+    for (let i = 0; i < 600 && pidFile === ''; i++) {
+      pidFile = scratch().map((d) => join(d, 'etcd.pid')).find((f) => existsSync(f) && readFileSync(f, 'utf8').trim() !== '') ?? '';
+      if (pidFile === '') await new Promise((r) => setTimeout(r, 25));
+    }
+    run.child.kill('SIGSTOP');
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect(pidFile).not.toBe('');
+    const dir = join(pidFile, '..');
+    const pid = etcdOf(dir);
+    expect(pid, 'the throwaway etcd outlives a SIGKILLed drill').toBeDefined();
+    expect(readFileSync(join(dir, 'owner'), 'utf8').trim()).toBe(`${hostname()} ${run.child.pid ?? 0}`);
+
+    const r = await cliHere(['drill', '--cleanup', '--local', '--scratch', scratchBase, '--state-dir', state, '--output', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = (JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { drillCleanup: DrillCleanupOutput }).drillCleanup;
+    expect(out.removed.map((x) => x.dir)).toEqual([dir]);
+    expect(out.removed[0]?.detail).toMatch(new RegExp(`stopped etcd ${String(pid)}; removed `));
+    expect(alive(pid ?? 0)).toBe(false);
+    expect(scratch()).toEqual([]);
+    const records = readFileSync(join(state, 'runs', out.runId, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; runbook?: string; stepId?: string; outcome?: string });
+    expect(records[0]).toMatchObject({ type: 'run-start', mode: 'drill', runbook: 'restore-drill-cleanup' });
+    expect(records.filter((x) => x.type === 'task-end').map((x) => `${x.stepId ?? ''}=${x.outcome ?? ''}`)).toEqual(['list=done', 'teardown=done']);
+  }, 60_000);
+
+  it('keeps the dir of a drill still running here, and of one made elsewhere unless --force', async () => {
+    const mine = mkdtempSync(join(scratchBase, 'kubedr-drill-'));
+    writeFileSync(join(mine, 'owner'), `${hostname()} ${process.pid}\n`);
+    const elsewhere = mkdtempSync(join(scratchBase, 'kubedr-drill-'));
+    writeFileSync(join(elsewhere, 'owner'), 'bastion-7 4242\n');
+    const dead = mkdtempSync(join(scratchBase, 'kubedr-drill-'));
+    writeFileSync(join(dead, 'owner'), `${hostname()} ${2 ** 22 + 7}\n`);
+    const first = await drillCleanup({ local: true, scratchBase, stateDir: state, env: {} });
+    expect(first.removed.map((x) => x.dir)).toEqual([dead]);
+    expect(first.kept).toEqual([
+      { dir: elsewhere, reason: expect.stringMatching(/^made by a drill on bastion-7 \(pid 4242\).*--force$/) as unknown as string },
+      { dir: mine, reason: `its drill is still running (pid ${process.pid})` },
+    ].sort((a, b) => a.dir.localeCompare(b.dir)));
+    const forced = await drillCleanup({ local: true, scratchBase, stateDir: state, env: {}, force: true });
+    expect(forced.removed.map((x) => x.dir)).toEqual([elsewhere]);
+    expect(scratch()).toEqual([mine]);
+    rmSync(mine, { recursive: true });
   }, 30_000);
 });
 

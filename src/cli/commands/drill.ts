@@ -4,11 +4,15 @@
 // restore is faithful and cleaned up, 1 when not, 2 bad input.
 import { Option, type Command } from 'commander';
 import { drill, type DrillOutput } from '../../app/drill.js';
+import { drillCleanup, type DrillCleanupOutput } from '../../app/drill-cleanup.js';
+import { KubedrError } from '../../errors/index.js';
 import { formatEventLine } from '../../reporters/index.js';
 import { interruptible } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
 
 interface DrillFlags {
+  cleanup?: boolean;
+  force?: boolean;
   inventory?: string;
   node?: string;
   local?: boolean;
@@ -22,18 +26,38 @@ interface DrillFlags {
 
 export const registerDrill: RegisterCommand = (program: Command) => {
   program
-    .command('drill <snapshot>')
-    .description('prove a snapshot restores: restore it into a scratch dir, start a throwaway etcd on loopback, check revision and keys, tear down; the live cluster is not touched')
+    .command('drill [snapshot]')
+    .description('prove a snapshot restores: restore it into a scratch dir, start a throwaway etcd on loopback, check revision and keys, tear down; the live cluster is not touched. --cleanup: tear down what a killed drill left on that machine')
     .option('-i, --inventory <file>', 'inventory YAML (needed with --node and --compare-live)')
     .option('--node <name>', 'run the drill on this inventory node, over SSH')
     .option('--local', 'run the drill on this machine')
     .option('--compare-live', "compare the restored keys with the live cluster's (read-only): what a restore would add or remove")
     .option('--scratch <dir>', 'where the scratch dir is made on the drill machine', '/var/tmp')
+    .option('--cleanup', 'instead of a drill: stop the throwaway etcd and remove the scratch dir of every drill on that machine that was killed before its teardown')
+    .option('--force', 'with --cleanup: also clean scratch dirs made by a kubedr on another machine')
     .option('--state-dir <dir>', 'where the audit log is written (default .kubedr)')
     .option('--accept-new-host-keys', 'record unknown SSH host keys in known_hosts instead of refusing')
     .option('--ssh-config <file>', 'an ssh_config whose Host aliases apply to node addresses')
     .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
-    .action(async (snapshot: string, f: DrillFlags) => {
+    .action(async (snapshot: string | undefined, f: DrillFlags) => {
+      if (f.cleanup) {
+        if (snapshot !== undefined) throw new KubedrError('DRILL_BAD_TARGET', '--cleanup takes no snapshot', { exitCode: 2, hint: 'kubedr drill --cleanup (--node NAME -i INVENTORY | --local) [--scratch DIR]' });
+        const out = await drillCleanup({
+          ...(f.inventory !== undefined ? { inventory: f.inventory } : {}),
+          ...(f.node !== undefined ? { node: f.node } : {}),
+          local: f.local ?? false,
+          scratchBase: f.scratch,
+          force: f.force ?? false,
+          ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
+          acceptNewHostKeys: f.acceptNewHostKeys ?? false,
+          ...(f.sshConfig !== undefined ? { sshConfigPath: f.sshConfig } : {}),
+          env: process.env,
+        });
+        process.stdout.write(f.output === 'json' ? `${JSON.stringify({ drillCleanup: out })}\n` : renderCleanup(out));
+        process.exitCode = out.ok ? 0 : 1;
+        return;
+      }
+      if (snapshot === undefined) throw new KubedrError('DRILL_BAD_TARGET', 'which snapshot? kubedr drill SNAPSHOT (--node NAME -i INVENTORY | --local)', { exitCode: 2, hint: 'or --cleanup to tear down what a killed drill left behind' });
       // First Ctrl-C: finish the running stage, then tear down (a throwaway etcd is never left behind).
       const { abort, dispose } = interruptible();
       try {
@@ -58,6 +82,14 @@ export const registerDrill: RegisterCommand = (program: Command) => {
       }
     });
 };
+
+function renderCleanup(o: DrillCleanupOutput): string {
+  const lines = [`drill cleanup ${o.runId} on ${o.where}: ${o.removed.length} removed, ${o.kept.length} kept, ${o.failed.length} failed`];
+  for (const r of o.removed) lines.push(`  removed  ${r.dir}: ${r.detail}`);
+  for (const k of o.kept) lines.push(`  kept     ${k.dir}: ${k.reason}`);
+  for (const f of o.failed) lines.push(`  FAILED   ${f.dir || '(listing)'}: ${f.error}`);
+  return `${lines.join('\n')}\n`;
+}
 
 function toJson(o: DrillOutput): Record<string, unknown> {
   const { snapshot, restored, ...rest } = o;

@@ -10,8 +10,12 @@ export const DRILL_MEMBER = 'kubedr-drill';
 /** Exit code when the chosen ports turned out to be taken: pick others and try again. */
 export const PORTS_TAKEN_EXIT = 75;
 
-/** Makes the scratch dir after checking free space for the snapshot, a restored copy and margin. */
-export function makeScratchScript(base: string, snapshotBytes: number): string {
+/**
+ * Makes the scratch dir after checking free space for the snapshot, a restored copy and margin.
+ * `owner` (`<host> <pid>` of the kubedr that runs the drill) is written into it, so that
+ * `drill --cleanup` can tell a drill still running from one that was killed.
+ */
+export function makeScratchScript(base: string, snapshotBytes: number, owner: string): string {
   const needKib = Math.ceil((3 * snapshotBytes) / 1024) + 65_536;
   return [
     'set -e',
@@ -21,6 +25,7 @@ export function makeScratchScript(base: string, snapshotBytes: number): string {
     `[ "$free" -ge ${needKib} ] || { echo "not enough space in $b for the drill: $free KiB free, ${needKib} KiB needed" >&2; exit 1; }`,
     `d=$(mktemp -d "$b/${SCRATCH_PREFIX}XXXXXX")`,
     'chmod 700 "$d"',
+    `printf '%s\\n' ${q(owner)} > "$d/owner"`,
     'printf "%s\\n" "$d"',
   ].join('\n');
 }
@@ -100,6 +105,19 @@ export function queryScript(ports: DrillPorts): string {
 /** Every key of the live cluster, read-only, over TLS with the inventory's client certificate. */
 export function liveKeysScript(endpoint: string, tls: { cacert: string; cert: string; key: string }): string {
   return `ETCDCTL_API=3 etcdctl --endpoints ${q(endpoint)} --cacert ${q(tls.cacert)} --cert ${q(tls.cert)} --key ${q(tls.key)} --command-timeout 60s get "" --prefix --keys-only -w json`;
+}
+
+/** Lists the drill scratch dirs under `base`, one `<dir>\t<owner line or ?>` per line. */
+export function listScratchScript(base: string): string {
+  return [
+    `b=${q(base)}`,
+    '[ -d "$b" ] || exit 0',
+    `for d in "$b"/${SCRATCH_PREFIX}??????; do`,
+    '  [ -d "$d" ] || continue',
+    '  o=$(head -n 1 "$d/owner" 2>/dev/null || true)',
+    '  printf "%s\\t%s\\n" "$d" "${o:-?}"',
+    'done',
+  ].join('\n');
 }
 
 /**
