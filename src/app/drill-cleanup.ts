@@ -6,29 +6,15 @@
 // from another machine is left alone too, unless --force. Recorded in the audit like a drill.
 import { hostname } from 'node:os';
 import { createAuditSink, operatorIdentity } from '../audit/index.js';
-import type { EventSink } from '../engine/index.js';
 import { isPidAlive } from '../journal/index.js';
-import type { Transport } from '../model/index.js';
+import type { DrillMachineOptions } from './drill.js';
 import { DrillRecorder } from './drill-record.js';
 import { listScratch, resolveDrillTarget, teardown } from './drill-steps.js';
 import { newRunId, resolveStateDir, runPaths } from './state.js';
 
-export interface DrillCleanupOptions {
-  inventory?: string;
-  node?: string;
-  local?: boolean;
-  /** Where drills make their scratch dirs on that machine. @default '/var/tmp' */
-  scratchBase?: string;
+export interface DrillCleanupOptions extends DrillMachineOptions {
   /** Also clean dirs made by a kubedr on another machine (whose liveness cannot be checked from here). */
   force?: boolean;
-  stateDir?: string;
-  env?: Record<string, string | undefined>;
-  acceptNewHostKeys?: boolean;
-  sshConfigPath?: string;
-  sinks?: EventSink[];
-  runId?: string;
-  transport?: Transport;
-  localTransport?: Transport;
 }
 
 export interface DrillCleanupOutput {

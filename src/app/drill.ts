@@ -14,21 +14,16 @@ import { DrillRecorder } from './drill-record.js';
 import { detectTools, makeScratch, readLiveKeysOn, readSnapshotFacts, restoreAndStart, queryRestored, resolveDrillTarget, teardown, type SnapshotFacts } from './drill-steps.js';
 import { newRunId, resolveStateDir, runPaths } from './state.js';
 
-export interface DrillOptions {
-  /** Snapshot file on this machine. */
-  snapshot: string;
+/** Where a drill (or its cleanup) runs and how it is recorded; shared by `drill` and `drillCleanup`. */
+export interface DrillMachineOptions {
   /** Needed with `node` and `compareLive`. */
   inventory?: string;
-  /** Run the drill on this inventory node (over SSH)… */
+  /** Run on this inventory node (over SSH)… */
   node?: string;
   /** …or on this machine. */
   local?: boolean;
-  /** Also read the live cluster's keys (read-only) and report what a restore would add or remove. */
-  compareLive?: boolean;
-  /** Where the scratch dir is made on the drill machine. @default '/var/tmp' */
+  /** Where scratch dirs are made on the drill machine. @default '/var/tmp' */
   scratchBase?: string;
-  /** How long the throwaway etcd may take to become healthy. @default 60000 */
-  startTimeoutMs?: number;
   /** @default '.kubedr' */
   stateDir?: string;
   env?: Record<string, string | undefined>;
@@ -37,11 +32,20 @@ export interface DrillOptions {
   /** Progress, besides the audit log. */
   sinks?: EventSink[];
   runId?: string;
-  /** Stops after the running stage; the teardown still runs. */
-  signal?: AbortSignal;
   /** Test seams. */
   transport?: Transport;
   localTransport?: Transport;
+}
+
+export interface DrillOptions extends DrillMachineOptions {
+  /** Snapshot file on this machine. */
+  snapshot: string;
+  /** Also read the live cluster's keys (read-only) and report what a restore would add or remove. */
+  compareLive?: boolean;
+  /** How long the throwaway etcd may take to become healthy. @default 60000 */
+  startTimeoutMs?: number;
+  /** Stops after the running stage; the teardown still runs. */
+  signal?: AbortSignal;
   pickPorts?: () => DrillPorts;
 }
 
