@@ -4,7 +4,7 @@
 import { Listr, type ListrRendererValue } from 'listr2';
 import type { RunEvent } from '../model/index.js';
 import { formatDuration } from '../audit/format.js';
-import { redactSecrets, secretsOf, type SecretSource } from '../audit/redact.js';
+import { redactSecrets, secretsOf, type SecretSource } from '../errors/redact.js';
 import { dumpTask } from './listr-snapshot.js';
 import { rendererOptionsFor, ThrottledRenderer, type Terminal } from './listr-renderer.js';
 import { buildTree, type StepStart, type TreeState } from './listr-tree.js';
