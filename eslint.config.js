@@ -19,7 +19,7 @@ const boundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.kubedr/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', '.kubedr/**', 'src/schema/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,5 @@
 // Public surface of src/audit: the hash-chained audit log, its verifier, and the views over it.
-export { redactSecrets, redactDeep, usableSecrets, secretsOf, MIN_SECRET_LENGTH, REDACTED, type SecretSource } from './redact.js';
+export { redactSecrets, redactDeep, usableSecrets, secretsOf, MIN_SECRET_LENGTH, REDACTED, type SecretSource } from '../errors/redact.js';
 export { AUDIT_FILE, HEAD_FILE, genesisHash, sha256Hex } from './chain.js';
 export type { AuditRecord, AuditBody, AuditRecordType, Operator, AuditSubject } from './record.js';
 export { createAuditSink, AuditTornTailError, type AuditSink, type AuditSinkOptions } from './sink.js';

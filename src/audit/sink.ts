@@ -6,7 +6,7 @@ import type { RunEvent } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
 import { AUDIT_FILE, formatHead, genesisHash, HEAD_FILE, sealLine, sha256Hex } from './chain.js';
 import { auditBodyOf, type AuditSubject, type Operator } from './record.js';
-import { redactDeep, secretsOf, type SecretSource } from './redact.js';
+import { redactDeep, secretsOf, type SecretSource } from '../errors/redact.js';
 
 export interface AuditSinkOptions {
   /** `<stateDir>/runs/<run-id>`; created if missing. */

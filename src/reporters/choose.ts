@@ -1,6 +1,6 @@
 // Which reporter for this invocation. The CLI passes facts (flags, isTTY, env); nothing here
 // looks at process globals.
-import type { SecretSource } from '../audit/redact.js';
+import type { SecretSource } from '../errors/redact.js';
 import { createJsonReporter } from './json.js';
 import { createListrReporter } from './listr.js';
 import type { ProgressOutline } from './outline.js';

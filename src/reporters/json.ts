@@ -1,5 +1,5 @@
 // `--output json`: one event per line, exactly the RunEvent shape, secrets scrubbed.
-import { redactDeep, secretsOf, type SecretSource } from '../audit/redact.js';
+import { redactDeep, secretsOf, type SecretSource } from '../errors/redact.js';
 import type { Reporter, Write } from './types.js';
 
 export function createJsonReporter(opts: { write: Write; secrets?: SecretSource }): Reporter {

@@ -12,7 +12,8 @@ export interface DumpTask {
 
 /** One line per enabled task: `STATE title — skip or error message`, children indented. */
 export function dumpTask(t: DumpTask, depth: number): string {
-  if (!t.isEnabled()) return '';
+  // listr2 draws nothing for an untitled task (the reporter's step-end waiters).
+  if (!t.isEnabled() || t.title === undefined) return '';
   const note = t.message.skip ?? t.message.error;
   const output = t.isPending() && t.output ? ` > ${t.output}` : '';
   const line = `${'  '.repeat(depth)}${t.state} ${t.title ?? ''}${note && note !== t.title ? ` — ${note}` : ''}${output}\n`;

@@ -2,7 +2,7 @@
 // prefixed with its (step, node) (`|` stdout, `!` stderr), so interleaved parallel output stays
 // attributable.
 import type { RunEvent } from '../model/index.js';
-import { redactSecrets, secretsOf, type SecretSource } from '../audit/redact.js';
+import { redactSecrets, secretsOf, type SecretSource } from '../errors/redact.js';
 import { formatEventLine } from './lines.js';
 import type { Reporter, Write } from './types.js';
 

@@ -3,6 +3,7 @@
 // src/model/transport.ts): a non-zero exit is never an error, it is an ExecResult.
 import type { TransportFailure } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
+import { redactSecrets } from '../errors/redact.js';
 
 export const TRANSPORT_CODES = {
   unreachable: 'TRANSPORT_UNREACHABLE',
@@ -58,13 +59,12 @@ export function isTransientTransportError(err: unknown): boolean {
   return f === 'unreachable' || f === 'connection-lost';
 }
 
-/** Replaces every secret in `text` by `***` (longest first, so overlapping secrets stay hidden). */
+/**
+ * Every secret in `text` replaced by the one mark used everywhere (`[REDACTED]`): the canonical
+ * scrubber, so command output and error text read the same as the audit log, journal and console.
+ */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of [...secrets].filter((v) => v.length > 0).sort((a, b) => b.length - a.length)) {
-    out = out.split(s).join('***');
-  }
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 /** Message of a low-level error, with secrets removed. */

@@ -116,6 +116,38 @@ describe('listr reporter', () => {
     `);
   });
 
+  it('draws a step on more nodes than collapseAbove as one line with counts, naming only its failed nodes', async () => {
+    const nodes = Array.from({ length: 12 }, (_, i) => `w${i + 1}`);
+    const big: ProgressOutline = { phases: [{ name: 'fanout', steps: [{ id: 'drain', undoNodes: nodes }, { id: 'patch', undoNodes: [] }] }] };
+    const r = createListrReporter({ outline: big, renderer: 'silent', secrets: ['s3cret'] });
+    const s = new EventScript().start().phase('fanout', (x) => {
+      x.step('drain', 'fanout', Object.fromEntries(nodes.map((n) => [n, n === 'w4' ? { retries: 1 } : {}])));
+      x.step('patch', 'fanout', Object.fromEntries(nodes.map((n) => [n, n === 'w2' || n === 'w9' ? { outcome: 'failed' as const, error: 'no s3cret' } : n === 'w5' ? { outcome: 'unreachable' as const } : {}])));
+    });
+    const patchEnd = s.events.findIndex((e) => e.kind === 'task-end' && e.stepId === 'patch' && e.node === 'w5');
+    for (const e of s.events.slice(0, patchEnd + 1)) r.onEvent(e);
+    await tick();
+    r.onEvent({ kind: 'task-output', stepId: 'patch', node: 'w11', stream: 'stdout', chunk: 'patching s3cret\n' });
+    await tick();
+    // while it runs: counts, and the last output line under the step with its node
+    expect(r.snapshotTree()).toMatch(/STARTED patch — 12 nodes: 3 done, 7 running, 2 failed \(w2, w5\) > w11: patching \[REDACTED\]\n/);
+    s.undo('drain', nodes.slice(0, 11)).undo('drain', ['w12'], 'failed').end('rolled-back');
+    for (const e of s.events.slice(patchEnd + 1)) r.onEvent(e);
+    await r.close();
+    expect(r.snapshotTree()).toMatchInlineSnapshot(`
+      "COMPLETED fanout
+        COMPLETED drain [1.2s] — 12 nodes: 12 done, 1 retry
+        COMPLETED patch [1.0s] — 12 nodes: 9 done, 3 failed (w2, w5, w9)
+          FAILED w2 [1.0s] — w2: failed (exit 1): no [REDACTED]
+          FAILED w5 [1.0s] — w5: unreachable
+          FAILED w9 [1.0s] — w9: failed (exit 1): no [REDACTED]
+      COMPLETED rollback
+        COMPLETED undo drain — 12 nodes: 11 undone, 1 failed (w12)
+          FAILED w12 [200ms] — w12: undo failed (exit 1)
+      "
+    `);
+  });
+
   it('settles every task on close even if the run never ended (crash, abort)', async () => {
     const r = createListrReporter({ outline: sampleOutline, renderer: 'silent' });
     const events = sampleRun().events;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_SECRET_LENGTH, REDACTED, redactDeep, redactSecrets } from '../../src/audit/redact.js';
+import { MIN_SECRET_LENGTH, REDACTED, redactDeep, redactSecrets } from '../../src/errors/redact.js';
 
 describe('redactSecrets', () => {
   it('replaces every occurrence', () => {
