@@ -137,25 +137,29 @@ describe('kubedr drill --cleanup (real etcd, no lab)', () => {
   const scratchBase = mkdtempSync(join(tmpdir(), 'kubedr-drill-base-'));
   afterAll(() => [state, scratchBase].forEach((d) => rmSync(d, { recursive: true, force: true })));
   const scratch = (): string[] => readdirSync(scratchBase).filter((f) => f.startsWith('kubedr-drill-')).map((f) => join(scratchBase, f));
+  /** The PID of the etcd running on `dir`'s data, once the pid file's shell has exec'd into it. */
   const etcdOf = (dir: string): number | undefined => {
-    const pid = Number(readFileSync(join(dir, 'etcd.pid'), 'utf8').trim());
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/data-`) ? pid : undefined;
+    try {
+      const pid = Number(readFileSync(join(dir, 'etcd.pid'), 'utf8').trim());
+      return pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/data-`) ? pid : undefined;
+    } catch {
+      return undefined;
+    }
   };
   const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
 
   it('a drill SIGKILLed with its etcd running leaves both behind; --cleanup stops that etcd and removes the dir', async () => {
     const run = startCli(['drill', fixturePath('cluster-a'), '--local', '--scratch', scratchBase, '--state-dir', state]);
     // Frozen as soon as its throwaway etcd has a PID, so it cannot reach its own teardown.
-    let pidFile = '';
-    for (let i = 0; i < 600 && pidFile === ''; i++) {
-      pidFile = scratch().map((d) => join(d, 'etcd.pid')).find((f) => existsSync(f) && readFileSync(f, 'utf8').trim() !== '') ?? '';
-      if (pidFile === '') await new Promise((r) => setTimeout(r, 25));
+    let dir = '';
+    for (let i = 0; i < 1200 && dir === ''; i++) {
+      dir = scratch().find((d) => etcdOf(d) !== undefined) ?? '';
+      if (dir === '') await new Promise((r) => setTimeout(r, 25));
     }
     run.child.kill('SIGSTOP');
     run.child.kill('SIGKILL');
     await run.done;
-    expect(pidFile).not.toBe('');
-    const dir = join(pidFile, '..');
+    expect(dir, 'a throwaway etcd started').not.toBe('');
     const pid = etcdOf(dir);
     expect(pid, 'the throwaway etcd outlives a SIGKILLed drill').toBeDefined();
     expect(readFileSync(join(dir, 'owner'), 'utf8').trim()).toBe(`${hostname()} ${run.child.pid ?? 0}`);
