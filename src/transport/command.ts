@@ -41,6 +41,15 @@ export function buildRemoteCommand(command: string, sudo: SudoMode): string {
   return sudo === 'nopasswd' ? `sudo -n -- ${inner}` : `sudo -S -k -p '' -- ${inner}`;
 }
 
+/**
+ * The remote command line for a receiver that reads raw bytes on stdin (an upload), without
+ * GROUP_WRAPPER's framing: EOF on stdin is how it learns the sender stopped, early or not.
+ */
+export function buildStreamCommand(command: string, sudo: SudoMode): string {
+  if (sudo === 'none') return command;
+  return sudo === 'nopasswd' ? `sudo -n -- ${command}` : `sudo -S -k -p '' -- ${command}`;
+}
+
 /** `argv` as one shell command line, each word quoted. */
 export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
