@@ -1,4 +1,5 @@
-// The Transport over SSH: node table + connection pool + exec + sftp transfers.
+// The Transport over SSH: node table + connection pool + exec, uploads streamed over exec
+// channels, SFTP downloads.
 import type { ExecOptions, ExecResult, InventoryNode, Transport, TransferResult } from '../model/index.js';
 import { buildRemoteCommand, buildStreamCommand, type SudoMode } from './command.js';
 import { endpointOf, type Endpoint } from './endpoints.js';
