@@ -25,8 +25,11 @@ export interface StreamExecResult {
   bytes: number;
 }
 
-/** Bytes per read of the local file; ssh2 cuts them into packets of the channel's size. */
-const CHUNK = 256 * 1024;
+/**
+ * Bytes per read of the local file; ssh2 cuts them into packets of the channel's size. 1 MiB
+ * over 256 KiB: fewer thread-pool reads, median 0.92x the time in 10 paired 3 x 1 GiB rounds.
+ */
+const CHUNK = 1024 * 1024;
 /** After EOF on abort, how long the receiver gets to notice and clean up before we close. */
 const GRACE_MS = 2500;
 /** Output kept (a receiver prints a digest or a line of error). */
