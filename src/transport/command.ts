@@ -34,11 +34,22 @@ export type SudoMode = 'none' | 'nopasswd' | 'password';
 
 /** The remote command line for `command`, optionally through sudo (no tty, never prompting). */
 export function buildRemoteCommand(command: string, sudo: SudoMode): string {
-  const inner = `sh -c ${shellQuote(GROUP_WRAPPER)} kubedr ${shellQuote(command)}`;
-  if (sudo === 'none') return inner;
+  return withSudo(`sh -c ${shellQuote(GROUP_WRAPPER)} kubedr ${shellQuote(command)}`, sudo);
+}
+
+/**
+ * The remote command line for a receiver that reads raw bytes on stdin (an upload), without
+ * GROUP_WRAPPER's framing: EOF on stdin is how it learns the sender stopped, early or not.
+ */
+export function buildStreamCommand(command: string, sudo: SudoMode): string {
+  return withSudo(command, sudo);
+}
+
+function withSudo(line: string, sudo: SudoMode): string {
+  if (sudo === 'none') return line;
   // -n: fail instead of prompting. -S -k -p '': read the password from stdin, always (so the
   // password line is consumed by sudo and never reaches the command), and print no prompt.
-  return sudo === 'nopasswd' ? `sudo -n -- ${inner}` : `sudo -S -k -p '' -- ${inner}`;
+  return sudo === 'nopasswd' ? `sudo -n -- ${line}` : `sudo -S -k -p '' -- ${line}`;
 }
 
 /** `argv` as one shell command line, each word quoted. */

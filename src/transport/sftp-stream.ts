@@ -1,6 +1,6 @@
-// Pipelined SFTP put/get that hash the bytes on the fly. Like ssh2's fastPut/fastGet (many
-// requests in flight, which is what makes SFTP fast over latency), but every byte passes
-// through sha256 in file order, so no second read of the file is needed.
+// Pipelined SFTP get that hashes the bytes on the fly. Like ssh2's fastGet (many requests in
+// flight, which is what makes SFTP fast over latency), but every byte passes through sha256 in
+// file order, so no second read of the file is needed. (Uploads stream over exec: exec-stream.ts.)
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
@@ -35,43 +35,6 @@ function sessionClosed(sftp: SFTPWrapper): Promise<never> {
 
 function sftpCall<T>(sftp: SFTPWrapper, fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
   return Promise.race([new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value)))), sessionClosed(sftp)]);
-}
-
-/** Sends `local` (already open) to `remotePath`, created with mode 0600. Returns the sha256. */
-export async function putHashed(sftp: SFTPWrapper, local: FileHandle, remotePath: string, tuning: StreamTuning, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  const handle = await sftpCall<Buffer>(sftp, (cb) => sftp.open(remotePath, 'w', { mode: 0o600 }, cb));
-  let position = 0;
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown;
-  try {
-    for (;;) {
-      signal?.throwIfAborted();
-      if (failure) throw failure;
-      const buf = Buffer.allocUnsafe(tuning.chunkSize);
-      const { bytesRead } = await local.read(buf, 0, buf.length, position);
-      if (bytesRead === 0) break;
-      const chunk = buf.subarray(0, bytesRead);
-      hash.update(chunk);
-      const at = position;
-      position += bytesRead;
-      const p = sftpCall<void>(sftp, (cb) => sftp.write(handle, chunk, 0, chunk.length, at, (err) => cb(err, undefined))).then(
-        () => void inFlight.delete(p),
-        (err: unknown) => {
-          failure ??= err;
-          inFlight.delete(p);
-        },
-      );
-      inFlight.add(p);
-      if (inFlight.size >= tuning.concurrency) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-    if (failure) throw failure;
-  } finally {
-    await Promise.all(inFlight);
-    await sftpCall<void>(sftp, (cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
-  }
-  return { sha256: hash.digest('hex'), bytes: position };
 }
 
 /** Reads `remotePath` into `local` (already open), in order, hashing as it goes. */

@@ -1,13 +1,17 @@
-// The Transport over SSH: node table + connection pool + exec + sftp transfers.
+// The Transport over SSH: node table + connection pool + exec, uploads streamed over exec
+// channels, SFTP downloads.
 import type { ExecOptions, ExecResult, InventoryNode, Transport, TransferResult } from '../model/index.js';
-import { buildRemoteCommand, type SudoMode } from './command.js';
+import { buildRemoteCommand, buildStreamCommand, type SudoMode } from './command.js';
 import { endpointOf, type Endpoint } from './endpoints.js';
 import { TRANSPORT_CODES, TransportError } from './errors.js';
 import { execOnLease } from './exec.js';
+import { streamOnLease } from './exec-stream.js';
+import { FileDigests } from './file-digest.js';
 import { ConnectionPool } from './pool.js';
 import { loadSshConfig } from './ssh-config.js';
 import type { StreamTuning } from './sftp-stream.js';
-import { downloadFile, uploadFile, type RemoteRunner, type TransferContext } from './transfer.js';
+import { uploadFile } from './upload.js';
+import { downloadFile, type RemoteRunner, type RemoteStreamer, type TransferContext } from './transfer.js';
 
 export interface SshTransportOptions {
   nodes: readonly InventoryNode[];
@@ -29,7 +33,7 @@ export interface SshTransportOptions {
   keepaliveIntervalMs?: number;
   /** @default 3 */
   keepaliveCountMax?: number;
-  /** SFTP request size and requests in flight. @default DEFAULT_TUNING */
+  /** SFTP request size and requests in flight, for downloads (uploads stream over exec). @default DEFAULT_TUNING */
   transferTuning?: StreamTuning;
 }
 
@@ -72,17 +76,30 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     return p ?? Promise.resolve('');
   };
 
+  const become = async (node: string, ep: Endpoint, sudo: boolean): Promise<{ mode: SudoMode; password: string }> => {
+    // A root login needs no sudo (and minimal nodes may not have it installed).
+    const mode: SudoMode = sudo && ep.user !== 'root' ? await sudoModeOf(node, ep) : 'none';
+    return { mode, password: mode === 'password' ? await passwordOf(node) : '' };
+  };
+
   const run: RemoteRunner = async (node, command, opts) => {
     const ep = await endpoint(node);
-    // A root login needs no sudo (and minimal nodes may not have it installed).
-    const mode: SudoMode = opts.sudo && ep.user !== 'root' ? await sudoModeOf(node, ep) : 'none';
-    const password = mode === 'password' ? await passwordOf(node) : '';
+    const { mode, password } = await become(node, ep, opts.sudo);
     // The password is scrubbed from output too; stdin only from error text (echoing it is legit).
     const secrets = password !== '' ? [password] : [];
     const lease = await pool.lease(ep, opts.signal);
     const stdinPrefix = mode === 'password' ? `${password}\n` : undefined;
     return execOnLease(node, lease, buildRemoteCommand(command, mode), { ...opts, stdinPrefix, secrets });
   };
+
+  const stream: RemoteStreamer = async (node, command, source, opts) => {
+    const ep = await endpoint(node);
+    const { mode, password } = await become(node, ep, opts.sudo);
+    const lease = await pool.lease(ep, opts.signal);
+    const prefix = mode === 'password' ? `${password}\n` : undefined;
+    return streamOnLease(node, lease, buildStreamCommand(command, mode), { source, prefix, signal: opts.signal, secrets: password !== '' ? [password] : [] });
+  };
+  const digests = new FileDigests();
 
   // Probed once per node: does sudo work without a password? Only then is a password sent,
   // and it is checked once on its own, so that a wrong one is never retried with the command's
@@ -107,7 +124,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
   };
 
   const transferContext = (node: string, ep: Endpoint, signal: AbortSignal | undefined): TransferContext => {
-    const ctx: TransferContext = { node, user: ep.user, lease: () => pool.lease(ep, signal), run };
+    const ctx: TransferContext = { node, user: ep.user, lease: () => pool.lease(ep, signal), run, stream, digests };
     if (options.transferTuning) ctx.tuning = options.transferTuning;
     return ctx;
   };

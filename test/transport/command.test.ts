@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GROUP_WRAPPER, buildRemoteCommand, frameStdin } from '../../src/transport/command.js';
+import { GROUP_WRAPPER, buildRemoteCommand, buildStreamCommand, frameStdin } from '../../src/transport/command.js';
 
 function runWrapped(command: string, stdin: string, closeAfterMs?: number): Promise<{ code: number | null; signal: string | null; stdout: string; ms: number }> {
   const started = Date.now();
@@ -46,5 +46,14 @@ describe('buildRemoteCommand', () => {
     expect(buildRemoteCommand(cmd, 'none')).toMatch(/^sh -c '.*' kubedr 'echo '\\''\$\(id\)'\\''; rm -rf \/nope'$/s);
     expect(buildRemoteCommand(cmd, 'nopasswd')).toMatch(/^sudo -n -- sh -c /);
     expect(buildRemoteCommand(cmd, 'password')).toMatch(/^sudo -S -k -p '' -- sh -c /);
+  });
+});
+
+describe('buildStreamCommand', () => {
+  it('leaves an already quoted receiver line as is (no stdin framing) and adds the same sudo', () => {
+    const line = "sh -c 'cat > \"$1\"' kubedr '/tmp/a b'";
+    expect(buildStreamCommand(line, 'none')).toBe(line);
+    expect(buildStreamCommand(line, 'nopasswd')).toBe(`sudo -n -- ${line}`);
+    expect(buildStreamCommand(line, 'password')).toBe(`sudo -S -k -p '' -- ${line}`);
   });
 });

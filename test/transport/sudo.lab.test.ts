@@ -1,12 +1,14 @@
 // become (sudo) with a real sudo and non-root logins: no tty, no prompt; a password only when
-// configured, sent on stdin, never seen by the command, in output or in errors. Transfers
-// into root-only paths go through a private staging dir and `sudo` copy + rename.
+// configured, sent on stdin, never seen by the command, in output or in errors. Uploads into
+// root-only paths stream straight into a root-owned temp file (sudo receiver) and rename;
+// downloads go through a private staging dir and a `sudo` copy.
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshTransport, type SshTransport } from '../../src/transport/index.js';
+import { SMALL_UPLOAD } from '../../src/transport/upload.js';
 import { genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
 import { createTestUser, sudoAvailable, type TestUser } from './helpers/users.js';
 
@@ -88,7 +90,7 @@ describe.skipIf(!sudoAvailable())('sudo', () => {
     expect(text).not.toContain('token-abc123-secret');
   });
 
-  it('uploads into a root-only directory via staging + sudo; root owns the file; no staging left', async () => {
+  it('uploads into a root-only directory through sudo; root owns the file; nothing left in /tmp', async () => {
     const t = transportFor(nopw);
     const data = randomBytes(3 * 1024 * 1024);
     writeFileSync(join(dir, 'up'), data);
@@ -119,10 +121,31 @@ describe.skipIf(!sudoAvailable())('sudo', () => {
     expect(stagingDirs()).toEqual(before);
   });
 
-  it('sudo uploads with a password work too', async () => {
+  it.each([
+    ['a small file', 5],
+    ['a file above SMALL_UPLOAD', SMALL_UPLOAD + 3],
+  ])('sudo uploads with a password work too (%s): the password line never reaches the file', async (_, size) => {
     const t = transportFor(pw, pw.password);
-    writeFileSync(join(dir, 'small'), 'small');
-    await t.upload('cp-1', join(dir, 'small'), join(rootOnly, 'small'), { sudo: true });
-    expect(readFileSync(join(rootOnly, 'small'), 'utf8')).toBe('small');
+    const data = randomBytes(size);
+    writeFileSync(join(dir, 'pw-up'), data);
+    chmodSync(join(dir, 'pw-up'), 0o644);
+    await t.upload('cp-1', join(dir, 'pw-up'), join(rootOnly, 'pw-up'), { sudo: true });
+    expect(readFileSync(join(rootOnly, 'pw-up')).equals(data)).toBe(true);
+    expect(readdirSync(rootOnly).filter((f) => f.includes('.kubedr-'))).toEqual([]);
+  });
+
+  it('an aborted sudo upload leaves neither the destination nor a root-owned temp file', async () => {
+    const t = transportFor(nopw);
+    writeFileSync(join(dir, 'big'), randomBytes(64 * 1024 * 1024));
+    chmodSync(join(dir, 'big'), 0o644);
+    const ac = new AbortController();
+    const seen = (): boolean => readdirSync(rootOnly).some((f) => f.includes('.kubedr-'));
+    void (async () => {
+      while (!seen() && !ac.signal.aborted) await new Promise((r) => setTimeout(r, 5));
+      ac.abort();
+    })();
+    await expect(t.upload('cp-1', join(dir, 'big'), join(rootOnly, 'aborted'), { sudo: true, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+    expect(existsSync(join(rootOnly, 'aborted'))).toBe(false);
+    expect(seen()).toBe(false);
   });
 });

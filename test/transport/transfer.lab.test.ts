@@ -1,12 +1,13 @@
-// SFTP upload/download against a real sshd (the "node" is this machine, so the test can look
-// at the files directly): sha256 end to end, temp name + rename, mode, mismatch handling, and
-// hostile file names that must not run anything.
+// Upload (streamed over exec) and download (SFTP) against a real sshd (the "node" is this
+// machine, so the test can look at the files directly): sha256 end to end, temp name + rename,
+// mode, mismatch handling, interrupted transfers, and hostile file names that must not run anything.
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshTransport, type SshTransport } from '../../src/transport/index.js';
+import { SMALL_UPLOAD } from '../../src/transport/upload.js';
 import { genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubedr-xfer-'));
@@ -41,6 +42,17 @@ describe('upload', () => {
     expect(sha(readFileSync(join(remote, 'snap.db')))).toBe(sha(data));
     expect(statSync(join(remote, 'snap.db')).mode & 0o777).toBe(0o640);
     expect(readdirSync(remote)).toEqual(['snap.db']);
+  });
+
+  it('a file above SMALL_UPLOAD (hashed while it streams, checked by a second command) to several places at once', async () => {
+    const data = randomBytes(SMALL_UPLOAD + 1024 * 1024 + 5);
+    writeFileSync(join(local, 'big.db'), data);
+    const box = mkdtempSync(join(remote, 'big-'));
+    const rs = await Promise.all(['a', 'b'].map((n) => t.upload('cp-1', join(local, 'big.db'), join(box, n), { mode: 0o600, sudo: false })));
+    expect(rs.map((r) => [r.sha256, r.bytes])).toEqual([[sha(data), data.length], [sha(data), data.length]]);
+    expect(readdirSync(box).sort()).toEqual(['a', 'b']);
+    expect(sha(readFileSync(join(box, 'a')))).toBe(sha(data));
+    expect(statSync(join(box, 'b')).mode & 0o777).toBe(0o600);
   });
 
   it('20 parallel uploads to one node share the channel cap with execs (no MaxSessions failure)', async () => {
@@ -81,23 +93,27 @@ describe('interrupted uploads', () => {
   const big = join(local, 'interrupted');
   beforeAll(() => writeFileSync(big, randomBytes(64 * 1024 * 1024)));
 
-  it('abort: TRANSPORT_ABORTED, temp file removed, destination untouched', async () => {
+  it('abort once bytes reach the node: TRANSPORT_ABORTED, temp file removed, destination untouched', async () => {
     const box = mkdtempSync(join(remote, 'abort-'));
     writeFileSync(join(box, 'dest'), 'before');
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 300);
+    void whenTempAppears(box).then(() => ac.abort());
     await expect(t.upload('cp-1', big, join(box, 'dest'), { sudo: false, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+    expect(ac.signal.aborted).toBe(true);
     expect(readdirSync(box)).toEqual(['dest']);
     expect(readFileSync(join(box, 'dest'), 'utf8')).toBe('before');
   });
 
-  it('connection killed mid-transfer: TRANSPORT_CONNECTION_LOST, destination untouched', async () => {
+  it('connection killed mid-transfer: TRANSPORT_CONNECTION_LOST, destination untouched, the node removes the partial temp file', async () => {
     const box = mkdtempSync(join(remote, 'lost-'));
     writeFileSync(join(box, 'dest'), 'before');
     await t.exec('cp-1', 'true', { timeoutMs: 10_000, sudo: false });
-    setTimeout(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
+    void whenTempAppears(box).then(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')));
     await expect(t.upload('cp-1', big, join(box, 'dest'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST', failure: 'connection-lost' });
     expect(readFileSync(join(box, 'dest'), 'utf8')).toBe('before');
+    // Nobody is left to clean up from our side: the receiver saw EOF and a short file.
+    await until(() => readdirSync(box).length === 1);
+    expect(readdirSync(box)).toEqual(['dest']);
   });
 
   it('connection killed mid-download: TRANSPORT_CONNECTION_LOST, local file untouched, no temp left', async () => {
@@ -128,41 +144,90 @@ describe('download', () => {
 });
 
 describe('checksum mismatch (the node sees different bytes)', () => {
-  // A node whose sha256sum lies stands in for bytes corrupted on the way.
-  let liar: Sshd;
-  let lt: SshTransport;
-  beforeAll(async () => {
-    const bin = join(dir, 'fakebin');
+  // Nodes with doctored tools on PATH: hashers that lie, a `cat` that flips a byte on the way in.
+  const liars: Sshd[] = [];
+  const ts: SshTransport[] = [];
+  async function nodeWith(name: string, tools: Record<string, string>): Promise<SshTransport> {
+    const bin = join(dir, `bin-${name}`);
     mkdirSync(bin);
-    writeFileSync(join(bin, 'sha256sum'), `#!/bin/sh\ncat >/dev/null\necho ${'0'.repeat(64)}  -\n`);
-    chmodSync(join(bin, 'sha256sum'), 0o755);
-    liar = await startSshd({ dir, authorizedKeys: readFileSync(`${key}.pub`, 'utf8'), extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] });
-    writeFileSync(join(dir, 'known_liar'), `${liar.knownHostsLine}\n`);
-    lt = createSshTransport({ nodes: [nodeFor('liar', liar, { identityFile: key, knownHostsFile: join(dir, 'known_liar') })] });
+    for (const [tool, body] of Object.entries(tools)) {
+      writeFileSync(join(bin, tool), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, tool), 0o755);
+    }
+    const node = await startSshd({ dir, authorizedKeys: readFileSync(`${key}.pub`, 'utf8'), extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] });
+    liars.push(node);
+    writeFileSync(join(dir, `known_${name}`), `${node.knownHostsLine}\n`);
+    const lt = createSshTransport({ nodes: [nodeFor(name, node, { identityFile: key, knownHostsFile: join(dir, `known_${name}`) })] });
+    ts.push(lt);
+    return lt;
+  }
+  const zeros = '0'.repeat(64);
+  let liar: SshTransport;
+  let noOpenssl: SshTransport;
+  let flipper: SshTransport;
+  beforeAll(async () => {
+    liar = await nodeWith('liar', { openssl: `cat >/dev/null\necho "${zeros} *stdin"`, sha256sum: `cat >/dev/null\necho "${zeros}  -"` });
+    // An openssl that fails: the node falls back to sha256sum (here a lying one, to prove it is used).
+    noOpenssl = await nodeWith('no-openssl', { openssl: 'exit 127', sha256sum: `cat >/dev/null\necho "${zeros}  -"` });
+    // Byte 6 of stdin replaced by 'Z' on its way to the receiver's file.
+    flipper = await nodeWith('flipper', { cat: '[ $# -gt 0 ] && exec /bin/cat "$@"\ndd bs=1 count=5 2>/dev/null; printf Z; dd bs=1 count=1 of=/dev/null 2>/dev/null; exec /bin/cat' });
   });
   afterAll(async () => {
-    await lt?.close();
-    await liar?.stop();
+    await Promise.all(ts.map((x) => x.close()));
+    await Promise.all(liars.map((x) => x.stop()));
   });
 
-  it('upload: TRANSPORT_CHECKSUM_MISMATCH, temp file deleted, destination untouched', async () => {
-    const box = mkdtempSync(join(remote, 'liar-'));
+  it.each([
+    ['liar', () => liar],
+    ['no-openssl', () => noOpenssl],
+  ])('upload to %s: TRANSPORT_CHECKSUM_MISMATCH naming the node digest, temp file deleted, destination untouched', async (name, lt) => {
+    const box = mkdtempSync(join(remote, `${name}-`));
     writeFileSync(join(box, 'manifest.yaml'), 'original');
     writeFileSync(join(local, 'new'), 'replacement');
-    const err = await lt.upload('liar', join(local, 'new'), join(box, 'manifest.yaml'), { sudo: false }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'TRANSPORT_CHECKSUM_MISMATCH', message: expect.stringContaining('0'.repeat(64)) });
+    const err = await lt().upload(name, join(local, 'new'), join(box, 'manifest.yaml'), { sudo: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TRANSPORT_CHECKSUM_MISMATCH', message: expect.stringContaining(zeros) });
     expect(readdirSync(box)).toEqual(['manifest.yaml']);
     expect(readFileSync(join(box, 'manifest.yaml'), 'utf8')).toBe('original');
+  });
+
+  it.each([
+    ['a small file', 2 * 1024 * 1024],
+    ['a file above SMALL_UPLOAD', SMALL_UPLOAD + 1],
+  ])('a byte flipped on its way into the node (%s): TRANSPORT_CHECKSUM_MISMATCH, destination untouched, no temp left', async (_, size) => {
+    const box = mkdtempSync(join(remote, 'flip-'));
+    writeFileSync(join(box, 'snap.db'), 'original');
+    const data = randomBytes(size);
+    data[5] = 0x61;
+    writeFileSync(join(local, 'flip'), data);
+    const err = await flipper.upload('flipper', join(local, 'flip'), join(box, 'snap.db'), { sudo: false }).catch((e: unknown) => e);
+    const flipped = Buffer.from(data);
+    flipped[5] = 0x5a;
+    expect(err).toMatchObject({ code: 'TRANSPORT_CHECKSUM_MISMATCH', message: expect.stringContaining(`node side ${sha(flipped)}`) });
+    expect(readdirSync(box)).toEqual(['snap.db']);
+    expect(readFileSync(join(box, 'snap.db'), 'utf8')).toBe('original');
   });
 
   it('download: TRANSPORT_CHECKSUM_MISMATCH, local file untouched, no temp left', async () => {
     writeFileSync(join(remote, 'r'), 'remote bytes');
     writeFileSync(join(local, 'keep'), 'local original');
-    await expect(lt.download('liar', join(remote, 'r'), join(local, 'keep'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_CHECKSUM_MISMATCH' });
+    await expect(liar.download('liar', join(remote, 'r'), join(local, 'keep'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_CHECKSUM_MISMATCH' });
     expect(readFileSync(join(local, 'keep'), 'utf8')).toBe('local original');
     expect(readdirSync(local).filter((f) => f.includes('kubedr'))).toEqual([]);
   });
 });
+
+/** Resolves once a `.…kubedr-….tmp` file exists in `box` (bytes are arriving on the node). */
+async function whenTempAppears(box: string): Promise<void> {
+  await until(() => readdirSync(box).some((f) => f.includes('.kubedr-')), 20_000);
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 function sshdHome(): string {
   return '/root';
