@@ -4,18 +4,90 @@
 //    host key checking on). The sequential ssh loop has its own suite (sshloop.bench.ts): at
 //    ~6 min a run it would triple this suite's time.
 //  - scale: the same work through the app API in-process (`runFiles`: plan, host-key preflight,
-//    engine, ssh transport, journal, audit) on 5, 10, 25 and 50 hosts.
+//    engine, ssh transport, journal, audit) on 5, 10, 25 and 50 hosts, each with two metrics:
+//    kubedr's own CPU and the nodes' CPU (the lab's sshd sessions and shells), because on this
+//    one-machine lab the nodes run on kubedr's cores. BENCH_FANOUT_ONLY=scale runs these rows only.
 // Every run starts cold: new kubedr process/transport; Ansible's ControlPersist masters closed.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runFiles } from '../src/app/operate.js';
 import { closeControlMasters, dropState, HOSTS, kubedrCliContender, SCALE, setup, stateDir, teardown, TIMEOUT_MS, type Ctx } from './lib/fanout-lab.js';
 import { FANOUT_STEPS } from './lib/fleet.js';
 import type { Contender, PairedSuite } from './lib/paired.js';
 import { runOk } from './lib/proc.js';
+import type { Lab } from '../test/lab/index.js';
+
+// The nodes' CPU: every sshd of the lab with its sessions and the shells they ran, from /proc (a
+// process's own time plus that of its reaped children).
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function stat(pid: string): string[] | undefined {
+  try {
+    // Fields after "(comm) ": state ppid … utime(11) stime(12) cutime(13) cstime(14), 0-based here.
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lab's sshd listeners (one per node): `sshd -D -f <lab root>/nodes/<name>/sshd_config`. */
+function labSshdPids(lab: Lab): string[] {
+  return readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      return cmd.includes('sshd -D') && cmd.includes(`${lab.root}/nodes/`);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** CPU ms so far of the given processes and all their descendants (living and reaped). */
+function treeCpuMs(roots: readonly string[]): number {
+  const children = new Map<string, string[]>();
+  const stats = new Map<string, string[]>();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const f = stat(p);
+    if (!f) continue;
+    stats.set(p, f);
+    const ppid = f[1] ?? '';
+    children.set(ppid, [...(children.get(ppid) ?? []), p]);
+  }
+  let ticks = 0;
+  const walk = (p: string): void => {
+    const f = stats.get(p);
+    if (f) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  for (const r of roots) walk(r);
+  return ticks * TICK_MS;
+}
 
 const ANSIBLE_NAME = `fan-out ${HOSTS} hosts x 10 steps: ansible-playbook`;
+const SCALE_ONLY = process.env['BENCH_FANOUT_ONLY'] === 'scale';
 
-const contenders: Contender<Ctx>[] = [
+const scaleRows = SCALE.map((n): Contender<Ctx> => ({
+  name: `scale: kubedr in-process, ${n} hosts x 10 steps`,
+  ...(n === 5 ? {} : { baseline: 'scale: kubedr in-process, 5 hosts x 10 steps', goal: { max: 2, text: 'nearly flat (ratio ≤ 2 vs 5 hosts)' } }),
+  run: async (ctx, round) => {
+    const sshd = labSshdPids(ctx.lab);
+    const nodes0 = treeCpuMs(sshd);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const out = await runFiles({ runbook: ctx.runbook, inventory: ctx.inventories.get(n) ?? '', yes: true, concurrency: HOSTS, stateDir: stateDir(ctx, `scale${n}`, round), env: ctx.env, rollback: 'never' });
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    if (out.result.outcome !== 'done') throw new Error(`kubedr run on ${n} hosts ended ${out.result.outcome}`);
+    // Untimed: the nodes' per-connection sshd processes exit (and are reaped) once kubedr has closed.
+    await sleep(300);
+    return { ms, metrics: { kubedrCpuMs: Math.round((cpu.user + cpu.system) / 1000), nodesCpuMs: treeCpuMs(sshd) - nodes0 } };
+  },
+  after: dropState(`scale${n}`),
+}));
+
+const contenders: Contender<Ctx>[] = SCALE_ONLY ? scaleRows : [
   {
     name: ANSIBLE_NAME,
     run: async (ctx) => {
@@ -27,16 +99,7 @@ const contenders: Contender<Ctx>[] = [
     after: (ctx) => closeControlMasters(ctx.ansible),
   },
   kubedrCliContender({ baseline: ANSIBLE_NAME, goal: { max: 0.1, text: 'kubedr ≥10× faster than Ansible (ratio ≤ 0.1)' } }),
-  ...SCALE.map((n): Contender<Ctx> => ({
-    name: `scale: kubedr in-process, ${n} hosts x 10 steps`,
-    ...(n === 5 ? {} : { baseline: 'scale: kubedr in-process, 5 hosts x 10 steps', goal: { max: 2, text: 'nearly flat (ratio ≤ 2 vs 5 hosts)' } }),
-    run: async (ctx, round) => {
-      const out = await runFiles({ runbook: ctx.runbook, inventory: ctx.inventories.get(n) ?? '', yes: true, concurrency: HOSTS, stateDir: stateDir(ctx, `scale${n}`, round), env: ctx.env, rollback: 'never' });
-      if (out.result.outcome !== 'done') throw new Error(`kubedr run on ${n} hosts ended ${out.result.outcome}`);
-      return undefined;
-    },
-    after: dropState(`scale${n}`),
-  })),
+  ...scaleRows,
 ];
 
 const suite: PairedSuite<Ctx> = {
@@ -49,6 +112,7 @@ const suite: PairedSuite<Ctx> = {
     hosts: HOSTS,
     steps: FANOUT_STEPS,
     kubedr: 'CLI: node bin/kubedr.js run --yes --concurrency 50 (compiled dist/, new process per run, text reporter to a pipe); scale rows: app API runFiles in-process (no reporter), new SSH transport per run',
+    scaleMetrics: 'kubedrCpuMs: process.cpuUsage of the bench process during the run (kubedr in-process); nodesCpuMs: CPU of the lab nodes\' sshd listeners and all their descendants (sessions, shells, commands) during the run, /proc utime+stime+cutime+cstime',
     ansible: 'ansible-playbook, shell module, forks=50, pipelining, ControlMaster=auto ControlPersist=60s (masters closed after each run), gathering explicit + gather_facts false, StrictHostKeyChecking=yes against the lab known_hosts',
     labNodes: ctx.lab.nodes.length,
   }),

@@ -4,15 +4,18 @@
 // run (untimed) the cluster is healthy, then loses quorum (breakQuorum: two members stopped and
 // wiped). After every run (untimed) the restore is checked (members healthy, apiservers ready,
 // every filler key back) and what it moved aside is removed, so disk use stays flat.
+// Each row also carries where its time went (metrics, ms): the script's phases, and for kubedr its
+// start-up (process start to the first step), the upload, the runbook's sha256 checks, the waits,
+// the other steps and the rest (gaps between steps, node-lock release, exit), from its journal.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { breakQuorum, DAMAGED_DIR, startLab, takeSnapshot, waitClusterUp, type Lab, type Snapshot } from '../test/lab/index.js';
 import { buildCli, kubedrCli, REPO } from './lib/kubedr-cli.js';
 import type { PairedSuite } from './lib/paired.js';
 import { runOk } from './lib/proc.js';
-import { SCRIPT_LEFTOVERS, writeRestoreScript } from './lib/restore-script.js';
+import { SCRIPT_LEFTOVERS, scriptPhases, writeRestoreScript } from './lib/restore-script.js';
 import { ensureTools, ETCDCTL, SCP, SSH } from './lib/tools.js';
 
 const WANT_MIB = Number(process.env['BENCH_RESTORE_MIB'] ?? 200) || 200;
@@ -82,6 +85,39 @@ async function checkAndClean(ctx: Ctx, stateDir?: string): Promise<void> {
   }
 }
 
+/** Steps of runbooks/ha-restore.yaml reported on their own (the rest are summed). */
+const UPLOAD = ['upload-snapshot'];
+const SHA256_CHECKS = ['snapshot-sha256', 'snapshot-status', 'verify-staged-snapshot'];
+const WAITS = ['wait-stopped', 'wait-quorum', 'wait-apiserver'];
+
+/** Where a kubedr run's wall time went, from its journal (step = first task start to last task end). */
+function kubedrPhases(dir: string, startedAt: number, endedAt: number): Record<string, number> {
+  const runs = join(dir, 'runs');
+  const runId = readdirSync(runs)[0] ?? '';
+  const records = readFileSync(join(runs, runId, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { r: string; key?: string; at: string });
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const rec of records) {
+    if ((rec.r !== 'task-start' && rec.r !== 'task-end') || rec.key === undefined) continue;
+    const step = rec.key.split('@')[0] ?? '';
+    const t = Date.parse(rec.at);
+    const s = spans.get(step) ?? { from: t, to: t };
+    spans.set(step, { from: Math.min(s.from, t), to: Math.max(s.to, t) });
+  }
+  const sum = (ids: readonly string[] | ((id: string) => boolean)): number =>
+    [...spans].filter(([id]) => (typeof ids === 'function' ? ids(id) : ids.includes(id))).reduce((n, [, s]) => n + s.to - s.from, 0);
+  const firstStep = Math.min(...[...spans.values()].map((s) => s.from));
+  const named = [...UPLOAD, ...SHA256_CHECKS, ...WAITS];
+  const steps = sum(() => true);
+  return {
+    startupMs: firstStep - startedAt,
+    uploadMs: sum(UPLOAD),
+    sha256ChecksMs: sum(SHA256_CHECKS),
+    waitsMs: sum(WAITS),
+    otherStepsMs: sum((id) => !named.includes(id)),
+    restMs: endedAt - firstStep - steps,
+  };
+}
+
 const SCRIPT_NAME = `ha-restore 3+2 lab: plain script (ssh + scp + etcdctl)`;
 const stateDir = (ctx: Ctx, round: number): string => join(ctx.dir, `state-${round + 1}`);
 
@@ -106,8 +142,8 @@ const suite: PairedSuite<Ctx> = {
       name: SCRIPT_NAME,
       before: breakCluster,
       run: async (ctx) => {
-        await runOk('bash', [ctx.script], { timeoutMs: TIMEOUT_MS });
-        return undefined;
+        const r = await runOk('bash', [ctx.script], { timeoutMs: TIMEOUT_MS });
+        return { metrics: scriptPhases(r.stderr) };
       },
       after: (ctx) => checkAndClean(ctx),
     },
@@ -117,11 +153,12 @@ const suite: PairedSuite<Ctx> = {
       goal: { max: 1.2, text: 'overhead ≤ 20% (ratio ≤ 1.2)' },
       before: breakCluster,
       run: async (ctx, round) => {
+        const startedAt = Date.now();
         await kubedrCli([
           'run', '-r', join(REPO, 'runbooks', 'ha-restore.yaml'), '-i', ctx.lab.inventoryPath, '--yes', '--rollback', 'never', '--state-dir', stateDir(ctx, round),
           '--param', `snapshot=${ctx.snapshot.path}`, '--param', `snapshotSha256=${ctx.snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`,
         ], process.env, TIMEOUT_MS);
-        return undefined;
+        return { metrics: kubedrPhases(stateDir(ctx, round), startedAt, Date.now()) };
       },
       after: (ctx, round) => checkAndClean(ctx, stateDir(ctx, round)),
     },

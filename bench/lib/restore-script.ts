@@ -9,6 +9,17 @@ const STASH = '/etc/kubernetes/restore-stash';
 const STAGE = '/var/lib/kubedr-restore';
 const ETCDCTL = 'ETCDCTL_API=3 etcdctl --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key';
 
+/** Prefix of the phase lines the script writes to stderr (see scriptPhases). */
+export const PHASE_MARK = 'kubedr-bench-phase';
+
+/** ms per phase (stop, copyCheck, restore, start, workers) from the script's stderr. */
+export function scriptPhases(stderr: string): Record<string, number> {
+  const marks = stderr.split('\n').filter((l) => l.startsWith(`${PHASE_MARK} `)).map((l) => l.split(' '));
+  const out: Record<string, number> = {};
+  for (let i = 0; i + 1 < marks.length; i++) out[`${marks[i]?.[1] ?? '?'}Ms`] = Math.round((Number(marks[i + 1]?.[2]) - Number(marks[i]?.[2])) * 1000);
+  return out;
+}
+
 /** Where the script leaves things on each node (the bench removes them between runs). */
 export const SCRIPT_LEFTOVERS = { stash: STASH, stage: STAGE, oldDataPrefix: '/var/lib/etcd.before-restore-' };
 
@@ -38,7 +49,11 @@ export function writeRestoreScript(i: RestoreScriptInput, path: string): string 
     '# wait_until DESCRIPTION SECONDS COMMAND-LINE: poll every 0.25 s.',
     'wait_until() { local end=$((SECONDS + $2)); until eval "$3" > /dev/null 2>&1; do [ $SECONDS -lt $end ] || { echo "timed out waiting for $1" >&2; return 1; }; sleep 0.25; done; }',
     'token=kubedr-restore-$(date +%s%N); stamp=$(date +%Y%m%dT%H%M%S%N)',
+    '# Per-phase figures for the bench: a builtin echo to stderr, no process.',
+    // EPOCHREALTIME's decimal separator follows the locale: always a dot here.
+    `phase() { echo "${PHASE_MARK} $1 \${EPOCHREALTIME/[!0-9]/.}" >&2; }`,
     '',
+    'phase stop',
     '# 1. Stop etcd and the apiserver everywhere (manifests kept aside), wait until both exited.',
     par(cps.map((n) => on(n, `set -e; mkdir -p ${STASH}
 for f in kube-apiserver etcd; do if [ -f /etc/kubernetes/manifests/$f.yaml ]; then mv /etc/kubernetes/manifests/$f.yaml ${STASH}/; fi; done
@@ -46,6 +61,7 @@ if [ -f ${i.damagedDir}/etcd.yaml ]; then mv ${i.damagedDir}/etcd.yaml ${STASH}/
 test -f ${STASH}/etcd.yaml && test -f ${STASH}/kube-apiserver.yaml`))),
     par(cps.map((n) => `wait_until ${q(`etcd and apiserver gone on ${n.name}`)} 60 ${q(`[ -z "$(${on(n, "crictl ps --name '^(etcd|kube-apiserver)$' -q")})" ]`)}`)),
     '',
+    'phase copyCheck',
     '# 2. The snapshot on every member, sha256 and snapshot status checked there.',
     par(cps.map((n) => [
       on(n, `mkdir -p ${STAGE}`),
@@ -55,6 +71,7 @@ test -f ${STASH}/etcd.yaml && test -f ${STASH}/kube-apiserver.yaml`))),
     ].join(' && '))),
     '',
     // TOKEN and STAMP step out of the single-quoted remote script to expand locally.
+    'phase restore',
     '# 3-5. Restore each member into a new dir, old dir moved aside, etcd.yaml edited.',
     par(cps.map((n) => `${on(n, `set -e
 ETCDCTL_API=3 etcdctl snapshot restore ${STAGE}/snapshot.db --name=${n.name} --initial-cluster=${initialCluster} --initial-advertise-peer-urls=https://${n.address}:2380 --initial-cluster-token=TOKEN --data-dir=/var/lib/etcd-restored
@@ -64,6 +81,7 @@ chmod 700 /var/lib/etcd
 sed -i -e 's#--initial-cluster-state=.*#--initial-cluster-state=existing#' -e 's#--initial-cluster=.*#--initial-cluster=${initialCluster}#' ${STASH}/etcd.yaml
 grep -q -- '--initial-cluster-state=existing' ${STASH}/etcd.yaml`).replace('TOKEN', `'"$token"'`).replace('STAMP', `'"$stamp"'`)}`)),
     '',
+    'phase start',
     '# 6. etcd back; every member healthy and in the member list; then the apiservers, /readyz;',
     '#    then controller-manager and scheduler restarted.',
     par(cps.map((n) => on(n, `mv ${STASH}/etcd.yaml /etc/kubernetes/manifests/`))),
@@ -78,6 +96,7 @@ for c in kube-controller-manager kube-scheduler; do
   mv ${STASH}/$c.yaml /etc/kubernetes/manifests/
 done`))),
     '',
+    'phase workers',
     '# 7. Workers: a fresh join command, then reset + join on each.',
     ...(workers.length > 0
       ? [
@@ -85,6 +104,7 @@ done`))),
           `run_all ${workers.map((w) => `${q(`${sshBase} -p ${w.sshPort} root@${w.address} "kubeadm reset -f > /dev/null && $join"`)}`).join(' ')}`,
         ]
       : []),
+    'phase end',
     '',
   ];
   writeFileSync(path, lines.join('\n'), { mode: 0o700 });

@@ -152,20 +152,30 @@ async function capture(ctx: RunContext, step: PlanStep, node: string, command: s
   return { ...rest, stdout: REDACTED, stderr, capture: value };
 }
 
-/** Polls until exit 0 (or, with `match`, until stdout matches that regex), or the timeout. */
+/** A `wait` polls again after this long first, then twice as long each time, up to its interval. */
+export const WAIT_FIRST_RETRY_MS = 100;
+
+/**
+ * Polls until exit 0 (or, with `match`, until stdout matches that regex), or the timeout. The
+ * first poll is immediate; the next ones back off from WAIT_FIRST_RETRY_MS to the step's
+ * interval, so that a condition met a moment later (a pod that exits within a second) is seen
+ * then, not a whole interval later: three 1 s waits cost the ha-restore ~1.5 s of idle polling.
+ */
 async function waitFor(ctx: RunContext, step: PlanStep, node: string, command: string, a: Extract<PlannedAction, { kind: 'wait' }>): Promise<ActionResult> {
   const deadline = ctx.deps.now() + a.timeoutMs;
   const re = a.match !== undefined ? new RegExp(a.match) : undefined;
+  let delayMs = Math.min(WAIT_FIRST_RETRY_MS, a.intervalMs);
   for (;;) {
     const r = await execOn(ctx, step, { transport: ctx.deps.transport, node, command, sudo: a.sudo, stream: false });
     const { raw, ...rest } = r;
     const ok = re ? re.test(raw) : r.outcome === 'done';
     if (ok) return { ...rest, outcome: 'done', permanent: false };
     if (r.permanent || r.outcome === 'unreachable' || r.outcome === 'connection-lost') return rest;
-    if (ctx.deps.now() + a.intervalMs > deadline || ctx.deps.signal?.aborted) {
+    if (ctx.deps.now() + delayMs > deadline || ctx.deps.signal?.aborted) {
       return { ...rest, outcome: 'timed-out', error: `not ready after ${a.timeoutMs} ms (last: ${rest.error ?? 'no match'})` };
     }
-    await ctx.deps.sleep(a.intervalMs, ctx.deps.signal);
+    await ctx.deps.sleep(delayMs, ctx.deps.signal);
+    delayMs = Math.min(delayMs * 2, a.intervalMs);
   }
 }
 

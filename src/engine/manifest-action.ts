@@ -19,14 +19,18 @@ export function editManifestText(text: string, edits: ManifestEditOp[], source: 
   return applyManifestEdits(text, edits, source);
 }
 
-/** Writes stdin over `file`; the first write of a run+step keeps the original as the backup. */
+/**
+ * Writes stdin over `file`; the first write of a run+step keeps the original as the backup.
+ * Paths are derived here rather than with `$(dirname …)` on the node: each of those is a fork
+ * and an exec on every edit.
+ */
 export function writeManifestScript(file: string, backup: string): string {
+  const dir = posix.dirname(backup);
   return [
     'set -e',
-    `f=${q(file)}; b=${q(backup)}; d=$(dirname -- "$b")`,
+    `f=${q(file)}; b=${q(backup)}; d=${q(dir)}; t=${q(posix.join(dir, `.${posix.basename(file)}.kubedr-tmp`))}`,
     'mkdir -p -- "$d"',
     '[ -e "$b" ] || cp -p -- "$f" "$b"',
-    't="$d/.$(basename -- "$f").kubedr-tmp"',
     'cp -p -- "$f" "$t"',
     'cat > "$t"',
     'mv -f -- "$t" "$f"',
@@ -35,10 +39,12 @@ export function writeManifestScript(file: string, backup: string): string {
 
 /** Puts the backup back (rename) and removes the then-empty backup folders. Safe to re-run. */
 export function restoreManifestScript(file: string, backup: string): string {
+  const step = posix.dirname(backup);
+  const run = posix.dirname(step);
   return [
     'set -e',
-    `f=${q(file)}; b=${q(backup)}; d=$(dirname -- "$b")`,
+    `f=${q(file)}; b=${q(backup)}`,
     'if [ -e "$b" ]; then mv -f -- "$b" "$f"; fi',
-    'rmdir -- "$d" "$(dirname -- "$d")" "$(dirname -- "$(dirname -- "$d")")" 2>/dev/null || true',
+    `rmdir -- ${q(step)} ${q(run)} ${q(posix.dirname(run))} 2>/dev/null || true`,
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 // A lock on each node, so that two operators on different machines (each with its own run
 // lock) cannot act on the same node at once. `mkdir` is atomic on POSIX filesystems; the holder
 // is written inside. The same run id may take over its own lock (resume after a crash).
+import { posix } from 'node:path';
 import pLimit from 'p-limit';
 import { KubedrError } from '../errors/index.js';
 import { LOCAL_NODE } from '../model/index.js';
@@ -16,11 +17,15 @@ export function lockedNodes(ctx: RunContext): string[] {
   return [...new Set([...ctx.tasks.values()].map((t) => t.node))].filter((n) => n !== LOCAL_NODE);
 }
 
+// These scripts run on every node at the start and end of every run: the common path (free
+// lock, existing parent dir; release by the holder) uses shell builtins plus one mkdir, or rm +
+// rmdir, rather than a dirname, an extra mkdir -p and a grep per node.
 function acquireScript(dir: string, holder: string): string {
   return [
     `d=${q(dir)}`,
-    'mkdir -p -- "$(dirname -- "$d")" || exit 1',
-    `if mkdir -- "$d" 2>/dev/null; then printf '%s\\n' ${q(holder)} > "$d/holder"; exit 0; fi`,
+    `ok() { printf '%s\\n' ${q(holder)} > "$d/holder"; exit 0; }`,
+    'mkdir -- "$d" 2>/dev/null && ok',
+    `[ -e "$d" ] || { mkdir -p -- ${q(posix.dirname(dir))} || exit 1; mkdir -- "$d" 2>/dev/null && ok; }`,
     `cat -- "$d/holder" 2>/dev/null; exit ${HELD}`,
   ].join('\n');
 }
@@ -31,7 +36,11 @@ function takeOverScript(dir: string, holder: string): string {
 
 /** Removes the lock only if this run holds it. */
 function releaseScript(dir: string, runId: string): string {
-  return `d=${q(dir)}; if grep -qF -- ${q(`"runId":${JSON.stringify(runId)}`)} "$d/holder" 2>/dev/null; then rm -f -- "$d/holder" && rmdir -- "$d"; fi`;
+  return [
+    `d=${q(dir)}; h=`,
+    '[ -f "$d/holder" ] && IFS= read -r h < "$d/holder"',
+    `case $h in *${q(`"runId":${JSON.stringify(runId)}`)}*) rm -f -- "$d/holder" && rmdir -- "$d" ;; esac`,
+  ].join('\n');
 }
 
 export async function acquireNodeLocks(ctx: RunContext, lock: NodeLockOptions): Promise<string[]> {

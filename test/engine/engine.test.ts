@@ -162,6 +162,21 @@ describe('actions', () => {
     expect(polls).toBeLessThan(-90);
   });
 
+  it('polls a wait at once, then again after 100 ms, backing off to the interval', async () => {
+    let polls = 0;
+    const t = new MemoryTransport(() => ({ exitCode: ++polls >= 7 ? 0 : 1 }));
+    const sleeps: number[] = [];
+    const plan = makePlan([{ id: 'w', nodes: ['n1'], action: { kind: 'wait', command: txt('probe'), timeoutMs: 60_000, intervalMs: 1000, sudo: false } }]);
+    expect(outcomes(await runInMemory(plan, t, { onSleep: (ms) => sleeps.push(ms) }))['w@n1']).toBe('done');
+    expect(sleeps).toEqual([100, 200, 400, 800, 1000, 1000]);
+    // An interval below the first retry is never exceeded.
+    polls = 5;
+    sleeps.length = 0;
+    const fast = makePlan([{ id: 'w', nodes: ['n1'], action: { kind: 'wait', command: txt('probe'), timeoutMs: 60_000, intervalMs: 50, sudo: false } }]);
+    await runInMemory(fast, t, { onSleep: (ms) => sleeps.push(ms) });
+    expect(sleeps).toEqual([50]);
+  });
+
   it('asks for approval of confirm actions and step confirmations; --yes records an auto approval', async () => {
     const plan = makePlan([
       { id: 'ok', action: { kind: 'confirm', message: txt('Stop the API servers?') } },

@@ -1,5 +1,6 @@
 // Run lock (per cluster, on this machine) and node locks (per node, across machines).
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,6 +49,20 @@ describe('locking', () => {
     const second = runPlan({ ...opts('b', 'bob'), plan: fastPlan(), runId: 'b1' });
     await expect(second).rejects.toMatchObject({ code: 'NODE_LOCKED', exitCode: 2, message: expect.stringContaining('n1: held by alice@alice-laptop (pid 4242, run a1') });
     expect((await first).result.outcome).toBe('done');
+  });
+
+  it('creates a missing lock parent on a fresh node, and removes only its own lock at the end', async () => {
+    const { nodes, t } = await setup();
+    const base = { transport: t, localTransport: t, approve: () => Promise.resolve(true), nodeLock: { dir: 'var/lib/kubedr/lock', sudo: false } };
+    const out = await runPlan({ ...base, stateDir: join(root ?? '', 'a'), plan: fastPlan(), runId: 'r1' });
+    expect(out.result.outcome).toBe('done');
+    expect(existsSync(join(nodes, 'n1/var/lib/kubedr'))).toBe(true);
+    expect(existsSync(join(nodes, 'n1/var/lib/kubedr/lock'))).toBe(false);
+    // A lock held by another run is left alone by this run's release, and refuses this run.
+    await mkdir(join(nodes, 'n1/var/lib/kubedr/lock'));
+    await writeFile(join(nodes, 'n1/var/lib/kubedr/lock/holder'), '{"runId":"other","user":"bob","host":"b","pid":1,"since":"x"}\n');
+    await expect(runPlan({ ...base, stateDir: join(root ?? '', 'b'), plan: fastPlan(), runId: 'r2' })).rejects.toMatchObject({ code: 'NODE_LOCKED', message: expect.stringContaining('n1: held by bob@b') });
+    expect(await readFile(join(nodes, 'n1/var/lib/kubedr/lock/holder'), 'utf8')).toContain('"runId":"other"');
   });
 
   it('unlock refuses a live holder without --force and removes it with --force', async () => {

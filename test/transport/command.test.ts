@@ -1,13 +1,15 @@
 // The remote wrapper, run by a real local sh in its own session (as sshd runs it): stdin
 // framing is exact, exit codes pass through, and EOF on stdin kills the whole command tree.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GROUP_WRAPPER, buildRemoteCommand, buildStreamCommand, frameStdin } from '../../src/transport/command.js';
 
-function runWrapped(command: string, stdin: string, closeAfterMs?: number): Promise<{ code: number | null; signal: string | null; stdout: string; ms: number }> {
+function runWrapped(command: string, stdin: string, closeAfterMs?: number, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null; stdout: string; ms: number }> {
   const started = Date.now();
-  const child = spawn('sh', ['-c', GROUP_WRAPPER, 'kubedr', command], { detached: true });
+  const child = spawn('sh', ['-c', GROUP_WRAPPER, 'kubedr', command], { detached: true, ...(env ? { env } : {}) });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stdin.write(frameStdin(stdin));
@@ -28,6 +30,25 @@ describe('GROUP_WRAPPER', () => {
 
   it('passes the exit code through', async () => {
     expect((await runWrapped('exit 42', '')).code).toBe(42);
+  });
+
+  it('starts no head and no cat for an empty stdin (each process costs the node CPU on every task)', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'kubedr-wrapper-bin-'));
+    try {
+      const log = join(bin, 'log');
+      for (const tool of ['head', 'cat']) {
+        writeFileSync(join(bin, tool), `#!/bin/sh\necho ${tool} >> ${log}\nexec /usr/bin/${tool} "$@"\n`);
+        chmodSync(join(bin, tool), 0o755);
+      }
+      const env = { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` };
+      expect((await runWrapped('echo ok', '', undefined, env)).stdout).toBe('ok\n');
+      expect(existsSync(log)).toBe(false);
+      // A non-empty stdin still goes through head, byte for byte.
+      expect((await runWrapped('read -r x; echo "<$x>"', 'in\n', undefined, env)).stdout).toBe('<in>\n');
+      expect(readFileSync(log, 'utf8')).toBe('head\n');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('kills the command tree when its stdin (the channel) is closed', async () => {

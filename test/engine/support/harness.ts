@@ -18,6 +18,8 @@ export interface HarnessOptions extends Partial<EngineOptions> {
   prior?: PriorState;
   signal?: AbortSignal;
   onSecret?: (value: string) => void;
+  /** Told every sleep the engine asks for (the clock is fake: sleeps return at once). */
+  onSleep?: (ms: number) => void;
 }
 
 export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOptions = {}): Promise<Harness> {
@@ -25,7 +27,7 @@ export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOp
   const journal: JournalRecord[] = [];
   const approvals: ApprovalRequest[] = [];
   let clock = 1_700_000_000_000;
-  const { local, approve, prior, signal, onSecret, ...rest } = o;
+  const { local, approve, prior, signal, onSecret, onSleep, ...rest } = o;
   const result = await executePlan(
     plan,
     {
@@ -34,7 +36,7 @@ export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOp
       journal: { append: (r) => (journal.push(r), Promise.resolve()) },
       sinks: [(e) => events.push(e)],
       now: () => (clock += 1),
-      sleep: (ms) => ((clock += ms), Promise.resolve()),
+      sleep: (ms) => (onSleep?.(ms), (clock += ms), Promise.resolve()),
       approve: (req) => (approvals.push(req), Promise.resolve(approve ?? true)),
       ...(signal ? { signal } : {}),
       ...(onSecret ? { onSecret } : {}),
