@@ -68,26 +68,30 @@ function treeCpuMs(roots: readonly string[]): number {
 const ANSIBLE_NAME = `fan-out ${HOSTS} hosts x 10 steps: ansible-playbook`;
 const SCALE_ONLY = process.env['BENCH_FANOUT_ONLY'] === 'scale';
 
-const scaleRows = SCALE.map((n): Contender<Ctx> => ({
-  name: `scale: kubedr in-process, ${n} hosts x 10 steps`,
-  ...(n === 5 ? {} : { baseline: 'scale: kubedr in-process, 5 hosts x 10 steps', goal: { max: 2, text: 'nearly flat (ratio ≤ 2 vs 5 hosts)' } }),
-  run: async (ctx, round) => {
-    const sshd = labSshdPids(ctx.lab);
-    const nodes0 = treeCpuMs(sshd);
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const out = await runFiles({ runbook: ctx.runbook, inventory: ctx.inventories.get(n) ?? '', yes: true, concurrency: HOSTS, stateDir: stateDir(ctx, `scale${n}`, round), env: ctx.env, rollback: 'never' });
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    if (out.result.outcome !== 'done') throw new Error(`kubedr run on ${n} hosts ended ${out.result.outcome}`);
-    // Untimed: the nodes' per-connection sshd processes exit (and are reaped) once kubedr has closed.
-    await sleep(300);
-    return { ms, metrics: { kubedrCpuMs: Math.round((cpu.user + cpu.system) / 1000), nodesCpuMs: treeCpuMs(sshd) - nodes0 } };
-  },
-  after: dropState(`scale${n}`),
-}));
+function scaleRows(kind: 'small' | 'waiting'): Contender<Ctx>[] {
+  const label = (n: number): string => (kind === 'small' ? `scale: kubedr in-process, ${n} hosts x 10 steps` : `scale: kubedr in-process, ${n} hosts x 10 steps of sleep 0.5 + the same`);
+  return SCALE.map((n): Contender<Ctx> => ({
+    name: label(n),
+    ...(n === 5 ? {} : { baseline: label(5), goal: { max: 2, text: 'nearly flat (ratio ≤ 2 vs 5 hosts)' } }),
+    run: async (ctx, round) => {
+      const sshd = labSshdPids(ctx.lab);
+      const nodes0 = treeCpuMs(sshd);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const runbook = kind === 'small' ? ctx.runbook : ctx.waitingRunbook;
+      const out = await runFiles({ runbook, inventory: ctx.inventories.get(n) ?? '', yes: true, concurrency: HOSTS, stateDir: stateDir(ctx, `scale-${kind}${n}`, round), env: ctx.env, rollback: 'never' });
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      if (out.result.outcome !== 'done') throw new Error(`kubedr run on ${n} hosts ended ${out.result.outcome}`);
+      // Untimed: the nodes' per-connection sshd processes exit (and are reaped) once kubedr has closed.
+      await sleep(300);
+      return { ms, metrics: { kubedrCpuMs: Math.round((cpu.user + cpu.system) / 1000), nodesCpuMs: treeCpuMs(sshd) - nodes0 } };
+    },
+    after: dropState(`scale-${kind}${n}`),
+  }));
+}
 
-const contenders: Contender<Ctx>[] = SCALE_ONLY ? scaleRows : [
+const contenders: Contender<Ctx>[] = SCALE_ONLY ? [...scaleRows('small'), ...scaleRows('waiting')] : [
   {
     name: ANSIBLE_NAME,
     run: async (ctx) => {
@@ -99,13 +103,14 @@ const contenders: Contender<Ctx>[] = SCALE_ONLY ? scaleRows : [
     after: (ctx) => closeControlMasters(ctx.ansible),
   },
   kubedrCliContender({ baseline: ANSIBLE_NAME, goal: { max: 0.1, text: 'kubedr ≥10× faster than Ansible (ratio ≤ 0.1)' } }),
-  ...scaleRows,
+  ...scaleRows('small'),
+  ...scaleRows('waiting'),
 ];
 
 const suite: PairedSuite<Ctx> = {
   kind: 'paired',
   suite: 'fanout',
-  description: `10 small shell steps on ${HOSTS} lab hosts (1+${HOSTS} lab): kubedr CLI vs ansible-playbook; kubedr in-process at ${SCALE.join(', ')} hosts`,
+  description: `10 small shell steps on ${HOSTS} lab hosts (1+${HOSTS} lab): kubedr CLI vs ansible-playbook; kubedr in-process at ${SCALE.join(', ')} hosts, with the small steps and with each step waiting 0.5 s first`,
   setup,
   teardown,
   info: (ctx) => ({

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type Lab, type LabNode } from '../../test/lab/index.js';
-import { ansibleFiles, FANOUT_STEPS, kubedrInventory, kubedrRunbook, sshLoopScript, type AnsibleFiles } from './fleet.js';
+import { ansibleFiles, FANOUT_STEPS, kubedrInventory, kubedrRunbook, sshLoopScript, WAITING_STEPS, type AnsibleFiles } from './fleet.js';
 import { buildCli, kubedrCli } from './kubedr-cli.js';
 import type { Contender } from './paired.js';
 import { run } from './proc.js';
@@ -20,6 +20,8 @@ export interface Ctx {
   lab: Lab;
   dir: string;
   runbook: string;
+  /** WAITING_STEPS: the scale rows' latency-bound twin. */
+  waitingRunbook: string;
   inventories: Map<number, string>;
   ansible: AnsibleFiles;
   sshLoop: string;
@@ -47,6 +49,7 @@ export async function setup(): Promise<Ctx> {
       lab,
       dir,
       runbook: kubedrRunbook(FANOUT_STEPS, join(dir, 'runbook.yaml')),
+      waitingRunbook: kubedrRunbook(WAITING_STEPS, join(dir, 'runbook-waiting.yaml')),
       inventories,
       ansible: ansibleFiles(lab, workers, FANOUT_STEPS, dir),
       sshLoop: sshLoopScript(lab, workers, FANOUT_STEPS, join(dir, 'ssh-loop.sh')),

@@ -21,6 +21,13 @@ export const FANOUT_STEPS: readonly string[] = [
   'rm -f /tmp/kubedr-bench-marker',
 ];
 
+/**
+ * The scale rows' second workload: the same ten steps, each first waiting 0.5 s on the node (a
+ * probe, a wait for a pod, a slow disk). Per-host work is then latency, not CPU, so the rows show
+ * whether kubedr itself serialises hosts, apart from the nodes sharing kubedr's two cores.
+ */
+export const WAITING_STEPS: readonly string[] = FANOUT_STEPS.map((s) => `sleep 0.5; ${s}`);
+
 export function kubedrInventory(lab: Lab, nodes: readonly LabNode[], path: string): string {
   const sshPort = nodes[0]?.sshPort ?? 22;
   writeFileSync(path, renderInventory({ id: lab.id, sshPort, clientKeyPath: lab.clientKeyPath, knownHostsPath: lab.knownHostsPath, nodes: [...nodes] }));
