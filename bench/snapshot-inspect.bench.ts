@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getSnapshotValue, inspectSnapshot } from '../src/app/snapshot.js';
 import { pod } from '../test/etcd/snapshot/cluster-writes.js';
 import { startEtcd, type ThrowawayEtcd } from '../test/etcd/snapshot/throwaway-etcd.js';
+import type { BenchSuite } from './run.js';
 
 const THIS = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(THIS), '..');
@@ -133,6 +134,17 @@ async function runChild(mode: Mode, file: string): Promise<void> {
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
+
+/**
+ * For `npm run bench`: each iteration is one full measurement (every mode in its own child
+ * process); the rows' metrics are the medians over iterations. The case's own time is the whole
+ * measurement and means nothing by itself.
+ */
+const suite: BenchSuite = {
+  suite: 'snapshot-inspect',
+  cases: [{ name: `snapshot inspect of a ${Number(process.env.KUBEDR_BENCH_SNAPSHOT_MB ?? 1024)} MiB snapshot (time and peak RSS vs sha256 and an idle process)`, run: async () => ({ metrics: await run() }), iterations: 5 }],
+};
+export default suite;
 
 const args = process.argv.slice(2);
 if (args[0] === '--child') {
