@@ -2,7 +2,7 @@
 // kept or shown: output, events, journal records, error messages. The scrubbing itself is the
 // canonical one of src/audit (overlaps covered, one mark everywhere); this class only tracks
 // which secrets the run knows.
-import { REDACTED, redactSecrets } from '../audit/redact.js';
+import { REDACTED, redactSecrets } from '../errors/redact.js';
 
 export { REDACTED };
 
