@@ -61,7 +61,8 @@ async function settledDigests(): Promise<string[]> {
 }
 const liveRevision = async (): Promise<string> => (await env.lab.etcd.status(env.lab.clientURL('cp1'))).header.revision ?? '';
 /** Processes whose command line names a drill scratch dir (read from /proc; nothing is signalled). */
-const drillProcesses = (): string[] => execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('kubedr-drill-') && !l.includes('ps -eo'));
+// The unit project's local drills (scratch under a tmp 'kubedr-drill-base-…') may run at the same time: not ours.
+const drillProcesses = (): string[] => execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('kubedr-drill-') && !/kubedr-drill-(base|unit|state)-/.test(l) && !l.includes('ps -eo'));
 const scratchDirs = (): string[] => [
   ...readdirSync('/var/tmp').filter((f) => f.startsWith('kubedr-drill-')).map((f) => `host:/var/tmp/${f}`),
   ...NODES.flatMap((n) => readdirSync(env.lab.hostPath(n, '/tmp')).filter((f) => f.startsWith('kubedr-drill-')).map((f) => `${n}:/tmp/${f}`)),
