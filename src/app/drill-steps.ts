@@ -1,17 +1,15 @@
 // The stages of a drill on its machine: each runs one script from src/etcd/drill and turns its
 // output into a value and a one-line detail for the audit log; a non-zero exit throws.
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseKeysJson, parseQuery, type EtcdQuery } from '../etcd/drill/compare.js';
 import {
-  DETECT_TOOLS_SCRIPT, listScratchScript, liveKeysScript, makeScratchScript, PORTS_TAKEN_EXIT, queryScript, restoreScript, startScript, teardownScript, type DrillPorts,
+  DETECT_TOOLS_SCRIPT, listScratchScript, NO_SCRATCH_BASE, liveKeysScript, makeScratchScript, PORTS_TAKEN_EXIT, queryScript, restoreScript, startScript, teardownScript, type DrillPorts,
 } from '../etcd/drill/scripts.js';
 import { inspectSource, openFileSource, readLiveKeys, type IntegrityVerdict } from '../etcd/snapshot/index.js';
 import { KubedrError } from '../errors/index.js';
 import { readInventoryFile } from '../inventory/index.js';
 import { LOCAL_NODE, type EtcdTls, type InventoryNode, type Transport } from '../model/index.js';
-import { createLocalTransport, createSshTransport, TransportError, type SshTransport } from '../transport/index.js';
+import { createLocalTransport, createSshTransport, hashFile, TransportError, type SshTransport } from '../transport/index.js';
 import { sudoPasswordSource } from './secrets.js';
 
 export interface SnapshotFacts {
@@ -24,29 +22,20 @@ export interface SnapshotFacts {
 }
 
 /** Revision and live key set of the snapshot, read in TypeScript (no etcd binary involved). */
-export function readSnapshotFacts(file: string): SnapshotFacts {
+export async function readSnapshotFacts(file: string): Promise<SnapshotFacts> {
+  // The sha256 (a streamed read of the whole file, on a worker thread when it is big) runs
+  // while the snapshot's pages are walked here.
+  const digest = hashFile(file);
+  digest.catch(() => undefined); // awaited below
   const source = openFileSource(file);
   try {
     const status = inspectSource(source);
     const live = readLiveKeys(source, { skipHashCheck: true });
-    const sha256 = sha256File(file);
-    return { file, size: statSync(file).size, sha256, revision: status.revision, integrity: status.integrity.verdict, liveKeys: new Set(live.keyspace.live.keys()) };
+    const { sha256, bytes } = await digest;
+    return { file, size: bytes, sha256, revision: status.revision, integrity: status.integrity.verdict, liveKeys: new Set(live.keyspace.live.keys()) };
   } finally {
     source.close();
   }
-}
-
-/** Streamed, so a multi-GB snapshot never sits in memory. */
-function sha256File(file: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(1 << 20);
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 export interface DrillMachine {
@@ -168,11 +157,12 @@ export async function readLiveKeysOn(live: NonNullable<DrillTarget['live']>): Pr
 /** Drill scratch dirs under `base` on the machine, with the owner each one records. */
 export async function listScratch(m: DrillMachine, base: string): Promise<{ dir: string; owner?: { host: string; pid: number } }[]> {
   const r = await run(m, listScratchScript(base));
+  if (r.code === NO_SCRATCH_BASE) throw new Error(`${r.stderr.trim()}: give the --scratch the drills used (default /var/tmp)`);
   if (r.code !== 0) throw failed(`listing drill scratch dirs in ${base}`, r);
   return r.stdout.split('\n').filter((l) => l.includes('\t')).map((l) => {
     const [dir = '', owner = ''] = l.split('\t');
-    const m2 = /^(\S+) (\d+)$/.exec(owner.trim());
-    return m2 ? { dir, owner: { host: m2[1] ?? '', pid: Number(m2[2]) } } : { dir };
+    const id = /^(\S+) (\d+)$/.exec(owner.trim());
+    return id ? { dir, owner: { host: id[1] ?? '', pid: Number(id[2]) } } : { dir };
   });
 }
 

@@ -69,7 +69,7 @@ export async function drill(o: DrillOptions): Promise<DrillOutput> {
   const target = await resolveDrillTarget(o, env);
   const runId = o.runId ?? newRunId(Date.now());
   const paths = runPaths(resolveStateDir(o.stateDir), runId);
-  const snapshotFacts = readSnapshotFacts(o.snapshot);
+  const snapshotFacts = await readSnapshotFacts(o.snapshot);
   const audit = createAuditSink({
     runDir: paths.runDir,
     runId,

@@ -1,6 +1,7 @@
 // Public surface of the transport layer: the only place that imports ssh2 and zx.
 export { createSshTransport, type SshTransport, type SshTransportOptions } from './ssh-transport.js';
 export { createLocalTransport } from './local.js';
+export { hashFile, type FileDigest } from './file-digest.js';
 export { TRANSPORT_CODES, TransportError, isTransientTransportError, transportFailureOf, redact, type TransportCode } from './errors.js';
 export { endpointOf, type Endpoint } from './endpoints.js';
 export { parseSshConfig, resolveSshHost, loadSshConfig, type SshConfig, type SshHostSettings } from './ssh-config.js';

@@ -1,13 +1,13 @@
 // `local` steps: the same Transport shape on the operator machine, through zx. The node name
 // is only used in messages; files are copied with the same temp-name + sha256 + rename rule.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type * as Zx from 'zx';
 import type { ExecOptions, ExecResult, Transport, TransferResult } from '../model/index.js';
 import { TRANSPORT_CODES, TransportError, describe, startTimeout } from './errors.js';
+import { hashFile } from './file-digest.js';
 
 /** Runs commands with `sh -c` on this machine; `sudo` means `sudo -n` (never prompts). */
 export function createLocalTransport(opts: { cwd?: string } = {}): Transport {
@@ -87,7 +87,8 @@ async function copyVerified(node: string, from: string, to: string, o: { mode?: 
     await src.close();
   }
   await dst.close();
-  const written = await hashFile(tmp);
+  // Re-reads what landed on disk, so a bad write is caught like a bad transfer.
+  const written = (await hashFile(tmp)).sha256;
   const sha256 = sent.digest('hex');
   if (written !== sha256) {
     await unlink(tmp).catch(() => undefined);
@@ -98,9 +99,3 @@ async function copyVerified(node: string, from: string, to: string, o: { mode?: 
   return { sha256, bytes, durationMs: Math.round(performance.now() - started) };
 }
 
-/** Re-reads what landed on disk, so a bad write is caught like a bad transfer. */
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}

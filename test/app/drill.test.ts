@@ -193,6 +193,10 @@ describe('kubedr drill --cleanup (real etcd, no lab)', () => {
     expect(forced.removed.map((x) => x.dir)).toEqual([elsewhere]);
     expect(scratch()).toEqual([mine]);
     rmSync(mine, { recursive: true });
+    // A mistyped --scratch is an error that says what to pass, not "nothing to clean".
+    const typo = await cliHere(['drill', '--cleanup', '--local', '--scratch', join(scratchBase, 'no-such-dir'), '--state-dir', state]);
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toMatch(/FAILED +\(listing\): .*no-such-dir is not a directory on .*: give the --scratch the drills used/);
   }, 30_000);
 });
 

@@ -10,6 +10,9 @@ export const DRILL_MEMBER = 'kubedr-drill';
 /** Exit code when the chosen ports turned out to be taken: pick others and try again. */
 export const PORTS_TAKEN_EXIT = 75;
 
+/** Exit code of the scratch listing when the base dir is missing. */
+export const NO_SCRATCH_BASE = 66;
+
 /**
  * Makes the scratch dir after checking free space for the snapshot, a restored copy and margin.
  * `owner` (`<host> <pid>` of the kubedr that runs the drill) is written into it, so that
@@ -107,11 +110,14 @@ export function liveKeysScript(endpoint: string, tls: { cacert: string; cert: st
   return `ETCDCTL_API=3 etcdctl --endpoints ${q(endpoint)} --cacert ${q(tls.cacert)} --cert ${q(tls.cert)} --key ${q(tls.key)} --command-timeout 60s get "" --prefix --keys-only -w json`;
 }
 
-/** Lists the drill scratch dirs under `base`, one `<dir>\t<owner line or ?>` per line. */
+/**
+ * Lists the drill scratch dirs under `base`, one `<dir>\t<owner line or ?>` per line; exit
+ * NO_SCRATCH_BASE when `base` is not a directory (a typo in --scratch must not read as "clean").
+ */
 export function listScratchScript(base: string): string {
   return [
     `b=${q(base)}`,
-    '[ -d "$b" ] || exit 0',
+    `[ -d "$b" ] || { echo "$b is not a directory on $(uname -n)" >&2; exit ${NO_SCRATCH_BASE}; }`,
     `for d in "$b"/${SCRATCH_PREFIX}??????; do`,
     '  [ -d "$d" ] || continue',
     '  o=$(head -n 1 "$d/owner" 2>/dev/null || true)',
