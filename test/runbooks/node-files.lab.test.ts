@@ -43,7 +43,7 @@ function planFor(use: Use, params: { backup: string; search?: string }, nodes = 
   if (use.place) steps.push(step('stash-etcd', expandPlaceManifest({ file: 'etcd.yaml', stash: `${STASH}/{{ run.id }}`, searchPath: '{{ params.search }}', backup: '{{ params.backup }}' }), use.place));
   const runbook = {
     source: 'node-files.lab', name: 'node-files', hash: '0'.repeat(64), phases: [{ name: 'files', steps }],
-    params: [{ name: 'backup', type: 'path' as const, required: false, default: '' }, { name: 'search', type: 'string' as const, required: false, default: '' }],
+    params: [{ name: 'backup', type: 'string' as const, required: false, default: '' }, { name: 'search', type: 'string' as const, required: false, default: '' }],
   };
   return buildPlan(runbook, inventory, { params: { backup: params.backup, search: params.search ?? '' } });
 }
