@@ -48,10 +48,12 @@ function patternsFor(node: InventoryNode, roots: ScanRoots): Pattern[] {
   const data = node.paths.etcdDataDir;
   const dirPattern = (kind: LeftoverKind, dir: string): Pattern => ({ kind, glob: `${q(dir)}/*`, prefix: `${dir}/` });
   const uniq = (l: string[]): string[] => [...new Set(l)];
+  const stashes = uniq([posix.join(k8s, 'kubedr-stash'), ...roots.stashDirs]);
   return [
     { kind: 'old-data-dir', glob: `${q(`${data}.kubedr-before-`)}*`, prefix: `${data}.kubedr-before-` },
-    ...uniq([posix.join(k8s, 'kubedr-stash'), ...roots.stashDirs]).map((d) => dirPattern('manifest-stash', d)),
-    dirPattern('manifest-backup', posix.join(k8s, 'kubedr-backup')),
+    ...stashes.map((d) => dirPattern('manifest-stash', d)),
+    // A manifest edited in the stash keeps its original one level up, in <stash>/kubedr-backup/<run>.
+    ...uniq([posix.join(k8s, 'kubedr-backup'), ...stashes.map((d) => posix.join(d, 'kubedr-backup'))]).map((d) => dirPattern('manifest-backup', d)),
     ...uniq([...DEFAULT_STAGE_DIRS, ...roots.stageDirs]).filter((d) => !roots.backupStageDirs.includes(d)).map((d) => dirPattern('run-staging', d)),
     ...uniq([...DEFAULT_BACKUP_STAGE_DIRS, ...roots.backupStageDirs]).map((d) => dirPattern('backup-staging', d)),
   ];
@@ -90,7 +92,7 @@ export function parseScan(node: InventoryNode, roots: ScanRoots, stdout: string)
     const p = patterns.find((x) => x.kind === kind && path.startsWith(x.prefix));
     if (!p) continue;
     const name = path.slice(p.prefix.length);
-    if (name.includes('/')) continue;
+    if (name.includes('/') || (p.kind === 'manifest-stash' && name === 'kubedr-backup')) continue;
     const runId = runIdOf(p.kind, name);
     if (runId === undefined) continue;
     out.push({ node: node.name, runId, kind: p.kind, path, bytes: Number(kib) * 1024 || 0, detail });

@@ -33,6 +33,7 @@ describe('prune scan', () => {
     touch(`${b}/var/lib/etcd.kubedr-before-${r1}/member/snap/db`, 64 * 1024);
     touch(`${b}/etc/kubernetes/kubedr-stash/${r1}/etcd.yaml`);
     touch(`${b}/etc/kubernetes/kubedr-backup/${r2}/edit/etcd.yaml`);
+    touch(`${b}/etc/kubernetes/kubedr-stash/kubedr-backup/${r1}/edit-etcd-manifest/etcd.yaml`);
     touch(`${b}/etc/kubernetes/manifests/etcd.yaml`);
     touch(`${b}/stage/${r1}/snapshot.db`);
     touch(`${b}/stage/${r1}/restored.undone.1700000000/member/x`);
@@ -45,6 +46,7 @@ describe('prune scan', () => {
     const found = parseScan(n, roots, r.stdout).map((l) => [l.kind, l.runId, l.path.slice(b.length), l.bytes > 0, l.detail]).sort();
     expect(found).toEqual([
       ['backup-staging', r2, `/backups/${r2}.undone.1700000000`, true, 'snapshot.db'],
+      ['manifest-backup', r1, `/etc/kubernetes/kubedr-stash/kubedr-backup/${r1}`, true, 'edit-etcd-manifest'],
       ['manifest-backup', r2, `/etc/kubernetes/kubedr-backup/${r2}`, true, 'edit'],
       ['manifest-stash', r1, `/etc/kubernetes/kubedr-stash/${r1}`, true, 'etcd.yaml'],
       ['old-data-dir', r1, `/var/lib/etcd.kubedr-before-${r1}`, true, 'member'],
