@@ -1,6 +1,13 @@
 // Public surface of src/actions: the built-in DR actions by the YAML key that calls them.
 // Shared file: add one line per action to DR_ACTIONS, do not reorganise.
+import { checkMemberRemoval } from './check-member-removal.js';
+import { chooseSurvivor } from './choose-survivor.js';
+import { forceNewCluster } from './force-new-cluster.js';
+import { memberAdd } from './member-add.js';
+import { memberRemove } from './member-remove.js';
+import { memberStatus } from './member-status.js';
 import { restartKubelet } from './restart-kubelet.js';
+import { staleLeases } from './stale-leases.js';
 import type { ActionExpansion, DrAction } from './types.js';
 import { waitApiserverReady } from './wait-apiserver-ready.js';
 
@@ -9,6 +16,13 @@ export type { ActionExpansion, DrAction, TemplateArg } from './types.js';
 export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   restartKubelet,
   waitApiserverReady,
+  memberStatus,
+  chooseSurvivor,
+  forceNewCluster,
+  memberAdd,
+  memberRemove,
+  checkMemberRemoval,
+  staleLeases,
 };
 
 export function isDrActionName(key: string): boolean {

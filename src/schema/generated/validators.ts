@@ -1629,16 +1629,23 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
 const pattern19 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
-const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
+const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
-const schema101 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
+const schema101 = {"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}};
+const schema102 = {"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}};
+const schema103 = {"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}};
+const schema104 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
+const schema105 = {"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
+const schema106 = {"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}};
+const schema107 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
+const schema108 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
 const schema90 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
 const schema71 = {"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]};
 const schema74 = {"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."};
@@ -2710,7 +2717,7 @@ return errors === 0;
 }
 validate55.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema102 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
+const schema109 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2725,7 +2732,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "address") || (key0 === "port")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema102,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2738,7 +2745,7 @@ errors++;
 if(data.address !== undefined){
 let data0 = data.address;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.address.type,parentSchema:schema102.properties.address,data:data0};
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.address.type,parentSchema:schema109.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2751,7 +2758,7 @@ errors++;
 if(data.port !== undefined){
 let data1 = data.port;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema102.properties.port.type},message:"must be string,integer",schema:schema102.properties.port.type,parentSchema:schema102.properties.port,data:data1};
+const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema109.properties.port.type},message:"must be string,integer",schema:schema109.properties.port.type,parentSchema:schema109.properties.port,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2839,7 +2846,7 @@ vErrors = null;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2853,7 +2860,7 @@ return errors === 0;
 }
 validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema107 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+const schema114 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2867,7 +2874,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 1){
-const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema107,data};
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema114,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2877,7 +2884,7 @@ vErrors.push(err0);
 errors++;
 }
 if(Object.keys(data).length < 1){
-const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema107,data};
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema114,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2888,7 +2895,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "shell") || (key0 === "upload")) || (key0 === "download")) || (key0 === "manifest")) || (key0 === "wait")) || (key0 === "capture")) || (key0 === "local"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2942,7 +2949,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3314,10 +3321,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data22 = data.restartKubelet;
-if((!(data22 && typeof data22 == "object" && !Array.isArray(data22))) && (data22 !== null)){
-const err24 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema101.type},message:"must be object,null",schema:schema101.type,parentSchema:schema101,data:data22};
+if(data.checkMemberRemoval !== undefined){
+let data22 = data.checkMemberRemoval;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.member === undefined){
+const err24 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema101.required,parentSchema:schema101,data:data22};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3326,9 +3334,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key3 in data22){
-const err25 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema101,data:data22};
+if(!((key3 === "member") || (key3 === "force"))){
+const err25 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema101,data:data22};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3338,17 +3346,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
-if(data.waitApiserverReady !== undefined){
-if(!(validate57(data.waitApiserverReady, {instancePath:instancePath+"/waitApiserverReady",parentData:data,parentDataProperty:"waitApiserverReady",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
-errors = vErrors.length;
-}
-}
-if(data.when !== undefined){
-let data24 = data.when;
-if(typeof data24 !== "string"){
-const err26 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data24};
+if(data22.member !== undefined){
+let data23 = data22.member;
+if(typeof data23 !== "string"){
+const err26 = {instancePath:instancePath+"/checkMemberRemoval/member",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema101.properties.member.type,parentSchema:schema101.properties.member,data:data23};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3358,13 +3359,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.concurrency !== undefined){
-let data25 = data.concurrency;
-const _errs51 = errors;
-let valid14 = false;
-const _errs52 = errors;
-if(!((data25 === "serial") || (data25 === "parallel"))){
-const err27 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data25};
+if(data22.force !== undefined){
+let data24 = data22.force;
+if((typeof data24 !== "string") && (typeof data24 !== "boolean")){
+const err27 = {instancePath:instancePath+"/checkMemberRemoval/force",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/force/type",keyword:"type",params:{type: schema101.properties.force.type},message:"must be string,boolean",schema:schema101.properties.force.type,parentSchema:schema101.properties.force,data:data24};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3373,12 +3371,10 @@ vErrors.push(err27);
 }
 errors++;
 }
-var _valid0 = _errs52 === errors;
-valid14 = valid14 || _valid0;
-const _errs53 = errors;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.parallel === undefined){
-const err28 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data25};
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.type,parentSchema:schema101,data:data22};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3387,9 +3383,11 @@ vErrors.push(err28);
 }
 errors++;
 }
-for(const key4 in data25){
-if(!(key4 === "parallel")){
-const err29 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data25};
+}
+if(data.chooseSurvivor !== undefined){
+let data25 = data.chooseSurvivor;
+if((!(data25 && typeof data25 == "object" && !Array.isArray(data25))) && (data25 !== null)){
+const err29 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/type",keyword:"type",params:{type: schema102.type},message:"must be object,null",schema:schema102.type,parentSchema:schema102,data:data25};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3398,11 +3396,10 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data25.parallel !== undefined){
-let data26 = data25.parallel;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err30 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data26};
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key4 in data25){
+if(!((key4 === "survivor") || (key4 === "force"))){
+const err30 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema102,data:data25};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3411,9 +3408,11 @@ vErrors.push(err30);
 }
 errors++;
 }
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 1 || isNaN(data26)){
-const err31 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data26};
+}
+if(data25.survivor !== undefined){
+let data26 = data25.survivor;
+if(typeof data26 !== "string"){
+const err31 = {instancePath:instancePath+"/chooseSurvivor/survivor",schemaPath:"#/$defs/dr.chooseSurvivor/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.survivor.type,parentSchema:schema102.properties.survivor,data:data26};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3423,10 +3422,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data25};
+if(data25.force !== undefined){
+let data27 = data25.force;
+if((typeof data27 !== "string") && (typeof data27 !== "boolean")){
+const err32 = {instancePath:instancePath+"/chooseSurvivor/force",schemaPath:"#/$defs/dr.chooseSurvivor/properties/force/type",keyword:"type",params:{type: schema102.properties.force.type},message:"must be string,boolean",schema:schema102.properties.force.type,parentSchema:schema102.properties.force,data:data27};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3435,15 +3434,14 @@ vErrors.push(err32);
 }
 errors++;
 }
-var _valid0 = _errs53 === errors;
-valid14 = valid14 || _valid0;
-if(_valid0){
-var props4 = true;
 }
-const _errs58 = errors;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.batches === undefined){
-const err33 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data25};
+}
+}
+if(data.forceNewCluster !== undefined){
+let data28 = data.forceNewCluster;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.survivor === undefined){
+const err33 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema103.required,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3452,9 +3450,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-for(const key5 in data25){
-if(!(key5 === "batches")){
-const err34 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data25};
+if(data28.stash === undefined){
+const err34 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema103.required,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3463,11 +3460,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data25.batches !== undefined){
-let data27 = data25.batches;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err35 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data27};
+if(data28.stage === undefined){
+const err35 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema103.required,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3476,9 +3470,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 < 1 || isNaN(data27)){
-const err36 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data27};
+for(const key5 in data28){
+if(!((((key5 === "survivor") || (key5 === "stash")) || (key5 === "stage")) || (key5 === "bumpRevision"))){
+const err36 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3488,10 +3482,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data25};
+if(data28.survivor !== undefined){
+let data29 = data28.survivor;
+if(typeof data29 !== "string"){
+const err37 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.survivor.type,parentSchema:schema103.properties.survivor,data:data29};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3500,15 +3494,11 @@ vErrors.push(err37);
 }
 errors++;
 }
-var _valid0 = _errs58 === errors;
-valid14 = valid14 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
 }
-}
-if(!valid14){
-const err38 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data25};
+if(data28.stash !== undefined){
+let data30 = data28.stash;
+if(typeof data30 !== "string"){
+const err38 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.stash.type,parentSchema:schema103.properties.stash,data:data30};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3517,25 +3507,11 @@ vErrors.push(err38);
 }
 errors++;
 }
-else {
-errors = _errs51;
-if(vErrors !== null){
-if(_errs51){
-vErrors.length = _errs51;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data28 = data.retry;
-const _errs64 = errors;
-let valid17 = false;
-const _errs65 = errors;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-const err39 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data28};
+if(data28.stage !== undefined){
+let data31 = data28.stage;
+if(typeof data31 !== "string"){
+const err39 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.stage.type,parentSchema:schema103.properties.stage,data:data31};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3544,9 +3520,11 @@ vErrors.push(err39);
 }
 errors++;
 }
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 < 1 || isNaN(data28)){
-const err40 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data28};
+}
+if(data28.bumpRevision !== undefined){
+let data32 = data28.bumpRevision;
+if((typeof data32 !== "string") && (!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32))))){
+const err40 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema103.properties.bumpRevision.type},message:"must be string,integer",schema:schema103.properties.bumpRevision.type,parentSchema:schema103.properties.bumpRevision,data:data32};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3556,12 +3534,9 @@ vErrors.push(err40);
 errors++;
 }
 }
-var _valid1 = _errs65 === errors;
-valid17 = valid17 || _valid1;
-const _errs67 = errors;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.attempts === undefined){
-const err41 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data28};
+}
+else {
+const err41 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3570,9 +3545,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-for(const key6 in data28){
-if(!((key6 === "attempts") || (key6 === "backoff"))){
-const err42 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data28};
+}
+if(data.memberAdd !== undefined){
+let data33 = data.memberAdd;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.stash === undefined){
+const err42 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema104.required,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3581,11 +3559,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data28.attempts !== undefined){
-let data29 = data28.attempts;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err43 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data29};
+if(data33.stage === undefined){
+const err43 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema104.required,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3594,9 +3569,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 1 || isNaN(data29)){
-const err44 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data29};
+for(const key6 in data33){
+if(!(((((key6 === "only") || (key6 === "except")) || (key6 === "via")) || (key6 === "stash")) || (key6 === "stage"))){
+const err44 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3606,14 +3581,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-}
-if(data28.backoff !== undefined){
-let data30 = data28.backoff;
-const _errs74 = errors;
-let valid20 = false;
-const _errs75 = errors;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err45 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data30};
+if(data33.only !== undefined){
+let data34 = data33.only;
+if(typeof data34 !== "string"){
+const err45 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.only.type,parentSchema:schema104.properties.only,data:data34};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3622,9 +3593,11 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 < 0 || isNaN(data30)){
-const err46 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data30};
+}
+if(data33.except !== undefined){
+let data35 = data33.except;
+if(typeof data35 !== "string"){
+const err46 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.except.type,parentSchema:schema104.properties.except,data:data35};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3634,12 +3607,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-var _valid2 = _errs75 === errors;
-valid20 = valid20 || _valid2;
-const _errs77 = errors;
-if(typeof data30 === "string"){
-if(!pattern7.test(data30)){
-const err47 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data30};
+if(data33.via !== undefined){
+let data36 = data33.via;
+if(typeof data36 !== "string"){
+const err47 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.via.type,parentSchema:schema104.properties.via,data:data36};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3649,8 +3620,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-else {
-const err48 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data30};
+if(data33.stash !== undefined){
+let data37 = data33.stash;
+if(typeof data37 !== "string"){
+const err48 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.stash.type,parentSchema:schema104.properties.stash,data:data37};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3659,10 +3632,11 @@ vErrors.push(err48);
 }
 errors++;
 }
-var _valid2 = _errs77 === errors;
-valid20 = valid20 || _valid2;
-if(!valid20){
-const err49 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data30};
+}
+if(data33.stage !== undefined){
+let data38 = data33.stage;
+if(typeof data38 !== "string"){
+const err49 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.stage.type,parentSchema:schema104.properties.stage,data:data38};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3671,21 +3645,10 @@ vErrors.push(err49);
 }
 errors++;
 }
-else {
-errors = _errs74;
-if(vErrors !== null){
-if(_errs74){
-vErrors.length = _errs74;
-}
-else {
-vErrors = null;
-}
-}
-}
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data28};
+const err50 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3694,10 +3657,12 @@ vErrors.push(err50);
 }
 errors++;
 }
-var _valid1 = _errs67 === errors;
-valid17 = valid17 || _valid1;
-if(!valid17){
-const err51 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data28};
+}
+if(data.memberRemove !== undefined){
+let data39 = data.memberRemove;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.member === undefined){
+const err51 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema105.required,parentSchema:schema105,data:data39};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3706,25 +3671,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-else {
-errors = _errs64;
-if(vErrors !== null){
-if(_errs64){
-vErrors.length = _errs64;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.timeout !== undefined){
-let data31 = data.timeout;
-const _errs81 = errors;
-let valid22 = false;
-const _errs82 = errors;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err52 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data31};
+if(data39.stage === undefined){
+const err52 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema105.required,parentSchema:schema105,data:data39};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3733,9 +3681,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 < 0 || isNaN(data31)){
-const err53 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data31};
+for(const key7 in data39){
+if(!((key7 === "member") || (key7 === "stage"))){
+const err53 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema105,data:data39};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3745,12 +3693,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-var _valid3 = _errs82 === errors;
-valid22 = valid22 || _valid3;
-const _errs84 = errors;
-if(typeof data31 === "string"){
-if(!pattern7.test(data31)){
-const err54 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data31};
+if(data39.member !== undefined){
+let data40 = data39.member;
+if(typeof data40 !== "string"){
+const err54 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.member.type,parentSchema:schema105.properties.member,data:data40};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3760,8 +3706,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-else {
-const err55 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data31};
+if(data39.stage !== undefined){
+let data41 = data39.stage;
+if(typeof data41 !== "string"){
+const err55 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.stage.type,parentSchema:schema105.properties.stage,data:data41};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3770,10 +3718,10 @@ vErrors.push(err55);
 }
 errors++;
 }
-var _valid3 = _errs84 === errors;
-valid22 = valid22 || _valid3;
-if(!valid22){
-const err56 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data31};
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema105.type,parentSchema:schema105,data:data39};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3782,22 +3730,11 @@ vErrors.push(err56);
 }
 errors++;
 }
-else {
-errors = _errs81;
-if(vErrors !== null){
-if(_errs81){
-vErrors.length = _errs81;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.idempotent !== undefined){
-let data32 = data.idempotent;
-if(typeof data32 !== "boolean"){
-const err57 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data32};
+if(data.memberStatus !== undefined){
+let data42 = data.memberStatus;
+if((!(data42 && typeof data42 == "object" && !Array.isArray(data42))) && (data42 !== null)){
+const err57 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema106.type},message:"must be object,null",schema:schema106.type,parentSchema:schema106,data:data42};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3806,16 +3743,599 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-if(data.readOnly !== undefined){
-let data33 = data.readOnly;
-if(typeof data33 !== "boolean"){
-const err58 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data33};
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key8 in data42){
+if(!(key8 === "backupRevision")){
+const err58 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema106,data:data42};
 if(vErrors === null){
 vErrors = [err58];
 }
 else {
 vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data42.backupRevision !== undefined){
+let data43 = data42.backupRevision;
+if((typeof data43 !== "string") && (!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43))))){
+const err59 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema106.properties.backupRevision.type},message:"must be string,integer",schema:schema106.properties.backupRevision.type,parentSchema:schema106.properties.backupRevision,data:data43};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+}
+if(data.restartKubelet !== undefined){
+let data44 = data.restartKubelet;
+if((!(data44 && typeof data44 == "object" && !Array.isArray(data44))) && (data44 !== null)){
+const err60 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema107.type},message:"must be object,null",schema:schema107.type,parentSchema:schema107,data:data44};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key9 in data44){
+const err61 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data44};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+if(data.staleLeases !== undefined){
+let data45 = data.staleLeases;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.keep === undefined){
+const err62 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema108.required,parentSchema:schema108,data:data45};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+for(const key10 in data45){
+if(!((key10 === "addresses") || (key10 === "keep"))){
+const err63 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data45};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data45.addresses !== undefined){
+let data46 = data45.addresses;
+if(typeof data46 !== "string"){
+const err64 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.addresses.type,parentSchema:schema108.properties.addresses,data:data46};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data45.keep !== undefined){
+let data47 = data45.keep;
+if(typeof data47 !== "string"){
+const err65 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.keep.type,parentSchema:schema108.properties.keep,data:data47};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data45};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data.waitApiserverReady !== undefined){
+if(!(validate57(data.waitApiserverReady, {instancePath:instancePath+"/waitApiserverReady",parentData:data,parentDataProperty:"waitApiserverReady",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.when !== undefined){
+let data49 = data.when;
+if(typeof data49 !== "string"){
+const err67 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data49};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+if(data.concurrency !== undefined){
+let data50 = data.concurrency;
+const _errs115 = errors;
+let valid28 = false;
+const _errs116 = errors;
+if(!((data50 === "serial") || (data50 === "parallel"))){
+const err68 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data50};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+var _valid0 = _errs116 === errors;
+valid28 = valid28 || _valid0;
+const _errs117 = errors;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+if(data50.parallel === undefined){
+const err69 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data50};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+for(const key11 in data50){
+if(!(key11 === "parallel")){
+const err70 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data50};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+if(data50.parallel !== undefined){
+let data51 = data50.parallel;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
+const err71 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data51};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 < 1 || isNaN(data51)){
+const err72 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data51};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data50};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+var _valid0 = _errs117 === errors;
+valid28 = valid28 || _valid0;
+if(_valid0){
+var props4 = true;
+}
+const _errs122 = errors;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+if(data50.batches === undefined){
+const err74 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data50};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+for(const key12 in data50){
+if(!(key12 === "batches")){
+const err75 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data50};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data50.batches !== undefined){
+let data52 = data50.batches;
+if(!(((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52))) && (isFinite(data52)))){
+const err76 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data52};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+if((typeof data52 == "number") && (isFinite(data52))){
+if(data52 < 1 || isNaN(data52)){
+const err77 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data52};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data50};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+var _valid0 = _errs122 === errors;
+valid28 = valid28 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
+}
+}
+if(!valid28){
+const err79 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data50};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+else {
+errors = _errs115;
+if(vErrors !== null){
+if(_errs115){
+vErrors.length = _errs115;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retry !== undefined){
+let data53 = data.retry;
+const _errs128 = errors;
+let valid31 = false;
+const _errs129 = errors;
+if(!(((typeof data53 == "number") && (!(data53 % 1) && !isNaN(data53))) && (isFinite(data53)))){
+const err80 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data53};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if((typeof data53 == "number") && (isFinite(data53))){
+if(data53 < 1 || isNaN(data53)){
+const err81 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data53};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+var _valid1 = _errs129 === errors;
+valid31 = valid31 || _valid1;
+const _errs131 = errors;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.attempts === undefined){
+const err82 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data53};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+for(const key13 in data53){
+if(!((key13 === "attempts") || (key13 === "backoff"))){
+const err83 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data53};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data53.attempts !== undefined){
+let data54 = data53.attempts;
+if(!(((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54))) && (isFinite(data54)))){
+const err84 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data54};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if((typeof data54 == "number") && (isFinite(data54))){
+if(data54 < 1 || isNaN(data54)){
+const err85 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data54};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+if(data53.backoff !== undefined){
+let data55 = data53.backoff;
+const _errs138 = errors;
+let valid34 = false;
+const _errs139 = errors;
+if(!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))){
+const err86 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data55};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+if((typeof data55 == "number") && (isFinite(data55))){
+if(data55 < 0 || isNaN(data55)){
+const err87 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data55};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+var _valid2 = _errs139 === errors;
+valid34 = valid34 || _valid2;
+const _errs141 = errors;
+if(typeof data55 === "string"){
+if(!pattern7.test(data55)){
+const err88 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data55};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data55};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+var _valid2 = _errs141 === errors;
+valid34 = valid34 || _valid2;
+if(!valid34){
+const err90 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data55};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+else {
+errors = _errs138;
+if(vErrors !== null){
+if(_errs138){
+vErrors.length = _errs138;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data53};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+var _valid1 = _errs131 === errors;
+valid31 = valid31 || _valid1;
+if(!valid31){
+const err92 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data53};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+else {
+errors = _errs128;
+if(vErrors !== null){
+if(_errs128){
+vErrors.length = _errs128;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data56 = data.timeout;
+const _errs145 = errors;
+let valid36 = false;
+const _errs146 = errors;
+if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
+const err93 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data56};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 < 0 || isNaN(data56)){
+const err94 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data56};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+var _valid3 = _errs146 === errors;
+valid36 = valid36 || _valid3;
+const _errs148 = errors;
+if(typeof data56 === "string"){
+if(!pattern7.test(data56)){
+const err95 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data56};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data56};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+var _valid3 = _errs148 === errors;
+valid36 = valid36 || _valid3;
+if(!valid36){
+const err97 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data56};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+else {
+errors = _errs145;
+if(vErrors !== null){
+if(_errs145){
+vErrors.length = _errs145;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data57 = data.idempotent;
+if(typeof data57 !== "boolean"){
+const err98 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data57};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data58 = data.readOnly;
+if(typeof data58 !== "boolean"){
+const err99 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data58};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
 }
 errors++;
 }
@@ -3833,109 +4353,109 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data36 = data.onFailure;
-const _errs93 = errors;
-let valid23 = false;
-const _errs94 = errors;
-if(!((data36 === "stop") || (data36 === "continue"))){
-const err59 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data36};
+let data61 = data.onFailure;
+const _errs157 = errors;
+let valid37 = false;
+const _errs158 = errors;
+if(!((data61 === "stop") || (data61 === "continue"))){
+const err100 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data61};
 if(vErrors === null){
-vErrors = [err59];
+vErrors = [err100];
 }
 else {
-vErrors.push(err59);
+vErrors.push(err100);
 }
 errors++;
 }
-var _valid4 = _errs94 === errors;
-valid23 = valid23 || _valid4;
-const _errs95 = errors;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-if(data36.maxFailPercent === undefined){
-const err60 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data36};
+var _valid4 = _errs158 === errors;
+valid37 = valid37 || _valid4;
+const _errs159 = errors;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.maxFailPercent === undefined){
+const err101 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data61};
 if(vErrors === null){
-vErrors = [err60];
+vErrors = [err101];
 }
 else {
-vErrors.push(err60);
+vErrors.push(err101);
 }
 errors++;
 }
-for(const key7 in data36){
-if(!(key7 === "maxFailPercent")){
-const err61 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data36};
+for(const key14 in data61){
+if(!(key14 === "maxFailPercent")){
+const err102 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data61};
 if(vErrors === null){
-vErrors = [err61];
+vErrors = [err102];
 }
 else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data36.maxFailPercent !== undefined){
-let data37 = data36.maxFailPercent;
-if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err62 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data37};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-if((typeof data37 == "number") && (isFinite(data37))){
-if(data37 > 100 || isNaN(data37)){
-const err63 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data37};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-if(data37 < 0 || isNaN(data37)){
-const err64 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data37};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
+vErrors.push(err102);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err65 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data36};
+if(data61.maxFailPercent !== undefined){
+let data62 = data61.maxFailPercent;
+if(!(((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62))) && (isFinite(data62)))){
+const err103 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data62};
 if(vErrors === null){
-vErrors = [err65];
+vErrors = [err103];
 }
 else {
-vErrors.push(err65);
+vErrors.push(err103);
 }
 errors++;
 }
-var _valid4 = _errs95 === errors;
-valid23 = valid23 || _valid4;
-if(!valid23){
-const err66 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data36};
+if((typeof data62 == "number") && (isFinite(data62))){
+if(data62 > 100 || isNaN(data62)){
+const err104 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data62};
 if(vErrors === null){
-vErrors = [err66];
+vErrors = [err104];
 }
 else {
-vErrors.push(err66);
+vErrors.push(err104);
+}
+errors++;
+}
+if(data62 < 0 || isNaN(data62)){
+const err105 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data62};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data61};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+var _valid4 = _errs159 === errors;
+valid37 = valid37 || _valid4;
+if(!valid37){
+const err107 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data61};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
 }
 errors++;
 }
 else {
-errors = _errs93;
+errors = _errs157;
 if(vErrors !== null){
-if(_errs93){
-vErrors.length = _errs93;
+if(_errs157){
+vErrors.length = _errs157;
 }
 else {
 vErrors = null;
@@ -3945,12 +4465,12 @@ vErrors = null;
 }
 }
 else {
-const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err108 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err67];
+vErrors = [err108];
 }
 else {
-vErrors.push(err67);
+vErrors.push(err108);
 }
 errors++;
 }
