@@ -71,7 +71,7 @@ describe.sequential('quorum-restore, replace-member and prune on the lab', () =>
   it('one member wiped while quorum holds: replace-member, the other apiservers never stop answering /readyz', async () => {
     await breakQuorum(env.lab, ['cp3']);
     expect((await rehearse('replace-member', { member: member3, manifestSearchPath: DAMAGED_DIR })).blocked).toEqual([]);
-    expect((await rehearse('quorum-restore', common)).blocked).toEqual(['choose-survivor@cp1: quorum holds (2 of 3 members healthy): replace lost members with replace-member instead, or set force']);
+    expect((await rehearse('quorum-restore', { ...common, manifestSearchPath: DAMAGED_DIR })).blocked).toEqual(['choose-survivor@cp1: quorum holds (2 of 3 members healthy): replace lost members with replace-member instead, or set force']);
     const polls: { ok: number; failed: string[] } = { ok: 0, failed: [] };
     let stop = false;
     const poller = (async () => {
