@@ -66,8 +66,8 @@ describe('DR action rendering', () => {
       mkdir -p -- "$stash"
       for p in kube-apiserver etcd; do
         if [ -e "$stash/$p.yaml" ]; then echo "$p: already stashed"; continue; fi
-        found=""; old_ifs=$IFS; IFS=:
-        for d in $m:$search; do if [ -z "$found" ] && [ -n "$d" ] && [ -e "$d/$p.yaml" ]; then found=$d; fi; done
+        found=""; dirs=$m:$search; old_ifs=$IFS; IFS=:
+        for d in $dirs; do if [ -z "$found" ] && [ -n "$d" ] && [ -e "$d/$p.yaml" ]; then found=$d; fi; done
         IFS=$old_ifs
         if [ -z "$found" ]; then echo "$p: no manifest here (already stopped)"; continue; fi
         printf '%s\\n' "$found" > "$stash/$p.yaml.from"
