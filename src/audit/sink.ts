@@ -21,6 +21,8 @@ export interface AuditSinkOptions {
   secrets?: SecretSource;
   /** fdatasync the log (group-committed, see createAuditSink). Only tests turn this off. @default true */
   fsync?: boolean;
+  /** Makes an fd's data durable; injectable so a test can see what was synced when. @default fdatasyncSync */
+  datasync?: (fd: number) => void;
   /**
    * Called after each run-end record (the end of every session: run, resume, rollback…), e.g. to
    * write report.html. Errors it throws are kept in lastHookError, never thrown into the engine:
@@ -64,6 +66,7 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const runId = opts.runId ?? basename(opts.runDir);
   const path = join(opts.runDir, AUDIT_FILE);
   const doSync = opts.fsync ?? true;
+  const datasync = opts.datasync ?? fdatasyncSync;
   const extra: string[] = [];
   let { seq, prev } = tailOf(path, runId);
   const created = !existsSync(path);
@@ -80,8 +83,8 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const syncNow = (): void => {
     if (pending) clearImmediate(pending);
     pending = undefined;
-    fdatasyncSync(fd);
-    fdatasyncSync(headFd);
+    datasync(fd);
+    datasync(headFd);
     syncs++;
   };
   const syncLater = (): void => {

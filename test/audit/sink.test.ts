@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fdatasyncSync, fstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUDIT_FILE, genesisHash, sha256Hex } from '../../src/audit/chain.js';
+import { AUDIT_FILE, genesisHash, HEAD_FILE, sha256Hex } from '../../src/audit/chain.js';
 import { readAuditRecords } from '../../src/audit/read.js';
 import { createAuditSink } from '../../src/audit/sink.js';
 import { verifyAudit } from '../../src/audit/verify.js';
@@ -137,5 +137,32 @@ describe('audit sink', () => {
     expect(sink.syncs).toBe(3);
     await new Promise((r) => setImmediate(r));
     expect(sink.syncs).toBe(3);
+  });
+});
+
+describe('audit durability', () => {
+  it('every record is fdatasync\'d (log and head) before the run-end returns and at the end of each turn', async () => {
+    const runDir = runDirFor('run-sync');
+    const synced: { fd: number; size: number }[] = [];
+    const datasync = (fd: number): void => {
+      synced.push({ fd, size: fstatSync(fd).size });
+      fdatasyncSync(fd);
+    };
+    const sink = createAuditSink({ runDir, who, datasync });
+    const events = sampleRun().events;
+    const runEnd = events.findIndex((e) => e.kind === 'run-end');
+    sink.onEvent(events[0]!);
+    // Group commit: the sync comes at the end of the event-loop turn, covering the whole file.
+    await new Promise((r) => setImmediate(r));
+    const logSize = (): number => statSync(join(runDir, AUDIT_FILE)).size;
+    const headSize = (): number => statSync(join(runDir, HEAD_FILE)).size;
+    const covered = (size: number, head: number): boolean => synced.some((s) => s.size === size) && synced.some((s) => s.size === head);
+    expect(covered(logSize(), headSize())).toBe(true);
+    synced.length = 0;
+    for (const e of events.slice(1, runEnd + 1)) sink.onEvent(e);
+    // The run-end record is on disk synchronously, before anything is derived from it.
+    expect(covered(logSize(), headSize())).toBe(true);
+    expect(new Set(synced.map((s) => s.fd)).size).toBe(2);
+    sink.close();
   });
 });
