@@ -4,6 +4,7 @@
 import type { RenderedText, TextPart } from '../model/index.js';
 import { shellQuote } from './quote.js';
 import { lookup, type Scope } from './scope.js';
+import { unsafeTemplates } from './shell-context.js';
 import { parseTemplate } from './template.js';
 
 export type FieldKind = 'shell' | 'capture-plain' | 'capture-secret' | 'local' | 'path' | 'text' | 'when';
@@ -14,6 +15,8 @@ export interface Issue {
   hint: string;
   /** The `{{ … }}` source text, to position the problem inside the field. */
   needle?: string;
+  /** Where the expression starts inside `needle`, when the needle carries text before it. */
+  needleOffset?: number;
   severity?: 'error' | 'warning';
 }
 
@@ -44,6 +47,17 @@ export function renderTemplate(template: string, field: FieldKind, scope: Scope)
 export function renderInto(template: string, field: FieldKind, scope: Scope, sink: RenderSink): RenderedText {
   const parts: TextPart[] = [];
   const { issues, raw } = sink;
+  if (SHELL.has(field)) {
+    for (const u of unsafeTemplates(template)) {
+      issues.push({
+        code: 'RUNBOOK_UNSAFE_TEMPLATE_CONTEXT',
+        message: `${u.expr} stands inside ${u.context}, where the shell does not take it as one quoted word: a value such as $(touch pwned) would run`,
+        hint: `write it as a bare word (the renderer single-quotes it): assign it first, v=${u.expr}, then use "$v" there`,
+        needle: u.needle,
+        needleOffset: u.needle.length - u.expr.length,
+      });
+    }
+  }
   let lit = '';
   let line = '';
   for (const seg of parseTemplate(template)) {
