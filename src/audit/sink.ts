@@ -6,7 +6,7 @@ import type { RunEvent } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
 import { AUDIT_FILE, formatHead, genesisHash, HEAD_FILE, sealLine, sha256Hex } from './chain.js';
 import { auditBodyOf, type AuditSubject, type Operator } from './record.js';
-import { redactDeep, secretsOf, type SecretSource } from '../errors/redact.js';
+import { redactText, secretsOf, type SecretSource } from '../errors/redact.js';
 
 export interface AuditSinkOptions {
   /** `<stateDir>/runs/<run-id>`; created if missing. */
@@ -109,11 +109,11 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       const body = auditBodyOf(event, opts.subject ?? {}, sha256Hex);
       if (!body) return;
       const secrets = [...secretsOf(opts.secrets), ...extra];
-      // Only free text is scrubbed: the chain fields and digests are hashes, and scrubbing a
-      // hash that happens to contain a short secret would corrupt the chain, not protect anything.
+      // Only free text is scrubbed (redactText): hashes, digests, record types, ids and outcomes
+      // are structure, and scrubbing one that happens to equal a secret would corrupt the record.
       const { planHash, runbookHash, inventoryHash, commandDigest, ...text } = body as Record<string, unknown>;
       const digests = Object.fromEntries(Object.entries({ planHash, runbookHash, inventoryHash, commandDigest }).filter(([, v]) => v !== undefined));
-      const record = { v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: redactDeep(opts.who, secrets), ...redactDeep(text, secrets), ...digests };
+      const record = { v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: opts.who, ...redactText(text, secrets), ...digests };
       const line = sealLine(record);
       writeSync(fd, `${line}\n`);
       prev = sha256Hex(line);

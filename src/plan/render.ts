@@ -60,6 +60,8 @@ export function renderInto(template: string, field: FieldKind, scope: Scope, sin
   }
   let lit = '';
   let line = '';
+  /** Shell variables assigned a secret (`t={{ params.tok }}`), to catch `echo "$t"` later. */
+  const tainted = new Map<string, string>();
   for (const seg of parseTemplate(template)) {
     if (seg.kind === 'lit') {
       lit += seg.text;
@@ -81,6 +83,8 @@ export function renderInto(template: string, field: FieldKind, scope: Scope, sin
     if (isRaw && SHELL.has(field)) raw.push(needle);
     if (found.kind === 'ref') {
       const flow = refIssue(found.ref, found.secret, field, line);
+      const assigned = found.secret && field === 'shell' ? /([A-Za-z_]\w*)=$/.exec(line) : null;
+      if (assigned?.[1]) tainted.set(assigned[1], found.ref);
       if (flow) issues.push({ ...flow, needle });
       if (lit) parts.push({ t: 'lit', v: lit });
       lit = '';
@@ -97,6 +101,10 @@ export function renderInto(template: string, field: FieldKind, scope: Scope, sin
     line += 'x';
   }
   if (lit || parts.length === 0) parts.push({ t: 'lit', v: lit });
+  for (const [name, ref] of tainted) {
+    const echoed = new RegExp(`\\b(echo|printf)\\b[^|;&\\n]*(\\$\\{?${name}\\b)`).exec(template);
+    if (echoed?.[2]) issues.push({ code: 'RUNBOOK_SECRET_ECHOED', message: `secret {{ ${ref} }} is copied into $${name}, which is echoed: its value would land in the logs`, hint: 'pipe the variable into the command that needs it without printing it, or capture with "secret: true"', needle: echoed[0] });
+  }
   if (field === 'shell' && parts.some((p) => p.t === 'ref' && p.secret) && XTRACE.test(template)) {
     issues.push({ code: 'RUNBOOK_SECRET_XTRACE', message: 'the script enables "set -x", which prints its secret values', hint: 'remove "set -x" from scripts that use secrets', severity: 'warning' });
   }

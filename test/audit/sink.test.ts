@@ -102,8 +102,23 @@ describe('audit sink', () => {
     sink.close();
     expect(verifyAudit(runDir)).toMatchObject({ ok: true });
     const recs = readAuditRecords(runDir);
-    expect(recs[0]).toMatchObject({ planHash: 'p'.repeat(64), at: '2026-11-23T16:00:00.000Z', who: { user: '[REDACTED]' } });
-    expect(recs.find((r) => r.type === 'approval')).toMatchObject({ approvedBy: '[REDACTED]' });
+    // Structure is never redacted: who, approvedBy, types and phases stay as they are.
+    expect(recs[0]).toMatchObject({ planHash: 'p'.repeat(64), at: '2026-11-23T16:00:00.000Z', who: { user: 'alice' } });
+    expect(recs.find((r) => r.type === 'approval')).toMatchObject({ approvedBy: 'alice' });
+  });
+
+  it('a secret equal to a word of the record structure (step) blanks free text only, never a type or a phase', () => {
+    const runDir = runDirFor('run-8');
+    const sink = createAuditSink({ runDir, who, fsync: false, secrets: ['step', 'restore'] });
+    for (const e of sampleRun('run-8').events) sink.onEvent(e);
+    sink.onEvent({ kind: 'task-end', stepId: 'restore-etcd', node: 'cp-1', outcome: 'failed', durationMs: 1, error: 'step restore failed', at: 't' });
+    sink.close();
+    const recs = readAuditRecords(runDir);
+    expect(recs.map((r) => r.type)).toContain('step-start');
+    expect(recs.some((r) => String(r.type).includes('REDACTED'))).toBe(false);
+    expect(recs.find((r) => r.type === 'phase-start')).toMatchObject({ phase: 'prepare' });
+    expect(recs.at(-1)).toMatchObject({ stepId: 'restore-etcd', error: '[REDACTED] [REDACTED] failed' });
+    expect(verifyAudit(runDir).ok).toBe(true);
   });
 
   it('continues a long log (tail read in chunks) without breaking the chain', () => {
