@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import type { RunEvent } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
 import { AUDIT_FILE, formatHead, genesisHash, HEAD_FILE, sealLine, sha256Hex } from './chain.js';
+import { auditKeyPath, loadAuditKey, signHead, SIG_FILE, type AuditKey } from './key.js';
 import { auditBodyOf, type AuditSubject, type Operator } from './record.js';
 import { redactText, secretsOf, type SecretSource } from '../errors/redact.js';
 
@@ -23,6 +24,8 @@ export interface AuditSinkOptions {
   fsync?: boolean;
   /** Makes an fd's data durable; injectable so a test can see what was synced when. @default fdatasyncSync */
   datasync?: (fd: number) => void;
+  /** Signs the head (audit.sig); false only in tests that look at unsigned logs. @default the key at auditKeyPath(process.env), created on first use */
+  signingKey?: AuditKey | false;
   /**
    * Called after each run-end record (the end of every session: run, resume, rollback…), e.g. to
    * write report.html. Errors it throws are kept in lastHookError, never thrown into the engine:
@@ -72,6 +75,8 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const created = !existsSync(path);
   const fd = openSync(path, 'a');
   const headFd = openSync(join(opts.runDir, HEAD_FILE), existsSync(join(opts.runDir, HEAD_FILE)) ? 'r+' : 'w+');
+  const signer = opts.signingKey === false ? undefined : (opts.signingKey ?? loadAuditKey(auditKeyPath(process.env), { create: true }));
+  const sigFd = signer ? openSync(join(opts.runDir, SIG_FILE), existsSync(join(opts.runDir, SIG_FILE)) ? 'r+' : 'w+') : undefined;
   // New files are only durable once their directory entries are: fsync the directory once.
   if (created && doSync) syncDir(opts.runDir);
   let lastHookError: unknown;
@@ -85,6 +90,7 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
     pending = undefined;
     datasync(fd);
     datasync(headFd);
+    if (sigFd !== undefined) datasync(sigFd);
     syncs++;
   };
   const syncLater = (): void => {
@@ -118,6 +124,7 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       writeSync(fd, `${line}\n`);
       prev = sha256Hex(line);
       writeSync(headFd, formatHead({ seq, hash: prev }), 0);
+      if (signer && sigFd !== undefined) writeSync(sigFd, `${signHead(signer.key, runId, { seq, hash: prev })}\n`, 0);
       if (doSync) pending ??= setImmediate(syncLater);
       seq++;
       // A session's last record is on disk before anything is derived from it.
@@ -150,6 +157,7 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       } finally {
         closeSync(fd);
         closeSync(headFd);
+        if (sigFd !== undefined) closeSync(sigFd);
       }
     },
   };
