@@ -36,7 +36,7 @@ export interface AuditResult {
 
 export class RunNotFoundError extends KubedrError {
   constructor(runId: string, runDir: string) {
-    super('AUDIT_RUN_NOT_FOUND', `no audit log for run ${runId} (looked for ${join(runDir, AUDIT_FILE)})`, {
+    super('AUDIT_RUN_NOT_FOUND', `no such run: ${runId} (no audit log at ${join(runDir, AUDIT_FILE)})`, {
       hint: 'list runs with `kubedr runs`, or pass --state-dir if the run used another state directory',
       exitCode: 2,
     });
