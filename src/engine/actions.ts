@@ -149,14 +149,17 @@ async function execOn(ctx: RunContext, step: PlanStep, spec: ExecSpec): Promise<
       err.push(r.stderr);
     }
     const ok = r.exitCode === 0;
+    const stderr = err.finish();
+    const why = ok ? '' : lastLines(stderr);
     return {
       outcome: ok ? 'done' : 'failed',
       exitCode: r.exitCode,
       stdout: out.finish(),
-      stderr: err.finish(),
+      stderr,
       permanent: false,
       raw: r.stdout,
-      ...(ok ? {} : { error: `exit code ${r.exitCode}${r.signal ? ` (signal ${r.signal})` : ''}` }),
+      // The failure keeps its cause: the journal, audit, report and JUnit show these lines.
+      ...(ok ? {} : { error: `exit code ${r.exitCode}${r.signal ? ` (signal ${r.signal})` : ''}${why ? `: ${why}` : ''}` }),
     };
   } catch (e) {
     const c = classifyError(e, redactor);
@@ -224,4 +227,10 @@ async function editManifest(ctx: RunContext, step: PlanStep, node: string, file:
   const backup = manifestBackupPath(file, ctx.opts.runId, step.id);
   const { raw: _raw, ...rest } = await execOn(ctx, step, { transport: t, node, command: writeManifestScript(file, backup), sudo, stream: true, stdin: edited });
   return rest;
+}
+
+/** The last few non-empty lines of (already redacted) stderr, joined and capped. */
+function lastLines(text: string, lines = 5, chars = 600): string {
+  const tail = text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== '').slice(-lines).join(' | ');
+  return tail.length > chars ? `…${tail.slice(-chars)}` : tail;
 }
