@@ -3,11 +3,12 @@
 import { Command, CommanderError } from 'commander';
 import { formatProblem, InputError, KubedrError } from '../errors/index.js';
 import { commands } from './commands/index.js';
+import { packageVersion } from './package-info.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('kubedr')
     .description('Disaster-recovery runbooks for self-managed Kubernetes, executed over SSH')
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version', 'print the version of kubedr')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const register of commands) register(program);

@@ -4,12 +4,13 @@ import { plan } from '../../app/plan.js';
 import { formatProblem } from '../../errors/index.js';
 import type { RegisterCommand } from './index.js';
 import { collect } from './validate.js';
+import { resolveRunbookArg } from '../package-info.js';
 
 export const registerPlan: RegisterCommand = (program: Command) => {
   program
     .command('plan')
     .description('print exactly what `run` would execute, per phase, step and node; opens no connection')
-    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML, or the name of a built-in runbook (ha-restore, …)', resolveRunbookArg)
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
     .addOption(new Option('-o, --output <format>', 'human text, or the Plan object as JSON').choices(['text', 'json']).default('text'))

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { validate } from '../../app/validate.js';
 import { formatProblem } from '../../errors/index.js';
 import type { RegisterCommand } from './index.js';
+import { resolveRunbookArg } from '../package-info.js';
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -10,7 +11,7 @@ export const registerValidate: RegisterCommand = (program: Command) => {
   program
     .command('validate')
     .description('check a runbook and an inventory (schema and semantic rules); nothing is executed')
-    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML, or the name of a built-in runbook (ha-restore, …)', resolveRunbookArg)
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
     .action(async (opts: { runbook: string; inventory: string; param: string[] }) => {
