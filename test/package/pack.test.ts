@@ -16,7 +16,8 @@ const work = mkdtempSync(join(tmpdir(), 'kubedr-pack-'));
 const prefix = join(work, 'prefix');
 const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// A global install is thousands of files: give the removal time on a loaded machine.
+afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000);
 
 describe('npm pack + global install', () => {
   it('installs a working kubedr: --version, plan of a built-in runbook, completion', { timeout: 1_800_000 }, async () => {

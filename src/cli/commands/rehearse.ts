@@ -6,6 +6,7 @@ import { rehearse } from '../../app/rehearse.js';
 import { renderTableText } from '../../app/rehearsal/table.js';
 import { KubedrError } from '../../errors/index.js';
 import { addExecuteFlags, collect, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { checkEndpoints } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
 import { resolveRunbookArg } from '../package-info.js';
 
@@ -36,6 +37,7 @@ export const registerRehearse: RegisterCommand = (program: Command) => {
     .option('--cert-min-validity <duration>', 'block when a certificate expires sooner than this (s, m, h, d)', '7d')
     .option('--probe-timeout <duration>', 'longest any single probe or wait check may take (s, m, h)', '30s');
   addExecuteFlags(cmd, { rollback: false }).action(async (f: RehearseFlags) => {
+    if (f.verbose) await checkEndpoints(f.inventory, f);
     const { abort, dispose } = interruptible();
     try {
       const out = await rehearse({

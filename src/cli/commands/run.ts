@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { runFiles } from '../../app/operate.js';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { checkEndpoints } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
 import { resolveRunbookArg } from '../package-info.js';
 
@@ -20,6 +21,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable; not for secrets, see --param-from-env)', collect, []);
   addExecuteFlags(cmd, { rollback: true }).action(async (f: RunFlags) => {
+    if (f.verbose) await checkEndpoints(f.inventory, f);
     const { abort, dispose } = interruptible();
     try {
       const out = await runFiles({ ...operateOptions(f, abort), runbook: f.runbook, inventory: f.inventory, params: f.param });
