@@ -4,6 +4,7 @@ import { registerAudit } from './audit.js';
 import { registerCompletion } from './completion.js';
 import { registerDrill } from './drill.js';
 import { registerPlan } from './plan.js';
+import { registerPrune } from './prune.js';
 import { registerRehearse } from './rehearse.js';
 import { registerResume } from './resume.js';
 import { registerRollback } from './rollback.js';
@@ -27,5 +28,6 @@ export const commands: RegisterCommand[] = [
   registerSnapshot,
   registerRehearse,
   registerDrill,
+  registerPrune,
   registerCompletion,
 ];
