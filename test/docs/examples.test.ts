@@ -3,7 +3,10 @@
 // subcommand exists, every flag it shows is an option of that subcommand, `npm run X` names a
 // script, and a validate/plan example whose files exist in the repository runs with exit 0.
 // New docs/*.md files are picked up automatically.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/index.js';
@@ -53,6 +56,10 @@ function optionsOf(cmd: Command): Set<string> {
 }
 
 const STAND_IN = 'inventories/kubeadm-3-master.yaml';
+/** A directory in etcd-backup's layout, for `--param backup=DIR` placeholders. */
+const BACKUP = mkdtempSync(join(tmpdir(), 'kubedr-doc-backup-'));
+writeFileSync(join(BACKUP, 'snapshot.db'), 'doc example');
+writeFileSync(join(BACKUP, 'snapshot.db.sha256'), `${createHash('sha256').update('doc example').digest('hex')}  snapshot.db\n`);
 
 /** -r/-i/--param of a validate/plan/rehearse/run example, or undefined when it names no real runbook. */
 function planArgs(words: string[]): string[] | undefined {
@@ -67,7 +74,7 @@ function planArgs(words: string[]): string[] | undefined {
     } else if (w === '-i' || w === '--inventory') out.push('-i', existsSync(v) ? v : STAND_IN);
     else if (w === '--param' && /^\w+=/.test(v)) {
       const [k = '', val = ''] = v.split(/=(.*)/s);
-      out.push('--param', `${k}=${/^(…|<.*>|[A-Z_]+)?$|\$/.test(val) ? (/sha256/i.test(k) ? 'a'.repeat(64) : '/etc/hosts') : val}`);
+      out.push('--param', `${k}=${/^(…|<.*>|[A-Z_]+)?$|\$/.test(val) ? (/sha256/i.test(k) ? 'a'.repeat(64) : k === 'backup' ? BACKUP : '/etc/hosts') : val}`);
     } else continue;
     i++;
   }
