@@ -1,6 +1,7 @@
 // Each command module registers itself on the program; keep one file per command.
 import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
+import { registerCompletion } from './completion.js';
 import { registerDrill } from './drill.js';
 import { registerPlan } from './plan.js';
 import { registerPrune } from './prune.js';
@@ -28,4 +29,5 @@ export const commands: RegisterCommand[] = [
   registerRehearse,
   registerDrill,
   registerPrune,
+  registerCompletion,
 ];
