@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerDrill } from './drill.js';
+import { registerObjects } from './objects.js';
 import { registerPlan } from './plan.js';
 import { registerRehearse } from './rehearse.js';
 import { registerResume } from './resume.js';
@@ -26,4 +27,5 @@ export const commands: RegisterCommand[] = [
   registerSnapshot,
   registerRehearse,
   registerDrill,
+  registerObjects,
 ];
