@@ -31,9 +31,9 @@ export interface ObjectsRestoreOptions extends ObjectsDiffOptions {
   overwrite?: boolean;
   /** Delete live keys under the selection that the snapshot does not have. @default false */
   prune?: boolean;
-  /** The gate: sees the preview, says yes or no (the CLI asks, or --yes). */
+  /** The gate: always shown the preview (diff, writes, warnings) first; says yes or no (the CLI asks, or --yes). */
   approve: (preview: RestorePreview) => Promise<boolean>;
-  /** Recorded as an automatic approval. @default false */
+  /** The approval is recorded as automatic (--yes). @default false */
   yes?: boolean;
   /** @default '.kubedr' */
   stateDir?: string;
@@ -88,7 +88,8 @@ export async function restoreObjects(o: ObjectsRestoreOptions): Promise<ObjectsR
         r: 'start', snapshot: o.snapshot, selection: cmp.selection, overwrite: o.overwrite ?? false, prune: o.prune ?? false,
         inventory: o.inventory, inventoryHash: target.inventoryHash, cluster: target.cluster, node: target.node, endpoint: target.endpoint, at: at(),
       }]);
-      const approved = plan.writes.length > 0 && (o.yes === true || (await o.approve(preview)));
+      // The gate sees the diff even when there is nothing to write.
+      const approved = (await o.approve(preview)) && plan.writes.length > 0;
       const empty = { done: 0, skipped: 0, unknown: 0 };
       if (!approved) {
         if (plan.writes.length > 0) session.emit({ kind: 'approval', stepId: 'restore', message: `declined: ${summary(plan.writes, warnings)}`, approvedBy: session.operator, auto: false, at: at() });

@@ -96,11 +96,10 @@ export const registerObjects: RegisterCommand = (program: Command) => {
       const out = await restoreObjects({
         snapshot, ...live(f), overwrite: f.overwrite ?? false, prune: f.prune ?? false, yes: f.yes ?? false,
         ...(f.stateDir === undefined ? {} : { stateDir: f.stateDir }),
-        approve: (p) => gate(p, f.output),
+        approve: (p) => gate(p, f.output, f.yes ?? false),
         sinks: f.output === 'text' ? [(e) => { const line = formatEventLine(e); if (line !== undefined && e.kind !== 'task-start') process.stderr.write(`${line}\n`); }] : [],
       });
       if (f.output === 'json') write(json(out));
-      else if (f.yes) write(out.preview.text);
       const t = out.totals;
       process.stderr.write(out.approved
         ? `kubedr: run ${out.runId} ${out.outcome}: ${t.done} written, ${t.skipped} skipped (changed live since the diff), ${t.unknown} unknown; undo with \`kubedr rollback ${out.runId}\`\n`
@@ -110,8 +109,11 @@ export const registerObjects: RegisterCommand = (program: Command) => {
 };
 
 /** Shows the diff, the writes and the warnings, then asks; without a terminal the answer is no. */
-async function gate(p: RestorePreview, output: string): Promise<boolean> {
+async function gate(p: RestorePreview, output: string, yes: boolean): Promise<boolean> {
   if (output === 'text') write(p.text);
+  else process.stderr.write(p.text);
+  if (p.writes.length === 0) return false;
+  if (yes) return true;
   if (!process.stdin.isTTY) {
     process.stderr.write('kubedr: no terminal to ask for approval: review the diff above and run again with --yes\n');
     return false;
