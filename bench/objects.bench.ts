@@ -6,7 +6,7 @@
 // whole selection is deleted live, so every key is written back in guarded txns), and an idle
 // `kubedr --version` for memory. Peak RSS of each kubedr process is measured with /usr/bin/time:
 // the snapshot side is streamed page by page, so it must not grow with the snapshot.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, takeSnapshot, type Lab, type Snapshot } from '../test/lab/index.js';
@@ -75,6 +75,18 @@ async function kubedr(args: readonly string[], okCodes: readonly number[] = [0])
   return { metrics: { peakRssMb: Math.round(kib / 102.4) / 10 } };
 }
 
+/**
+ * Where a restore's time went, from its journal: before the first record (start-up, snapshot
+ * scan, live read, diff, plan), the guarded writes (first intent to last result), the rest.
+ */
+function restorePhases(stateDir: string, startedAt: number, endedAt: number): Record<string, number> {
+  const runs = join(stateDir, 'runs');
+  const id = readdirSync(runs)[0] ?? '';
+  const recs = readFileSync(join(runs, id, 'objects-journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { r: string; at: string });
+  const t = (r: string, last = false): number => Date.parse((last ? recs.filter((x) => x.r === r).at(-1) : recs.find((x) => x.r === r))?.at ?? '');
+  return { readAndDiffMs: t('start') - startedAt, writesMs: t('result', true) - t('intent'), restMs: endedAt - t('result', true) };
+}
+
 async function deleteSelection(ctx: Ctx): Promise<void> {
   const end = Buffer.from(SEL_PREFIX);
   end[end.length - 1] = (end[end.length - 1] ?? 0) + 1;
@@ -116,7 +128,11 @@ const suite: PairedSuite<Ctx> = {
       name: `kubedr objects restore (${SELECTED} keys written of ${KEYS})`,
       baseline: BASELINE,
       before: deleteSelection,
-      run: (ctx, round) => kubedr(['objects', 'restore', ctx.snapshot.path, '-i', ctx.inventory, ...select, '--overwrite', '--prune', '--yes', '--state-dir', join(ctx.dir, `state-${round}`), '-o', 'json']),
+      run: async (ctx, round) => {
+        const startedAt = Date.now();
+        const out = await kubedr(['objects', 'restore', ctx.snapshot.path, '-i', ctx.inventory, ...select, '--overwrite', '--prune', '--yes', '--state-dir', join(ctx.dir, `state-${round}`), '-o', 'json']);
+        return { metrics: { ...out.metrics, ...restorePhases(join(ctx.dir, `state-${round}`), startedAt, Date.now()) } };
+      },
       after: (ctx, round) => checkRestored(ctx, round),
     },
   ],

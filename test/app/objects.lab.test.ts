@@ -15,6 +15,7 @@ import { seedKeys, takeSnapshot, type Lab, type Snapshot } from '../lab/index.js
 import { useLab } from '../lab/vitest.js';
 import { cliHere, tempDir, writeInventory } from '../e2e/support.js';
 import { encodeKubeObject } from '../etcd/snapshot/kube-proto.js';
+import { encodeOwned } from '../etcd/objects/owned.js';
 
 const env = useLab({ controlPlanes: 3, workers: 0 });
 const CM = '/registry/configmaps/objlab/';
@@ -179,5 +180,33 @@ describe('kubedr objects on the lab', () => {
     const audit = readFileSync(join(dir, 'state', 'runs', out.runId, 'audit.jsonl'), 'utf8');
     expect(audit).toContain(`"stepId":"overwrite ${victim}"`);
     expect(audit).toMatch(/"outcome":"skipped"[^\n]*changed live since the diff/);
+  }, 120_000);
+
+  it('warns before the gate (owner absent live, encrypted value); a declined restore writes nothing', async () => {
+    const lab = env.lab;
+    const ns = '/registry/pods/objlab-own/';
+    const rsKey = '/registry/replicasets/objlab-own/rs-live';
+    const rs = { kind: 'ReplicaSet', apiVersion: 'apps/v1' };
+    await putRaw(lab, [
+      { key: rsKey, value: encodeKubeObject({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs-live', namespace: 'objlab-own', uid: 'uid-rs-live', creationSeconds: 1 }) },
+      { key: `${ns}orphan`, value: encodeOwned({ apiVersion: 'v1', kind: 'Pod', name: 'orphan', namespace: 'objlab-own', uid: 'uid-p1', owners: [{ ...rs, name: 'rs-gone', uid: 'uid-rs-gone' }] }) },
+      { key: `${ns}kept`, value: encodeOwned({ apiVersion: 'v1', kind: 'Pod', name: 'kept', namespace: 'objlab-own', uid: 'uid-p2', owners: [{ ...rs, name: 'rs-live', uid: 'uid-rs-live' }] }) },
+      { key: '/registry/secrets/objlab-own/enc', value: Buffer.concat([Buffer.from('k8s:enc:aescbc:v1:key1:'), randomBytes(48)]) },
+    ]);
+    const snap2 = await takeSnapshot(lab, 'cp1', join(dir, 'snapshot-owners.db'));
+    await delRaw(lab, [`${ns}orphan`, `${ns}kept`, '/registry/secrets/objlab-own/enc']);
+    const before = await range(lab);
+    let shown: string[] = [];
+    const out = await restoreObjects({
+      snapshot: snap2.path, inventory, selectors: ['pods/objlab-own', 'secrets/objlab-own'], stateDir: join(dir, 'state'), env: process.env,
+      approve: (preview) => {
+        shown = preview.warnings.map((w) => `${w.code} ${w.key}`).sort();
+        expect(preview.text).toContain('OBJECTS_WARN_OWNER_ABSENT');
+        return Promise.resolve(false);
+      },
+    });
+    expect(shown).toEqual(['OBJECTS_WARN_ENCRYPTED /registry/secrets/objlab-own/enc', `OBJECTS_WARN_OWNER_ABSENT ${ns}orphan`]);
+    expect(out).toMatchObject({ approved: false, outcome: 'aborted', results: [] });
+    expect([...(await range(lab))].map(([k, v]) => `${k}@${v.modRevision}`)).toEqual([...before].map(([k, v]) => `${k}@${v.modRevision}`));
   }, 120_000);
 });

@@ -6,24 +6,13 @@ import {
 import {
   diffObjects, localWarnings, objectInfo, ownerWarnings, parseSelection, planRestore, readSelectedObjects, type StoredObject,
 } from '../../../src/etcd/objects/index.js';
-import { encodeKubeObject, varint } from '../snapshot/kube-proto.js';
+import { encodeKubeObject } from '../snapshot/kube-proto.js';
+import { encodeOwned, type OwnerSpec } from './owned.js';
 import { fixtureBytes, fixturePath } from '../snapshot/fixtures.js';
 
 const so = (key: string, value: Buffer | string, modRevision = 5): StoredObject => ({ key, value: Buffer.from(value), createRevision: 1, modRevision, version: 1 });
 
-/** A protobuf object whose ObjectMeta carries one ownerReference (field 13: 1 kind, 3 name, 4 uid, 5 apiVersion). */
-function owned(name: string, uid: string, owner: { kind: string; name: string; uid: string; apiVersion: string }): Buffer {
-  const f = (no: number, s: string): Buffer => Buffer.concat([varint((no << 3) | 2), varint(Buffer.byteLength(s)), Buffer.from(s)]);
-  return rebuild(name, uid, Buffer.concat([f(1, owner.kind), f(3, owner.name), f(4, owner.uid), f(5, owner.apiVersion)]));
-}
-
-function rebuild(name: string, uid: string, ref: Buffer): Buffer {
-  const f = (no: number, b: Buffer): Buffer => Buffer.concat([varint((no << 3) | 2), varint(b.length), b]);
-  const meta = Buffer.concat([f(1, Buffer.from(name)), f(3, Buffer.from('prod')), f(5, Buffer.from(uid)), f(13, ref)]);
-  const raw = Buffer.concat([f(1, meta), f(2, Buffer.from('spec'))]);
-  const unknown = Buffer.concat([f(1, Buffer.concat([f(1, Buffer.from('v1')), f(2, Buffer.from('Pod'))])), f(2, raw)]);
-  return Buffer.concat([Buffer.from('k8s\0', 'latin1'), unknown]);
-}
+const owned = (name: string, uid: string, owner: OwnerSpec): Buffer => encodeOwned({ apiVersion: 'v1', kind: 'Pod', name, namespace: 'prod', uid, owners: [owner] });
 
 describe('the snapshot side', () => {
   it('keeps exactly the latest live bytes of the selected keys, the same as snapshot get', () => {
