@@ -4,7 +4,7 @@
 // txn`s whose text goes on stdin, never into argv or a shell word.
 import {
   batchWrites, etcdctlBase, liveReadScript, ObjectsError, objectInfo, parseLiveRead, parseTxnResults, txnScript, txnStdin, txnText,
-  type GuardedWrite, type LiveRead, type Selection, type TxnResult,
+  type GuardedWrite, type LiveRead, type Selection, type StoredObject, type TxnResult,
 } from '../etcd/objects/index.js';
 import { loadInventory } from '../inventory/index.js';
 import type { EtcdTls, InventoryNode, Transport } from '../model/index.js';
@@ -84,9 +84,7 @@ export async function readLive(t: LiveTarget, selection: Selection): Promise<Liv
 export async function liveUids(t: LiveTarget, keys: readonly string[]): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>();
   if (keys.length === 0) return out;
-  const all: Selection = { matches: () => true, readPrefixes: [], describe: [] };
-  const read = parseLiveRead(await exec(t, liveReadScript(t.endpoint, t.tls, keys, { exact: true }), 'looking up owners'), all);
-  for (const [key, o] of read.objects) out.set(key, objectInfo(o.value).uid);
+  for (const [key, o] of await readKeys(t, keys)) out.set(key, objectInfo(o.value).uid);
   return out;
 }
 
@@ -119,21 +117,43 @@ export async function runTxns(t: LiveTarget, texts: readonly string[]): Promise<
 export type WriteOutcome = { outcome: 'done'; revision: number } | { outcome: 'skipped' } | { outcome: 'unknown'; exitCode: number };
 
 /**
- * Applies guarded writes: batches first (one txn per ≤64 keys); a batch whose guard failed
- * wrote nothing, so its keys are retried one txn each, which tells which key changed. A txn
- * etcdctl did not report on (exit ≠ 0) may or may not have applied: `unknown`.
+ * Applies guarded writes: batches first (one txn per ≤100 keys); a batch whose guard failed
+ * wrote nothing, so its keys are retried one txn each, which tells which key changed. A batch
+ * etcdctl did not report on (exit ≠ 0: a timeout, or a cluster with a lower --max-txn-ops) is
+ * read back: keys that hold what was written are done, the others are retried one by one. A
+ * single txn without a report stays `unknown` (rollback then guards on the exact bytes).
  */
-export async function applyGuardedWrites(t: LiveTarget, writes: readonly GuardedWrite[], onResults?: (w: readonly GuardedWrite[], r: readonly WriteOutcome[]) => Promise<void>): Promise<Map<GuardedWrite, WriteOutcome>> {
+export interface BatchLimits {
+  /** Writes per transaction (etcd's --max-txn-ops is 128 by default). @default 100 */
+  maxOps?: number;
+  /** Request bytes per transaction (etcd refuses requests over 1.5 MiB by default). @default 1000000 */
+  maxBytes?: number;
+}
+
+export async function applyGuardedWrites(
+  t: LiveTarget, writes: readonly GuardedWrite[], onResults?: (w: readonly GuardedWrite[], r: readonly WriteOutcome[]) => Promise<void>, limits: BatchLimits = {},
+): Promise<Map<GuardedWrite, WriteOutcome>> {
   const out = new Map<GuardedWrite, WriteOutcome>();
-  const batches = batchWrites(writes);
+  const batches = batchWrites(writes, limits.maxOps ?? 100, limits.maxBytes ?? 1_000_000);
   const first = await runTxns(t, batches.map(txnText));
   const retry: GuardedWrite[] = [];
+  const unreported: GuardedWrite[] = [];
   for (const [i, batch] of batches.entries()) {
     const r = first[i] ?? { exitCode: -1, succeeded: false, revision: 0 };
-    if (r.exitCode !== 0) for (const w of batch) out.set(w, { outcome: 'unknown', exitCode: r.exitCode });
+    if (r.exitCode !== 0 && batch.length === 1) out.set(batch[0] as GuardedWrite, { outcome: 'unknown', exitCode: r.exitCode });
+    else if (r.exitCode !== 0) unreported.push(...batch);
     else if (r.succeeded) for (const w of batch) out.set(w, { outcome: 'done', revision: r.revision });
     else if (batch.length === 1) out.set(batch[0] as GuardedWrite, { outcome: 'skipped' });
     else retry.push(...batch);
+  }
+  if (unreported.length > 0) {
+    const live = await readKeys(t, unreported.map((w) => w.write.key));
+    for (const w of unreported) {
+      const l = live.get(w.write.key);
+      const applied = w.write.op === 'put' ? l?.value.equals(w.write.value) === true : l === undefined;
+      if (applied) out.set(w, { outcome: 'done', revision: l?.modRevision ?? 0 });
+      else retry.push(w);
+    }
   }
   const decided = writes.filter((w) => out.has(w));
   if (onResults) await onResults(decided, decided.map((w) => out.get(w) as WriteOutcome));
@@ -147,4 +167,10 @@ export async function applyGuardedWrites(t: LiveTarget, writes: readonly Guarded
     if (onResults) await onResults(retry, outcomes);
   }
   return out;
+}
+
+/** The live bytes and revisions of exact keys (absent keys are not in the map). */
+async function readKeys(t: LiveTarget, keys: readonly string[]): Promise<Map<string, StoredObject>> {
+  const all: Selection = { matches: () => true, readPrefixes: [], describe: [] };
+  return parseLiveRead(await exec(t, liveReadScript(t.endpoint, t.tls, keys, { exact: true }), 'reading keys back'), all).objects;
 }

@@ -11,7 +11,7 @@ import {
 } from '../etcd/objects/index.js';
 import { readSelected } from './objects.js';
 import { compareOn, type ObjectsDiffOptions, type ObjectsDiffOutput } from './objects-diff.js';
-import { applyGuardedWrites, liveUids, openLiveTarget, type WriteOutcome } from './objects-live.js';
+import { applyGuardedWrites, liveUids, openLiveTarget, type BatchLimits, type WriteOutcome } from './objects-live.js';
 import { OBJECTS_JOURNAL, OBJECTS_VALUES, SyncedLog, type KeyOutcome, type ObjectsJournalRecord, type ValuesRecord } from './objects-run.js';
 import { openObjectsSession, type ObjectsEventSink } from './objects-session.js';
 import { newRunId, resolveStateDir } from './state.js';
@@ -40,6 +40,8 @@ export interface ObjectsRestoreOptions extends ObjectsDiffOptions {
   runId?: string;
   sinks?: ObjectsEventSink[];
   now?: () => number;
+  /** Transaction sizes (tests use larger ones to provoke etcd's refusal). */
+  batch?: BatchLimits;
 }
 
 export interface KeyResult {
@@ -101,7 +103,7 @@ export async function restoreObjects(o: ObjectsRestoreOptions): Promise<ObjectsR
       const results = await write(plan.writes, journal, session.runDir, (w, outcome, startedAt) => {
         const pw = w as PlannedWrite;
         session.keyEvent(`${pw.action} ${pw.write.key}`, target.node, outcome.outcome === 'done' ? 'done' : outcome.outcome === 'skipped' ? 'skipped' : 'failed', startedAt, describe(outcome));
-      }, target, now);
+      }, target, now, o.batch ?? {});
       const totals = { ...empty };
       for (const r of results) totals[r.outcome]++;
       const outcome = totals.done === results.length ? 'done' : 'failed';
@@ -120,7 +122,7 @@ export async function restoreObjects(o: ObjectsRestoreOptions): Promise<ObjectsR
 /** Values file and intents first (fsync'd), then the guarded writes, then one result per key. */
 async function write(
   writes: readonly PlannedWrite[], journal: SyncedLog<ObjectsJournalRecord>, runDir: string,
-  onKey: (w: GuardedWrite, outcome: WriteOutcome, startedAt: number) => void, target: Parameters<typeof applyGuardedWrites>[0], now: () => number,
+  onKey: (w: GuardedWrite, outcome: WriteOutcome, startedAt: number) => void, target: Parameters<typeof applyGuardedWrites>[0], now: () => number, limits: BatchLimits,
 ): Promise<KeyResult[]> {
   const values = new SyncedLog<ValuesRecord>(join(runDir, OBJECTS_VALUES));
   try {
@@ -148,7 +150,7 @@ async function write(
     });
     journal.append(records);
     return Promise.resolve();
-  });
+  }, limits);
   return results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 

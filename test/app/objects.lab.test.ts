@@ -209,4 +209,22 @@ describe('kubedr objects on the lab', () => {
     expect(out).toMatchObject({ approved: false, outcome: 'aborted', results: [] });
     expect([...(await range(lab))].map(([k, v]) => `${k}@${v.modRevision}`)).toEqual([...before].map(([k, v]) => `${k}@${v.modRevision}`));
   }, 120_000);
+
+  it('a transaction etcd refuses (over its request size) is read back, then retried key by key', async () => {
+    const lab = env.lab;
+    const big = Array.from({ length: 3 }, (_, i) => ({ key: `/registry/configmaps/objlab-big/cm-${i}`, value: Buffer.alloc(600_000, 0x61 + i) }));
+    await putRaw(lab, big.slice(0, 1));
+    await putRaw(lab, big.slice(1, 2));
+    await putRaw(lab, big.slice(2, 3));
+    const snap3 = await takeSnapshot(lab, 'cp1', join(dir, 'snapshot-big.db'));
+    await delRaw(lab, big.map((b) => b.key));
+    // One transaction of ~1.8 MB: etcd refuses it (1.5 MiB limit), etcdctl exits non-zero.
+    const out = await restoreObjects({
+      snapshot: snap3.path, inventory, selectors: ['configmaps/objlab-big'], stateDir: join(dir, 'state'), env: process.env,
+      approve: () => Promise.resolve(true), batch: { maxBytes: 10_000_000 },
+    });
+    expect(out.totals).toEqual({ done: 3, skipped: 0, unknown: 0 });
+    const live = await range(lab, '/registry/configmaps/objlab-big/');
+    for (const b of big) expect(live.get(b.key)?.value.equals(b.value)).toBe(true);
+  }, 120_000);
 });
