@@ -4,6 +4,7 @@ import { registerAudit } from './audit.js';
 import { registerDrill } from './drill.js';
 import { registerObjects } from './objects.js';
 import { registerPlan } from './plan.js';
+import { registerPrune } from './prune.js';
 import { registerRehearse } from './rehearse.js';
 import { registerResume } from './resume.js';
 import { registerRollback } from './rollback.js';
@@ -28,4 +29,5 @@ export const commands: RegisterCommand[] = [
   registerRehearse,
   registerDrill,
   registerObjects,
+  registerPrune,
 ];
