@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerCompletion } from './completion.js';
 import { registerDrill } from './drill.js';
+import { registerObjects } from './objects.js';
 import { registerPlan } from './plan.js';
 import { registerPrune } from './prune.js';
 import { registerRehearse } from './rehearse.js';
@@ -28,6 +29,7 @@ export const commands: RegisterCommand[] = [
   registerSnapshot,
   registerRehearse,
   registerDrill,
+  registerObjects,
   registerPrune,
   registerCompletion,
 ];
