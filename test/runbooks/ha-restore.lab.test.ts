@@ -62,10 +62,10 @@ describe.sequential('ha-restore on the lab', () => {
     expect(r.code, r.stderr).toBe(0);
     for (const n of CPS) {
       const addr = lab.node(n).address;
-      expect(r.stdout).toContain(`--name ${n} `);
+      expect(r.stdout).toContain(`--name etcd-${n} `);
       expect(r.stdout).toContain(`--initial-advertise-peer-urls https://${addr}:2380`);
     }
-    expect(r.stdout).toContain(`--initial-cluster ${CPS.map((n) => `${n}=https://${lab.node(n).address}:2380`).join(',')}`);
+    expect(r.stdout).toContain(`--initial-cluster ${CPS.map((n) => `etcd-${n}=https://${lab.node(n).address}:2380`).join(',')}`);
     expect(r.stdout).toContain('<secret:steps.join-command.stdout>');
     expect(await hashTrees(lab, NODES, [...WATCHED, '/var/lib'])).toEqual(before);
   });
@@ -79,7 +79,7 @@ describe.sequential('ha-restore on the lab', () => {
     const sha = readFileSync(join(dir, 'snapshot.db.sha256'), 'utf8').split(' ')[0] ?? '';
     const meta = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as { cluster: string; members: string[]; revision: number; totalKeys: number; sha256: string; etcdVersion: string };
     expect(meta).toMatchObject({ cluster: 'lab', sha256: sha });
-    expect([...meta.members].sort()).toEqual(CPS);
+    expect([...meta.members].sort()).toEqual(CPS.map((n) => `etcd-${n}`));
     expect(meta.totalKeys).toBeGreaterThanOrEqual(2000);
     expect(meta.etcdVersion).toMatch(/^3\.4\./);
     const tar = await runCli(['-c', `tar -tzf ${join(dir, 'pki-and-manifests.tar.gz')}`], 'sh');
@@ -131,7 +131,7 @@ describe.sequential('ha-restore on the lab', () => {
       const now = readFileSync(lab.hostPath(n, '/etc/kubernetes/manifests/etcd.yaml'), 'utf8');
       const { changed, command } = manifestDiff(originals.get(n) ?? '', now);
       expect(changed.every((f) => f.startsWith('--initial-cluster=') || f.startsWith('--initial-cluster-state=')), changed.join(' ')).toBe(true);
-      expect(command).toContain(`--initial-cluster=${CPS.map((m) => `${m}=https://${lab.node(m).address}:2380`).join(',')}`);
+      expect(command).toContain(`--initial-cluster=${CPS.map((m) => `etcd-${m}=https://${lab.node(m).address}:2380`).join(',')}`);
       expect(command).toContain('--initial-cluster-state=existing');
       expect(readFileSync(lab.hostPath(n, '/etc/kubernetes/manifests/kube-apiserver.yaml'), 'utf8')).toBe(apiservers.get(n));
     }
