@@ -75,12 +75,12 @@ describe.sequential('external etcd lab', () => {
     const unit = lab.hostPath('e2', '/etc/systemd/system/etcd.service');
     const original = readFileSync(unit, 'utf8');
     try {
-      writeFileSync(unit, original.replace('ExecStart=/usr/bin/etcd', 'ExecStart=/usr/bin/etcd --snapshot-count=777'));
+      writeFileSync(unit, original.replace('ExecStart=/usr/bin/etcd', 'ExecStart=/usr/bin/etcd --max-txn-ops=200'));
       const stale = await lab.ssh('e2', 'systemctl restart etcd');
       expect(stale.stderr).toContain("changed on disk. Run 'systemctl daemon-reload' to reload units.");
       expect((await lab.exec('e2', 'cat /proc/$(pgrep -x etcd)/cmdline | tr "\\0" " "')).stdout.trim()).toBe('/usr/bin/etcd');
       expect((await lab.ssh('e2', 'systemctl daemon-reload && systemctl restart etcd')).code).toBe(0);
-      expect((await lab.exec('e2', 'cat /proc/$(pgrep -x etcd)/cmdline | tr "\\0" " "')).stdout.trim()).toBe('/usr/bin/etcd --snapshot-count=777');
+      expect((await lab.exec('e2', 'cat /proc/$(pgrep -x etcd)/cmdline | tr "\\0" " "')).stdout.trim()).toBe('/usr/bin/etcd --max-txn-ops=200');
     } finally {
       writeFileSync(unit, original);
       await lab.exec('e2', 'systemctl daemon-reload && systemctl restart etcd');

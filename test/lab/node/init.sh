@@ -29,9 +29,10 @@ mount --rbind "$LAB_NODE_DIR/tmp" /tmp
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 /usr/sbin/sshd -D -e -f "$LAB_NODE_DIR/sshd_config" >>"$LAB_NODE_DIR/logs/sshd.log" 2>&1 &
 KUBEDR_LAB_NODE="$LAB_NODE_DIR/node.json" "$LAB_NODE_BIN" "$LAB_RUNNER" >>"$LAB_NODE_DIR/logs/runner.log" 2>&1 &
-# Units enabled on this node start at boot, as systemd would start them.
+# Units enabled on this node start at boot, as systemd would start them (in the background:
+# the node is up, sshd answers, while they come up).
 if [ -e "$LAB_NODE_DIR/boot-units" ]; then
-  while read -r unit; do /usr/local/sbin/systemctl start --no-block "$unit" || true; done <"$LAB_NODE_DIR/boot-units"
+  while read -r unit; do /usr/local/sbin/systemctl start --no-block "$unit" || true; done <"$LAB_NODE_DIR/boot-units" >>"$LAB_NODE_DIR/logs/boot.log" 2>&1 &
 fi
 : >"$LAB_NODE_DIR/init.ready"
 if [ "$LAB_OWNED" = 1 ]; then
