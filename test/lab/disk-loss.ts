@@ -141,3 +141,18 @@ export async function putBack(lab: Lab, d: FileDamage): Promise<void> {
     if (held) renameSync(hold, etcdYaml);
   }
 }
+
+/**
+ * External etcd (systemd): `members` lost /var/lib/etcd. The unit is stopped first (a dead disk
+ * takes the service down) and stays stopped, as after a crash the operator has not touched yet.
+ */
+export async function loseSystemdMembers(lab: Lab, offNode: string, members = etcdNodes(lab).slice(-2)): Promise<FileDamage> {
+  const taken: Record<string, string[]> = {};
+  await Promise.all(members.map(async (m) => {
+    const r = await lab.exec(m, 'systemctl stop etcd');
+    if (r.code !== 0) throw new Error(`systemctl stop etcd on ${m}: ${r.stderr.trim()}`);
+    await waitGone(lab, m, ['etcd']);
+    taken[m] = moveOff(lab, m, PATHS['etcd-data'], offNode) ? [PATHS['etcd-data']] : [];
+  }));
+  return { members, offNode, taken };
+}

@@ -8,4 +8,4 @@ export { labMembers, verifyCluster, verifyRestored, type ClusterExpectations, ty
 export { etcdMemberName } from './inventory.js';
 export { findLeftovers, listLabs, teardown } from './state.js';
 // useLab (vitest hooks) lives in ./vitest.js so that importing the lab outside vitest stays safe.
-export { loseFiles, loseQuorumWithManifests, wipeAllWithManifests, wipeNode, loseEtcdPki, putBack, takenCopy, type FileDamage, type Loss } from './disk-loss.js';
+export { loseFiles, loseQuorumWithManifests, wipeAllWithManifests, wipeNode, loseEtcdPki, loseSystemdMembers, putBack, takenCopy, type FileDamage, type Loss } from './disk-loss.js';
