@@ -222,7 +222,10 @@ describe('etcd-backup', () => {
     const rb = parseRunbook(runbook('etcd-backup.yaml').text, 'etcd-backup.yaml');
     const dl = rb.phases.flatMap((p) => p.steps).filter((s) => s.action.kind === 'download');
     expect(dl.map((s) => (s.action.kind === 'download' ? s.action.dest : ''))).toEqual(
-      ['snapshot.db', 'snapshot.db.sha256', 'pki-and-manifests.tar.gz', 'metadata.json'].map((f) => `{{ params.backupDir }}/{{ cluster.name }}-{{ run.id }}/${f}`),
+      ['.parts/{{ node.name }}.tar', 'snapshot.db', 'snapshot.db.sha256', 'cluster.json'].map((f) => `{{ params.backupDir }}/{{ cluster.name }}-{{ run.id }}/${f}`),
     );
+    // Every control-plane and etcd node, not only the first member.
+    const collect = rb.phases.flatMap((p) => p.steps).find((s) => s.id === 'collect-node-files');
+    expect(collect?.targets).toEqual({ roles: ['control-plane', 'etcd'] });
   });
 });
