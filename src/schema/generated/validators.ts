@@ -1629,15 +1629,16 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
 const pattern19 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
-const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
+const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
+const schema101 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
 const schema90 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
 const schema71 = {"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]};
 const schema74 = {"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."};
@@ -2709,7 +2710,7 @@ return errors === 0;
 }
 validate55.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema104 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+const schema102 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2722,8 +2723,151 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((key0 === "address") || (key0 === "port")) || (key0 === "timeout"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema102,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.address !== undefined){
+let data0 = data.address;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.address.type,parentSchema:schema102.properties.address,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.port !== undefined){
+let data1 = data.port;
+if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
+const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema102.properties.port.type},message:"must be string,integer",schema:schema102.properties.port.type,parentSchema:schema102.properties.port,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.timeout !== undefined){
+let data2 = data.timeout;
+const _errs8 = errors;
+let valid2 = false;
+const _errs9 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err3 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+const _errs11 = errors;
+if(typeof data2 === "string"){
+if(!pattern7.test(data2)){
+const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate57.errors = vErrors;
+return errors === 0;
+}
+validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema107 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate59.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 1){
-const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema104,data};
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema107,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2733,7 +2877,7 @@ vErrors.push(err0);
 errors++;
 }
 if(Object.keys(data).length < 1){
-const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema104,data};
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema107,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2744,7 +2888,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "shell") || (key0 === "upload")) || (key0 === "download")) || (key0 === "manifest")) || (key0 === "wait")) || (key0 === "capture")) || (key0 === "local"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema104,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2798,7 +2942,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2807,10 +2951,10 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3170,10 +3314,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.when !== undefined){
-let data22 = data.when;
-if(typeof data22 !== "string"){
-const err24 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data22};
+if(data.restartKubelet !== undefined){
+let data22 = data.restartKubelet;
+if((!(data22 && typeof data22 == "object" && !Array.isArray(data22))) && (data22 !== null)){
+const err24 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema101.type},message:"must be object,null",schema:schema101.type,parentSchema:schema101,data:data22};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3182,14 +3326,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data.concurrency !== undefined){
-let data23 = data.concurrency;
-const _errs46 = errors;
-let valid13 = false;
-const _errs47 = errors;
-if(!((data23 === "serial") || (data23 === "parallel"))){
-const err25 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data23};
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key3 in data22){
+const err25 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema101,data:data22};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3198,12 +3337,18 @@ vErrors.push(err25);
 }
 errors++;
 }
-var _valid0 = _errs47 === errors;
-valid13 = valid13 || _valid0;
-const _errs48 = errors;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.parallel === undefined){
-const err26 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data23};
+}
+}
+if(data.waitApiserverReady !== undefined){
+if(!(validate57(data.waitApiserverReady, {instancePath:instancePath+"/waitApiserverReady",parentData:data,parentDataProperty:"waitApiserverReady",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
+errors = vErrors.length;
+}
+}
+if(data.when !== undefined){
+let data24 = data.when;
+if(typeof data24 !== "string"){
+const err26 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data24};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3212,9 +3357,14 @@ vErrors.push(err26);
 }
 errors++;
 }
-for(const key3 in data23){
-if(!(key3 === "parallel")){
-const err27 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data23};
+}
+if(data.concurrency !== undefined){
+let data25 = data.concurrency;
+const _errs51 = errors;
+let valid14 = false;
+const _errs52 = errors;
+if(!((data25 === "serial") || (data25 === "parallel"))){
+const err27 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data25};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3223,11 +3373,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data23.parallel !== undefined){
-let data24 = data23.parallel;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err28 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data24};
+var _valid0 = _errs52 === errors;
+valid14 = valid14 || _valid0;
+const _errs53 = errors;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.parallel === undefined){
+const err28 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data25};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3236,9 +3387,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 < 1 || isNaN(data24)){
-const err29 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data24};
+for(const key4 in data25){
+if(!(key4 === "parallel")){
+const err29 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data25};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3248,10 +3399,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data23};
+if(data25.parallel !== undefined){
+let data26 = data25.parallel;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err30 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data26};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3260,15 +3411,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-var _valid0 = _errs48 === errors;
-valid13 = valid13 || _valid0;
-if(_valid0){
-var props4 = true;
-}
-const _errs53 = errors;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.batches === undefined){
-const err31 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data23};
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
+const err31 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data26};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3277,9 +3422,11 @@ vErrors.push(err31);
 }
 errors++;
 }
-for(const key4 in data23){
-if(!(key4 === "batches")){
-const err32 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data23};
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data25};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3288,11 +3435,15 @@ vErrors.push(err32);
 }
 errors++;
 }
+var _valid0 = _errs53 === errors;
+valid14 = valid14 || _valid0;
+if(_valid0){
+var props4 = true;
 }
-if(data23.batches !== undefined){
-let data25 = data23.batches;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err33 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data25};
+const _errs58 = errors;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.batches === undefined){
+const err33 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data25};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3301,9 +3452,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 < 1 || isNaN(data25)){
-const err34 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data25};
+for(const key5 in data25){
+if(!(key5 === "batches")){
+const err34 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data25};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3313,10 +3464,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data23};
+if(data25.batches !== undefined){
+let data27 = data25.batches;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err35 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data27};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3325,15 +3476,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-var _valid0 = _errs53 === errors;
-valid13 = valid13 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
-}
-}
-if(!valid13){
-const err36 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data23};
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 < 1 || isNaN(data27)){
+const err36 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data27};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3342,25 +3487,11 @@ vErrors.push(err36);
 }
 errors++;
 }
-else {
-errors = _errs46;
-if(vErrors !== null){
-if(_errs46){
-vErrors.length = _errs46;
+}
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data26 = data.retry;
-const _errs59 = errors;
-let valid16 = false;
-const _errs60 = errors;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err37 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data26};
+const err37 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data25};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3369,9 +3500,15 @@ vErrors.push(err37);
 }
 errors++;
 }
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 1 || isNaN(data26)){
-const err38 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data26};
+var _valid0 = _errs58 === errors;
+valid14 = valid14 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
+}
+}
+if(!valid14){
+const err38 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data25};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3380,13 +3517,25 @@ vErrors.push(err38);
 }
 errors++;
 }
+else {
+errors = _errs51;
+if(vErrors !== null){
+if(_errs51){
+vErrors.length = _errs51;
 }
-var _valid1 = _errs60 === errors;
-valid16 = valid16 || _valid1;
-const _errs62 = errors;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.attempts === undefined){
-const err39 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data26};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retry !== undefined){
+let data28 = data.retry;
+const _errs64 = errors;
+let valid17 = false;
+const _errs65 = errors;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+const err39 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data28};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3395,9 +3544,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key5 in data26){
-if(!((key5 === "attempts") || (key5 === "backoff"))){
-const err40 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data26};
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 < 1 || isNaN(data28)){
+const err40 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data28};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3407,10 +3556,12 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data26.attempts !== undefined){
-let data27 = data26.attempts;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err41 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data27};
+var _valid1 = _errs65 === errors;
+valid17 = valid17 || _valid1;
+const _errs67 = errors;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.attempts === undefined){
+const err41 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3419,9 +3570,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 < 1 || isNaN(data27)){
-const err42 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data27};
+for(const key6 in data28){
+if(!((key6 === "attempts") || (key6 === "backoff"))){
+const err42 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3431,14 +3582,10 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-if(data26.backoff !== undefined){
-let data28 = data26.backoff;
-const _errs69 = errors;
-let valid19 = false;
-const _errs70 = errors;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-const err43 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data28};
+if(data28.attempts !== undefined){
+let data29 = data28.attempts;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err43 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data29};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3447,9 +3594,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 < 0 || isNaN(data28)){
-const err44 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data28};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 1 || isNaN(data29)){
+const err44 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data29};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3459,12 +3606,14 @@ vErrors.push(err44);
 errors++;
 }
 }
-var _valid2 = _errs70 === errors;
-valid19 = valid19 || _valid2;
-const _errs72 = errors;
-if(typeof data28 === "string"){
-if(!pattern7.test(data28)){
-const err45 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data28};
+}
+if(data28.backoff !== undefined){
+let data30 = data28.backoff;
+const _errs74 = errors;
+let valid20 = false;
+const _errs75 = errors;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err45 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data30};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3473,9 +3622,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data28};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 0 || isNaN(data30)){
+const err46 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data30};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3484,10 +3633,13 @@ vErrors.push(err46);
 }
 errors++;
 }
-var _valid2 = _errs72 === errors;
-valid19 = valid19 || _valid2;
-if(!valid19){
-const err47 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data28};
+}
+var _valid2 = _errs75 === errors;
+valid20 = valid20 || _valid2;
+const _errs77 = errors;
+if(typeof data30 === "string"){
+if(!pattern7.test(data30)){
+const err47 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3496,21 +3648,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-else {
-errors = _errs69;
-if(vErrors !== null){
-if(_errs69){
-vErrors.length = _errs69;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data26};
+const err48 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data30};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3519,10 +3659,10 @@ vErrors.push(err48);
 }
 errors++;
 }
-var _valid1 = _errs62 === errors;
-valid16 = valid16 || _valid1;
-if(!valid16){
-const err49 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data26};
+var _valid2 = _errs77 === errors;
+valid20 = valid20 || _valid2;
+if(!valid20){
+const err49 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data30};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3532,10 +3672,10 @@ vErrors.push(err49);
 errors++;
 }
 else {
-errors = _errs59;
+errors = _errs74;
 if(vErrors !== null){
-if(_errs59){
-vErrors.length = _errs59;
+if(_errs74){
+vErrors.length = _errs74;
 }
 else {
 vErrors = null;
@@ -3543,13 +3683,9 @@ vErrors = null;
 }
 }
 }
-if(data.timeout !== undefined){
-let data29 = data.timeout;
-const _errs76 = errors;
-let valid21 = false;
-const _errs77 = errors;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err50 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data29};
+}
+else {
+const err50 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data28};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3558,9 +3694,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 0 || isNaN(data29)){
-const err51 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data29};
+var _valid1 = _errs67 === errors;
+valid17 = valid17 || _valid1;
+if(!valid17){
+const err51 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data28};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3569,13 +3706,25 @@ vErrors.push(err51);
 }
 errors++;
 }
+else {
+errors = _errs64;
+if(vErrors !== null){
+if(_errs64){
+vErrors.length = _errs64;
 }
-var _valid3 = _errs77 === errors;
-valid21 = valid21 || _valid3;
-const _errs79 = errors;
-if(typeof data29 === "string"){
-if(!pattern7.test(data29)){
-const err52 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data29};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data31 = data.timeout;
+const _errs81 = errors;
+let valid22 = false;
+const _errs82 = errors;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err52 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data31};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3584,9 +3733,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data29};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 < 0 || isNaN(data31)){
+const err53 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data31};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3595,10 +3744,13 @@ vErrors.push(err53);
 }
 errors++;
 }
-var _valid3 = _errs79 === errors;
-valid21 = valid21 || _valid3;
-if(!valid21){
-const err54 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data29};
+}
+var _valid3 = _errs82 === errors;
+valid22 = valid22 || _valid3;
+const _errs84 = errors;
+if(typeof data31 === "string"){
+if(!pattern7.test(data31)){
+const err54 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data31};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3607,22 +3759,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-else {
-errors = _errs76;
-if(vErrors !== null){
-if(_errs76){
-vErrors.length = _errs76;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.idempotent !== undefined){
-let data30 = data.idempotent;
-if(typeof data30 !== "boolean"){
-const err55 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data30};
+const err55 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data31};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3631,11 +3770,10 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-if(data.readOnly !== undefined){
-let data31 = data.readOnly;
-if(typeof data31 !== "boolean"){
-const err56 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data31};
+var _valid3 = _errs84 === errors;
+valid22 = valid22 || _valid3;
+if(!valid22){
+const err56 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data31};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3644,26 +3782,22 @@ vErrors.push(err56);
 }
 errors++;
 }
+else {
+errors = _errs81;
+if(vErrors !== null){
+if(_errs81){
+vErrors.length = _errs81;
 }
-if(data.undo !== undefined){
-if(!(validate57(data.undo, {instancePath:instancePath+"/undo",parentData:data,parentDataProperty:"undo",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
-errors = vErrors.length;
-}
-}
-if(data.check !== undefined){
-if(!(validate57(data.check, {instancePath:instancePath+"/check",parentData:data,parentDataProperty:"check",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.errors);
-errors = vErrors.length;
+else {
+vErrors = null;
 }
 }
-if(data.onFailure !== undefined){
-let data34 = data.onFailure;
-const _errs88 = errors;
-let valid22 = false;
-const _errs89 = errors;
-if(!((data34 === "stop") || (data34 === "continue"))){
-const err57 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data34};
+}
+}
+if(data.idempotent !== undefined){
+let data32 = data.idempotent;
+if(typeof data32 !== "boolean"){
+const err57 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data32};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3672,12 +3806,11 @@ vErrors.push(err57);
 }
 errors++;
 }
-var _valid4 = _errs89 === errors;
-valid22 = valid22 || _valid4;
-const _errs90 = errors;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.maxFailPercent === undefined){
-const err58 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data34};
+}
+if(data.readOnly !== undefined){
+let data33 = data.readOnly;
+if(typeof data33 !== "boolean"){
+const err58 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data33};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3686,9 +3819,26 @@ vErrors.push(err58);
 }
 errors++;
 }
-for(const key6 in data34){
-if(!(key6 === "maxFailPercent")){
-const err59 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data34};
+}
+if(data.undo !== undefined){
+if(!(validate59(data.undo, {instancePath:instancePath+"/undo",parentData:data,parentDataProperty:"undo",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+}
+if(data.check !== undefined){
+if(!(validate59(data.check, {instancePath:instancePath+"/check",parentData:data,parentDataProperty:"check",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+}
+if(data.onFailure !== undefined){
+let data36 = data.onFailure;
+const _errs93 = errors;
+let valid23 = false;
+const _errs94 = errors;
+if(!((data36 === "stop") || (data36 === "continue"))){
+const err59 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data36};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3697,11 +3847,12 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-if(data34.maxFailPercent !== undefined){
-let data35 = data34.maxFailPercent;
-if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
-const err60 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data35};
+var _valid4 = _errs94 === errors;
+valid23 = valid23 || _valid4;
+const _errs95 = errors;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.maxFailPercent === undefined){
+const err60 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data36};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3710,9 +3861,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-if((typeof data35 == "number") && (isFinite(data35))){
-if(data35 > 100 || isNaN(data35)){
-const err61 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data35};
+for(const key7 in data36){
+if(!(key7 === "maxFailPercent")){
+const err61 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data36};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3721,8 +3872,11 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(data35 < 0 || isNaN(data35)){
-const err62 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data35};
+}
+if(data36.maxFailPercent !== undefined){
+let data37 = data36.maxFailPercent;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err62 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data37};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3731,11 +3885,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data34};
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 > 100 || isNaN(data37)){
+const err63 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data37};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3744,10 +3896,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-var _valid4 = _errs90 === errors;
-valid22 = valid22 || _valid4;
-if(!valid22){
-const err64 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data34};
+if(data37 < 0 || isNaN(data37)){
+const err64 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data37};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3756,11 +3906,36 @@ vErrors.push(err64);
 }
 errors++;
 }
+}
+}
+}
 else {
-errors = _errs88;
+const err65 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data36};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+var _valid4 = _errs95 === errors;
+valid23 = valid23 || _valid4;
+if(!valid23){
+const err66 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data36};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+else {
+errors = _errs93;
 if(vErrors !== null){
-if(_errs88){
-vErrors.length = _errs88;
+if(_errs93){
+vErrors.length = _errs93;
 }
 else {
 vErrors = null;
@@ -3770,12 +3945,12 @@ vErrors = null;
 }
 }
 else {
-const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err65];
+vErrors = [err67];
 }
 else {
-vErrors.push(err65);
+vErrors.push(err67);
 }
 errors++;
 }
