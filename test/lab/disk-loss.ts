@@ -55,7 +55,7 @@ async function waitGone(lab: Lab, node: string, procs: string[]): Promise<void> 
  */
 export async function loseFiles(lab: Lab, node: string, losses: Loss[], offNode: string): Promise<string[]> {
   const hold = join(offNode, '.held', node);
-  const manifests = readdirSync(lab.hostPath(node, MANIFESTS)).filter((f) => f.endsWith('.yaml'));
+  const manifests = readdirSync(lab.hostPath(node, MANIFESTS)).filter((f) => f.endsWith('.yaml')).sort();
   const lost = new Set(losses.includes('all-manifests') ? manifests.map((f) => `${MANIFESTS}/${f}`) : losses.includes('etcd-manifest') ? [PATHS['etcd-manifest']] : []);
   const taken: string[] = [];
   // Stop etcd (and the apiserver when its manifest goes) by taking the manifests out.
