@@ -8,10 +8,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedKeys, verifyRestored, writeJunk } from '../lab/index.js';
+import { seedKeys, verifyRestored } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
 import { builtin, outcome, rehearseClean, runProcedure, type Procedure } from './dr.js';
-import { damage, expectOwnFilesBack, MODES, takeBackup } from './files-lost.js';
+import { damage, expectOwnFilesBack, healOnFailure, MODES, takeBackup } from './files-lost.js';
 import { tempDir } from './support.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
@@ -29,17 +29,19 @@ describe.sequential('ha-restore --param backup=DIR after damage that took files'
     const stateDir = join(dir, 'state');
     const seed = await seedKeys(lab, 500, `/registry/configmaps/kubedr-seed-${mode}/`);
     const backup = await takeBackup(lab, join(dir, 'backups'), stateDir);
-    const junk = await writeJunk(lab, 20);
+    const junk = await seedKeys(lab, 20, `/registry/configmaps/kubedr-junk-${mode}/`);
     const since = new Date();
     const d = await damage(lab, mode, join(dir, `taken-${mode}`), false);
-    expect(await verifyRestored(lab, { seed })).not.toEqual([]);
-    // restartKubelet=false: lab nodes share the host's /run; systemctl would reach the HOST's systemd.
-    const p: Procedure = { runbook: builtin('ha-restore'), inventory: lab.inventoryPath, stateDir, params: { backup: backup.dir, restartKubelet: 'false' } };
-    await rehearseClean(p);
-    const r = await runProcedure(p);
-    expect(outcome(r).failed).toEqual([]);
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    expect(await verifyRestored(lab, { seed, junk, since })).toEqual([]);
-    expectOwnFilesBack(lab, d);
+    await healOnFailure(lab, d, async () => {
+      expect(await verifyRestored(lab, { seed })).not.toEqual([]);
+      // restartKubelet=false: lab nodes share the host's /run; systemctl would reach the HOST's systemd.
+      const p: Procedure = { runbook: builtin('ha-restore'), inventory: lab.inventoryPath, stateDir, params: { backup: backup.dir, restartKubelet: 'false' } };
+      await rehearseClean(p);
+      const r = await runProcedure(p);
+      expect(outcome(r).failed).toEqual([]);
+      expect(r.code, r.stderr.slice(-3000)).toBe(0);
+      expect(await verifyRestored(lab, { seed, junk, since })).toEqual([]);
+      expectOwnFilesBack(lab, d);
+    });
   });
 });

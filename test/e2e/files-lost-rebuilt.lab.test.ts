@@ -11,7 +11,7 @@ import type { RunEvent } from '../../src/model/index.js';
 import { loseQuorumWithManifests, seedKeys, verifyRestored, writeJunk, type SeedSet } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
 import { builtin, outcome, rehearseClean, runProcedure, startProcedure, type Procedure } from './dr.js';
-import { backupWithoutManifests, damage, expectOwnFilesBack, MODES, takeBackup, type Backup } from './files-lost.js';
+import { backupWithoutManifests, damage, expectOwnFilesBack, healOnFailure, MODES, takeBackup, type Backup } from './files-lost.js';
 import { cliHere, runIdOf, tempDir, treeDigest } from './support.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
@@ -38,19 +38,21 @@ describe.sequential('ha-restore rebuilding lost manifests from a survivor', () =
     const { lab } = env;
     const seed = await seedKeys(lab, 500, `/registry/configmaps/kubedr-seed-${mode}/`);
     const backup = await takeBackup(lab, join(dir, 'backups'), stateDir());
-    const junk = await writeJunk(lab, 20);
+    const junk = await seedKeys(lab, 20, `/registry/configmaps/kubedr-junk-${mode}/`);
     const since = new Date();
     const d = await damage(lab, mode, join(dir, `taken-${mode}`), true);
-    // The pki mode needs the node's own certificates, which only a backup has.
-    const p = mode === 'pki'
-      ? { ...bare(backup), params: { backup: backupWithoutManifests(backup, 'cp2', join(dir, 'backup-no-cp2-manifests')).dir, restartKubelet: 'false' } }
-      : bare(backup);
-    await rehearseClean(p);
-    const r = await runProcedure(p);
-    expect(outcome(r).failed).toEqual([]);
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
-    expect(await verifyRestored(lab, { seed, junk, since })).toEqual([]);
-    expectOwnFilesBack(lab, d);
+    await healOnFailure(lab, d, async () => {
+      // The pki mode needs the node's own certificates, which only a backup has.
+      const p = mode === 'pki'
+        ? { ...bare(backup), params: { backup: backupWithoutManifests(backup, 'cp2', join(dir, 'backup-no-cp2-manifests')).dir, restartKubelet: 'false' } }
+        : bare(backup);
+      await rehearseClean(p);
+      const r = await runProcedure(p);
+      expect(outcome(r).failed).toEqual([]);
+      expect(r.code, r.stderr.slice(-3000)).toBe(0);
+      expect(await verifyRestored(lab, { seed, junk, since })).toEqual([]);
+      expectOwnFilesBack(lab, d);
+    });
   });
 });
 
@@ -91,7 +93,7 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
   ];
   it.each(KILL_POINTS)('kubedr SIGKILLed %s: a plain kubedr resume brings a healthy cluster', async (_where, at) => {
     const { lab } = env;
-    const junk = await writeJunk(lab, 20);
+    const junk = await seedKeys(lab, 20, `/registry/configmaps/kubedr-junk-kill-${Date.now()}/`);
     const since = new Date();
     // The first kill test meets the damage the rollback test left; the next ones damage again.
     if ((await lab.exec('cp2', 'test -e /etc/kubernetes/manifests/etcd.yaml')).code === 0) await loseQuorumWithManifests(lab, join(dir, `taken-kill-${Date.now()}`));

@@ -6,7 +6,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { expect } from 'vitest';
-import { loseEtcdPki, loseQuorumWithManifests, takenCopy, wipeAllWithManifests, wipeNode, type FileDamage, type Lab } from '../lab/index.js';
+import { loseEtcdPki, loseQuorumWithManifests, putBack, takenCopy, waitClusterUp, wipeAllWithManifests, wipeNode, type FileDamage, type Lab } from '../lab/index.js';
 import { builtin, outcome, runProcedure } from './dr.js';
 import { runIdOf } from './support.js';
 
@@ -82,5 +82,23 @@ export function expectOwnFilesBack(lab: Lab, d: FileDamage): void {
         }
       }
     }
+  }
+}
+
+/**
+ * Run the restore and its checks on a damaged lab; when they fail, the taken files go back so
+ * the next mode meets a healthy lab instead of this one's wreck (best effort: the failure stands).
+ */
+export async function healOnFailure(lab: Lab, d: FileDamage, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    try {
+      await putBack(lab, d);
+      await waitClusterUp(lab, 60_000);
+    } catch (heal) {
+      process.stderr.write(`files-lost: could not heal the lab after a failure: ${heal instanceof Error ? heal.message : String(heal)}\n`);
+    }
+    throw e;
   }
 }
