@@ -6,6 +6,7 @@ import { configureMember } from './configure-member.js';
 import { recordEtcdData, verifyEtcd } from './etcd-data.js';
 import { configureEtcdService, startEtcdService, stopEtcdService } from './etcd-service.js';
 import { createJoinToken, rejoinWorker } from './join-workers.js';
+import { prepareStaging } from './prepare-staging.js';
 import { restartKubelet } from './restart-kubelet.js';
 import { restartStaticPods } from './restart-static-pods.js';
 import { restoreMember } from './restore-member.js';
@@ -26,6 +27,7 @@ export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   configureEtcdService,
   configureMember,
   createJoinToken,
+  prepareStaging,
   recordEtcdData,
   rejoinWorker,
   restartKubelet,

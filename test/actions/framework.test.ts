@@ -78,3 +78,19 @@ describe('schemas/runbook.schema.json', () => {
     }
   });
 });
+
+describe('docs/actions.md', () => {
+  it('documents every DR action and each of its arguments', () => {
+    const text = readFileSync('docs/actions.md', 'utf8');
+    const sections = new Map(text.split(/^### /m).slice(1).map((s) => [s.split('\n')[0]?.trim() ?? '', s]));
+    expect([...sections.keys()].sort()).toEqual(Object.keys(DR_ACTIONS).sort());
+    const common = text.split(/^### /m)[0] ?? '';
+    for (const [name, a] of Object.entries(DR_ACTIONS)) {
+      const section = sections.get(name) ?? '';
+      const group = text.slice(0, text.indexOf(`### ${name}`)).split(/^## /m).pop() ?? common;
+      for (const arg of Object.keys((a.argsSchema.properties ?? {}) as Record<string, unknown>)) {
+        expect(`${section}${group}`, `${name}.${arg}`).toContain(`\`${arg}\``);
+      }
+    }
+  });
+});

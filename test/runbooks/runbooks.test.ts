@@ -37,7 +37,7 @@ const paramsFor = (name: string): string[] => (/restore/.test(name) ? SNAPSHOT_P
 
 /** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
 const READ_ONLY = new Set([
-  'snapshot-sha256', 'single-member', 'reachable', 'etcd-tool', 'certs-present', 'manifests-present', 'snapshot-status',
+  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status',
   'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined',
 ]);
 const MUTATING_COMMAND = /(^|[\s;|&({])(mv|rm|cp|mkdir|rmdir|chmod|tee|sed -i|tar|systemctl (stop|start|restart)|kubeadm (reset|join)|etcdctl .*(put|del|snapshot (save|restore)))(\s|$)|[^2&]>\s*[^&/]|>\s*\$/m;
@@ -79,7 +79,7 @@ describe('built-in runbooks', () => {
 
   it('a missing snapshot param is reported, with nothing planned', () => {
     const report = validateTexts(runbook('ha-restore.yaml'), INVENTORIES.kubeadm);
-    expect(report.problems.map((p) => p.code)).toEqual(['PARAM_MISSING', 'PARAM_MISSING']);
+    expect(report.problems.map((p) => p.code)).toEqual(['PARAM_RESTORE_SOURCE']);
     expect(report.plan).toBeUndefined();
   });
 
@@ -167,8 +167,9 @@ describe('ha-restore plan', () => {
   it('checks the snapshot before the approval gate and stops nothing before it', () => {
     const ids = steps(plan).map((s) => s.id);
     const gate = ids.indexOf('approve');
-    for (const before of ['snapshot-sha256', 'etcd-tool', 'certs-present', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeLessThan(gate);
-    for (const after of ['stash-manifests', 'restore-member', 'swap-data-dir', 'rejoin']) expect(ids.indexOf(after)).toBeGreaterThan(gate);
+    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeGreaterThanOrEqual(0);
+    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeLessThan(gate);
+    for (const after of ['stash-manifests', 'restore-member', 'rejoin']) expect(ids.indexOf(after)).toBeGreaterThan(gate);
     expect(ids.indexOf('wait-quorum')).toBeLessThan(ids.indexOf('start-apiserver'));
   });
 
