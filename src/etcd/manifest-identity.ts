@@ -133,7 +133,7 @@ export function hostMap(from: MemberIdentity, to: MemberIdentity): Map<string, s
   add(hostOf(from.peerURL), hostOf(to.peerURL));
   add(hostOf(from.clientURL), hostOf(to.clientURL));
   add(from.address, to.address);
-  // Loopback is the same on every node: never "substitute" it.
+  // The loopback name every node has is never "substituted" (a lab's 127.X.0.N node addresses are).
   for (const k of [...map.keys()]) if (k === map.get(k) || isLoopback(k)) map.delete(k);
   return map;
 }
@@ -144,7 +144,7 @@ function hostOf(url: string | undefined): string | undefined {
 }
 
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  return host === 'localhost' || host === '[::1]' || host === '127.0.0.1';
 }
 
 /** Replaces hosts in a comma-separated list of URLs, `host:port` or bare addresses. */

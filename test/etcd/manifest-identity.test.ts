@@ -105,6 +105,17 @@ describe('rebuildManifest: kube-apiserver.yaml', () => {
   });
 });
 
+describe('rebuildManifest with loopback node addresses (127.X.0.N, as in the lab)', () => {
+  it('substitutes them but never 127.0.0.1, which every node has', () => {
+    const lab = (n: number): MemberIdentity => ({ node: `cp${n}`, address: `127.150.0.${n}`, etcdName: `etcd-cp${n}`, peerURL: `https://127.150.0.${n}:2380`, clientURL: `https://127.150.0.${n}:2379` });
+    const src = ETCD.replaceAll('10.0.0.11', '127.150.0.1');
+    const out = rebuildManifest(src, lab(1), lab(2), 'x').text;
+    expect(readFlag(out, 'listen-client-urls')).toBe('https://127.0.0.1:2379,https://127.150.0.2:2379');
+    expect(readFlag(out, 'listen-peer-urls')).toBe('https://127.150.0.2:2380');
+    expect(readFlag(out, 'listen-metrics-urls')).toBe('http://127.0.0.1:2381');
+  });
+});
+
 describe('substituteHosts', () => {
   const hosts = new Map([['10.0.0.1', '10.0.0.2'], ['[fd00::1]', '[fd00::2]']]);
   it('replaces whole hosts only, in URLs, host:port and bare addresses', () => {

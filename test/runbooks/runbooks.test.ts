@@ -53,6 +53,8 @@ const text = (a: PlannedAction): string => {
     case 'local': case 'capture': case 'wait': return displayText(a.command);
     case 'confirm': return displayText(a.message);
     case 'manifest': return displayText(a.file);
+    case 'placeManifest': return `${a.file} ${displayText(a.stash)}`;
+    case 'ensureFiles': return a.files.join(' ');
     default: return `${displayText(a.src)} ${displayText(a.dest)}`;
   }
 };
