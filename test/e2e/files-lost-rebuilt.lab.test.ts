@@ -87,7 +87,7 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
   // Kill points on the rebuilt path: a rebuilt manifest placed on one member but not the others;
   // data dirs half restored; a worker mid-rejoin (the join command is a secret, captured again).
   const KILL_POINTS: [string, (e: RunEvent) => boolean][] = [
-    ['after the first rebuilt manifest is placed', (e) => e.kind === 'task-end' && /manifest/.test(e.stepId) && !/check|locate|find|present/.test(e.stepId)],
+    ['after the first rebuilt manifest is placed', (e) => e.kind === 'task-end' && /place|rebuil/.test(e.stepId) && e.outcome === 'done'],
     ['after the first member is restored', (e) => e.kind === 'task-end' && /restore/.test(e.stepId) && e.outcome === 'done'],
     ['as the first worker starts its rejoin', (e) => e.kind === 'task-start' && /rejoin|join-worker|reset/.test(e.stepId)],
   ];
