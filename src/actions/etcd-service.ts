@@ -102,7 +102,7 @@ export const configureEtcdService: DrAction<ConfigureEtcdServiceArgs> = {
       ),
     },
     undo: { kind: 'shell', sudo: true, script: script('set -e', vars(a), 'if [ -e "$stage/etcd-config.orig" ]; then f=$(cat "$stage/etcd-config.path"); mv -f -- "$stage/etcd-config.orig" "$f"; systemctl daemon-reload; echo "$f put back"; fi') },
-    check: { kind: 'shell', sudo: true, script: script(`${vars(a)}; env=${word(a.envFile ?? '/etc/etcd.env')}`, 'test -r "$env" || systemctl cat "$unit" >/dev/null 2>&1 || { echo "neither $env nor a systemd unit $unit on $(uname -n)" >&2; exit 1; }') },
+    check: { kind: 'shell', sudo: true, script: script(`${vars(a)}; env=${word(a.envFile ?? '/etc/etcd.env')}`, 'test -r "$env" || systemctl cat "$unit" >/dev/null 2>&1 || { echo "no systemd unit $unit on $(uname -n)" >&2; exit 1; }') },
     idempotent: true,
   }),
 };

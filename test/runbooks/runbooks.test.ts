@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planTexts } from '../../src/app/plan.js';
 import { validateTexts } from '../../src/app/validate.js';
-import type { Plan, PlannedAction, PlanStep } from '../../src/model/index.js';
+import type { Plan, PlannedAction, PlanStep, Runbook } from '../../src/model/index.js';
 import { displayText } from '../../src/plan/index.js';
 import { parseRunbook } from '../../src/runbook/index.js';
 import { deriveRehearsal } from '../../src/app/rehearsal/derive.js';
@@ -117,6 +117,19 @@ describe('built-in runbooks', () => {
       }
     });
   }
+
+  it('the restore runbooks are DR action steps: no step carries more than a few lines of shell', () => {
+    for (const name of ['ha-restore.yaml', 'single-restore.yaml', 'external-etcd-restore.yaml', 'rejoin-workers.yaml']) {
+      const rb: Runbook | undefined = parseRunbook(runbook(name).text, name);
+      for (const step of rb?.phases.flatMap((p) => p.steps) ?? []) {
+        if (step.uses) continue;
+        const a = step.action;
+        const body = a.kind === 'shell' ? a.script : a.kind === 'local' || a.kind === 'wait' || a.kind === 'capture' ? a.command : '';
+        expect(body.trim().split('\n').length, `${name} ${step.id}`).toBeLessThanOrEqual(3);
+      }
+      expect((rb?.phases.flatMap((p) => p.steps) ?? []).filter((s) => s.uses).length, name).toBeGreaterThanOrEqual(name === 'rejoin-workers.yaml' ? 3 : 15);
+    }
+  });
 
   it('no runbook removes a directory recursively (old data dirs are moved aside, never deleted)', () => {
     for (const name of RUNBOOKS) {
