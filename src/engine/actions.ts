@@ -1,13 +1,16 @@
 // Executes one PlannedAction on one node and reports an outcome; never throws for a node's
 // failure. All text that leaves this file (output, errors) is redacted.
-import type { PlannedAction, PlanStep, RenderedManifestEdit, TaskOutcome, Transport } from '../model/index.js';
+import type { PlannedAction, PlannedEnsureFiles, PlannedPlaceManifest, PlanStep, RenderedManifestEdit, TaskOutcome, Transport } from '../model/index.js';
 import { LOCAL_NODE } from '../model/index.js';
 import type { ManifestEditOp } from '../etcd/manifest.js';
 import { resolveText } from '../plan/text.js';
 import type { RunContext } from './context.js';
 import { editManifestText, manifestBackupPath, readManifestCommand, restoreManifestScript, writeManifestScript } from './manifest-action.js';
+import { ensureFiles } from './ensure-files.js';
 import { classifyError } from './outcome.js';
 import { OutputTail } from './output.js';
+import { placeManifest } from './place-manifest.js';
+import type { PrimitiveIo } from './primitive-io.js';
 import { REDACTED } from './redact.js';
 import { lookupRef } from './refs.js';
 import { withWatchdog } from './watchdog.js';
@@ -84,7 +87,30 @@ async function dispatch(ctx: RunContext, step: PlanStep, node: string, action: P
       const r = await t.download(node, text(action.src), text(action.dest), { sudo: true, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
       return checkSha(r.sha256, undefined);
     }
+    case 'placeManifest':
+    case 'ensureFiles':
+      return runPrimitive(ctx, step, node, action, text);
   }
+}
+
+/** placeManifest / ensureFiles: their own modules decide; this adapts exec, upload and output. */
+async function runPrimitive(ctx: RunContext, step: PlanStep, node: string, action: PlannedPlaceManifest | PlannedEnsureFiles, text: PrimitiveIo['text']): Promise<ActionResult> {
+  let stdout = '';
+  const io: PrimitiveIo = {
+    exec: (n, command, o) =>
+      execOn(ctx, step, { transport: n === LOCAL_NODE ? ctx.deps.localTransport : ctx.deps.transport, node: n, command, sudo: o.sudo, stream: false, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}) }),
+    upload: (n, local, remote, mode) => ctx.deps.transport.upload(n, local, remote, { mode, sudo: true, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) }),
+    text,
+    say: (line) => {
+      const chunk = `${ctx.redactor.redact(line)}\n`;
+      stdout += chunk;
+      ctx.emit({ kind: 'task-output', stepId: step.id, node, stream: 'stdout', chunk });
+    },
+    runId: ctx.opts.runId,
+  };
+  const r = action.kind === 'placeManifest' ? await placeManifest(io, node, action) : await ensureFiles(io, node, action);
+  if (r.ok) return { outcome: 'done', stdout, stderr: '', permanent: false };
+  return { outcome: 'failed', stdout, stderr: '', error: ctx.redactor.redact(r.error ?? 'failed'), permanent: true };
 }
 
 function checkSha(actual: string, expected: string | undefined): ActionResult {
