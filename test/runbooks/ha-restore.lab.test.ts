@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,9 +30,10 @@ const originals = new Map<string, string>();
 const apiservers = new Map<string, string>();
 
 // restartKubelet=false: lab nodes share the host's /run, so systemctl would reach the HOST's systemd.
+// The CLI runs take the backup dir (--param backup=DIR); the in-process runs a bare snapshot + sha256.
 function cliArgs(): string[] {
   return ['-r', runbookPath('ha-restore'), '-i', env.lab.inventoryPath, '--state-dir', join(work, 'state'),
-    '--param', `snapshot=${snapshot.path}`, '--param', `snapshotSha256=${snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`, '--param', 'restartKubelet=false'];
+    '--param', `backup=${dirname(snapshot.path)}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`, '--param', 'restartKubelet=false'];
 }
 
 function restoreOptions(extra: Partial<DriveOptions> = {}): DriveOptions {

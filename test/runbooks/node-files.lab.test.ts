@@ -8,11 +8,12 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandPlaceManifest } from '../../src/actions/place-manifest.js';
-import { expandRestoreNodeFiles } from '../../src/actions/restore-node-files.js';
+import { placeManifest } from '../../src/actions/place-manifest.js';
+import { restoreNodeFiles } from '../../src/actions/restore-node-files.js';
+import type { ActionExpansion } from '../../src/actions/index.js';
 import { executePlan, rollbackPlan, type RunResult } from '../../src/engine/index.js';
 import { loadInventory } from '../../src/inventory/index.js';
-import type { Action, Inventory, Plan, RunEvent, Step } from '../../src/model/index.js';
+import type { Inventory, Plan, RunEvent, Step } from '../../src/model/index.js';
 import { buildPlan } from '../../src/plan/index.js';
 import { createLocalTransport, createSshTransport } from '../../src/transport/index.js';
 import { useLab } from '../lab/vitest.js';
@@ -35,12 +36,12 @@ type Use = { place?: 'apply' | 'check'; certs?: 'apply' | 'check' };
 /** The steps a runbook calling placeManifest / restoreNodeFiles expands to. */
 function planFor(use: Use, params: { backup: string; search?: string }, nodes = CPS): Plan {
   const steps: Step[] = [];
-  const step = (id: string, x: { action: Action; check: Action; undo: Action }, mode: 'apply' | 'check'): Step => ({
-    id, name: id, targets: { nodes }, action: mode === 'apply' ? x.action : x.check, undo: x.undo, check: x.check,
+  const step = (id: string, x: ActionExpansion, mode: 'apply' | 'check'): Step => ({
+    id, name: id, targets: { nodes }, action: mode === 'apply' || !x.check ? x.action : x.check, ...(x.undo ? { undo: x.undo } : {}), ...(x.check ? { check: x.check } : {}),
     concurrency: { mode: 'parallel' }, retry: { attempts: 1, backoffMs: 0 }, timeoutMs: 60_000, idempotent: true, readOnly: false, onFailure: { mode: 'continue' },
   });
-  if (use.certs) steps.push(step('node-certs', expandRestoreNodeFiles({ files: CERTS, backup: '{{ params.backup }}' }), use.certs));
-  if (use.place) steps.push(step('stash-etcd', expandPlaceManifest({ file: 'etcd.yaml', stash: `${STASH}/{{ run.id }}`, searchPath: '{{ params.search }}', backup: '{{ params.backup }}' }), use.place));
+  if (use.certs) steps.push(step('node-certs', restoreNodeFiles.expand({ files: CERTS, backup: '{{ params.backup }}' }), use.certs));
+  if (use.place) steps.push(step('stash-etcd', placeManifest.expand({ file: 'etcd.yaml', stashDir: STASH, searchPath: '{{ params.search }}', backup: '{{ params.backup }}' }), use.place));
   const runbook = {
     source: 'node-files.lab', name: 'node-files', hash: '0'.repeat(64), phases: [{ name: 'files', steps }],
     params: [{ name: 'backup', type: 'string' as const, required: false, default: '' }, { name: 'search', type: 'string' as const, required: false, default: '' }],

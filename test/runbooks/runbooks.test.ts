@@ -37,7 +37,7 @@ const paramsFor = (name: string): string[] => (/restore/.test(name) ? SNAPSHOT_P
 
 /** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
 const READ_ONLY = new Set([
-  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status',
+  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status', 'node-certs-available', 'etcd-manifest-source', 'apiserver-manifest-source',
   'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined',
 ]);
 const MUTATING_COMMAND = /(^|[\s;|&({])(mv|rm|cp|mkdir|rmdir|chmod|tee|sed -i|tar|systemctl (stop|start|restart)|kubeadm (reset|join)|etcdctl .*(put|del|snapshot (save|restore)))(\s|$)|[^2&]>\s*[^&/]|>\s*\$/m;

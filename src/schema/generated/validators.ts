@@ -1629,13 +1629,13 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
 const pattern19 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
-const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
+const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
 const schema101 = {"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}};
@@ -1644,17 +1644,21 @@ const schema103 = {"description":"DR action: the snapshot on the operator machin
 const schema104 = {"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}};
 const schema105 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}};
 const schema106 = {"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}};
-const schema107 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
-const schema108 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
-const schema109 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
-const schema110 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
-const schema113 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
-const schema114 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
-const schema115 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema118 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema121 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
+const schema107 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
+const schema108 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
+const schema109 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
+const schema110 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
+const schema111 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
+const schema114 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
+const schema115 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
+const schema116 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
+const schema117 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema120 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema123 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
 const schema90 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
-const pattern28 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+const pattern28 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$", "u");
+const pattern29 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+const pattern32 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
 const schema71 = {"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]};
 const schema74 = {"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."};
 
@@ -2725,7 +2729,7 @@ return errors === 0;
 }
 validate55.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema111 = {"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}};
+const schema112 = {"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2740,7 +2744,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2754,7 +2758,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema111.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema112.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2767,8 +2771,8 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern28.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema111.properties.pods.items,data:data1};
+if(!pattern29.test(data1)){
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema112.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2779,7 +2783,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.pods.items.type,parentSchema:schema111.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.pods.items.type,parentSchema:schema112.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2800,7 +2804,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema111.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema112.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2815,7 +2819,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema111.properties.pods.type,parentSchema:schema111.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema112.properties.pods.type,parentSchema:schema112.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2828,7 +2832,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stashDir.type,parentSchema:schema111.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.stashDir.type,parentSchema:schema112.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2841,7 +2845,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.manifestDir.type,parentSchema:schema111.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.manifestDir.type,parentSchema:schema112.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2929,7 +2933,7 @@ vErrors = null;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2943,7 +2947,7 @@ return errors === 0;
 }
 validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema116 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
+const schema118 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2958,7 +2962,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema118,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2972,7 +2976,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema116.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema118.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2985,8 +2989,8 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern28.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.pods.items,data:data1};
+if(!pattern29.test(data1)){
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema118.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2997,7 +3001,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.pods.items.type,parentSchema:schema116.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.pods.items.type,parentSchema:schema118.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3018,7 +3022,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema116.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema118.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3033,7 +3037,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema116.properties.pods.type,parentSchema:schema116.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema118.properties.pods.type,parentSchema:schema118.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3046,7 +3050,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stashDir.type,parentSchema:schema116.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.stashDir.type,parentSchema:schema118.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3059,7 +3063,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.manifestDir.type,parentSchema:schema116.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.manifestDir.type,parentSchema:schema118.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3147,7 +3151,7 @@ vErrors = null;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema118.type,parentSchema:schema118,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3161,7 +3165,7 @@ return errors === 0;
 }
 validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema119 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
+const schema121 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3176,7 +3180,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "searchPath")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema119,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3190,7 +3194,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema119.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3203,8 +3207,8 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern28.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema119.properties.pods.items,data:data1};
+if(!pattern29.test(data1)){
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema121.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3215,7 +3219,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.pods.items.type,parentSchema:schema119.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.pods.items.type,parentSchema:schema121.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3236,7 +3240,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema119.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema121.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3251,7 +3255,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema119.properties.pods.type,parentSchema:schema119.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.pods.type,parentSchema:schema121.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3264,7 +3268,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.stashDir.type,parentSchema:schema119.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.stashDir.type,parentSchema:schema121.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3277,7 +3281,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.manifestDir.type,parentSchema:schema119.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.manifestDir.type,parentSchema:schema121.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3290,7 +3294,7 @@ errors++;
 if(data.searchPath !== undefined){
 let data4 = data.searchPath;
 if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.searchPath.type,parentSchema:schema119.properties.searchPath,data:data4};
+const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.searchPath.type,parentSchema:schema121.properties.searchPath,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3378,7 +3382,7 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema119.type,parentSchema:schema119,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3392,7 +3396,7 @@ return errors === 0;
 }
 validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema122 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
+const schema124 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3407,7 +3411,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "address") || (key0 === "port")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3420,7 +3424,7 @@ errors++;
 if(data.address !== undefined){
 let data0 = data.address;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.address.type,parentSchema:schema122.properties.address,data:data0};
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.address.type,parentSchema:schema124.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3433,150 +3437,7 @@ errors++;
 if(data.port !== undefined){
 let data1 = data.port;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema122.properties.port.type},message:"must be string,integer",schema:schema122.properties.port.type,parentSchema:schema122.properties.port,data:data1};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.timeout !== undefined){
-let data2 = data.timeout;
-const _errs8 = errors;
-let valid2 = false;
-const _errs9 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data2};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-var _valid0 = _errs9 === errors;
-valid2 = valid2 || _valid0;
-const _errs11 = errors;
-if(typeof data2 === "string"){
-if(!pattern7.test(data2)){
-const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-var _valid0 = _errs11 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-else {
-errors = _errs8;
-if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-validate63.errors = vErrors;
-return errors === 0;
-}
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-const schema124 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
-
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate65.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-if(!(((key0 === "endpoints") || (key0 === "members")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-if(data.endpoints !== undefined){
-let data0 = data.endpoints;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.endpoints.type,parentSchema:schema124.properties.endpoints,data:data0};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.members !== undefined){
-let data1 = data.members;
-if(typeof data1 !== "string"){
-const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.members.type,parentSchema:schema124.properties.members,data:data1};
+const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema124.properties.port.type},message:"must be string,integer",schema:schema124.properties.port.type,parentSchema:schema124.properties.port,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3673,12 +3534,155 @@ vErrors.push(err8);
 }
 errors++;
 }
+validate63.errors = vErrors;
+return errors === 0;
+}
+validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema126 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((key0 === "endpoints") || (key0 === "members")) || (key0 === "timeout"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.endpoints !== undefined){
+let data0 = data.endpoints;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.endpoints.type,parentSchema:schema126.properties.endpoints,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.members !== undefined){
+let data1 = data.members;
+if(typeof data1 !== "string"){
+const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.members.type,parentSchema:schema126.properties.members,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.timeout !== undefined){
+let data2 = data.timeout;
+const _errs8 = errors;
+let valid2 = false;
+const _errs9 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err3 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+const _errs11 = errors;
+if(typeof data2 === "string"){
+if(!pattern7.test(data2)){
+const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
 validate65.errors = vErrors;
 return errors === 0;
 }
 validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema129 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+const schema131 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3692,7 +3696,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 1){
-const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema129,data};
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema131,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3702,7 +3706,7 @@ vErrors.push(err0);
 errors++;
 }
 if(Object.keys(data).length < 1){
-const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema129,data};
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema131,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3713,7 +3717,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "shell") || (key0 === "upload")) || (key0 === "download")) || (key0 === "manifest")) || (key0 === "wait")) || (key0 === "capture")) || (key0 === "local"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema129,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3767,7 +3771,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema129.type,parentSchema:schema129,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4601,12 +4605,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data.prepareStaging !== undefined){
-let data46 = data.prepareStaging;
+if(data.placeManifest !== undefined){
+let data46 = data.placeManifest;
 if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-for(const key9 in data46){
-if(!(key9 === "stageDir")){
-const err60 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data46};
+if(data46.file === undefined){
+const err60 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema107.required,parentSchema:schema107,data:data46};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4615,11 +4618,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data46.stageDir !== undefined){
-let data47 = data46.stageDir;
-if(typeof data47 !== "string"){
-const err61 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.stageDir.type,parentSchema:schema107.properties.stageDir,data:data47};
+for(const key9 in data46){
+if(!(((((key9 === "file") || (key9 === "stashDir")) || (key9 === "searchPath")) || (key9 === "backup")) || (key9 === "checkOnly"))){
+const err61 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data46};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4629,9 +4630,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data46};
+if(data46.file !== undefined){
+let data47 = data46.file;
+if(typeof data47 === "string"){
+if(!pattern28.test(data47)){
+const err62 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema107.properties.file,data:data47};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4641,12 +4644,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.recordEtcdData !== undefined){
-let data48 = data.recordEtcdData;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key10 in data48){
-if(!((key10 === "stageDir") || (key10 === "tool"))){
-const err63 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data48};
+else {
+const err63 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.file.type,parentSchema:schema107.properties.file,data:data47};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4656,10 +4655,10 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data48.stageDir !== undefined){
-let data49 = data48.stageDir;
-if(typeof data49 !== "string"){
-const err64 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.stageDir.type,parentSchema:schema108.properties.stageDir,data:data49};
+if(data46.stashDir !== undefined){
+let data48 = data46.stashDir;
+if(typeof data48 !== "string"){
+const err64 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.stashDir.type,parentSchema:schema107.properties.stashDir,data:data48};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4669,10 +4668,10 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data48.tool !== undefined){
-let data50 = data48.tool;
-if(typeof data50 !== "string"){
-const err65 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.tool.type,parentSchema:schema108.properties.tool,data:data50};
+if(data46.searchPath !== undefined){
+let data49 = data46.searchPath;
+if(typeof data49 !== "string"){
+const err65 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.searchPath.type,parentSchema:schema107.properties.searchPath,data:data49};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4682,9 +4681,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-}
-else {
-const err66 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data48};
+if(data46.backup !== undefined){
+let data50 = data46.backup;
+if(typeof data50 !== "string"){
+const err66 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.backup.type,parentSchema:schema107.properties.backup,data:data50};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4694,11 +4694,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data51 = data.rejoinWorker;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.joinFrom === undefined){
-const err67 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema109.required,parentSchema:schema109,data:data51};
+if(data46.checkOnly !== undefined){
+let data51 = data46.checkOnly;
+if(typeof data51 !== "boolean"){
+const err67 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema107.properties.checkOnly.type,parentSchema:schema107.properties.checkOnly,data:data51};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4707,9 +4706,10 @@ vErrors.push(err67);
 }
 errors++;
 }
-for(const key11 in data51){
-if(!(((key11 === "joinFrom") || (key11 === "stageDir")) || (key11 === "ignorePreflightErrors"))){
-const err68 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data51};
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data46};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4719,11 +4719,12 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data51.joinFrom !== undefined){
-let data52 = data51.joinFrom;
-if(typeof data52 === "string"){
-if(!pattern28.test(data52)){
-const err69 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema109.properties.joinFrom,data:data52};
+if(data.prepareStaging !== undefined){
+let data52 = data.prepareStaging;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key10 in data52){
+if(!(key10 === "stageDir")){
+const err69 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data52};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4733,8 +4734,10 @@ vErrors.push(err69);
 errors++;
 }
 }
-else {
-const err70 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.joinFrom.type,parentSchema:schema109.properties.joinFrom,data:data52};
+if(data52.stageDir !== undefined){
+let data53 = data52.stageDir;
+if(typeof data53 !== "string"){
+const err70 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.stageDir.type,parentSchema:schema108.properties.stageDir,data:data53};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4744,10 +4747,9 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data51.stageDir !== undefined){
-let data53 = data51.stageDir;
-if(typeof data53 !== "string"){
-const err71 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stageDir.type,parentSchema:schema109.properties.stageDir,data:data53};
+}
+else {
+const err71 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data52};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4757,10 +4759,12 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data51.ignorePreflightErrors !== undefined){
-let data54 = data51.ignorePreflightErrors;
-if(typeof data54 !== "string"){
-const err72 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.ignorePreflightErrors.type,parentSchema:schema109.properties.ignorePreflightErrors,data:data54};
+if(data.recordEtcdData !== undefined){
+let data54 = data.recordEtcdData;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+for(const key11 in data54){
+if(!((key11 === "stageDir") || (key11 === "tool"))){
+const err72 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data54};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4770,9 +4774,10 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
-else {
-const err73 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data51};
+if(data54.stageDir !== undefined){
+let data55 = data54.stageDir;
+if(typeof data55 !== "string"){
+const err73 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stageDir.type,parentSchema:schema109.properties.stageDir,data:data55};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4782,10 +4787,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data55 = data.restartKubelet;
-if((!(data55 && typeof data55 == "object" && !Array.isArray(data55))) && (data55 !== null)){
-const err74 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema110.type},message:"must be object,null",schema:schema110.type,parentSchema:schema110,data:data55};
+if(data54.tool !== undefined){
+let data56 = data54.tool;
+if(typeof data56 !== "string"){
+const err74 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.tool.type,parentSchema:schema109.properties.tool,data:data56};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4794,14 +4799,127 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key12 in data55){
-const err75 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data55};
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data54};
 if(vErrors === null){
 vErrors = [err75];
 }
 else {
 vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data.rejoinWorker !== undefined){
+let data57 = data.rejoinWorker;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.joinFrom === undefined){
+const err76 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema110.required,parentSchema:schema110,data:data57};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+for(const key12 in data57){
+if(!(((key12 === "joinFrom") || (key12 === "stageDir")) || (key12 === "ignorePreflightErrors"))){
+const err77 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data57};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data57.joinFrom !== undefined){
+let data58 = data57.joinFrom;
+if(typeof data58 === "string"){
+if(!pattern29.test(data58)){
+const err78 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema110.properties.joinFrom,data:data58};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.joinFrom.type,parentSchema:schema110.properties.joinFrom,data:data58};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data57.stageDir !== undefined){
+let data59 = data57.stageDir;
+if(typeof data59 !== "string"){
+const err80 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stageDir.type,parentSchema:schema110.properties.stageDir,data:data59};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+if(data57.ignorePreflightErrors !== undefined){
+let data60 = data57.ignorePreflightErrors;
+if(typeof data60 !== "string"){
+const err81 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.ignorePreflightErrors.type,parentSchema:schema110.properties.ignorePreflightErrors,data:data60};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data57};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data.restartKubelet !== undefined){
+let data61 = data.restartKubelet;
+if((!(data61 && typeof data61 == "object" && !Array.isArray(data61))) && (data61 !== null)){
+const err83 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema111.type},message:"must be object,null",schema:schema111.type,parentSchema:schema111,data:data61};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key13 in data61){
+const err84 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data61};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
 }
 errors++;
 }
@@ -4814,128 +4932,11 @@ errors = vErrors.length;
 }
 }
 if(data.restoreMember !== undefined){
-let data57 = data.restoreMember;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-for(const key13 in data57){
-if(!(func11.call(schema113.properties, key13))){
-const err76 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data57};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-}
-if(data57.sha256 !== undefined){
-let data58 = data57.sha256;
-if(typeof data58 !== "string"){
-const err77 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.sha256.type,parentSchema:schema113.properties.sha256,data:data58};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-}
-if(data57.stageDir !== undefined){
-let data59 = data57.stageDir;
-if(typeof data59 !== "string"){
-const err78 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stageDir.type,parentSchema:schema113.properties.stageDir,data:data59};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-}
-if(data57.name !== undefined){
-let data60 = data57.name;
-if(typeof data60 !== "string"){
-const err79 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.name.type,parentSchema:schema113.properties.name,data:data60};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-}
-if(data57.peerURL !== undefined){
-let data61 = data57.peerURL;
-if(typeof data61 !== "string"){
-const err80 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.peerURL.type,parentSchema:schema113.properties.peerURL,data:data61};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-}
-if(data57.initialCluster !== undefined){
-let data62 = data57.initialCluster;
-if(typeof data62 !== "string"){
-const err81 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.initialCluster.type,parentSchema:schema113.properties.initialCluster,data:data62};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-}
-if(data57.token !== undefined){
-let data63 = data57.token;
-if(typeof data63 !== "string"){
-const err82 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.token.type,parentSchema:schema113.properties.token,data:data63};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-}
-if(data57.dataDir !== undefined){
-let data64 = data57.dataDir;
-if(typeof data64 !== "string"){
-const err83 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.dataDir.type,parentSchema:schema113.properties.dataDir,data:data64};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-}
-if(data57.bumpRevision !== undefined){
-let data65 = data57.bumpRevision;
-if((!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))) && (typeof data65 !== "string")){
-const err84 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema113.properties.bumpRevision.type},message:"must be integer,string",schema:schema113.properties.bumpRevision.type,parentSchema:schema113.properties.bumpRevision,data:data65};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-if(data57.tool !== undefined){
-let data66 = data57.tool;
-if(typeof data66 !== "string"){
-const err85 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.tool.type,parentSchema:schema113.properties.tool,data:data66};
+let data63 = data.restoreMember;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+for(const key14 in data63){
+if(!(func11.call(schema114.properties, key14))){
+const err85 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data63};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4945,9 +4946,10 @@ vErrors.push(err85);
 errors++;
 }
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data57};
+if(data63.sha256 !== undefined){
+let data64 = data63.sha256;
+if(typeof data64 !== "string"){
+const err86 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.sha256.type,parentSchema:schema114.properties.sha256,data:data64};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4957,11 +4959,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data.stageSnapshot !== undefined){
-let data67 = data.stageSnapshot;
-if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
-if(data67.snapshot === undefined){
-const err87 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema114.required,parentSchema:schema114,data:data67};
+if(data63.stageDir !== undefined){
+let data65 = data63.stageDir;
+if(typeof data65 !== "string"){
+const err87 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data65};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4970,8 +4971,11 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data67.sha256 === undefined){
-const err88 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema114.required,parentSchema:schema114,data:data67};
+}
+if(data63.name !== undefined){
+let data66 = data63.name;
+if(typeof data66 !== "string"){
+const err88 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.name.type,parentSchema:schema114.properties.name,data:data66};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4980,9 +4984,11 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key14 in data67){
-if(!(((key14 === "snapshot") || (key14 === "sha256")) || (key14 === "stageDir"))){
-const err89 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data67};
+}
+if(data63.peerURL !== undefined){
+let data67 = data63.peerURL;
+if(typeof data67 !== "string"){
+const err89 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.peerURL.type,parentSchema:schema114.properties.peerURL,data:data67};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4992,11 +4998,10 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data67.snapshot !== undefined){
-let data68 = data67.snapshot;
-if(typeof data68 === "string"){
-if(func1(data68) < 1){
-const err90 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema114.properties.snapshot,data:data68};
+if(data63.initialCluster !== undefined){
+let data68 = data63.initialCluster;
+if(typeof data68 !== "string"){
+const err90 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.initialCluster.type,parentSchema:schema114.properties.initialCluster,data:data68};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -5006,8 +5011,10 @@ vErrors.push(err90);
 errors++;
 }
 }
-else {
-const err91 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.snapshot.type,parentSchema:schema114.properties.snapshot,data:data68};
+if(data63.token !== undefined){
+let data69 = data63.token;
+if(typeof data69 !== "string"){
+const err91 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.token.type,parentSchema:schema114.properties.token,data:data69};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -5017,11 +5024,10 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data67.sha256 !== undefined){
-let data69 = data67.sha256;
-if(typeof data69 === "string"){
-if(func1(data69) < 1){
-const err92 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema114.properties.sha256,data:data69};
+if(data63.dataDir !== undefined){
+let data70 = data63.dataDir;
+if(typeof data70 !== "string"){
+const err92 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.dataDir.type,parentSchema:schema114.properties.dataDir,data:data70};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -5031,8 +5037,10 @@ vErrors.push(err92);
 errors++;
 }
 }
-else {
-const err93 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.sha256.type,parentSchema:schema114.properties.sha256,data:data69};
+if(data63.bumpRevision !== undefined){
+let data71 = data63.bumpRevision;
+if((!(((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71))) && (isFinite(data71)))) && (typeof data71 !== "string")){
+const err93 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema114.properties.bumpRevision.type},message:"must be integer,string",schema:schema114.properties.bumpRevision.type,parentSchema:schema114.properties.bumpRevision,data:data71};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -5042,10 +5050,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data67.stageDir !== undefined){
-let data70 = data67.stageDir;
-if(typeof data70 !== "string"){
-const err94 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data70};
+if(data63.tool !== undefined){
+let data72 = data63.tool;
+if(typeof data72 !== "string"){
+const err94 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.tool.type,parentSchema:schema114.properties.tool,data:data72};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -5057,7 +5065,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data67};
+const err95 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data63};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -5067,12 +5075,12 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data.startEtcdService !== undefined){
-let data71 = data.startEtcdService;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-for(const key15 in data71){
-if(!((key15 === "unit") || (key15 === "stageDir"))){
-const err96 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data71};
+if(data.restoreNodeFiles !== undefined){
+let data73 = data.restoreNodeFiles;
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+for(const key15 in data73){
+if(!(((key15 === "files") || (key15 === "backup")) || (key15 === "checkOnly"))){
+const err96 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data73};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -5082,10 +5090,11 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data71.unit !== undefined){
-let data72 = data71.unit;
-if(typeof data72 !== "string"){
-const err97 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.unit.type,parentSchema:schema115.properties.unit,data:data72};
+if(data73.files !== undefined){
+let data74 = data73.files;
+if(Array.isArray(data74)){
+if(data74.length < 1){
+const err97 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema115.properties.files,data:data74};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -5094,11 +5103,12 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-if(data71.stageDir !== undefined){
-let data73 = data71.stageDir;
-if(typeof data73 !== "string"){
-const err98 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data73};
+const len3 = data74.length;
+for(let i3=0; i3<len3; i3++){
+let data75 = data74[i3];
+if(typeof data75 === "string"){
+if(!pattern32.test(data75)){
+const err98 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema115.properties.files.items,data:data75};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -5108,14 +5118,250 @@ vErrors.push(err98);
 errors++;
 }
 }
-}
 else {
-const err99 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data71};
+const err99 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.files.items.type,parentSchema:schema115.properties.files.items,data:data75};
 if(vErrors === null){
 vErrors = [err99];
 }
 else {
 vErrors.push(err99);
+}
+errors++;
+}
+}
+let i4 = data74.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data74[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err100 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema115.properties.files,data:data74};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+break;
+}
+indices0[item0] = i4;
+}
+}
+}
+else {
+const err101 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema115.properties.files.type,parentSchema:schema115.properties.files,data:data74};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+if(data73.backup !== undefined){
+let data76 = data73.backup;
+if(typeof data76 !== "string"){
+const err102 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.backup.type,parentSchema:schema115.properties.backup,data:data76};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+if(data73.checkOnly !== undefined){
+let data77 = data73.checkOnly;
+if(typeof data77 !== "boolean"){
+const err103 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema115.properties.checkOnly.type,parentSchema:schema115.properties.checkOnly,data:data77};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data73};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data.stageSnapshot !== undefined){
+let data78 = data.stageSnapshot;
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+if(data78.snapshot === undefined){
+const err105 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema116.required,parentSchema:schema116,data:data78};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+if(data78.sha256 === undefined){
+const err106 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema116.required,parentSchema:schema116,data:data78};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+for(const key16 in data78){
+if(!(((key16 === "snapshot") || (key16 === "sha256")) || (key16 === "stageDir"))){
+const err107 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data78};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data78.snapshot !== undefined){
+let data79 = data78.snapshot;
+if(typeof data79 === "string"){
+if(func1(data79) < 1){
+const err108 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.snapshot,data:data79};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.snapshot.type,parentSchema:schema116.properties.snapshot,data:data79};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data78.sha256 !== undefined){
+let data80 = data78.sha256;
+if(typeof data80 === "string"){
+if(func1(data80) < 1){
+const err110 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.sha256,data:data80};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.sha256.type,parentSchema:schema116.properties.sha256,data:data80};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data78.stageDir !== undefined){
+let data81 = data78.stageDir;
+if(typeof data81 !== "string"){
+const err112 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data81};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data78};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+if(data.startEtcdService !== undefined){
+let data82 = data.startEtcdService;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+for(const key17 in data82){
+if(!((key17 === "unit") || (key17 === "stageDir"))){
+const err114 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data82};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+if(data82.unit !== undefined){
+let data83 = data82.unit;
+if(typeof data83 !== "string"){
+const err115 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.unit.type,parentSchema:schema117.properties.unit,data:data83};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data82.stageDir !== undefined){
+let data84 = data82.stageDir;
+if(typeof data84 !== "string"){
+const err116 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.stageDir.type,parentSchema:schema117.properties.stageDir,data:data84};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+}
+else {
+const err117 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema117.type,parentSchema:schema117,data:data82};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
 }
 errors++;
 }
@@ -5127,54 +5373,54 @@ errors = vErrors.length;
 }
 }
 if(data.stopEtcdService !== undefined){
-let data75 = data.stopEtcdService;
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-for(const key16 in data75){
-if(!((key16 === "unit") || (key16 === "stageDir"))){
-const err100 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema118,data:data75};
+let data86 = data.stopEtcdService;
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+for(const key18 in data86){
+if(!((key18 === "unit") || (key18 === "stageDir"))){
+const err118 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data86};
 if(vErrors === null){
-vErrors = [err100];
+vErrors = [err118];
 }
 else {
-vErrors.push(err100);
+vErrors.push(err118);
 }
 errors++;
 }
 }
-if(data75.unit !== undefined){
-let data76 = data75.unit;
-if(typeof data76 !== "string"){
-const err101 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.unit.type,parentSchema:schema118.properties.unit,data:data76};
+if(data86.unit !== undefined){
+let data87 = data86.unit;
+if(typeof data87 !== "string"){
+const err119 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.unit.type,parentSchema:schema120.properties.unit,data:data87};
 if(vErrors === null){
-vErrors = [err101];
+vErrors = [err119];
 }
 else {
-vErrors.push(err101);
+vErrors.push(err119);
 }
 errors++;
 }
 }
-if(data75.stageDir !== undefined){
-let data77 = data75.stageDir;
-if(typeof data77 !== "string"){
-const err102 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.stageDir.type,parentSchema:schema118.properties.stageDir,data:data77};
+if(data86.stageDir !== undefined){
+let data88 = data86.stageDir;
+if(typeof data88 !== "string"){
+const err120 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data88};
 if(vErrors === null){
-vErrors = [err102];
+vErrors = [err120];
 }
 else {
-vErrors.push(err102);
+vErrors.push(err120);
 }
 errors++;
 }
 }
 }
 else {
-const err103 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema118.type,parentSchema:schema118,data:data75};
+const err121 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data86};
 if(vErrors === null){
-vErrors = [err103];
+vErrors = [err121];
 }
 else {
-vErrors.push(err103);
+vErrors.push(err121);
 }
 errors++;
 }
@@ -5186,76 +5432,76 @@ errors = vErrors.length;
 }
 }
 if(data.verifyEtcd !== undefined){
-let data79 = data.verifyEtcd;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-if(data79.recordedFrom === undefined){
-const err104 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema121.required,parentSchema:schema121,data:data79};
+let data90 = data.verifyEtcd;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.recordedFrom === undefined){
+const err122 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema123.required,parentSchema:schema123,data:data90};
 if(vErrors === null){
-vErrors = [err104];
+vErrors = [err122];
 }
 else {
-vErrors.push(err104);
+vErrors.push(err122);
 }
 errors++;
 }
-for(const key17 in data79){
-if(!((key17 === "recordedFrom") || (key17 === "members"))){
-const err105 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data79};
+for(const key19 in data90){
+if(!((key19 === "recordedFrom") || (key19 === "members"))){
+const err123 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data90};
 if(vErrors === null){
-vErrors = [err105];
+vErrors = [err123];
 }
 else {
-vErrors.push(err105);
-}
-errors++;
-}
-}
-if(data79.recordedFrom !== undefined){
-let data80 = data79.recordedFrom;
-if(typeof data80 === "string"){
-if(!pattern28.test(data80)){
-const err106 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema121.properties.recordedFrom,data:data80};
-if(vErrors === null){
-vErrors = [err106];
-}
-else {
-vErrors.push(err106);
+vErrors.push(err123);
 }
 errors++;
 }
 }
-else {
-const err107 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.recordedFrom.type,parentSchema:schema121.properties.recordedFrom,data:data80};
+if(data90.recordedFrom !== undefined){
+let data91 = data90.recordedFrom;
+if(typeof data91 === "string"){
+if(!pattern29.test(data91)){
+const err124 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema123.properties.recordedFrom,data:data91};
 if(vErrors === null){
-vErrors = [err107];
+vErrors = [err124];
 }
 else {
-vErrors.push(err107);
+vErrors.push(err124);
 }
 errors++;
 }
 }
-if(data79.members !== undefined){
-let data81 = data79.members;
-if(typeof data81 !== "string"){
-const err108 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.members.type,parentSchema:schema121.properties.members,data:data81};
+else {
+const err125 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.recordedFrom.type,parentSchema:schema123.properties.recordedFrom,data:data91};
 if(vErrors === null){
-vErrors = [err108];
+vErrors = [err125];
 }
 else {
-vErrors.push(err108);
+vErrors.push(err125);
+}
+errors++;
+}
+}
+if(data90.members !== undefined){
+let data92 = data90.members;
+if(typeof data92 !== "string"){
+const err126 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.members.type,parentSchema:schema123.properties.members,data:data92};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
 }
 errors++;
 }
 }
 }
 else {
-const err109 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data79};
+const err127 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data90};
 if(vErrors === null){
-vErrors = [err109];
+vErrors = [err127];
 }
 else {
-vErrors.push(err109);
+vErrors.push(err127);
 }
 errors++;
 }
@@ -5273,257 +5519,9 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data84 = data.when;
-if(typeof data84 !== "string"){
-const err110 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data84};
-if(vErrors === null){
-vErrors = [err110];
-}
-else {
-vErrors.push(err110);
-}
-errors++;
-}
-}
-if(data.concurrency !== undefined){
-let data85 = data.concurrency;
-const _errs193 = errors;
-let valid42 = false;
-const _errs194 = errors;
-if(!((data85 === "serial") || (data85 === "parallel"))){
-const err111 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data85};
-if(vErrors === null){
-vErrors = [err111];
-}
-else {
-vErrors.push(err111);
-}
-errors++;
-}
-var _valid0 = _errs194 === errors;
-valid42 = valid42 || _valid0;
-const _errs195 = errors;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.parallel === undefined){
-const err112 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data85};
-if(vErrors === null){
-vErrors = [err112];
-}
-else {
-vErrors.push(err112);
-}
-errors++;
-}
-for(const key18 in data85){
-if(!(key18 === "parallel")){
-const err113 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data85};
-if(vErrors === null){
-vErrors = [err113];
-}
-else {
-vErrors.push(err113);
-}
-errors++;
-}
-}
-if(data85.parallel !== undefined){
-let data86 = data85.parallel;
-if(!(((typeof data86 == "number") && (!(data86 % 1) && !isNaN(data86))) && (isFinite(data86)))){
-const err114 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data86};
-if(vErrors === null){
-vErrors = [err114];
-}
-else {
-vErrors.push(err114);
-}
-errors++;
-}
-if((typeof data86 == "number") && (isFinite(data86))){
-if(data86 < 1 || isNaN(data86)){
-const err115 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data86};
-if(vErrors === null){
-vErrors = [err115];
-}
-else {
-vErrors.push(err115);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err116 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data85};
-if(vErrors === null){
-vErrors = [err116];
-}
-else {
-vErrors.push(err116);
-}
-errors++;
-}
-var _valid0 = _errs195 === errors;
-valid42 = valid42 || _valid0;
-if(_valid0){
-var props4 = true;
-}
-const _errs200 = errors;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.batches === undefined){
-const err117 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data85};
-if(vErrors === null){
-vErrors = [err117];
-}
-else {
-vErrors.push(err117);
-}
-errors++;
-}
-for(const key19 in data85){
-if(!(key19 === "batches")){
-const err118 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data85};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
-}
-}
-if(data85.batches !== undefined){
-let data87 = data85.batches;
-if(!(((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87))) && (isFinite(data87)))){
-const err119 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data87};
-if(vErrors === null){
-vErrors = [err119];
-}
-else {
-vErrors.push(err119);
-}
-errors++;
-}
-if((typeof data87 == "number") && (isFinite(data87))){
-if(data87 < 1 || isNaN(data87)){
-const err120 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data87};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err121 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data85};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-var _valid0 = _errs200 === errors;
-valid42 = valid42 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
-}
-}
-if(!valid42){
-const err122 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data85};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-else {
-errors = _errs193;
-if(vErrors !== null){
-if(_errs193){
-vErrors.length = _errs193;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data88 = data.retry;
-const _errs206 = errors;
-let valid45 = false;
-const _errs207 = errors;
-if(!(((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88))) && (isFinite(data88)))){
-const err123 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data88};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-if((typeof data88 == "number") && (isFinite(data88))){
-if(data88 < 1 || isNaN(data88)){
-const err124 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data88};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
-}
-errors++;
-}
-}
-var _valid1 = _errs207 === errors;
-valid45 = valid45 || _valid1;
-const _errs209 = errors;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-if(data88.attempts === undefined){
-const err125 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data88};
-if(vErrors === null){
-vErrors = [err125];
-}
-else {
-vErrors.push(err125);
-}
-errors++;
-}
-for(const key20 in data88){
-if(!((key20 === "attempts") || (key20 === "backoff"))){
-const err126 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data88};
-if(vErrors === null){
-vErrors = [err126];
-}
-else {
-vErrors.push(err126);
-}
-errors++;
-}
-}
-if(data88.attempts !== undefined){
-let data89 = data88.attempts;
-if(!(((typeof data89 == "number") && (!(data89 % 1) && !isNaN(data89))) && (isFinite(data89)))){
-const err127 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data89};
-if(vErrors === null){
-vErrors = [err127];
-}
-else {
-vErrors.push(err127);
-}
-errors++;
-}
-if((typeof data89 == "number") && (isFinite(data89))){
-if(data89 < 1 || isNaN(data89)){
-const err128 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data89};
+let data95 = data.when;
+if(typeof data95 !== "string"){
+const err128 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data95};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5533,14 +5531,13 @@ vErrors.push(err128);
 errors++;
 }
 }
-}
-if(data88.backoff !== undefined){
-let data90 = data88.backoff;
-const _errs216 = errors;
-let valid48 = false;
-const _errs217 = errors;
-if(!(((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90))) && (isFinite(data90)))){
-const err129 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data90};
+if(data.concurrency !== undefined){
+let data96 = data.concurrency;
+const _errs219 = errors;
+let valid49 = false;
+const _errs220 = errors;
+if(!((data96 === "serial") || (data96 === "parallel"))){
+const err129 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data96};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5549,9 +5546,12 @@ vErrors.push(err129);
 }
 errors++;
 }
-if((typeof data90 == "number") && (isFinite(data90))){
-if(data90 < 0 || isNaN(data90)){
-const err130 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data90};
+var _valid0 = _errs220 === errors;
+valid49 = valid49 || _valid0;
+const _errs221 = errors;
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+if(data96.parallel === undefined){
+const err130 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data96};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5560,13 +5560,9 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-var _valid2 = _errs217 === errors;
-valid48 = valid48 || _valid2;
-const _errs219 = errors;
-if(typeof data90 === "string"){
-if(!pattern7.test(data90)){
-const err131 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data90};
+for(const key20 in data96){
+if(!(key20 === "parallel")){
+const err131 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data96};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5576,8 +5572,10 @@ vErrors.push(err131);
 errors++;
 }
 }
-else {
-const err132 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data90};
+if(data96.parallel !== undefined){
+let data97 = data96.parallel;
+if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
+const err132 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data97};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5586,10 +5584,9 @@ vErrors.push(err132);
 }
 errors++;
 }
-var _valid2 = _errs219 === errors;
-valid48 = valid48 || _valid2;
-if(!valid48){
-const err133 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data90};
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 < 1 || isNaN(data97)){
+const err133 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data97};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5598,21 +5595,11 @@ vErrors.push(err133);
 }
 errors++;
 }
-else {
-errors = _errs216;
-if(vErrors !== null){
-if(_errs216){
-vErrors.length = _errs216;
-}
-else {
-vErrors = null;
-}
-}
 }
 }
 }
 else {
-const err134 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data88};
+const err134 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data96};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5621,10 +5608,15 @@ vErrors.push(err134);
 }
 errors++;
 }
-var _valid1 = _errs209 === errors;
-valid45 = valid45 || _valid1;
-if(!valid45){
-const err135 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data88};
+var _valid0 = _errs221 === errors;
+valid49 = valid49 || _valid0;
+if(_valid0){
+var props4 = true;
+}
+const _errs226 = errors;
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+if(data96.batches === undefined){
+const err135 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data96};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5633,25 +5625,9 @@ vErrors.push(err135);
 }
 errors++;
 }
-else {
-errors = _errs206;
-if(vErrors !== null){
-if(_errs206){
-vErrors.length = _errs206;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.timeout !== undefined){
-let data91 = data.timeout;
-const _errs223 = errors;
-let valid50 = false;
-const _errs224 = errors;
-if(!(((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91))) && (isFinite(data91)))){
-const err136 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data91};
+for(const key21 in data96){
+if(!(key21 === "batches")){
+const err136 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data96};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5660,9 +5636,11 @@ vErrors.push(err136);
 }
 errors++;
 }
-if((typeof data91 == "number") && (isFinite(data91))){
-if(data91 < 0 || isNaN(data91)){
-const err137 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data91};
+}
+if(data96.batches !== undefined){
+let data98 = data96.batches;
+if(!(((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98))) && (isFinite(data98)))){
+const err137 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data98};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5671,13 +5649,9 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-var _valid3 = _errs224 === errors;
-valid50 = valid50 || _valid3;
-const _errs226 = errors;
-if(typeof data91 === "string"){
-if(!pattern7.test(data91)){
-const err138 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data91};
+if((typeof data98 == "number") && (isFinite(data98))){
+if(data98 < 1 || isNaN(data98)){
+const err138 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data98};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5687,8 +5661,10 @@ vErrors.push(err138);
 errors++;
 }
 }
+}
+}
 else {
-const err139 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data91};
+const err139 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data96};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5697,10 +5673,15 @@ vErrors.push(err139);
 }
 errors++;
 }
-var _valid3 = _errs226 === errors;
-valid50 = valid50 || _valid3;
-if(!valid50){
-const err140 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data91};
+var _valid0 = _errs226 === errors;
+valid49 = valid49 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
+}
+}
+if(!valid49){
+const err140 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data96};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5710,10 +5691,10 @@ vErrors.push(err140);
 errors++;
 }
 else {
-errors = _errs223;
+errors = _errs219;
 if(vErrors !== null){
-if(_errs223){
-vErrors.length = _errs223;
+if(_errs219){
+vErrors.length = _errs219;
 }
 else {
 vErrors = null;
@@ -5721,10 +5702,13 @@ vErrors = null;
 }
 }
 }
-if(data.idempotent !== undefined){
-let data92 = data.idempotent;
-if(typeof data92 !== "boolean"){
-const err141 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data92};
+if(data.retry !== undefined){
+let data99 = data.retry;
+const _errs232 = errors;
+let valid52 = false;
+const _errs233 = errors;
+if(!(((typeof data99 == "number") && (!(data99 % 1) && !isNaN(data99))) && (isFinite(data99)))){
+const err141 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data99};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5733,16 +5717,278 @@ vErrors.push(err141);
 }
 errors++;
 }
-}
-if(data.readOnly !== undefined){
-let data93 = data.readOnly;
-if(typeof data93 !== "boolean"){
-const err142 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data93};
+if((typeof data99 == "number") && (isFinite(data99))){
+if(data99 < 1 || isNaN(data99)){
+const err142 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data99};
 if(vErrors === null){
 vErrors = [err142];
 }
 else {
 vErrors.push(err142);
+}
+errors++;
+}
+}
+var _valid1 = _errs233 === errors;
+valid52 = valid52 || _valid1;
+const _errs235 = errors;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(data99.attempts === undefined){
+const err143 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data99};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+for(const key22 in data99){
+if(!((key22 === "attempts") || (key22 === "backoff"))){
+const err144 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data99};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+if(data99.attempts !== undefined){
+let data100 = data99.attempts;
+if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
+const err145 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data100};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+if((typeof data100 == "number") && (isFinite(data100))){
+if(data100 < 1 || isNaN(data100)){
+const err146 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data100};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+}
+if(data99.backoff !== undefined){
+let data101 = data99.backoff;
+const _errs242 = errors;
+let valid55 = false;
+const _errs243 = errors;
+if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
+const err147 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data101};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+if((typeof data101 == "number") && (isFinite(data101))){
+if(data101 < 0 || isNaN(data101)){
+const err148 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data101};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+var _valid2 = _errs243 === errors;
+valid55 = valid55 || _valid2;
+const _errs245 = errors;
+if(typeof data101 === "string"){
+if(!pattern7.test(data101)){
+const err149 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data101};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data101};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+var _valid2 = _errs245 === errors;
+valid55 = valid55 || _valid2;
+if(!valid55){
+const err151 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data101};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+else {
+errors = _errs242;
+if(vErrors !== null){
+if(_errs242){
+vErrors.length = _errs242;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err152 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data99};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+var _valid1 = _errs235 === errors;
+valid52 = valid52 || _valid1;
+if(!valid52){
+const err153 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data99};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+else {
+errors = _errs232;
+if(vErrors !== null){
+if(_errs232){
+vErrors.length = _errs232;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data102 = data.timeout;
+const _errs249 = errors;
+let valid57 = false;
+const _errs250 = errors;
+if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+const err154 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data102};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+if((typeof data102 == "number") && (isFinite(data102))){
+if(data102 < 0 || isNaN(data102)){
+const err155 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data102};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+var _valid3 = _errs250 === errors;
+valid57 = valid57 || _valid3;
+const _errs252 = errors;
+if(typeof data102 === "string"){
+if(!pattern7.test(data102)){
+const err156 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data102};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+else {
+const err157 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data102};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+var _valid3 = _errs252 === errors;
+valid57 = valid57 || _valid3;
+if(!valid57){
+const err158 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data102};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+else {
+errors = _errs249;
+if(vErrors !== null){
+if(_errs249){
+vErrors.length = _errs249;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data103 = data.idempotent;
+if(typeof data103 !== "boolean"){
+const err159 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data103};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data104 = data.readOnly;
+if(typeof data104 !== "boolean"){
+const err160 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data104};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
 }
 errors++;
 }
@@ -5760,109 +6006,109 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data96 = data.onFailure;
-const _errs235 = errors;
-let valid51 = false;
-const _errs236 = errors;
-if(!((data96 === "stop") || (data96 === "continue"))){
-const err143 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data96};
+let data107 = data.onFailure;
+const _errs261 = errors;
+let valid58 = false;
+const _errs262 = errors;
+if(!((data107 === "stop") || (data107 === "continue"))){
+const err161 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data107};
 if(vErrors === null){
-vErrors = [err143];
+vErrors = [err161];
 }
 else {
-vErrors.push(err143);
+vErrors.push(err161);
 }
 errors++;
 }
-var _valid4 = _errs236 === errors;
-valid51 = valid51 || _valid4;
-const _errs237 = errors;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-if(data96.maxFailPercent === undefined){
-const err144 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data96};
+var _valid4 = _errs262 === errors;
+valid58 = valid58 || _valid4;
+const _errs263 = errors;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+if(data107.maxFailPercent === undefined){
+const err162 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data107};
 if(vErrors === null){
-vErrors = [err144];
+vErrors = [err162];
 }
 else {
-vErrors.push(err144);
+vErrors.push(err162);
 }
 errors++;
 }
-for(const key21 in data96){
-if(!(key21 === "maxFailPercent")){
-const err145 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data96};
+for(const key23 in data107){
+if(!(key23 === "maxFailPercent")){
+const err163 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data107};
 if(vErrors === null){
-vErrors = [err145];
+vErrors = [err163];
 }
 else {
-vErrors.push(err145);
-}
-errors++;
-}
-}
-if(data96.maxFailPercent !== undefined){
-let data97 = data96.maxFailPercent;
-if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
-const err146 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data97};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-if((typeof data97 == "number") && (isFinite(data97))){
-if(data97 > 100 || isNaN(data97)){
-const err147 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data97};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-if(data97 < 0 || isNaN(data97)){
-const err148 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data97};
-if(vErrors === null){
-vErrors = [err148];
-}
-else {
-vErrors.push(err148);
+vErrors.push(err163);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err149 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data96};
+if(data107.maxFailPercent !== undefined){
+let data108 = data107.maxFailPercent;
+if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
+const err164 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data108};
 if(vErrors === null){
-vErrors = [err149];
+vErrors = [err164];
 }
 else {
-vErrors.push(err149);
+vErrors.push(err164);
 }
 errors++;
 }
-var _valid4 = _errs237 === errors;
-valid51 = valid51 || _valid4;
-if(!valid51){
-const err150 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data96};
+if((typeof data108 == "number") && (isFinite(data108))){
+if(data108 > 100 || isNaN(data108)){
+const err165 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data108};
 if(vErrors === null){
-vErrors = [err150];
+vErrors = [err165];
 }
 else {
-vErrors.push(err150);
+vErrors.push(err165);
+}
+errors++;
+}
+if(data108 < 0 || isNaN(data108)){
+const err166 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data108};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err167 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data107};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+var _valid4 = _errs263 === errors;
+valid58 = valid58 || _valid4;
+if(!valid58){
+const err168 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data107};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
 }
 errors++;
 }
 else {
-errors = _errs235;
+errors = _errs261;
 if(vErrors !== null){
-if(_errs235){
-vErrors.length = _errs235;
+if(_errs261){
+vErrors.length = _errs261;
 }
 else {
 vErrors = null;
@@ -5872,12 +6118,12 @@ vErrors = null;
 }
 }
 else {
-const err151 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err169 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err151];
+vErrors = [err169];
 }
 else {
-vErrors.push(err151);
+vErrors.push(err169);
 }
 errors++;
 }
