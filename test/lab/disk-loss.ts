@@ -79,7 +79,8 @@ export async function loseFiles(lab: Lab, node: string, losses: Loss[], offNode:
     const path = `${MANIFESTS}/${f}`;
     if (!lost.has(path)) renameSync(join(hold, node, path), lab.hostPath(node, path));
   }
-  rmSync(join(offNode, '.held'), { recursive: true, force: true });
+  // This node's hold only: the other nodes of the same damage are still holding theirs.
+  rmSync(hold, { recursive: true, force: true });
   return taken;
 }
 
