@@ -38,7 +38,7 @@ export function writeRestoreScript(i: RestoreScriptInput, path: string): string 
   const sshBase = `ssh -i ${q(lab.clientKeyPath)} -o UserKnownHostsFile=${q(lab.knownHostsPath)} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
   const on = (n: LabNode, script: string): string => `${sshBase} -p ${n.sshPort} root@${n.address} ${q(script)}`;
   const par = (cmds: string[]): string => `run_all ${cmds.map(q).join(' ')}`;
-  const initialCluster = cps.map((n) => `${n.name}=https://${n.address}:2380`).join(',');
+  const initialCluster = cps.map((n) => `${n.etcdName ?? n.name}=https://${n.address}:2380`).join(',');
   const endpoints = cps.map((n) => `https://${n.address}:2379`).join(',');
   const cp1 = cps[0] as LabNode;
   const lines = [
@@ -74,7 +74,7 @@ test -f ${STASH}/etcd.yaml && test -f ${STASH}/kube-apiserver.yaml`))),
     'phase restore',
     '# 3-5. Restore each member into a new dir, old dir moved aside, etcd.yaml edited.',
     par(cps.map((n) => `${on(n, `set -e
-ETCDCTL_API=3 etcdctl snapshot restore ${STAGE}/snapshot.db --name=${n.name} --initial-cluster=${initialCluster} --initial-advertise-peer-urls=https://${n.address}:2380 --initial-cluster-token=TOKEN --data-dir=/var/lib/etcd-restored
+ETCDCTL_API=3 etcdctl snapshot restore ${STAGE}/snapshot.db --name=${n.etcdName ?? n.name} --initial-cluster=${initialCluster} --initial-advertise-peer-urls=https://${n.address}:2380 --initial-cluster-token=TOKEN --data-dir=/var/lib/etcd-restored
 mv /var/lib/etcd ${SCRIPT_LEFTOVERS.oldDataPrefix}STAMP
 mv /var/lib/etcd-restored /var/lib/etcd
 chmod 700 /var/lib/etcd

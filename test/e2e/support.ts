@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import type { RunEvent } from '../../src/model/index.js';
 import type { Lab } from '../lab/index.js';
-import { REPO_ROOT } from '../lab/inventory.js';
+import { inventoryEtcdLine, REPO_ROOT } from '../lab/inventory.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'runbooks', 'e2e');
 export const runbook = (name: string): string => join(FIXTURES, `${name}.yaml`);
@@ -128,7 +128,7 @@ export function writeInventory(lab: Lab, dir: string, name: string, x: Inventory
   const sshPort = lab.nodes[0]?.sshPort ?? 22;
   const nodes = lab.nodes.map((n) => {
     const extra = x.nodeExtra?.(n.name) ?? '';
-    return `  - name: ${n.name}\n    address: ${n.address}\n    roles: [${n.roles.join(', ')}]\n${extra.split('\n').filter(Boolean).map((l) => `    ${l}\n`).join('')}`;
+    return `  - name: ${n.name}\n    address: ${n.address}\n    roles: [${n.roles.join(', ')}]${inventoryEtcdLine(n)}\n${extra.split('\n').filter(Boolean).map((l) => `    ${l}\n`).join('')}`;
   }).join('');
   const text = `apiVersion: kubedr.io/v1alpha1
 kind: Inventory

@@ -1,6 +1,6 @@
 // The handle tests use to drive a running lab: run commands in a node (nsenter or OpenSSH),
 // map node paths to host paths, reach etcd and the apiservers, and take the lab down.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { EtcdClient } from './etcd-client.js';
@@ -19,7 +19,7 @@ export interface Lab extends LabInfo {
   exec(node: string, cmd: string, opts?: { timeoutMs?: number }): Promise<RunResult>;
   /** Run `cmd` over OpenSSH with the lab's client key and known_hosts (strict host key checking). */
   ssh(node: string, cmd: string, opts?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
-  /** https://addr:2379 of a control-plane node. */
+  /** https://addr:2379 of a node that runs an etcd member. */
   clientURL(node: string): string;
   down(): Promise<void>;
 }
@@ -29,7 +29,8 @@ const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 /** Every etcd member healthy with a leader, and every apiserver's /readyz 200. */
 export async function waitClusterUp(lab: Lab, timeoutMs: number): Promise<void> {
   const cps = lab.nodes.filter((n) => n.roles.includes('control-plane'));
-  await Promise.all(cps.map((n) => waitFor(`etcd on ${n.name} to have a leader`, timeoutMs, async () => {
+  const members = lab.nodes.filter((n) => n.roles.includes('etcd'));
+  await Promise.all(members.map((n) => waitFor(`etcd on ${n.name} to have a leader`, timeoutMs, async () => {
     const s = await lab.etcd.status(lab.clientURL(n.name), 1000);
     return s.leader && s.leader !== '0' ? true : undefined;
   }, 100)));
@@ -76,6 +77,8 @@ export function makeLab(info: LabInfo, state: LabState): Lab {
       for (const [target, key] of [...NODE_MOUNTS].sort((a, b) => b[0].length - a[0].length)) {
         if (path === target || path.startsWith(`${target}/`)) return n.dirs[key] + path.slice(target.length);
       }
+      // A node with its own /etc (overlay): what the node wrote is in the upper dir.
+      if (path.startsWith('/etc/') && existsSync(n.dirs.etc)) return n.dirs.etc + path.slice('/etc'.length);
       return path;
     },
     exec(name, cmd, o = {}) {

@@ -12,7 +12,7 @@ describe('renderInventory', () => {
   it('writes the kubedr inventory with ssh defaults, etcd TLS paths and every node', () => {
     const text = renderInventory({
       id: 'x', sshPort: 2222, clientKeyPath: '/tmp/kubedr-lab-x/client_key', knownHostsPath: '/tmp/kubedr-lab-x/known_hosts',
-      nodes: [node('cp1', 1, ['control-plane', 'etcd']), node('w1', 11, ['worker'])],
+      nodes: [{ ...node('cp1', 1, ['control-plane', 'etcd']), etcdName: 'etcd-cp1' }, node('w1', 11, ['worker'])],
     });
     expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=\/.*\/schemas\/inventory\.schema\.json$/);
     expect(parse(text)).toEqual({
@@ -28,7 +28,7 @@ describe('renderInventory', () => {
         tls: { cacert: '/etc/kubernetes/pki/etcd/ca.crt', cert: '/etc/kubernetes/pki/etcd/healthcheck-client.crt', key: '/etc/kubernetes/pki/etcd/healthcheck-client.key' },
       },
       nodes: [
-        { name: 'cp1', address: '127.123.0.1', roles: ['control-plane', 'etcd'] },
+        { name: 'cp1', address: '127.123.0.1', roles: ['control-plane', 'etcd'], etcd: { name: 'etcd-cp1' } },
         { name: 'w1', address: '127.123.0.11', roles: ['worker'] },
       ],
     });

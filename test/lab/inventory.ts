@@ -6,17 +6,30 @@ import type { LabNode } from './node-start.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * The lab's etcd member name for a node: never the node name, so a runbook that puts the node
+ * name where the member name belongs (--name, --initial-cluster) fails on the lab, as on the
+ * clusters where they differ.
+ */
+export const etcdMemberName = (node: string): string => `etcd-${node}`;
+
+/** The `etcd:` line of a node in an inventory, when the node runs a member. */
+export const inventoryEtcdLine = (n: { etcdName?: string }): string => (n.etcdName ? `\n    etcd: { name: ${n.etcdName} }` : '');
+
 export interface InventoryFacts {
   id: string;
   sshPort: number;
   clientKeyPath: string;
   knownHostsPath: string;
   nodes: LabNode[];
+  /** etcd client certificates on the nodes. @default kubeadm's healthcheck-client */
+  etcdTls?: { cacert: string; cert: string; key: string };
 }
 
 /** The inventory in kubedr's format (schemas/inventory.schema.json). */
 export function renderInventory(f: InventoryFacts): string {
-  const nodes = f.nodes.map((n) => `  - name: ${n.name}\n    address: ${n.address}\n    roles: [${n.roles.join(', ')}]`).join('\n');
+  const tls = f.etcdTls ?? { cacert: '/etc/kubernetes/pki/etcd/ca.crt', cert: '/etc/kubernetes/pki/etcd/healthcheck-client.crt', key: '/etc/kubernetes/pki/etcd/healthcheck-client.key' };
+  const nodes = f.nodes.map((n) => `  - name: ${n.name}\n    address: ${n.address}\n    roles: [${n.roles.join(', ')}]${inventoryEtcdLine(n)}`).join('\n');
   return `# yaml-language-server: $schema=${join(REPO_ROOT, 'schemas', 'inventory.schema.json')}
 # kubedr lab ${f.id}: written by \`npm run lab -- up\`; removed by \`down\`.
 apiVersion: kubedr.io/v1alpha1
@@ -37,9 +50,9 @@ defaults:
 etcd:
   tool: auto
   tls:
-    cacert: /etc/kubernetes/pki/etcd/ca.crt
-    cert: /etc/kubernetes/pki/etcd/healthcheck-client.crt
-    key: /etc/kubernetes/pki/etcd/healthcheck-client.key
+    cacert: ${tls.cacert}
+    cert: ${tls.cert}
+    key: ${tls.key}
 nodes:
 ${nodes}
 `;

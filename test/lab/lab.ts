@@ -7,8 +7,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { claimBlock } from './alloc.js';
 import { ensurePrerequisites } from './env.js';
+import { ETCD_SSL, generateEtcdSsl } from './external-etcd.js';
 import { makeLab, waitClusterUp, type Lab } from './handle.js';
-import { REPO_ROOT, renderInventory, type LabInfo } from './inventory.js';
+import { etcdMemberName, REPO_ROOT, renderInventory, type LabInfo } from './inventory.js';
 import { writeNodeFiles } from './node-files.js';
 import {
   findInitPid, hostKeyLine, initReady, NODE_MOUNTS, nodeDirs, prepareNode, spawnNode, waitForPort,
@@ -27,6 +28,14 @@ export interface LabOptions {
   workers?: number;
   /** Tie the lab's life to this process (tests). False for `npm run lab -- up`. @default true */
   owned?: boolean;
+  /**
+   * 'stacked': etcd as a kubeadm static pod on every control plane. 'external': etcd on its own
+   * hosts (e1…) as a systemd service with Kubespray's /etc/etcd.env and /etc/ssl/etcd/ssl.
+   * @default 'stacked'
+   */
+  etcd?: 'stacked' | 'external';
+  /** External etcd hosts, 1–7. @default 3 */
+  etcdHosts?: number;
 }
 
 /** Port 22 on each node's own address, unless the host's sshd already holds 0.0.0.0:22. */
@@ -39,10 +48,14 @@ async function chooseSshPort(address: string): Promise<number> {
   return free ? 22 : 2222;
 }
 
-function layout(block: number, root: string, cps: number, workers: number, sshPort: number): LabNode[] {
-  const mk = (name: string, last: number, roles: LabRole[]): LabNode => ({ name, address: `127.${block}.0.${last}`, sshPort, roles, dirs: nodeDirs(root, name) });
+/** cpN = .N, wN = .(10+N), external etcd hosts eN = .(20+N) named etcdN as Kubespray names them. */
+function layout(block: number, root: string, cps: number, workers: number, sshPort: number, etcdHosts: number): LabNode[] {
+  const mk = (name: string, last: number, roles: LabRole[], etcdName?: string): LabNode => ({
+    name, address: `127.${block}.0.${last}`, sshPort, roles, ...(roles.includes('etcd') ? { etcdName: etcdName ?? etcdMemberName(name) } : {}), dirs: nodeDirs(root, name),
+  });
   return [
-    ...Array.from({ length: cps }, (_, i) => mk(`cp${i + 1}`, i + 1, ['control-plane', 'etcd'])),
+    ...Array.from({ length: etcdHosts }, (_, i) => mk(`e${i + 1}`, i + 21, ['etcd'], `etcd${i + 1}`)),
+    ...Array.from({ length: cps }, (_, i) => mk(`cp${i + 1}`, i + 1, etcdHosts > 0 ? ['control-plane'] : ['control-plane', 'etcd'])),
     ...Array.from({ length: workers }, (_, i) => mk(`w${i + 1}`, i + 11, ['worker'])),
   ];
 }
@@ -80,6 +93,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   if (!Number.isInteger(cpCount) || cpCount < 1 || cpCount > 7) throw new Error(`controlPlanes must be 1–7, got ${cpCount}`);
   if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 50) throw new Error(`workers must be 0–50, got ${workerCount}`);
   const owned = opts.owned ?? true;
+  const external = opts.etcd === 'external';
+  const etcdHostCount = external ? opts.etcdHosts ?? 3 : 0;
+  if (external && (!Number.isInteger(etcdHostCount) || etcdHostCount < 1 || etcdHostCount > 7)) throw new Error(`etcdHosts must be 1–7, got ${etcdHostCount}`);
   await ensurePrerequisites();
   await sweepOrphans();
 
@@ -96,18 +112,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   writeState(state);
   try {
     const sshPort = await chooseSshPort(`127.${block}.0.1`);
-    const nodes = layout(block, root, cpCount, workerCount, sshPort);
+    const nodes = layout(block, root, cpCount, workerCount, sshPort, etcdHostCount);
     const cps = nodes.filter((n) => n.roles.includes('control-plane'));
     const shared = join(root, 'pki');
+    const sslDir = join(root, 'etcd-ssl');
     const clientKeyPath = join(root, 'client_key');
     const cpInfo = cps.map((c) => ({ name: c.name, address: c.address }));
+    const ext = external ? { members: nodes.filter((n) => n.roles.includes('etcd')), sslDir } : undefined;
+    if (ext) mkdirSync(sslDir, { recursive: true, mode: 0o700 });
     await Promise.all([
       generatePki(shared, cps, (name) => join(nodeDirs(root, name).etcKubernetes, 'pki')),
+      ...(ext ? [generateEtcdSsl(sslDir, ext.members, cps)] : []),
       runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `kubedr-lab-${id}`, '-f', clientKeyPath]),
-      ...nodes.map((n) => prepareNode(n, root, cpInfo)),
+      ...nodes.map((n) => prepareNode(n, root, cpInfo, { systemd: external })),
     ]);
     copyFileSync(`${clientKeyPath}.pub`, join(root, 'authorized_keys'));
-    for (const n of nodes) writeNodeFiles(n, cps, shared);
+    for (const n of nodes) writeNodeFiles(n, cps, shared, ext);
 
     for (const n of nodes) {
       const started = spawnNode(n, root, owned);
@@ -134,9 +154,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }));
     writeFileSync(knownHostsPath, nodes.map(hostKeyLine).join('\n') + '\n');
 
-    const etcdTls = { cacert: join(shared, 'etcd/ca.crt'), cert: join(shared, 'etcd/healthcheck-client.crt'), key: join(shared, 'etcd/healthcheck-client.key') };
+    const admin = ext?.members[0]?.name;
+    const etcdTls = admin
+      ? { cacert: join(sslDir, 'ca.pem'), cert: join(sslDir, `admin-${admin}.pem`), key: join(sslDir, `admin-${admin}-key.pem`) }
+      : { cacert: join(shared, 'etcd/ca.crt'), cert: join(shared, 'etcd/healthcheck-client.crt'), key: join(shared, 'etcd/healthcheck-client.key') };
+    // Kubespray puts every etcd host's admin cert on every etcd host: the first one works on all.
+    const nodeTls = admin ? { cacert: `${ETCD_SSL}/ca.pem`, cert: `${ETCD_SSL}/admin-${admin}.pem`, key: `${ETCD_SSL}/admin-${admin}-key.pem` } : undefined;
     const inventoryPath = join(root, 'inventory.yaml');
-    writeFileSync(inventoryPath, renderInventory({ id, sshPort, clientKeyPath, knownHostsPath, nodes }));
+    writeFileSync(inventoryPath, renderInventory({ id, sshPort, clientKeyPath, knownHostsPath, nodes, ...(nodeTls ? { etcdTls: nodeTls } : {}) }));
     const info: LabInfo = { id, root, block, inventoryPath, knownHostsPath, clientKeyPath, etcdTls, nodes };
     writeFileSync(join(root, 'lab.json'), JSON.stringify(info, null, 2));
 

@@ -2,11 +2,12 @@
 // disk keep kubeadm's 127.0.0.1 URLs; the in-node runner maps them to the node's address.
 
 export interface ManifestMember {
+  /** The etcd member name (--name), e.g. etcd-cp1. */
   name: string;
   address: string;
 }
 
-/** `cp1=https://127.X.0.1:2380,…` */
+/** `etcd-cp1=https://127.X.0.1:2380,…` */
 export function initialCluster(members: ManifestMember[]): string {
   return members.map((m) => `${m.name}=https://${m.address}:2380`).join(',');
 }
@@ -75,8 +76,24 @@ status: {}
 `;
 }
 
-export function apiserverManifest(self: ManifestMember): string {
+/** An external etcd as kube-apiserver reaches it (Kubespray: certs under /etc/ssl/etcd/ssl). */
+export interface ExternalEtcdClient {
+  servers: string[];
+  cafile: string;
+  certfile: string;
+  keyfile: string;
+  /** Host dir holding the three files, mounted into the pod. */
+  certDir: string;
+}
+
+export function apiserverManifest(self: ManifestMember, external?: ExternalEtcdClient): string {
   const a = self.address;
+  const etcd = external ?? {
+    servers: ['https://127.0.0.1:2379'], cafile: '/etc/kubernetes/pki/etcd/ca.crt',
+    certfile: '/etc/kubernetes/pki/apiserver-etcd-client.crt', keyfile: '/etc/kubernetes/pki/apiserver-etcd-client.key', certDir: '',
+  };
+  const mount = external ? `\n    - mountPath: ${external.certDir}\n      name: etcd-certs-0\n      readOnly: true` : '';
+  const volume = external ? `\n${hostPathVolume('etcd-certs-0', external.certDir, 'DirectoryOrCreate')}` : '';
   return `apiVersion: v1
 kind: Pod
 metadata:
@@ -97,10 +114,10 @@ spec:
     - --authorization-mode=Node,RBAC
     - --client-ca-file=/etc/kubernetes/pki/ca.crt
     - --enable-bootstrap-token-auth=true
-    - --etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt
-    - --etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt
-    - --etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key
-    - --etcd-servers=https://127.0.0.1:2379
+    - --etcd-cafile=${etcd.cafile}
+    - --etcd-certfile=${etcd.certfile}
+    - --etcd-keyfile=${etcd.keyfile}
+    - --etcd-servers=${etcd.servers.join(',')}
     - --secure-port=6443
     - --service-cluster-ip-range=10.96.0.0/12
     - --tls-cert-file=/etc/kubernetes/pki/apiserver.crt
@@ -111,12 +128,12 @@ spec:
     volumeMounts:
     - mountPath: /etc/kubernetes/pki
       name: k8s-certs
-      readOnly: true
+      readOnly: true${mount}
   hostNetwork: true
   priority: 2000001000
   priorityClassName: system-node-critical
   volumes:
-${hostPathVolume('k8s-certs', '/etc/kubernetes/pki', 'DirectoryOrCreate')}
+${hostPathVolume('k8s-certs', '/etc/kubernetes/pki', 'DirectoryOrCreate')}${volume}
 status: {}
 `;
 }

@@ -1,27 +1,42 @@
 // The files kubeadm leaves on a node: PKI copies, kubeconfigs, static-pod manifests on control
 // planes; CA and kubelet.conf on workers (as after `kubeadm join`).
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { apiserverEtcdClient, writeExternalEtcdFiles } from './external-etcd.js';
 import { join } from 'node:path';
 import { apiserverManifest, componentManifest, etcdManifest, kubeconfig } from './manifests.js';
 import type { LabNode } from './node-start.js';
 
 
-export function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string): void {
+/** External etcd: the members (own hosts) and the host dir with their Kubespray certificates. */
+export interface ExternalEtcd {
+  members: LabNode[];
+  sslDir: string;
+}
+
+export function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string, external?: ExternalEtcd): void {
   const k = n.dirs.etcKubernetes;
   const caPem = readFileSync(join(shared, 'ca.crt'), 'utf8');
+  if (external && (n.roles.includes('etcd') || n.roles.includes('control-plane'))) writeExternalEtcdFiles(n, external.members, external.sslDir);
+  // An etcd host of the external topology is no Kubernetes node.
+  if (!n.roles.includes('control-plane') && n.roles.includes('etcd')) return;
   if (n.roles.includes('control-plane')) {
-    for (const f of ['ca.crt', 'ca.key', 'etcd/ca.crt', 'etcd/ca.key', 'etcd/healthcheck-client.crt', 'etcd/healthcheck-client.key', 'apiserver-etcd-client.crt', 'apiserver-etcd-client.key']) {
+    // kubeadm with etcd.external writes no etcd certificates of its own.
+    if (external) rmSync(join(k, 'pki', 'etcd'), { recursive: true, force: true });
+    const pki = ['ca.crt', 'ca.key', ...(external ? [] : ['etcd/ca.crt', 'etcd/ca.key', 'etcd/healthcheck-client.crt', 'etcd/healthcheck-client.key', 'apiserver-etcd-client.crt', 'apiserver-etcd-client.key'])];
+    for (const f of pki) {
       mkdirSync(join(k, 'pki', 'etcd'), { recursive: true });
       copyFileSync(join(shared, f), join(k, 'pki', f));
     }
+    if (external) rmSync(join(k, 'pki', 'etcd'), { recursive: true, force: true });
     const server = `https://${n.address}:6443`;
     const admin = { cert: readFileSync(join(shared, 'admin.crt'), 'utf8'), key: readFileSync(join(shared, 'admin.key'), 'utf8') };
     writeFileSync(join(k, 'admin.conf'), kubeconfig(server, caPem, 'kubernetes-admin', admin), { mode: 0o600 });
     for (const c of ['controller-manager.conf', 'scheduler.conf']) writeFileSync(join(k, c), kubeconfig(server, caPem, c.replace('.conf', '')));
     const m = join(k, 'manifests');
-    const members = cps.map((c) => ({ name: c.name, address: c.address }));
-    writeFileSync(join(m, 'etcd.yaml'), etcdManifest(n, members), { mode: 0o600 });
-    writeFileSync(join(m, 'kube-apiserver.yaml'), apiserverManifest(n), { mode: 0o600 });
+    // The etcd member names (etcd-<node>), not the node names: --name and --initial-cluster.
+    const member = (c: LabNode): { name: string; address: string } => ({ name: c.etcdName ?? c.name, address: c.address });
+    if (!external) writeFileSync(join(m, 'etcd.yaml'), etcdManifest(member(n), cps.map(member)), { mode: 0o600 });
+    writeFileSync(join(m, 'kube-apiserver.yaml'), apiserverManifest(n, external && apiserverEtcdClient(n, external.members)), { mode: 0o600 });
     writeFileSync(join(m, 'kube-controller-manager.yaml'), componentManifest('kube-controller-manager'), { mode: 0o600 });
     writeFileSync(join(m, 'kube-scheduler.yaml'), componentManifest('kube-scheduler'), { mode: 0o600 });
   } else {

@@ -28,6 +28,10 @@ export interface LabNodeDirs {
   bin: string;
   /** Runner, sshd and per-pod logs (host only). */
   logs: string;
+  /** Upper dir of the node's overlay on /etc, when it has one (external etcd labs). */
+  etc: string;
+  /** The overlay's work dir. */
+  etcWork: string;
 }
 
 export interface LabNode {
@@ -35,6 +39,8 @@ export interface LabNode {
   address: string;
   sshPort: number;
   roles: LabRole[];
+  /** etcd --name of the member on this node (role etcd): deliberately not the node name. */
+  etcdName?: string;
   dirs: LabNodeDirs;
 }
 
@@ -63,6 +69,8 @@ export function nodeDirs(labRoot: string, name: string): LabNodeDirs {
     home: join(root, 'root'),
     bin: join(root, 'bin'),
     logs: join(root, 'logs'),
+    etc: join(root, 'etc-upper'),
+    etcWork: join(root, 'etc-work'),
   };
 }
 
@@ -90,8 +98,10 @@ function sshdConfig(node: LabNode, labRoot: string): string {
 }
 
 /** Create the node's directories, host key, sshd config, node.json and stand-in wrappers. */
-export async function prepareNode(node: LabNode, labRoot: string, controlPlanes: { name: string; address: string }[]): Promise<void> {
+export async function prepareNode(node: LabNode, labRoot: string, controlPlanes: { name: string; address: string }[], o: { systemd?: boolean } = {}): Promise<void> {
   const d = node.dirs;
+  // A private /etc (overlay on the host's) and a systemctl stand-in: the external etcd topology.
+  if (o.systemd) for (const dir of [d.etc, d.etcWork]) mkdirSync(dir, { recursive: true });
   for (const dir of [d.etcKubernetes, join(d.etcKubernetes, 'manifests'), join(d.etcKubernetes, 'pki'), d.kubelet, d.bin, d.logs, d.home]) {
     mkdirSync(dir, { recursive: true });
   }
@@ -103,7 +113,7 @@ export async function prepareNode(node: LabNode, labRoot: string, controlPlanes:
   writeFileSync(join(d.root, 'sshd_config'), sshdConfig(node, labRoot));
   const cfg = { name: node.name, address: node.address, roles: node.roles, nodeDir: d.root, controlPlanes };
   writeFileSync(join(d.root, 'node.json'), JSON.stringify(cfg, null, 2));
-  for (const tool of ['kubeadm', 'crictl']) {
+  for (const tool of ['kubeadm', 'crictl', ...(o.systemd ? ['systemctl'] : [])]) {
     const wrapper = join(d.bin, tool);
     writeFileSync(wrapper, `#!/bin/sh\nKUBEDR_LAB_NODE='${join(d.root, 'node.json')}' exec '${process.execPath}' '${join(NODE_SCRIPTS, `${tool}.js`)}' "$@"\n`);
     chmodSync(wrapper, 0o755);

@@ -11,7 +11,7 @@ export interface PkiNode {
   address: string;
 }
 
-interface Leaf {
+export interface Leaf {
   ca: 'ca' | 'etcd/ca';
   file: string;
   subject: string;
@@ -21,7 +21,7 @@ interface Leaf {
 
 const EKU = { server: 'serverAuth', client: 'clientAuth', both: 'serverAuth,clientAuth' } as const;
 
-async function makeCa(dir: string, name: 'ca' | 'etcd/ca', cn: string, cnf: string): Promise<void> {
+export async function makeCa(dir: string, name: 'ca' | 'etcd/ca', cn: string, cnf: string): Promise<void> {
   mkdirSync(dirname(join(dir, name)), { recursive: true });
   await runOk('openssl', [
     'req', '-config', cnf, '-x509', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
@@ -30,7 +30,7 @@ async function makeCa(dir: string, name: 'ca' | 'etcd/ca', cn: string, cnf: stri
   ]);
 }
 
-async function makeLeaf(caDir: string, outDir: string, leaf: Leaf, cnf: string): Promise<void> {
+export async function makeLeaf(caDir: string, outDir: string, leaf: Leaf, cnf: string): Promise<void> {
   mkdirSync(dirname(join(outDir, leaf.file)), { recursive: true });
   const args = [
     'req', '-config', cnf, '-x509', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { apiserverManifest, etcdManifest, initialCluster } from './manifests.js';
 import { backoffMs, launchArgv, mapVolumePaths, parsePodManifest, rewriteLoopback } from './node/pods.js';
 
-const cp1 = { name: 'cp1', address: '127.150.0.1' };
-const members = [cp1, { name: 'cp2', address: '127.150.0.2' }];
+const cp1 = { name: 'etcd-cp1', address: '127.150.0.1' };
+const members = [cp1, { name: 'etcd-cp2', address: '127.150.0.2' }];
 
 describe('rewriteLoopback', () => {
   it('maps 127.0.0.1 to the node address and drops the duplicate that creates', () => {

@@ -24,7 +24,8 @@ it('restores a 3-member cluster after quorum loss by hand, and verifyCluster pas
   const cps = ['cp1', 'cp2', 'cp3'];
   const workers = ['w1', 'w2'];
   const addr = (n: string): string => lab.node(n).address;
-  const initialCluster = cps.map((n) => `${n}=https://${addr(n)}:2380`).join(',');
+  const member = (n: string): string => lab.node(n).etcdName ?? n;
+  const initialCluster = cps.map((n) => `${member(n)}=https://${addr(n)}:2380`).join(',');
 
   // Backup, then writes after it, then disaster.
   const seed = await seedKeys(lab, 2000);
@@ -61,7 +62,7 @@ it('restores a 3-member cluster after quorum loss by hand, and verifyCluster pas
   const token = `kubedr-restore-${Date.now()}`;
   const stamp = restoreStart.toISOString().replace(/[:.]/g, '-');
   await Promise.all(cps.map((n) => sh(lab, n, `set -e
-    ETCDCTL_API=3 etcdctl snapshot restore /var/lib/kubedr-restore/snapshot.db --name=${n} \\
+    ETCDCTL_API=3 etcdctl snapshot restore /var/lib/kubedr-restore/snapshot.db --name=${member(n)} \\
       --initial-cluster=${initialCluster} --initial-advertise-peer-urls=https://${addr(n)}:2380 \\
       --initial-cluster-token=${token} --data-dir=/var/lib/etcd-restored
     mv /var/lib/etcd /var/lib/etcd.before-restore-${stamp}
@@ -82,7 +83,7 @@ it('restores a 3-member cluster after quorum loss by hand, and verifyCluster pas
     return r.code === 0 ? true : undefined;
   }, 500);
   const members = await sh(lab, 'cp1', `${ETCDCTL} --endpoints=https://${addr('cp1')}:2379 member list`);
-  expect(members.trim().split('\n').map((l) => l.split(', ').slice(1, 3).join(' ')).sort()).toEqual(cps.map((n) => `started ${n}`));
+  expect(members.trim().split('\n').map((l) => l.split(', ').slice(1, 3).join(' ')).sort()).toEqual(cps.map((n) => `started ${member(n)}`));
   await Promise.all(cps.map((n) => sh(lab, n, `mv ${STASH}/kube-apiserver.yaml /etc/kubernetes/manifests/`)));
   await Promise.all(cps.map((n) => waitFor(`apiserver on ${n}`, 30_000, async () =>
     ((await lab.ssh(n, `curl -fsS --cacert /etc/kubernetes/pki/ca.crt https://${addr(n)}:6443/readyz`)).stdout === 'ok' ? true : undefined), 300)));

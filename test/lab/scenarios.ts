@@ -18,8 +18,9 @@ export const seedValue = (s: SeedSet, i: number): string => `${s.tag}:${i}`;
 /** Where damage scenarios put the manifests they take out (inside each node). */
 export const DAMAGED_DIR = '/etc/kubernetes/kubedr-lab-damaged';
 
+/** Nodes that run an etcd member (the control planes when etcd is stacked). */
 function controlPlanes(lab: Lab): string[] {
-  return lab.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name);
+  return lab.nodes.filter((n) => n.roles.includes('etcd')).map((n) => n.name);
 }
 
 /** Write `count` keys through etcd's gateway in txn batches (thousands per second). */

@@ -3,11 +3,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiserverReady, type Lab } from './handle.js';
+import type { LabNode } from './node-start.js';
 import { seedValue, type SeedSet } from './scenarios.js';
 
+/** An etcd member as the member list must show it. */
+export interface ExpectedMember {
+  /** The node that runs it (its client URL is asked). */
+  node: string;
+  /** etcd --name (etcd-<node> on the lab, never the node name). */
+  name: string;
+  peerURL: string;
+}
+
 export interface ClusterExpectations {
-  /** Exactly these etcd members, by name. @default every control-plane node */
-  members?: string[];
+  /** Exactly these etcd members, by name and peer URL. @default every etcd node of the lab */
+  members?: ExpectedMember[];
   /** Seeded key sets that must be present with their values. */
   seeded?: SeedSet[];
   /** Key sets that must be absent (written after the snapshot). */
@@ -18,21 +28,26 @@ export interface ClusterExpectations {
   workersJoinedAfter?: Date;
 }
 
-async function checkMembers(lab: Lab, expected: string[], failures: string[]): Promise<string | undefined> {
+/** The lab's members as they were created: one per etcd node, named etcd-<node> (or ETCD_NAME). */
+export function labMembers(lab: Lab): ExpectedMember[] {
+  return lab.nodes.filter((n: LabNode) => n.roles.includes('etcd')).map((n) => ({ node: n.name, name: n.etcdName ?? n.name, peerURL: `https://${n.address}:2380` }));
+}
+
+async function checkMembers(lab: Lab, expected: ExpectedMember[], failures: string[]): Promise<string | undefined> {
   const clusterIds = new Map<string, string>();
   let healthy: string | undefined;
-  const statuses = await Promise.allSettled(expected.map((name) => lab.etcd.status(lab.clientURL(name), 2000)));
-  for (const [i, name] of expected.entries()) {
+  const statuses = await Promise.allSettled(expected.map((m) => lab.etcd.status(lab.clientURL(m.node), 2000)));
+  for (const [i, { node }] of expected.entries()) {
     try {
       const r = statuses[i];
       if (r?.status !== 'fulfilled') throw r?.reason;
       const s = r.value;
-      if (!s.leader || s.leader === '0') failures.push(`etcd ${name}: no leader`);
-      else healthy ??= name;
-      clusterIds.set(name, s.header.cluster_id ?? '?');
-      if (s.errors?.length) failures.push(`etcd ${name}: ${s.errors.join('; ')}`);
+      if (!s.leader || s.leader === '0') failures.push(`etcd ${node}: no leader`);
+      else healthy ??= node;
+      clusterIds.set(node, s.header.cluster_id ?? '?');
+      if (s.errors?.length) failures.push(`etcd ${node}: ${s.errors.join('; ')}`);
     } catch (e) {
-      failures.push(`etcd ${name}: not healthy (${e instanceof Error ? e.message : String(e)})`);
+      failures.push(`etcd ${node}: not healthy (${e instanceof Error ? e.message : String(e)})`);
     }
   }
   if (new Set(clusterIds.values()).size > 1) {
@@ -40,15 +55,15 @@ async function checkMembers(lab: Lab, expected: string[], failures: string[]): P
   }
   if (!healthy) return undefined;
   const { members } = await lab.etcd.memberList(lab.clientURL(healthy));
-  const names = members.map((m) => m.name || `(unstarted ${m.peerURLs.join(',')})`).sort();
-  if (JSON.stringify(names) !== JSON.stringify([...expected].sort())) {
-    failures.push(`etcd member list is [${names.join(', ')}], expected exactly [${[...expected].sort().join(', ')}]`);
+  // name=peerURL, as --initial-cluster writes it: a wrong name or a wrong URL both show.
+  const got = members.map((m) => `${m.name || '(unstarted)'}=${m.peerURLs.join(',')}`).sort();
+  const want = expected.map((m) => `${m.name}=${m.peerURL}`).sort();
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    failures.push(`etcd member list is [${got.join(', ')}], expected exactly [${want.join(', ')}]`);
   }
   for (const m of members) {
-    const node = lab.nodes.find((n) => n.name === m.name);
     if (!m.name || m.clientURLs.length === 0) failures.push(`etcd member ${m.id} is not started`);
     if (m.isLearner) failures.push(`etcd member ${m.name} is still a learner`);
-    if (node && m.peerURLs.join(',') !== `https://${node.address}:2380`) failures.push(`etcd member ${m.name} has peer URLs ${m.peerURLs.join(',')}`);
   }
   return healthy;
 }
@@ -82,7 +97,7 @@ function checkWorkers(lab: Lab, after: Date, failures: string[]): void {
 export async function verifyCluster(lab: Lab, exp: ClusterExpectations = {}): Promise<string[]> {
   const failures: string[] = [];
   const cps = lab.nodes.filter((n) => n.roles.includes('control-plane')).map((n) => n.name);
-  const healthy = await checkMembers(lab, exp.members ?? cps, failures).catch((e: unknown) => {
+  const healthy = await checkMembers(lab, exp.members ?? labMembers(lab), failures).catch((e: unknown) => {
     failures.push(`etcd member list: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   });
@@ -98,4 +113,13 @@ export async function verifyCluster(lab: Lab, exp: ClusterExpectations = {}): Pr
   }
   if (exp.workersJoinedAfter) checkWorkers(lab, exp.workersJoinedAfter, failures);
   return failures;
+}
+
+/**
+ * After a restore from a snapshot taken when `seed` was written and before `junk` was: every
+ * member healthy, the exact member list, every seeded key with its value, no junk, every
+ * apiserver ready, every worker rejoined since `since`.
+ */
+export function verifyRestored(lab: Lab, o: { seed: SeedSet; junk?: SeedSet; since?: Date }): Promise<string[]> {
+  return verifyCluster(lab, { seeded: [o.seed], ...(o.junk ? { junk: [o.junk] } : {}), ...(o.since ? { workersJoinedAfter: o.since } : {}) });
 }

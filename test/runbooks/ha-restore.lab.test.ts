@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,9 +30,10 @@ const originals = new Map<string, string>();
 const apiservers = new Map<string, string>();
 
 // restartKubelet=false: lab nodes share the host's /run, so systemctl would reach the HOST's systemd.
+// The CLI runs take the backup dir (--param backup=DIR); the in-process runs a bare snapshot + sha256.
 function cliArgs(): string[] {
   return ['-r', runbookPath('ha-restore'), '-i', env.lab.inventoryPath, '--state-dir', join(work, 'state'),
-    '--param', `snapshot=${snapshot.path}`, '--param', `snapshotSha256=${snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`, '--param', 'restartKubelet=false'];
+    '--param', `backup=${dirname(snapshot.path)}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`, '--param', 'restartKubelet=false'];
 }
 
 function restoreOptions(extra: Partial<DriveOptions> = {}): DriveOptions {
@@ -62,10 +63,10 @@ describe.sequential('ha-restore on the lab', () => {
     expect(r.code, r.stderr).toBe(0);
     for (const n of CPS) {
       const addr = lab.node(n).address;
-      expect(r.stdout).toContain(`--name ${n} `);
+      expect(r.stdout).toContain(`--name etcd-${n} `);
       expect(r.stdout).toContain(`--initial-advertise-peer-urls https://${addr}:2380`);
     }
-    expect(r.stdout).toContain(`--initial-cluster ${CPS.map((n) => `${n}=https://${lab.node(n).address}:2380`).join(',')}`);
+    expect(r.stdout).toContain(`--initial-cluster ${CPS.map((n) => `etcd-${n}=https://${lab.node(n).address}:2380`).join(',')}`);
     expect(r.stdout).toContain('<secret:steps.join-command.stdout>');
     expect(await hashTrees(lab, NODES, [...WATCHED, '/var/lib'])).toEqual(before);
   });
@@ -79,7 +80,7 @@ describe.sequential('ha-restore on the lab', () => {
     const sha = readFileSync(join(dir, 'snapshot.db.sha256'), 'utf8').split(' ')[0] ?? '';
     const meta = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { cluster: string; members: { name: string }[]; revision: number; totalKeys: number; sha256: string; etcdVersion: string };
     expect(meta).toMatchObject({ cluster: 'lab', sha256: sha });
-    expect(meta.members.map((m) => m.name).sort()).toEqual(CPS);
+    expect(meta.members.map((m) => m.name).sort()).toEqual(CPS.map((n) => `etcd-${n}`));
     expect(meta.totalKeys).toBeGreaterThanOrEqual(2000);
     expect(meta.etcdVersion).toMatch(/^3\.4\./);
     // Every control-plane node's own files, the shared CA once (the layout is checked in etcd-backup.lab.test.ts).
@@ -131,7 +132,7 @@ describe.sequential('ha-restore on the lab', () => {
       const now = readFileSync(lab.hostPath(n, '/etc/kubernetes/manifests/etcd.yaml'), 'utf8');
       const { changed, command } = manifestDiff(originals.get(n) ?? '', now);
       expect(changed.every((f) => f.startsWith('--initial-cluster=') || f.startsWith('--initial-cluster-state=')), changed.join(' ')).toBe(true);
-      expect(command).toContain(`--initial-cluster=${CPS.map((m) => `${m}=https://${lab.node(m).address}:2380`).join(',')}`);
+      expect(command).toContain(`--initial-cluster=${CPS.map((m) => `etcd-${m}=https://${lab.node(m).address}:2380`).join(',')}`);
       expect(command).toContain('--initial-cluster-state=existing');
       expect(readFileSync(lab.hostPath(n, '/etc/kubernetes/manifests/kube-apiserver.yaml'), 'utf8')).toBe(apiservers.get(n));
     }

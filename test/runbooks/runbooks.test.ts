@@ -11,7 +11,7 @@ import type { Plan, PlannedAction, PlanStep, Runbook } from '../../src/model/ind
 import { displayText } from '../../src/plan/index.js';
 import { parseRunbook } from '../../src/runbook/index.js';
 import { deriveRehearsal } from '../../src/app/rehearsal/derive.js';
-import { renderInventory } from '../lab/inventory.js';
+import { etcdMemberName, renderInventory } from '../lab/inventory.js';
 import { nodeDirs, type LabNode } from '../lab/node-start.js';
 import { MemoryTransport } from '../engine/support/memory-transport.js';
 import { runInMemory } from '../engine/support/harness.js';
@@ -21,7 +21,9 @@ const RUNBOOKS = readdirSync(RUNBOOKS_DIR).filter((f) => f.endsWith('.yaml')).so
 const file = (dir: string, name: string): { text: string; source: string } => ({ text: readFileSync(join(dir, name), 'utf8'), source: `${dir}/${name}` });
 const runbook = (name: string): { text: string; source: string } => file(RUNBOOKS_DIR, name);
 
-const labNode = (name: string, last: number, roles: LabNode['roles']): LabNode => ({ name, address: `127.150.0.${last}`, sshPort: 22, roles, dirs: nodeDirs('/tmp/kubedr-lab-t', name) });
+const labNode = (name: string, last: number, roles: LabNode['roles']): LabNode => ({
+  name, address: `127.150.0.${last}`, sshPort: 22, roles, ...(roles.includes('etcd') ? { etcdName: etcdMemberName(name) } : {}), dirs: nodeDirs('/tmp/kubedr-lab-t', name),
+});
 const LAB = {
   text: renderInventory({
     id: 't', sshPort: 22, clientKeyPath: '/tmp/kubedr-lab-t/client_key', knownHostsPath: '/tmp/kubedr-lab-t/known_hosts',

@@ -5,6 +5,11 @@
 # (with its bind mounts) disappears: one kill of this PID tears the whole node down.
 set -eu
 hostname "$LAB_NODE_NAME"
+# External etcd labs: the node's own /etc (etcd.env, units, /etc/ssl/etcd) over the host's,
+# mounted first so the binds below land on top of it.
+if [ -d "$LAB_NODE_DIR/etc-upper" ]; then
+  mount -t overlay overlay -o "lowerdir=/etc,upperdir=$LAB_NODE_DIR/etc-upper,workdir=$LAB_NODE_DIR/etc-work" /etc
+fi
 mount --bind "$LAB_NODE_DIR/etc-kubernetes" /etc/kubernetes
 mount --bind "$LAB_NODE_DIR/var-lib" /var/lib
 mount --bind "$LAB_NODE_DIR/bin" /usr/local/sbin
@@ -24,6 +29,11 @@ mount --rbind "$LAB_NODE_DIR/tmp" /tmp
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 /usr/sbin/sshd -D -e -f "$LAB_NODE_DIR/sshd_config" >>"$LAB_NODE_DIR/logs/sshd.log" 2>&1 &
 KUBEDR_LAB_NODE="$LAB_NODE_DIR/node.json" "$LAB_NODE_BIN" "$LAB_RUNNER" >>"$LAB_NODE_DIR/logs/runner.log" 2>&1 &
+# Units enabled on this node start at boot, as systemd would start them (in the background:
+# the node is up, sshd answers, while they come up).
+if [ -e "$LAB_NODE_DIR/boot-units" ]; then
+  while read -r unit; do /usr/local/sbin/systemctl start --no-block "$unit" || true; done <"$LAB_NODE_DIR/boot-units" >>"$LAB_NODE_DIR/logs/boot.log" 2>&1 &
+fi
 : >"$LAB_NODE_DIR/init.ready"
 if [ "$LAB_OWNED" = 1 ]; then
   # Owned by a test process: our stdin is a pipe from it. EOF means the owner exited or was
