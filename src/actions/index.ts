@@ -16,6 +16,13 @@ import { checkSnapshotFile } from './snapshot-file.js';
 import { stageSnapshot } from './stage-snapshot.js';
 import { startStaticPods } from './start-static-pods.js';
 import { stopStaticPods } from './stop-static-pods.js';
+import { checkMemberRemoval } from './check-member-removal.js';
+import { chooseSurvivor } from './choose-survivor.js';
+import { forceNewCluster } from './force-new-cluster.js';
+import { memberAdd } from './member-add.js';
+import { memberRemove } from './member-remove.js';
+import { memberStatus } from './member-status.js';
+import { staleLeases } from './stale-leases.js';
 import type { ActionExpansion, DrAction } from './types.js';
 import { waitApiserverReady } from './wait-apiserver-ready.js';
 import { waitEtcdQuorum } from './wait-etcd-quorum.js';
@@ -45,6 +52,13 @@ export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   verifyEtcd,
   waitApiserverReady,
   waitEtcdQuorum,
+  memberStatus,
+  chooseSurvivor,
+  forceNewCluster,
+  memberAdd,
+  memberRemove,
+  checkMemberRemoval,
+  staleLeases,
 };
 
 export function isDrActionName(key: string): boolean {

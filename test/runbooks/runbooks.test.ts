@@ -31,13 +31,15 @@ const LAB = {
 };
 const INVENTORIES = { lab: LAB, kubeadm: file('inventories', 'kubeadm-3-master.yaml'), external: file('inventories', 'external-etcd.yaml'), example: file('inventories', 'example.yaml') };
 const SNAPSHOT_PARAMS = ['snapshot=README.md', `snapshotSha256=${'0'.repeat(64)}`];
-const paramsFor = (name: string): string[] => (/restore/.test(name) ? SNAPSHOT_PARAMS : []);
+const paramsFor = (name: string): string[] => (name === 'replace-member.yaml' ? ['member=cp-c'] : /restore/.test(name) && name !== 'quorum-restore.yaml' ? SNAPSHOT_PARAMS : []);
 
 /** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
 const READ_ONLY = new Set([
   'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status', 'node-certs-available', 'etcd-manifest-source', 'apiserver-manifest-source',
   'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined',
 ]);
+/** Nothing to undo: a kubelet restart; a member removal (etcd never takes a removed ID back: resume re-adds it). */
+const NO_UNDO = new Set(['restart-kubelet', 'member-remove']);
 const MUTATING_COMMAND = /(^|[\s;|&({])(mv|rm|cp|mkdir|rmdir|chmod|tee|sed -i|tar|systemctl (stop|start|restart)|kubeadm (reset|join)|etcdctl .*(put|del|snapshot (save|restore)))(\s|$)|[^2&]>\s*[^&/]|>\s*\$/m;
 
 function planOf(name: string, inv: { text: string; source: string }): Plan {
@@ -58,8 +60,8 @@ const text = (a: PlannedAction): string => {
 };
 
 describe('built-in runbooks', () => {
-  it('are the five of issue 5, each documented at its top', () => {
-    expect(RUNBOOKS).toEqual(['etcd-backup.yaml', 'external-etcd-restore.yaml', 'ha-restore.yaml', 'rejoin-workers.yaml', 'single-restore.yaml']);
+  it('are the five of issue 5 and the two of issue 14, each documented at its top', () => {
+    expect(RUNBOOKS).toEqual(['etcd-backup.yaml', 'external-etcd-restore.yaml', 'ha-restore.yaml', 'quorum-restore.yaml', 'rejoin-workers.yaml', 'replace-member.yaml', 'single-restore.yaml']);
     for (const name of RUNBOOKS) {
       const head = runbook(name).text.split('\n').slice(0, 12);
       expect(head.filter((l) => l.startsWith('#')).length, name).toBeGreaterThanOrEqual(8);
@@ -90,12 +92,12 @@ describe('built-in runbooks', () => {
         for (const task of step.tasks) {
           const a = task.action;
           if (a.kind === 'confirm' || a.kind === 'wait' || a.kind === 'download' || a.kind === 'capture') continue;
-          if (READ_ONLY.has(step.id)) {
+          if (READ_ONLY.has(step.id) || step.readOnly === true) {
             expect(text(a), `${name} ${step.id} is listed read-only`).not.toMatch(MUTATING_COMMAND);
             continue;
           }
           // A manifest edit's undo is implicit (the engine keeps the original and moves it back).
-          if (a.kind !== 'manifest') expect(task.undo, `${name} ${task.key} has no undo`).toBeDefined();
+          if (a.kind !== 'manifest' && !NO_UNDO.has(step.id)) expect(task.undo, `${name} ${task.key} has no undo`).toBeDefined();
           expect(task.check, `${name} ${task.key} has no check`).toBeDefined();
           if (task.check) expect(text(task.check), `${name} ${task.key}'s check`).not.toMatch(MUTATING_COMMAND);
         }
@@ -138,7 +140,7 @@ describe('built-in runbooks', () => {
   });
 
   it('every step of the restores is safe to re-run (idempotent) or a gate', () => {
-    for (const name of ['ha-restore.yaml', 'single-restore.yaml', 'external-etcd-restore.yaml', 'rejoin-workers.yaml']) {
+    for (const name of ['ha-restore.yaml', 'single-restore.yaml', 'external-etcd-restore.yaml', 'rejoin-workers.yaml', 'quorum-restore.yaml', 'replace-member.yaml']) {
       for (const step of steps(planOf(name, name.startsWith('external') ? INVENTORIES.external : INVENTORIES.kubeadm))) {
         const gate = step.tasks.every((t) => t.action.kind === 'confirm' || t.action.kind === 'wait' || t.action.kind === 'capture');
         expect(step.idempotent || gate, `${name} ${step.id}`).toBe(true);

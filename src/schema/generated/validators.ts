@@ -1629,32 +1629,39 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
 const pattern19 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
-const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
+const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
 const schema101 = {"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}};
-const schema102 = {"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
-const schema103 = {"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}};
-const schema104 = {"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}};
-const schema105 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}};
-const schema106 = {"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}};
-const schema107 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
-const schema108 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
-const schema109 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
-const schema110 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
-const schema111 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
-const schema114 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
-const schema115 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
-const schema116 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
-const schema117 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema120 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema123 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
+const schema102 = {"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}};
+const schema103 = {"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
+const schema104 = {"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}};
+const schema105 = {"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}};
+const schema106 = {"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}};
+const schema107 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}};
+const schema108 = {"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}};
+const schema109 = {"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}};
+const schema110 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
+const schema111 = {"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
+const schema112 = {"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}};
+const schema113 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
+const schema114 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
+const schema115 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
+const schema116 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
+const schema117 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
+const schema120 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
+const schema121 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
+const schema122 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
+const schema123 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
+const schema124 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema127 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema130 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
 const schema90 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
 const pattern28 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$", "u");
 const pattern29 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
@@ -2729,230 +2736,12 @@ return errors === 0;
 }
 validate55.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema112 = {"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}};
+const schema118 = {"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate57.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-if(data.pods !== undefined){
-let data0 = data.pods;
-if(Array.isArray(data0)){
-if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema112.properties.pods,data:data0};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-let data1 = data0[i0];
-if(typeof data1 === "string"){
-if(!pattern29.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema112.properties.pods.items,data:data1};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.pods.items.type,parentSchema:schema112.properties.pods.items,data:data1};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-let i1 = data0.length;
-let j0;
-if(i1 > 1){
-const indices0 = {};
-for(;i1--;){
-let item0 = data0[i1];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema112.properties.pods,data:data0};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-break;
-}
-indices0[item0] = i1;
-}
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema112.properties.pods.type,parentSchema:schema112.properties.pods,data:data0};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-if(data.stashDir !== undefined){
-let data2 = data.stashDir;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.stashDir.type,parentSchema:schema112.properties.stashDir,data:data2};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.manifestDir !== undefined){
-let data3 = data.manifestDir;
-if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.manifestDir.type,parentSchema:schema112.properties.manifestDir,data:data3};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.timeout !== undefined){
-let data4 = data.timeout;
-const _errs12 = errors;
-let valid5 = false;
-const _errs13 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err8 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data4};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data4};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-var _valid0 = _errs13 === errors;
-valid5 = valid5 || _valid0;
-const _errs15 = errors;
-if(typeof data4 === "string"){
-if(!pattern7.test(data4)){
-const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data4};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data4};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-var _valid0 = _errs15 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data4};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-else {
-errors = _errs12;
-if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-validate57.errors = vErrors;
-return errors === 0;
-}
-validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-const schema118 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
-
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3160,17 +2949,17 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema121 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
+const schema125 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3179,8 +2968,8 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "searchPath")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data};
+if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3194,7 +2983,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema125.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3208,7 +2997,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern29.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema121.properties.pods.items,data:data1};
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema125.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3219,7 +3008,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.pods.items.type,parentSchema:schema121.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.pods.items.type,parentSchema:schema125.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3240,7 +3029,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema121.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema125.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3255,7 +3044,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.pods.type,parentSchema:schema121.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema125.properties.pods.type,parentSchema:schema125.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3268,7 +3057,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.stashDir.type,parentSchema:schema121.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.stashDir.type,parentSchema:schema125.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3281,7 +3070,225 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.manifestDir.type,parentSchema:schema121.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.manifestDir.type,parentSchema:schema125.properties.manifestDir,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.timeout !== undefined){
+let data4 = data.timeout;
+const _errs12 = errors;
+let valid5 = false;
+const _errs13 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data4};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var _valid0 = _errs13 === errors;
+valid5 = valid5 || _valid0;
+const _errs15 = errors;
+if(typeof data4 === "string"){
+if(!pattern7.test(data4)){
+const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid0 = _errs15 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate59.errors = vErrors;
+return errors === 0;
+}
+validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema128 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
+
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate61.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "searchPath")) || (key0 === "timeout"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.pods !== undefined){
+let data0 = data.pods;
+if(Array.isArray(data0)){
+if(data0.length < 1){
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema128.properties.pods,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(!pattern29.test(data1)){
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema128.properties.pods.items,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.pods.items.type,parentSchema:schema128.properties.pods.items,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+let i1 = data0.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data0[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema128.properties.pods,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema128.properties.pods.type,parentSchema:schema128.properties.pods,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.stashDir !== undefined){
+let data2 = data.stashDir;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stashDir.type,parentSchema:schema128.properties.stashDir,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.manifestDir !== undefined){
+let data3 = data.manifestDir;
+if(typeof data3 !== "string"){
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.manifestDir.type,parentSchema:schema128.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3294,7 +3301,7 @@ errors++;
 if(data.searchPath !== undefined){
 let data4 = data.searchPath;
 if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.searchPath.type,parentSchema:schema121.properties.searchPath,data:data4};
+const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.searchPath.type,parentSchema:schema128.properties.searchPath,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3382,7 +3389,7 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3396,7 +3403,7 @@ return errors === 0;
 }
 validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema124 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
+const schema131 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3411,7 +3418,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "address") || (key0 === "port")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3424,7 +3431,7 @@ errors++;
 if(data.address !== undefined){
 let data0 = data.address;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.address.type,parentSchema:schema124.properties.address,data:data0};
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.address.type,parentSchema:schema131.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3437,7 +3444,7 @@ errors++;
 if(data.port !== undefined){
 let data1 = data.port;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema124.properties.port.type},message:"must be string,integer",schema:schema124.properties.port.type,parentSchema:schema124.properties.port,data:data1};
+const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema131.properties.port.type},message:"must be string,integer",schema:schema131.properties.port.type,parentSchema:schema131.properties.port,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3525,7 +3532,7 @@ vErrors = null;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3539,7 +3546,7 @@ return errors === 0;
 }
 validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema126 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
+const schema133 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
 
 function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3554,7 +3561,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "endpoints") || (key0 === "members")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema133,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3567,7 +3574,7 @@ errors++;
 if(data.endpoints !== undefined){
 let data0 = data.endpoints;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.endpoints.type,parentSchema:schema126.properties.endpoints,data:data0};
+const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.endpoints.type,parentSchema:schema133.properties.endpoints,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3580,7 +3587,7 @@ errors++;
 if(data.members !== undefined){
 let data1 = data.members;
 if(typeof data1 !== "string"){
-const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.members.type,parentSchema:schema126.properties.members,data:data1};
+const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.members.type,parentSchema:schema133.properties.members,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3668,7 +3675,7 @@ vErrors = null;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema133.type,parentSchema:schema133,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3682,7 +3689,7 @@ return errors === 0;
 }
 validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema131 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+const schema138 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3696,7 +3703,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 1){
-const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema131,data};
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3706,7 +3713,7 @@ vErrors.push(err0);
 errors++;
 }
 if(Object.keys(data).length < 1){
-const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema131,data};
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3717,7 +3724,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "shell") || (key0 === "upload")) || (key0 === "download")) || (key0 === "manifest")) || (key0 === "wait")) || (key0 === "capture")) || (key0 === "local"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3771,7 +3778,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4196,11 +4203,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.checkSnapshot !== undefined){
-let data25 = data.checkSnapshot;
+if(data.checkMemberRemoval !== undefined){
+let data25 = data.checkMemberRemoval;
 if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.sha256 === undefined){
-const err28 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema102.required,parentSchema:schema102,data:data25};
+if(data25.member === undefined){
+const err28 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema102.required,parentSchema:schema102,data:data25};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4210,8 +4217,8 @@ vErrors.push(err28);
 errors++;
 }
 for(const key4 in data25){
-if(!(((key4 === "sha256") || (key4 === "stageDir")) || (key4 === "tool"))){
-const err29 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema102,data:data25};
+if(!((key4 === "member") || (key4 === "force"))){
+const err29 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema102,data:data25};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4221,11 +4228,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data25.sha256 !== undefined){
-let data26 = data25.sha256;
-if(typeof data26 === "string"){
-if(func1(data26) < 1){
-const err30 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema102.properties.sha256,data:data26};
+if(data25.member !== undefined){
+let data26 = data25.member;
+if(typeof data26 !== "string"){
+const err30 = {instancePath:instancePath+"/checkMemberRemoval/member",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.member.type,parentSchema:schema102.properties.member,data:data26};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4235,8 +4241,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-else {
-const err31 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.sha256.type,parentSchema:schema102.properties.sha256,data:data26};
+if(data25.force !== undefined){
+let data27 = data25.force;
+if((typeof data27 !== "string") && (typeof data27 !== "boolean")){
+const err31 = {instancePath:instancePath+"/checkMemberRemoval/force",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/force/type",keyword:"type",params:{type: schema102.properties.force.type},message:"must be string,boolean",schema:schema102.properties.force.type,parentSchema:schema102.properties.force,data:data27};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4246,10 +4254,9 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data25.stageDir !== undefined){
-let data27 = data25.stageDir;
-if(typeof data27 !== "string"){
-const err32 = {instancePath:instancePath+"/checkSnapshot/stageDir",schemaPath:"#/$defs/dr.checkSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.stageDir.type,parentSchema:schema102.properties.stageDir,data:data27};
+}
+else {
+const err32 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data:data25};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4259,10 +4266,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data25.tool !== undefined){
-let data28 = data25.tool;
-if(typeof data28 !== "string"){
-const err33 = {instancePath:instancePath+"/checkSnapshot/tool",schemaPath:"#/$defs/dr.checkSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.tool.type,parentSchema:schema102.properties.tool,data:data28};
+if(data.checkSnapshot !== undefined){
+let data28 = data.checkSnapshot;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.sha256 === undefined){
+const err33 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema103.required,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4271,10 +4279,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data:data25};
+for(const key5 in data28){
+if(!(((key5 === "sha256") || (key5 === "stageDir")) || (key5 === "tool"))){
+const err34 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4284,11 +4291,11 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data.checkSnapshotFile !== undefined){
-let data29 = data.checkSnapshotFile;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.snapshot === undefined){
-const err35 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema103.required,parentSchema:schema103,data:data29};
+if(data28.sha256 !== undefined){
+let data29 = data28.sha256;
+if(typeof data29 === "string"){
+if(func1(data29) < 1){
+const err35 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema103.properties.sha256,data:data29};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4297,8 +4304,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data29.sha256 === undefined){
-const err36 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema103.required,parentSchema:schema103,data:data29};
+}
+else {
+const err36 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.sha256.type,parentSchema:schema103.properties.sha256,data:data29};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4307,9 +4315,11 @@ vErrors.push(err36);
 }
 errors++;
 }
-for(const key5 in data29){
-if(!((key5 === "snapshot") || (key5 === "sha256"))){
-const err37 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema103,data:data29};
+}
+if(data28.stageDir !== undefined){
+let data30 = data28.stageDir;
+if(typeof data30 !== "string"){
+const err37 = {instancePath:instancePath+"/checkSnapshot/stageDir",schemaPath:"#/$defs/dr.checkSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.stageDir.type,parentSchema:schema103.properties.stageDir,data:data30};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4319,11 +4329,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data29.snapshot !== undefined){
-let data30 = data29.snapshot;
-if(typeof data30 === "string"){
-if(func1(data30) < 1){
-const err38 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema103.properties.snapshot,data:data30};
+if(data28.tool !== undefined){
+let data31 = data28.tool;
+if(typeof data31 !== "string"){
+const err38 = {instancePath:instancePath+"/checkSnapshot/tool",schemaPath:"#/$defs/dr.checkSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.tool.type,parentSchema:schema103.properties.tool,data:data31};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4333,8 +4342,9 @@ vErrors.push(err38);
 errors++;
 }
 }
+}
 else {
-const err39 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.snapshot.type,parentSchema:schema103.properties.snapshot,data:data30};
+const err39 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data28};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4344,11 +4354,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data29.sha256 !== undefined){
-let data31 = data29.sha256;
-if(typeof data31 === "string"){
-if(func1(data31) < 1){
-const err40 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema103.properties.sha256,data:data31};
+if(data.checkSnapshotFile !== undefined){
+let data32 = data.checkSnapshotFile;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.snapshot === undefined){
+const err40 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema104.required,parentSchema:schema104,data:data32};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4357,9 +4367,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.sha256.type,parentSchema:schema103.properties.sha256,data:data31};
+if(data32.sha256 === undefined){
+const err41 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema104.required,parentSchema:schema104,data:data32};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4368,10 +4377,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data29};
+for(const key6 in data32){
+if(!((key6 === "snapshot") || (key6 === "sha256"))){
+const err42 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema104,data:data32};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4381,12 +4389,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.configureEtcdService !== undefined){
-let data32 = data.configureEtcdService;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-for(const key6 in data32){
-if(!(((((key6 === "unit") || (key6 === "stageDir")) || (key6 === "envFile")) || (key6 === "initialCluster")) || (key6 === "state"))){
-const err43 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema104,data:data32};
+if(data32.snapshot !== undefined){
+let data33 = data32.snapshot;
+if(typeof data33 === "string"){
+if(func1(data33) < 1){
+const err43 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.snapshot,data:data33};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4396,10 +4403,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data32.unit !== undefined){
-let data33 = data32.unit;
-if(typeof data33 !== "string"){
-const err44 = {instancePath:instancePath+"/configureEtcdService/unit",schemaPath:"#/$defs/dr.configureEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.unit.type,parentSchema:schema104.properties.unit,data:data33};
+else {
+const err44 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.snapshot.type,parentSchema:schema104.properties.snapshot,data:data33};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4409,10 +4414,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data32.stageDir !== undefined){
-let data34 = data32.stageDir;
-if(typeof data34 !== "string"){
-const err45 = {instancePath:instancePath+"/configureEtcdService/stageDir",schemaPath:"#/$defs/dr.configureEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.stageDir.type,parentSchema:schema104.properties.stageDir,data:data34};
+if(data32.sha256 !== undefined){
+let data34 = data32.sha256;
+if(typeof data34 === "string"){
+if(func1(data34) < 1){
+const err45 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.sha256,data:data34};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4422,10 +4428,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data32.envFile !== undefined){
-let data35 = data32.envFile;
-if(typeof data35 !== "string"){
-const err46 = {instancePath:instancePath+"/configureEtcdService/envFile",schemaPath:"#/$defs/dr.configureEtcdService/properties/envFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.envFile.type,parentSchema:schema104.properties.envFile,data:data35};
+else {
+const err46 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.sha256.type,parentSchema:schema104.properties.sha256,data:data34};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4435,10 +4439,9 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data32.initialCluster !== undefined){
-let data36 = data32.initialCluster;
-if(typeof data36 !== "string"){
-const err47 = {instancePath:instancePath+"/configureEtcdService/initialCluster",schemaPath:"#/$defs/dr.configureEtcdService/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.initialCluster.type,parentSchema:schema104.properties.initialCluster,data:data36};
+}
+else {
+const err47 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data32};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4448,10 +4451,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data32.state !== undefined){
-let data37 = data32.state;
-if(!((data37 === "new") || (data37 === "existing"))){
-const err48 = {instancePath:instancePath+"/configureEtcdService/state",schemaPath:"#/$defs/dr.configureEtcdService/properties/state/enum",keyword:"enum",params:{allowedValues: schema104.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema104.properties.state.enum,parentSchema:schema104.properties.state,data:data37};
+if(data.chooseSurvivor !== undefined){
+let data35 = data.chooseSurvivor;
+if((!(data35 && typeof data35 == "object" && !Array.isArray(data35))) && (data35 !== null)){
+const err48 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/type",keyword:"type",params:{type: schema105.type},message:"must be object,null",schema:schema105.type,parentSchema:schema105,data:data35};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4460,10 +4463,10 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-}
-else {
-const err49 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data32};
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key7 in data35){
+if(!((key7 === "survivor") || (key7 === "force"))){
+const err49 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema105,data:data35};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4473,12 +4476,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data.configureMember !== undefined){
-let data38 = data.configureMember;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-for(const key7 in data38){
-if(!(((((key7 === "stashDir") || (key7 === "file")) || (key7 === "initialCluster")) || (key7 === "state")) || (key7 === "searchPath"))){
-const err50 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema105,data:data38};
+if(data35.survivor !== undefined){
+let data36 = data35.survivor;
+if(typeof data36 !== "string"){
+const err50 = {instancePath:instancePath+"/chooseSurvivor/survivor",schemaPath:"#/$defs/dr.chooseSurvivor/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.survivor.type,parentSchema:schema105.properties.survivor,data:data36};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4488,10 +4489,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data38.stashDir !== undefined){
-let data39 = data38.stashDir;
-if(typeof data39 !== "string"){
-const err51 = {instancePath:instancePath+"/configureMember/stashDir",schemaPath:"#/$defs/dr.configureMember/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.stashDir.type,parentSchema:schema105.properties.stashDir,data:data39};
+if(data35.force !== undefined){
+let data37 = data35.force;
+if((typeof data37 !== "string") && (typeof data37 !== "boolean")){
+const err51 = {instancePath:instancePath+"/chooseSurvivor/force",schemaPath:"#/$defs/dr.chooseSurvivor/properties/force/type",keyword:"type",params:{type: schema105.properties.force.type},message:"must be string,boolean",schema:schema105.properties.force.type,parentSchema:schema105.properties.force,data:data37};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4501,10 +4502,14 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data38.file !== undefined){
-let data40 = data38.file;
-if(typeof data40 !== "string"){
-const err52 = {instancePath:instancePath+"/configureMember/file",schemaPath:"#/$defs/dr.configureMember/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.file.type,parentSchema:schema105.properties.file,data:data40};
+}
+}
+if(data.configureEtcdService !== undefined){
+let data38 = data.configureEtcdService;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+for(const key8 in data38){
+if(!(((((key8 === "unit") || (key8 === "stageDir")) || (key8 === "envFile")) || (key8 === "initialCluster")) || (key8 === "state"))){
+const err52 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema106,data:data38};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4514,10 +4519,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data38.initialCluster !== undefined){
-let data41 = data38.initialCluster;
-if(typeof data41 !== "string"){
-const err53 = {instancePath:instancePath+"/configureMember/initialCluster",schemaPath:"#/$defs/dr.configureMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.initialCluster.type,parentSchema:schema105.properties.initialCluster,data:data41};
+if(data38.unit !== undefined){
+let data39 = data38.unit;
+if(typeof data39 !== "string"){
+const err53 = {instancePath:instancePath+"/configureEtcdService/unit",schemaPath:"#/$defs/dr.configureEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.unit.type,parentSchema:schema106.properties.unit,data:data39};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4527,10 +4532,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data38.state !== undefined){
-let data42 = data38.state;
-if(!((data42 === "new") || (data42 === "existing"))){
-const err54 = {instancePath:instancePath+"/configureMember/state",schemaPath:"#/$defs/dr.configureMember/properties/state/enum",keyword:"enum",params:{allowedValues: schema105.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema105.properties.state.enum,parentSchema:schema105.properties.state,data:data42};
+if(data38.stageDir !== undefined){
+let data40 = data38.stageDir;
+if(typeof data40 !== "string"){
+const err54 = {instancePath:instancePath+"/configureEtcdService/stageDir",schemaPath:"#/$defs/dr.configureEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.stageDir.type,parentSchema:schema106.properties.stageDir,data:data40};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4540,10 +4545,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data38.searchPath !== undefined){
-let data43 = data38.searchPath;
-if(typeof data43 !== "string"){
-const err55 = {instancePath:instancePath+"/configureMember/searchPath",schemaPath:"#/$defs/dr.configureMember/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.searchPath.type,parentSchema:schema105.properties.searchPath,data:data43};
+if(data38.envFile !== undefined){
+let data41 = data38.envFile;
+if(typeof data41 !== "string"){
+const err55 = {instancePath:instancePath+"/configureEtcdService/envFile",schemaPath:"#/$defs/dr.configureEtcdService/properties/envFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.envFile.type,parentSchema:schema106.properties.envFile,data:data41};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4553,9 +4558,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-}
-else {
-const err56 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema105.type,parentSchema:schema105,data:data38};
+if(data38.initialCluster !== undefined){
+let data42 = data38.initialCluster;
+if(typeof data42 !== "string"){
+const err56 = {instancePath:instancePath+"/configureEtcdService/initialCluster",schemaPath:"#/$defs/dr.configureEtcdService/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.initialCluster.type,parentSchema:schema106.properties.initialCluster,data:data42};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4565,12 +4571,10 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data.createJoinToken !== undefined){
-let data44 = data.createJoinToken;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key8 in data44){
-if(!(key8 === "ttl")){
-const err57 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema106,data:data44};
+if(data38.state !== undefined){
+let data43 = data38.state;
+if(!((data43 === "new") || (data43 === "existing"))){
+const err57 = {instancePath:instancePath+"/configureEtcdService/state",schemaPath:"#/$defs/dr.configureEtcdService/properties/state/enum",keyword:"enum",params:{allowedValues: schema106.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema106.properties.state.enum,parentSchema:schema106.properties.state,data:data43};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4580,10 +4584,9 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data44.ttl !== undefined){
-let data45 = data44.ttl;
-if(typeof data45 !== "string"){
-const err58 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.ttl.type,parentSchema:schema106.properties.ttl,data:data45};
+}
+else {
+const err58 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema106.type,parentSchema:schema106,data:data38};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4593,9 +4596,12 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema106.type,parentSchema:schema106,data:data44};
+if(data.configureMember !== undefined){
+let data44 = data.configureMember;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key9 in data44){
+if(!(((((key9 === "stashDir") || (key9 === "file")) || (key9 === "initialCluster")) || (key9 === "state")) || (key9 === "searchPath"))){
+const err59 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data44};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4605,11 +4611,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data.placeManifest !== undefined){
-let data46 = data.placeManifest;
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-if(data46.file === undefined){
-const err60 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema107.required,parentSchema:schema107,data:data46};
+if(data44.stashDir !== undefined){
+let data45 = data44.stashDir;
+if(typeof data45 !== "string"){
+const err60 = {instancePath:instancePath+"/configureMember/stashDir",schemaPath:"#/$defs/dr.configureMember/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.stashDir.type,parentSchema:schema107.properties.stashDir,data:data45};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4618,9 +4623,11 @@ vErrors.push(err60);
 }
 errors++;
 }
-for(const key9 in data46){
-if(!(((((key9 === "file") || (key9 === "stashDir")) || (key9 === "searchPath")) || (key9 === "backup")) || (key9 === "checkOnly"))){
-const err61 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data46};
+}
+if(data44.file !== undefined){
+let data46 = data44.file;
+if(typeof data46 !== "string"){
+const err61 = {instancePath:instancePath+"/configureMember/file",schemaPath:"#/$defs/dr.configureMember/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.file.type,parentSchema:schema107.properties.file,data:data46};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4630,11 +4637,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data46.file !== undefined){
-let data47 = data46.file;
-if(typeof data47 === "string"){
-if(!pattern28.test(data47)){
-const err62 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema107.properties.file,data:data47};
+if(data44.initialCluster !== undefined){
+let data47 = data44.initialCluster;
+if(typeof data47 !== "string"){
+const err62 = {instancePath:instancePath+"/configureMember/initialCluster",schemaPath:"#/$defs/dr.configureMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.initialCluster.type,parentSchema:schema107.properties.initialCluster,data:data47};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4644,8 +4650,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-else {
-const err63 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.file.type,parentSchema:schema107.properties.file,data:data47};
+if(data44.state !== undefined){
+let data48 = data44.state;
+if(!((data48 === "new") || (data48 === "existing"))){
+const err63 = {instancePath:instancePath+"/configureMember/state",schemaPath:"#/$defs/dr.configureMember/properties/state/enum",keyword:"enum",params:{allowedValues: schema107.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema107.properties.state.enum,parentSchema:schema107.properties.state,data:data48};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4655,10 +4663,10 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data46.stashDir !== undefined){
-let data48 = data46.stashDir;
-if(typeof data48 !== "string"){
-const err64 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.stashDir.type,parentSchema:schema107.properties.stashDir,data:data48};
+if(data44.searchPath !== undefined){
+let data49 = data44.searchPath;
+if(typeof data49 !== "string"){
+const err64 = {instancePath:instancePath+"/configureMember/searchPath",schemaPath:"#/$defs/dr.configureMember/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.searchPath.type,parentSchema:schema107.properties.searchPath,data:data49};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4668,10 +4676,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data46.searchPath !== undefined){
-let data49 = data46.searchPath;
-if(typeof data49 !== "string"){
-const err65 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.searchPath.type,parentSchema:schema107.properties.searchPath,data:data49};
+}
+else {
+const err65 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data44};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4681,10 +4688,12 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data46.backup !== undefined){
-let data50 = data46.backup;
-if(typeof data50 !== "string"){
-const err66 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.backup.type,parentSchema:schema107.properties.backup,data:data50};
+if(data.createJoinToken !== undefined){
+let data50 = data.createJoinToken;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key10 in data50){
+if(!(key10 === "ttl")){
+const err66 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data50};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4694,10 +4703,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data46.checkOnly !== undefined){
-let data51 = data46.checkOnly;
-if(typeof data51 !== "boolean"){
-const err67 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema107.properties.checkOnly.type,parentSchema:schema107.properties.checkOnly,data:data51};
+if(data50.ttl !== undefined){
+let data51 = data50.ttl;
+if(typeof data51 !== "string"){
+const err67 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.ttl.type,parentSchema:schema108.properties.ttl,data:data51};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4709,7 +4718,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data46};
+const err68 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data50};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4719,12 +4728,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data.prepareStaging !== undefined){
-let data52 = data.prepareStaging;
+if(data.forceNewCluster !== undefined){
+let data52 = data.forceNewCluster;
 if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-for(const key10 in data52){
-if(!(key10 === "stageDir")){
-const err69 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data52};
+if(data52.survivor === undefined){
+const err69 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema109.required,parentSchema:schema109,data:data52};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4733,11 +4741,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data52.stageDir !== undefined){
-let data53 = data52.stageDir;
-if(typeof data53 !== "string"){
-const err70 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.stageDir.type,parentSchema:schema108.properties.stageDir,data:data53};
+if(data52.stash === undefined){
+const err70 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema109.required,parentSchema:schema109,data:data52};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4746,10 +4751,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data52};
+if(data52.stage === undefined){
+const err71 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema109.required,parentSchema:schema109,data:data52};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4758,13 +4761,9 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-if(data.recordEtcdData !== undefined){
-let data54 = data.recordEtcdData;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-for(const key11 in data54){
-if(!((key11 === "stageDir") || (key11 === "tool"))){
-const err72 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data54};
+for(const key11 in data52){
+if(!((((key11 === "survivor") || (key11 === "stash")) || (key11 === "stage")) || (key11 === "bumpRevision"))){
+const err72 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data52};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4774,10 +4773,10 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data54.stageDir !== undefined){
-let data55 = data54.stageDir;
-if(typeof data55 !== "string"){
-const err73 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stageDir.type,parentSchema:schema109.properties.stageDir,data:data55};
+if(data52.survivor !== undefined){
+let data53 = data52.survivor;
+if(typeof data53 !== "string"){
+const err73 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.survivor.type,parentSchema:schema109.properties.survivor,data:data53};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4787,10 +4786,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data54.tool !== undefined){
-let data56 = data54.tool;
-if(typeof data56 !== "string"){
-const err74 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.tool.type,parentSchema:schema109.properties.tool,data:data56};
+if(data52.stash !== undefined){
+let data54 = data52.stash;
+if(typeof data54 !== "string"){
+const err74 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stash.type,parentSchema:schema109.properties.stash,data:data54};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4800,9 +4799,10 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data54};
+if(data52.stage !== undefined){
+let data55 = data52.stage;
+if(typeof data55 !== "string"){
+const err75 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stage.type,parentSchema:schema109.properties.stage,data:data55};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4812,11 +4812,10 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data57 = data.rejoinWorker;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.joinFrom === undefined){
-const err76 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema110.required,parentSchema:schema110,data:data57};
+if(data52.bumpRevision !== undefined){
+let data56 = data52.bumpRevision;
+if((typeof data56 !== "string") && (!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56))))){
+const err76 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema109.properties.bumpRevision.type},message:"must be string,integer",schema:schema109.properties.bumpRevision.type,parentSchema:schema109.properties.bumpRevision,data:data56};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4825,9 +4824,10 @@ vErrors.push(err76);
 }
 errors++;
 }
-for(const key12 in data57){
-if(!(((key12 === "joinFrom") || (key12 === "stageDir")) || (key12 === "ignorePreflightErrors"))){
-const err77 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data57};
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data52};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4837,11 +4837,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data57.joinFrom !== undefined){
-let data58 = data57.joinFrom;
-if(typeof data58 === "string"){
-if(!pattern29.test(data58)){
-const err78 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema110.properties.joinFrom,data:data58};
+if(data.memberAdd !== undefined){
+let data57 = data.memberAdd;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.stash === undefined){
+const err78 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema110.required,parentSchema:schema110,data:data57};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4850,9 +4850,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.joinFrom.type,parentSchema:schema110.properties.joinFrom,data:data58};
+if(data57.stage === undefined){
+const err79 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema110.required,parentSchema:schema110,data:data57};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4861,11 +4860,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-if(data57.stageDir !== undefined){
-let data59 = data57.stageDir;
-if(typeof data59 !== "string"){
-const err80 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stageDir.type,parentSchema:schema110.properties.stageDir,data:data59};
+for(const key12 in data57){
+if(!(((((key12 === "only") || (key12 === "except")) || (key12 === "via")) || (key12 === "stash")) || (key12 === "stage"))){
+const err80 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data57};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4875,10 +4872,10 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data57.ignorePreflightErrors !== undefined){
-let data60 = data57.ignorePreflightErrors;
-if(typeof data60 !== "string"){
-const err81 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.ignorePreflightErrors.type,parentSchema:schema110.properties.ignorePreflightErrors,data:data60};
+if(data57.only !== undefined){
+let data58 = data57.only;
+if(typeof data58 !== "string"){
+const err81 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.only.type,parentSchema:schema110.properties.only,data:data58};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4888,9 +4885,10 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
-else {
-const err82 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data57};
+if(data57.except !== undefined){
+let data59 = data57.except;
+if(typeof data59 !== "string"){
+const err82 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.except.type,parentSchema:schema110.properties.except,data:data59};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4900,10 +4898,10 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data61 = data.restartKubelet;
-if((!(data61 && typeof data61 == "object" && !Array.isArray(data61))) && (data61 !== null)){
-const err83 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema111.type},message:"must be object,null",schema:schema111.type,parentSchema:schema111,data:data61};
+if(data57.via !== undefined){
+let data60 = data57.via;
+if(typeof data60 !== "string"){
+const err83 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.via.type,parentSchema:schema110.properties.via,data:data60};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4912,14 +4910,473 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-for(const key13 in data61){
-const err84 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data61};
+}
+if(data57.stash !== undefined){
+let data61 = data57.stash;
+if(typeof data61 !== "string"){
+const err84 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stash.type,parentSchema:schema110.properties.stash,data:data61};
 if(vErrors === null){
 vErrors = [err84];
 }
 else {
 vErrors.push(err84);
+}
+errors++;
+}
+}
+if(data57.stage !== undefined){
+let data62 = data57.stage;
+if(typeof data62 !== "string"){
+const err85 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stage.type,parentSchema:schema110.properties.stage,data:data62};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data57};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+if(data.memberRemove !== undefined){
+let data63 = data.memberRemove;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+if(data63.member === undefined){
+const err87 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema111.required,parentSchema:schema111,data:data63};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+if(data63.stage === undefined){
+const err88 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema111.required,parentSchema:schema111,data:data63};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+for(const key13 in data63){
+if(!((key13 === "member") || (key13 === "stage"))){
+const err89 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data63};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data63.member !== undefined){
+let data64 = data63.member;
+if(typeof data64 !== "string"){
+const err90 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.member.type,parentSchema:schema111.properties.member,data:data64};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(data63.stage !== undefined){
+let data65 = data63.stage;
+if(typeof data65 !== "string"){
+const err91 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stage.type,parentSchema:schema111.properties.stage,data:data65};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data63};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data.memberStatus !== undefined){
+let data66 = data.memberStatus;
+if((!(data66 && typeof data66 == "object" && !Array.isArray(data66))) && (data66 !== null)){
+const err93 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema112.type},message:"must be object,null",schema:schema112.type,parentSchema:schema112,data:data66};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key14 in data66){
+if(!(key14 === "backupRevision")){
+const err94 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data:data66};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data66.backupRevision !== undefined){
+let data67 = data66.backupRevision;
+if((typeof data67 !== "string") && (!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67))))){
+const err95 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema112.properties.backupRevision.type},message:"must be string,integer",schema:schema112.properties.backupRevision.type,parentSchema:schema112.properties.backupRevision,data:data67};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+}
+if(data.placeManifest !== undefined){
+let data68 = data.placeManifest;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+if(data68.file === undefined){
+const err96 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema113.required,parentSchema:schema113,data:data68};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+for(const key15 in data68){
+if(!(((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "backup")) || (key15 === "checkOnly"))){
+const err97 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data68};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data68.file !== undefined){
+let data69 = data68.file;
+if(typeof data69 === "string"){
+if(!pattern28.test(data69)){
+const err98 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema113.properties.file,data:data69};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.file.type,parentSchema:schema113.properties.file,data:data69};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data68.stashDir !== undefined){
+let data70 = data68.stashDir;
+if(typeof data70 !== "string"){
+const err100 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stashDir.type,parentSchema:schema113.properties.stashDir,data:data70};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+if(data68.searchPath !== undefined){
+let data71 = data68.searchPath;
+if(typeof data71 !== "string"){
+const err101 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.searchPath.type,parentSchema:schema113.properties.searchPath,data:data71};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+if(data68.backup !== undefined){
+let data72 = data68.backup;
+if(typeof data72 !== "string"){
+const err102 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data72};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+if(data68.checkOnly !== undefined){
+let data73 = data68.checkOnly;
+if(typeof data73 !== "boolean"){
+const err103 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data73};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data68};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data.prepareStaging !== undefined){
+let data74 = data.prepareStaging;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+for(const key16 in data74){
+if(!(key16 === "stageDir")){
+const err105 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data74};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+if(data74.stageDir !== undefined){
+let data75 = data74.stageDir;
+if(typeof data75 !== "string"){
+const err106 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data75};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data74};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data.recordEtcdData !== undefined){
+let data76 = data.recordEtcdData;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+for(const key17 in data76){
+if(!((key17 === "stageDir") || (key17 === "tool"))){
+const err108 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data76};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+if(data76.stageDir !== undefined){
+let data77 = data76.stageDir;
+if(typeof data77 !== "string"){
+const err109 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data77};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data76.tool !== undefined){
+let data78 = data76.tool;
+if(typeof data78 !== "string"){
+const err110 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data78};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data76};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data.rejoinWorker !== undefined){
+let data79 = data.rejoinWorker;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+if(data79.joinFrom === undefined){
+const err112 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data79};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+for(const key18 in data79){
+if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
+const err113 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data79};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+if(data79.joinFrom !== undefined){
+let data80 = data79.joinFrom;
+if(typeof data80 === "string"){
+if(!pattern29.test(data80)){
+const err114 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data80};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+else {
+const err115 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data80};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data79.stageDir !== undefined){
+let data81 = data79.stageDir;
+if(typeof data81 !== "string"){
+const err116 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data81};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+if(data79.ignorePreflightErrors !== undefined){
+let data82 = data79.ignorePreflightErrors;
+if(typeof data82 !== "string"){
+const err117 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data82};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data79};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+if(data.restartKubelet !== undefined){
+let data83 = data.restartKubelet;
+if((!(data83 && typeof data83 == "object" && !Array.isArray(data83))) && (data83 !== null)){
+const err119 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data83};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+for(const key19 in data83){
+const err120 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data83};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
 }
 errors++;
 }
@@ -4932,220 +5389,220 @@ errors = vErrors.length;
 }
 }
 if(data.restoreMember !== undefined){
-let data63 = data.restoreMember;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-for(const key14 in data63){
-if(!(func11.call(schema114.properties, key14))){
-const err85 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data63};
+let data85 = data.restoreMember;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key20 in data85){
+if(!(func11.call(schema120.properties, key20))){
+const err121 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data85};
 if(vErrors === null){
-vErrors = [err85];
+vErrors = [err121];
 }
 else {
-vErrors.push(err85);
+vErrors.push(err121);
 }
 errors++;
 }
 }
-if(data63.sha256 !== undefined){
-let data64 = data63.sha256;
-if(typeof data64 !== "string"){
-const err86 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.sha256.type,parentSchema:schema114.properties.sha256,data:data64};
+if(data85.sha256 !== undefined){
+let data86 = data85.sha256;
+if(typeof data86 !== "string"){
+const err122 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data86};
 if(vErrors === null){
-vErrors = [err86];
+vErrors = [err122];
 }
 else {
-vErrors.push(err86);
+vErrors.push(err122);
 }
 errors++;
 }
 }
-if(data63.stageDir !== undefined){
-let data65 = data63.stageDir;
-if(typeof data65 !== "string"){
-const err87 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data65};
+if(data85.stageDir !== undefined){
+let data87 = data85.stageDir;
+if(typeof data87 !== "string"){
+const err123 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data87};
 if(vErrors === null){
-vErrors = [err87];
+vErrors = [err123];
 }
 else {
-vErrors.push(err87);
+vErrors.push(err123);
 }
 errors++;
 }
 }
-if(data63.name !== undefined){
-let data66 = data63.name;
-if(typeof data66 !== "string"){
-const err88 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.name.type,parentSchema:schema114.properties.name,data:data66};
+if(data85.name !== undefined){
+let data88 = data85.name;
+if(typeof data88 !== "string"){
+const err124 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.name.type,parentSchema:schema120.properties.name,data:data88};
 if(vErrors === null){
-vErrors = [err88];
+vErrors = [err124];
 }
 else {
-vErrors.push(err88);
+vErrors.push(err124);
 }
 errors++;
 }
 }
-if(data63.peerURL !== undefined){
-let data67 = data63.peerURL;
-if(typeof data67 !== "string"){
-const err89 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.peerURL.type,parentSchema:schema114.properties.peerURL,data:data67};
+if(data85.peerURL !== undefined){
+let data89 = data85.peerURL;
+if(typeof data89 !== "string"){
+const err125 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.peerURL.type,parentSchema:schema120.properties.peerURL,data:data89};
 if(vErrors === null){
-vErrors = [err89];
+vErrors = [err125];
 }
 else {
-vErrors.push(err89);
+vErrors.push(err125);
 }
 errors++;
 }
 }
-if(data63.initialCluster !== undefined){
-let data68 = data63.initialCluster;
-if(typeof data68 !== "string"){
-const err90 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.initialCluster.type,parentSchema:schema114.properties.initialCluster,data:data68};
+if(data85.initialCluster !== undefined){
+let data90 = data85.initialCluster;
+if(typeof data90 !== "string"){
+const err126 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.initialCluster.type,parentSchema:schema120.properties.initialCluster,data:data90};
 if(vErrors === null){
-vErrors = [err90];
+vErrors = [err126];
 }
 else {
-vErrors.push(err90);
+vErrors.push(err126);
 }
 errors++;
 }
 }
-if(data63.token !== undefined){
-let data69 = data63.token;
-if(typeof data69 !== "string"){
-const err91 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.token.type,parentSchema:schema114.properties.token,data:data69};
+if(data85.token !== undefined){
+let data91 = data85.token;
+if(typeof data91 !== "string"){
+const err127 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.token.type,parentSchema:schema120.properties.token,data:data91};
 if(vErrors === null){
-vErrors = [err91];
+vErrors = [err127];
 }
 else {
-vErrors.push(err91);
+vErrors.push(err127);
 }
 errors++;
 }
 }
-if(data63.dataDir !== undefined){
-let data70 = data63.dataDir;
-if(typeof data70 !== "string"){
-const err92 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.dataDir.type,parentSchema:schema114.properties.dataDir,data:data70};
+if(data85.dataDir !== undefined){
+let data92 = data85.dataDir;
+if(typeof data92 !== "string"){
+const err128 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.dataDir.type,parentSchema:schema120.properties.dataDir,data:data92};
 if(vErrors === null){
-vErrors = [err92];
+vErrors = [err128];
 }
 else {
-vErrors.push(err92);
+vErrors.push(err128);
 }
 errors++;
 }
 }
-if(data63.bumpRevision !== undefined){
-let data71 = data63.bumpRevision;
-if((!(((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71))) && (isFinite(data71)))) && (typeof data71 !== "string")){
-const err93 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema114.properties.bumpRevision.type},message:"must be integer,string",schema:schema114.properties.bumpRevision.type,parentSchema:schema114.properties.bumpRevision,data:data71};
+if(data85.bumpRevision !== undefined){
+let data93 = data85.bumpRevision;
+if((!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))) && (typeof data93 !== "string")){
+const err129 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema120.properties.bumpRevision.type},message:"must be integer,string",schema:schema120.properties.bumpRevision.type,parentSchema:schema120.properties.bumpRevision,data:data93};
 if(vErrors === null){
-vErrors = [err93];
+vErrors = [err129];
 }
 else {
-vErrors.push(err93);
+vErrors.push(err129);
 }
 errors++;
 }
 }
-if(data63.tool !== undefined){
-let data72 = data63.tool;
-if(typeof data72 !== "string"){
-const err94 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.tool.type,parentSchema:schema114.properties.tool,data:data72};
+if(data85.tool !== undefined){
+let data94 = data85.tool;
+if(typeof data94 !== "string"){
+const err130 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.tool.type,parentSchema:schema120.properties.tool,data:data94};
 if(vErrors === null){
-vErrors = [err94];
+vErrors = [err130];
 }
 else {
-vErrors.push(err94);
+vErrors.push(err130);
 }
 errors++;
 }
 }
 }
 else {
-const err95 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data63};
+const err131 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data85};
 if(vErrors === null){
-vErrors = [err95];
+vErrors = [err131];
 }
 else {
-vErrors.push(err95);
+vErrors.push(err131);
 }
 errors++;
 }
 }
 if(data.restoreNodeFiles !== undefined){
-let data73 = data.restoreNodeFiles;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-for(const key15 in data73){
-if(!(((key15 === "files") || (key15 === "backup")) || (key15 === "checkOnly"))){
-const err96 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data73};
+let data95 = data.restoreNodeFiles;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+for(const key21 in data95){
+if(!(((key21 === "files") || (key21 === "backup")) || (key21 === "checkOnly"))){
+const err132 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data95};
 if(vErrors === null){
-vErrors = [err96];
+vErrors = [err132];
 }
 else {
-vErrors.push(err96);
+vErrors.push(err132);
 }
 errors++;
 }
 }
-if(data73.files !== undefined){
-let data74 = data73.files;
-if(Array.isArray(data74)){
-if(data74.length < 1){
-const err97 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema115.properties.files,data:data74};
+if(data95.files !== undefined){
+let data96 = data95.files;
+if(Array.isArray(data96)){
+if(data96.length < 1){
+const err133 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.files,data:data96};
 if(vErrors === null){
-vErrors = [err97];
+vErrors = [err133];
 }
 else {
-vErrors.push(err97);
+vErrors.push(err133);
 }
 errors++;
 }
-const len3 = data74.length;
+const len3 = data96.length;
 for(let i3=0; i3<len3; i3++){
-let data75 = data74[i3];
-if(typeof data75 === "string"){
-if(!pattern32.test(data75)){
-const err98 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema115.properties.files.items,data:data75};
+let data97 = data96[i3];
+if(typeof data97 === "string"){
+if(!pattern32.test(data97)){
+const err134 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema121.properties.files.items,data:data97};
 if(vErrors === null){
-vErrors = [err98];
+vErrors = [err134];
 }
 else {
-vErrors.push(err98);
+vErrors.push(err134);
 }
 errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.files.items.type,parentSchema:schema115.properties.files.items,data:data75};
+const err135 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.files.items.type,parentSchema:schema121.properties.files.items,data:data97};
 if(vErrors === null){
-vErrors = [err99];
+vErrors = [err135];
 }
 else {
-vErrors.push(err99);
+vErrors.push(err135);
 }
 errors++;
 }
 }
-let i4 = data74.length;
+let i4 = data96.length;
 let j0;
 if(i4 > 1){
 const indices0 = {};
 for(;i4--;){
-let item0 = data74[i4];
+let item0 = data96[i4];
 if(typeof item0 !== "string"){
 continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err100 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema115.properties.files,data:data74};
+const err136 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema121.properties.files,data:data96};
 if(vErrors === null){
-vErrors = [err100];
+vErrors = [err136];
 }
 else {
-vErrors.push(err100);
+vErrors.push(err136);
 }
 errors++;
 break;
@@ -5155,213 +5612,276 @@ indices0[item0] = i4;
 }
 }
 else {
-const err101 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema115.properties.files.type,parentSchema:schema115.properties.files,data:data74};
+const err137 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.files.type,parentSchema:schema121.properties.files,data:data96};
 if(vErrors === null){
-vErrors = [err101];
+vErrors = [err137];
 }
 else {
-vErrors.push(err101);
+vErrors.push(err137);
 }
 errors++;
 }
 }
-if(data73.backup !== undefined){
-let data76 = data73.backup;
-if(typeof data76 !== "string"){
-const err102 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.backup.type,parentSchema:schema115.properties.backup,data:data76};
+if(data95.backup !== undefined){
+let data98 = data95.backup;
+if(typeof data98 !== "string"){
+const err138 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.backup.type,parentSchema:schema121.properties.backup,data:data98};
 if(vErrors === null){
-vErrors = [err102];
+vErrors = [err138];
 }
 else {
-vErrors.push(err102);
+vErrors.push(err138);
 }
 errors++;
 }
 }
-if(data73.checkOnly !== undefined){
-let data77 = data73.checkOnly;
-if(typeof data77 !== "boolean"){
-const err103 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema115.properties.checkOnly.type,parentSchema:schema115.properties.checkOnly,data:data77};
+if(data95.checkOnly !== undefined){
+let data99 = data95.checkOnly;
+if(typeof data99 !== "boolean"){
+const err139 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema121.properties.checkOnly.type,parentSchema:schema121.properties.checkOnly,data:data99};
 if(vErrors === null){
-vErrors = [err103];
+vErrors = [err139];
 }
 else {
-vErrors.push(err103);
+vErrors.push(err139);
 }
 errors++;
 }
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data73};
+const err140 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data95};
 if(vErrors === null){
-vErrors = [err104];
+vErrors = [err140];
 }
 else {
-vErrors.push(err104);
+vErrors.push(err140);
 }
 errors++;
 }
 }
 if(data.stageSnapshot !== undefined){
-let data78 = data.stageSnapshot;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-if(data78.snapshot === undefined){
-const err105 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema116.required,parentSchema:schema116,data:data78};
+let data100 = data.stageSnapshot;
+if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
+if(data100.snapshot === undefined){
+const err141 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema122.required,parentSchema:schema122,data:data100};
 if(vErrors === null){
-vErrors = [err105];
+vErrors = [err141];
 }
 else {
-vErrors.push(err105);
+vErrors.push(err141);
 }
 errors++;
 }
-if(data78.sha256 === undefined){
-const err106 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema116.required,parentSchema:schema116,data:data78};
+if(data100.sha256 === undefined){
+const err142 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema122.required,parentSchema:schema122,data:data100};
 if(vErrors === null){
-vErrors = [err106];
+vErrors = [err142];
 }
 else {
-vErrors.push(err106);
+vErrors.push(err142);
 }
 errors++;
 }
-for(const key16 in data78){
-if(!(((key16 === "snapshot") || (key16 === "sha256")) || (key16 === "stageDir"))){
-const err107 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data78};
+for(const key22 in data100){
+if(!(((key22 === "snapshot") || (key22 === "sha256")) || (key22 === "stageDir"))){
+const err143 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data100};
 if(vErrors === null){
-vErrors = [err107];
+vErrors = [err143];
 }
 else {
-vErrors.push(err107);
-}
-errors++;
-}
-}
-if(data78.snapshot !== undefined){
-let data79 = data78.snapshot;
-if(typeof data79 === "string"){
-if(func1(data79) < 1){
-const err108 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.snapshot,data:data79};
-if(vErrors === null){
-vErrors = [err108];
-}
-else {
-vErrors.push(err108);
+vErrors.push(err143);
 }
 errors++;
 }
 }
-else {
-const err109 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.snapshot.type,parentSchema:schema116.properties.snapshot,data:data79};
+if(data100.snapshot !== undefined){
+let data101 = data100.snapshot;
+if(typeof data101 === "string"){
+if(func1(data101) < 1){
+const err144 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.snapshot,data:data101};
 if(vErrors === null){
-vErrors = [err109];
+vErrors = [err144];
 }
 else {
-vErrors.push(err109);
-}
-errors++;
-}
-}
-if(data78.sha256 !== undefined){
-let data80 = data78.sha256;
-if(typeof data80 === "string"){
-if(func1(data80) < 1){
-const err110 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.sha256,data:data80};
-if(vErrors === null){
-vErrors = [err110];
-}
-else {
-vErrors.push(err110);
+vErrors.push(err144);
 }
 errors++;
 }
 }
 else {
-const err111 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.sha256.type,parentSchema:schema116.properties.sha256,data:data80};
+const err145 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.snapshot.type,parentSchema:schema122.properties.snapshot,data:data101};
 if(vErrors === null){
-vErrors = [err111];
+vErrors = [err145];
 }
 else {
-vErrors.push(err111);
+vErrors.push(err145);
 }
 errors++;
 }
 }
-if(data78.stageDir !== undefined){
-let data81 = data78.stageDir;
-if(typeof data81 !== "string"){
-const err112 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data81};
+if(data100.sha256 !== undefined){
+let data102 = data100.sha256;
+if(typeof data102 === "string"){
+if(func1(data102) < 1){
+const err146 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.sha256,data:data102};
 if(vErrors === null){
-vErrors = [err112];
+vErrors = [err146];
 }
 else {
-vErrors.push(err112);
+vErrors.push(err146);
+}
+errors++;
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.sha256.type,parentSchema:schema122.properties.sha256,data:data102};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+if(data100.stageDir !== undefined){
+let data103 = data100.stageDir;
+if(typeof data103 !== "string"){
+const err148 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data103};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
 }
 errors++;
 }
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data78};
+const err149 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data100};
 if(vErrors === null){
-vErrors = [err113];
+vErrors = [err149];
 }
 else {
-vErrors.push(err113);
+vErrors.push(err149);
+}
+errors++;
+}
+}
+if(data.staleLeases !== undefined){
+let data104 = data.staleLeases;
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+if(data104.keep === undefined){
+const err150 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema123.required,parentSchema:schema123,data:data104};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+for(const key23 in data104){
+if(!((key23 === "addresses") || (key23 === "keep"))){
+const err151 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data104};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+if(data104.addresses !== undefined){
+let data105 = data104.addresses;
+if(typeof data105 !== "string"){
+const err152 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.addresses.type,parentSchema:schema123.properties.addresses,data:data105};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+if(data104.keep !== undefined){
+let data106 = data104.keep;
+if(typeof data106 !== "string"){
+const err153 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.keep.type,parentSchema:schema123.properties.keep,data:data106};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+}
+else {
+const err154 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data104};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
 }
 errors++;
 }
 }
 if(data.startEtcdService !== undefined){
-let data82 = data.startEtcdService;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key17 in data82){
-if(!((key17 === "unit") || (key17 === "stageDir"))){
-const err114 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data82};
+let data107 = data.startEtcdService;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+for(const key24 in data107){
+if(!((key24 === "unit") || (key24 === "stageDir"))){
+const err155 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data107};
 if(vErrors === null){
-vErrors = [err114];
+vErrors = [err155];
 }
 else {
-vErrors.push(err114);
+vErrors.push(err155);
 }
 errors++;
 }
 }
-if(data82.unit !== undefined){
-let data83 = data82.unit;
-if(typeof data83 !== "string"){
-const err115 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.unit.type,parentSchema:schema117.properties.unit,data:data83};
+if(data107.unit !== undefined){
+let data108 = data107.unit;
+if(typeof data108 !== "string"){
+const err156 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.unit.type,parentSchema:schema124.properties.unit,data:data108};
 if(vErrors === null){
-vErrors = [err115];
+vErrors = [err156];
 }
 else {
-vErrors.push(err115);
+vErrors.push(err156);
 }
 errors++;
 }
 }
-if(data82.stageDir !== undefined){
-let data84 = data82.stageDir;
-if(typeof data84 !== "string"){
-const err116 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.stageDir.type,parentSchema:schema117.properties.stageDir,data:data84};
+if(data107.stageDir !== undefined){
+let data109 = data107.stageDir;
+if(typeof data109 !== "string"){
+const err157 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data109};
 if(vErrors === null){
-vErrors = [err116];
+vErrors = [err157];
 }
 else {
-vErrors.push(err116);
+vErrors.push(err157);
 }
 errors++;
 }
 }
 }
 else {
-const err117 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema117.type,parentSchema:schema117,data:data82};
+const err158 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data107};
 if(vErrors === null){
-vErrors = [err117];
+vErrors = [err158];
 }
 else {
-vErrors.push(err117);
+vErrors.push(err158);
 }
 errors++;
 }
@@ -5373,54 +5893,54 @@ errors = vErrors.length;
 }
 }
 if(data.stopEtcdService !== undefined){
-let data86 = data.stopEtcdService;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-for(const key18 in data86){
-if(!((key18 === "unit") || (key18 === "stageDir"))){
-const err118 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data86};
+let data111 = data.stopEtcdService;
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+for(const key25 in data111){
+if(!((key25 === "unit") || (key25 === "stageDir"))){
+const err159 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data111};
 if(vErrors === null){
-vErrors = [err118];
+vErrors = [err159];
 }
 else {
-vErrors.push(err118);
+vErrors.push(err159);
 }
 errors++;
 }
 }
-if(data86.unit !== undefined){
-let data87 = data86.unit;
-if(typeof data87 !== "string"){
-const err119 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.unit.type,parentSchema:schema120.properties.unit,data:data87};
+if(data111.unit !== undefined){
+let data112 = data111.unit;
+if(typeof data112 !== "string"){
+const err160 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.unit.type,parentSchema:schema127.properties.unit,data:data112};
 if(vErrors === null){
-vErrors = [err119];
+vErrors = [err160];
 }
 else {
-vErrors.push(err119);
+vErrors.push(err160);
 }
 errors++;
 }
 }
-if(data86.stageDir !== undefined){
-let data88 = data86.stageDir;
-if(typeof data88 !== "string"){
-const err120 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data88};
+if(data111.stageDir !== undefined){
+let data113 = data111.stageDir;
+if(typeof data113 !== "string"){
+const err161 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data113};
 if(vErrors === null){
-vErrors = [err120];
+vErrors = [err161];
 }
 else {
-vErrors.push(err120);
+vErrors.push(err161);
 }
 errors++;
 }
 }
 }
 else {
-const err121 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data86};
+const err162 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data111};
 if(vErrors === null){
-vErrors = [err121];
+vErrors = [err162];
 }
 else {
-vErrors.push(err121);
+vErrors.push(err162);
 }
 errors++;
 }
@@ -5432,76 +5952,76 @@ errors = vErrors.length;
 }
 }
 if(data.verifyEtcd !== undefined){
-let data90 = data.verifyEtcd;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.recordedFrom === undefined){
-const err122 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema123.required,parentSchema:schema123,data:data90};
+let data115 = data.verifyEtcd;
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+if(data115.recordedFrom === undefined){
+const err163 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema130.required,parentSchema:schema130,data:data115};
 if(vErrors === null){
-vErrors = [err122];
+vErrors = [err163];
 }
 else {
-vErrors.push(err122);
+vErrors.push(err163);
 }
 errors++;
 }
-for(const key19 in data90){
-if(!((key19 === "recordedFrom") || (key19 === "members"))){
-const err123 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data90};
+for(const key26 in data115){
+if(!((key26 === "recordedFrom") || (key26 === "members"))){
+const err164 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data115};
 if(vErrors === null){
-vErrors = [err123];
+vErrors = [err164];
 }
 else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-if(data90.recordedFrom !== undefined){
-let data91 = data90.recordedFrom;
-if(typeof data91 === "string"){
-if(!pattern29.test(data91)){
-const err124 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema123.properties.recordedFrom,data:data91};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
+vErrors.push(err164);
 }
 errors++;
 }
 }
-else {
-const err125 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.recordedFrom.type,parentSchema:schema123.properties.recordedFrom,data:data91};
+if(data115.recordedFrom !== undefined){
+let data116 = data115.recordedFrom;
+if(typeof data116 === "string"){
+if(!pattern29.test(data116)){
+const err165 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema130.properties.recordedFrom,data:data116};
 if(vErrors === null){
-vErrors = [err125];
+vErrors = [err165];
 }
 else {
-vErrors.push(err125);
+vErrors.push(err165);
 }
 errors++;
 }
 }
-if(data90.members !== undefined){
-let data92 = data90.members;
-if(typeof data92 !== "string"){
-const err126 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.members.type,parentSchema:schema123.properties.members,data:data92};
+else {
+const err166 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.recordedFrom.type,parentSchema:schema130.properties.recordedFrom,data:data116};
 if(vErrors === null){
-vErrors = [err126];
+vErrors = [err166];
 }
 else {
-vErrors.push(err126);
+vErrors.push(err166);
+}
+errors++;
+}
+}
+if(data115.members !== undefined){
+let data117 = data115.members;
+if(typeof data117 !== "string"){
+const err167 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.members.type,parentSchema:schema130.properties.members,data:data117};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
 }
 errors++;
 }
 }
 }
 else {
-const err127 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data90};
+const err168 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data115};
 if(vErrors === null){
-vErrors = [err127];
+vErrors = [err168];
 }
 else {
-vErrors.push(err127);
+vErrors.push(err168);
 }
 errors++;
 }
@@ -5519,182 +6039,182 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data95 = data.when;
-if(typeof data95 !== "string"){
-const err128 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data95};
+let data120 = data.when;
+if(typeof data120 !== "string"){
+const err169 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data120};
 if(vErrors === null){
-vErrors = [err128];
+vErrors = [err169];
 }
 else {
-vErrors.push(err128);
+vErrors.push(err169);
 }
 errors++;
 }
 }
 if(data.concurrency !== undefined){
-let data96 = data.concurrency;
-const _errs219 = errors;
-let valid49 = false;
-const _errs220 = errors;
-if(!((data96 === "serial") || (data96 === "parallel"))){
-const err129 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data96};
+let data121 = data.concurrency;
+const _errs283 = errors;
+let valid63 = false;
+const _errs284 = errors;
+if(!((data121 === "serial") || (data121 === "parallel"))){
+const err170 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data121};
 if(vErrors === null){
-vErrors = [err129];
+vErrors = [err170];
 }
 else {
-vErrors.push(err129);
+vErrors.push(err170);
 }
 errors++;
 }
-var _valid0 = _errs220 === errors;
-valid49 = valid49 || _valid0;
-const _errs221 = errors;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-if(data96.parallel === undefined){
-const err130 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data96};
+var _valid0 = _errs284 === errors;
+valid63 = valid63 || _valid0;
+const _errs285 = errors;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+if(data121.parallel === undefined){
+const err171 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
 if(vErrors === null){
-vErrors = [err130];
+vErrors = [err171];
 }
 else {
-vErrors.push(err130);
+vErrors.push(err171);
 }
 errors++;
 }
-for(const key20 in data96){
-if(!(key20 === "parallel")){
-const err131 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data96};
+for(const key27 in data121){
+if(!(key27 === "parallel")){
+const err172 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
 if(vErrors === null){
-vErrors = [err131];
+vErrors = [err172];
 }
 else {
-vErrors.push(err131);
-}
-errors++;
-}
-}
-if(data96.parallel !== undefined){
-let data97 = data96.parallel;
-if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
-const err132 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data97};
-if(vErrors === null){
-vErrors = [err132];
-}
-else {
-vErrors.push(err132);
-}
-errors++;
-}
-if((typeof data97 == "number") && (isFinite(data97))){
-if(data97 < 1 || isNaN(data97)){
-const err133 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data97};
-if(vErrors === null){
-vErrors = [err133];
-}
-else {
-vErrors.push(err133);
+vErrors.push(err172);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err134 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data96};
+if(data121.parallel !== undefined){
+let data122 = data121.parallel;
+if(!(((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122))) && (isFinite(data122)))){
+const err173 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data122};
 if(vErrors === null){
-vErrors = [err134];
+vErrors = [err173];
 }
 else {
-vErrors.push(err134);
+vErrors.push(err173);
 }
 errors++;
 }
-var _valid0 = _errs221 === errors;
-valid49 = valid49 || _valid0;
+if((typeof data122 == "number") && (isFinite(data122))){
+if(data122 < 1 || isNaN(data122)){
+const err174 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data122};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err175 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+var _valid0 = _errs285 === errors;
+valid63 = valid63 || _valid0;
 if(_valid0){
 var props4 = true;
 }
-const _errs226 = errors;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-if(data96.batches === undefined){
-const err135 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data96};
+const _errs290 = errors;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+if(data121.batches === undefined){
+const err176 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
 if(vErrors === null){
-vErrors = [err135];
+vErrors = [err176];
 }
 else {
-vErrors.push(err135);
+vErrors.push(err176);
 }
 errors++;
 }
-for(const key21 in data96){
-if(!(key21 === "batches")){
-const err136 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data96};
+for(const key28 in data121){
+if(!(key28 === "batches")){
+const err177 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
 if(vErrors === null){
-vErrors = [err136];
+vErrors = [err177];
 }
 else {
-vErrors.push(err136);
-}
-errors++;
-}
-}
-if(data96.batches !== undefined){
-let data98 = data96.batches;
-if(!(((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98))) && (isFinite(data98)))){
-const err137 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data98};
-if(vErrors === null){
-vErrors = [err137];
-}
-else {
-vErrors.push(err137);
-}
-errors++;
-}
-if((typeof data98 == "number") && (isFinite(data98))){
-if(data98 < 1 || isNaN(data98)){
-const err138 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data98};
-if(vErrors === null){
-vErrors = [err138];
-}
-else {
-vErrors.push(err138);
+vErrors.push(err177);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err139 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data96};
+if(data121.batches !== undefined){
+let data123 = data121.batches;
+if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
+const err178 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data123};
 if(vErrors === null){
-vErrors = [err139];
+vErrors = [err178];
 }
 else {
-vErrors.push(err139);
+vErrors.push(err178);
 }
 errors++;
 }
-var _valid0 = _errs226 === errors;
-valid49 = valid49 || _valid0;
+if((typeof data123 == "number") && (isFinite(data123))){
+if(data123 < 1 || isNaN(data123)){
+const err179 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data123};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err180 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+var _valid0 = _errs290 === errors;
+valid63 = valid63 || _valid0;
 if(_valid0){
 if(props4 !== true){
 props4 = true;
 }
 }
-if(!valid49){
-const err140 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data96};
+if(!valid63){
+const err181 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data121};
 if(vErrors === null){
-vErrors = [err140];
+vErrors = [err181];
 }
 else {
-vErrors.push(err140);
+vErrors.push(err181);
 }
 errors++;
 }
 else {
-errors = _errs219;
+errors = _errs283;
 if(vErrors !== null){
-if(_errs219){
-vErrors.length = _errs219;
+if(_errs283){
+vErrors.length = _errs283;
 }
 else {
 vErrors = null;
@@ -5703,152 +6223,152 @@ vErrors = null;
 }
 }
 if(data.retry !== undefined){
-let data99 = data.retry;
-const _errs232 = errors;
-let valid52 = false;
-const _errs233 = errors;
-if(!(((typeof data99 == "number") && (!(data99 % 1) && !isNaN(data99))) && (isFinite(data99)))){
-const err141 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data99};
+let data124 = data.retry;
+const _errs296 = errors;
+let valid66 = false;
+const _errs297 = errors;
+if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
+const err182 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data124};
 if(vErrors === null){
-vErrors = [err141];
+vErrors = [err182];
 }
 else {
-vErrors.push(err141);
+vErrors.push(err182);
 }
 errors++;
 }
-if((typeof data99 == "number") && (isFinite(data99))){
-if(data99 < 1 || isNaN(data99)){
-const err142 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data99};
+if((typeof data124 == "number") && (isFinite(data124))){
+if(data124 < 1 || isNaN(data124)){
+const err183 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data124};
 if(vErrors === null){
-vErrors = [err142];
+vErrors = [err183];
 }
 else {
-vErrors.push(err142);
-}
-errors++;
-}
-}
-var _valid1 = _errs233 === errors;
-valid52 = valid52 || _valid1;
-const _errs235 = errors;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.attempts === undefined){
-const err143 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data99};
-if(vErrors === null){
-vErrors = [err143];
-}
-else {
-vErrors.push(err143);
-}
-errors++;
-}
-for(const key22 in data99){
-if(!((key22 === "attempts") || (key22 === "backoff"))){
-const err144 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data99};
-if(vErrors === null){
-vErrors = [err144];
-}
-else {
-vErrors.push(err144);
+vErrors.push(err183);
 }
 errors++;
 }
 }
-if(data99.attempts !== undefined){
-let data100 = data99.attempts;
-if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
-const err145 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data100};
+var _valid1 = _errs297 === errors;
+valid66 = valid66 || _valid1;
+const _errs299 = errors;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+if(data124.attempts === undefined){
+const err184 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
 if(vErrors === null){
-vErrors = [err145];
+vErrors = [err184];
 }
 else {
-vErrors.push(err145);
+vErrors.push(err184);
 }
 errors++;
 }
-if((typeof data100 == "number") && (isFinite(data100))){
-if(data100 < 1 || isNaN(data100)){
-const err146 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data100};
+for(const key29 in data124){
+if(!((key29 === "attempts") || (key29 === "backoff"))){
+const err185 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
 if(vErrors === null){
-vErrors = [err146];
+vErrors = [err185];
 }
 else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-}
-if(data99.backoff !== undefined){
-let data101 = data99.backoff;
-const _errs242 = errors;
-let valid55 = false;
-const _errs243 = errors;
-if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
-const err147 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data101};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-if((typeof data101 == "number") && (isFinite(data101))){
-if(data101 < 0 || isNaN(data101)){
-const err148 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data101};
-if(vErrors === null){
-vErrors = [err148];
-}
-else {
-vErrors.push(err148);
+vErrors.push(err185);
 }
 errors++;
 }
 }
-var _valid2 = _errs243 === errors;
-valid55 = valid55 || _valid2;
-const _errs245 = errors;
-if(typeof data101 === "string"){
-if(!pattern7.test(data101)){
-const err149 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data101};
+if(data124.attempts !== undefined){
+let data125 = data124.attempts;
+if(!(((typeof data125 == "number") && (!(data125 % 1) && !isNaN(data125))) && (isFinite(data125)))){
+const err186 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data125};
 if(vErrors === null){
-vErrors = [err149];
+vErrors = [err186];
 }
 else {
-vErrors.push(err149);
+vErrors.push(err186);
+}
+errors++;
+}
+if((typeof data125 == "number") && (isFinite(data125))){
+if(data125 < 1 || isNaN(data125)){
+const err187 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data125};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+}
+}
+if(data124.backoff !== undefined){
+let data126 = data124.backoff;
+const _errs306 = errors;
+let valid69 = false;
+const _errs307 = errors;
+if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
+const err188 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data126};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+if((typeof data126 == "number") && (isFinite(data126))){
+if(data126 < 0 || isNaN(data126)){
+const err189 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data126};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+var _valid2 = _errs307 === errors;
+valid69 = valid69 || _valid2;
+const _errs309 = errors;
+if(typeof data126 === "string"){
+if(!pattern7.test(data126)){
+const err190 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data126};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
 }
 errors++;
 }
 }
 else {
-const err150 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data101};
+const err191 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data126};
 if(vErrors === null){
-vErrors = [err150];
+vErrors = [err191];
 }
 else {
-vErrors.push(err150);
+vErrors.push(err191);
 }
 errors++;
 }
-var _valid2 = _errs245 === errors;
-valid55 = valid55 || _valid2;
-if(!valid55){
-const err151 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data101};
+var _valid2 = _errs309 === errors;
+valid69 = valid69 || _valid2;
+if(!valid69){
+const err192 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data126};
 if(vErrors === null){
-vErrors = [err151];
+vErrors = [err192];
 }
 else {
-vErrors.push(err151);
+vErrors.push(err192);
 }
 errors++;
 }
 else {
-errors = _errs242;
+errors = _errs306;
 if(vErrors !== null){
-if(_errs242){
-vErrors.length = _errs242;
+if(_errs306){
+vErrors.length = _errs306;
 }
 else {
 vErrors = null;
@@ -5858,32 +6378,32 @@ vErrors = null;
 }
 }
 else {
-const err152 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data99};
+const err193 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
 if(vErrors === null){
-vErrors = [err152];
+vErrors = [err193];
 }
 else {
-vErrors.push(err152);
+vErrors.push(err193);
 }
 errors++;
 }
-var _valid1 = _errs235 === errors;
-valid52 = valid52 || _valid1;
-if(!valid52){
-const err153 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data99};
+var _valid1 = _errs299 === errors;
+valid66 = valid66 || _valid1;
+if(!valid66){
+const err194 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data124};
 if(vErrors === null){
-vErrors = [err153];
+vErrors = [err194];
 }
 else {
-vErrors.push(err153);
+vErrors.push(err194);
 }
 errors++;
 }
 else {
-errors = _errs232;
+errors = _errs296;
 if(vErrors !== null){
-if(_errs232){
-vErrors.length = _errs232;
+if(_errs296){
+vErrors.length = _errs296;
 }
 else {
 vErrors = null;
@@ -5892,74 +6412,74 @@ vErrors = null;
 }
 }
 if(data.timeout !== undefined){
-let data102 = data.timeout;
-const _errs249 = errors;
-let valid57 = false;
-const _errs250 = errors;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err154 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data102};
+let data127 = data.timeout;
+const _errs313 = errors;
+let valid71 = false;
+const _errs314 = errors;
+if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
+const err195 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data127};
 if(vErrors === null){
-vErrors = [err154];
+vErrors = [err195];
 }
 else {
-vErrors.push(err154);
+vErrors.push(err195);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 < 0 || isNaN(data102)){
-const err155 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data102};
+if((typeof data127 == "number") && (isFinite(data127))){
+if(data127 < 0 || isNaN(data127)){
+const err196 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data127};
 if(vErrors === null){
-vErrors = [err155];
+vErrors = [err196];
 }
 else {
-vErrors.push(err155);
-}
-errors++;
-}
-}
-var _valid3 = _errs250 === errors;
-valid57 = valid57 || _valid3;
-const _errs252 = errors;
-if(typeof data102 === "string"){
-if(!pattern7.test(data102)){
-const err156 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data102};
-if(vErrors === null){
-vErrors = [err156];
-}
-else {
-vErrors.push(err156);
+vErrors.push(err196);
 }
 errors++;
 }
 }
-else {
-const err157 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data102};
+var _valid3 = _errs314 === errors;
+valid71 = valid71 || _valid3;
+const _errs316 = errors;
+if(typeof data127 === "string"){
+if(!pattern7.test(data127)){
+const err197 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data127};
 if(vErrors === null){
-vErrors = [err157];
+vErrors = [err197];
 }
 else {
-vErrors.push(err157);
+vErrors.push(err197);
 }
 errors++;
 }
-var _valid3 = _errs252 === errors;
-valid57 = valid57 || _valid3;
-if(!valid57){
-const err158 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data102};
-if(vErrors === null){
-vErrors = [err158];
 }
 else {
-vErrors.push(err158);
+const err198 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data127};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+var _valid3 = _errs316 === errors;
+valid71 = valid71 || _valid3;
+if(!valid71){
+const err199 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data127};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
 }
 errors++;
 }
 else {
-errors = _errs249;
+errors = _errs313;
 if(vErrors !== null){
-if(_errs249){
-vErrors.length = _errs249;
+if(_errs313){
+vErrors.length = _errs313;
 }
 else {
 vErrors = null;
@@ -5968,27 +6488,27 @@ vErrors = null;
 }
 }
 if(data.idempotent !== undefined){
-let data103 = data.idempotent;
-if(typeof data103 !== "boolean"){
-const err159 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data103};
+let data128 = data.idempotent;
+if(typeof data128 !== "boolean"){
+const err200 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data128};
 if(vErrors === null){
-vErrors = [err159];
+vErrors = [err200];
 }
 else {
-vErrors.push(err159);
+vErrors.push(err200);
 }
 errors++;
 }
 }
 if(data.readOnly !== undefined){
-let data104 = data.readOnly;
-if(typeof data104 !== "boolean"){
-const err160 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data104};
+let data129 = data.readOnly;
+if(typeof data129 !== "boolean"){
+const err201 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data129};
 if(vErrors === null){
-vErrors = [err160];
+vErrors = [err201];
 }
 else {
-vErrors.push(err160);
+vErrors.push(err201);
 }
 errors++;
 }
@@ -6006,109 +6526,109 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data107 = data.onFailure;
-const _errs261 = errors;
-let valid58 = false;
-const _errs262 = errors;
-if(!((data107 === "stop") || (data107 === "continue"))){
-const err161 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data107};
+let data132 = data.onFailure;
+const _errs325 = errors;
+let valid72 = false;
+const _errs326 = errors;
+if(!((data132 === "stop") || (data132 === "continue"))){
+const err202 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data132};
 if(vErrors === null){
-vErrors = [err161];
+vErrors = [err202];
 }
 else {
-vErrors.push(err161);
+vErrors.push(err202);
 }
 errors++;
 }
-var _valid4 = _errs262 === errors;
-valid58 = valid58 || _valid4;
-const _errs263 = errors;
-if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
-if(data107.maxFailPercent === undefined){
-const err162 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data107};
+var _valid4 = _errs326 === errors;
+valid72 = valid72 || _valid4;
+const _errs327 = errors;
+if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
+if(data132.maxFailPercent === undefined){
+const err203 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
 if(vErrors === null){
-vErrors = [err162];
+vErrors = [err203];
 }
 else {
-vErrors.push(err162);
+vErrors.push(err203);
 }
 errors++;
 }
-for(const key23 in data107){
-if(!(key23 === "maxFailPercent")){
-const err163 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data107};
+for(const key30 in data132){
+if(!(key30 === "maxFailPercent")){
+const err204 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
 if(vErrors === null){
-vErrors = [err163];
+vErrors = [err204];
 }
 else {
-vErrors.push(err163);
-}
-errors++;
-}
-}
-if(data107.maxFailPercent !== undefined){
-let data108 = data107.maxFailPercent;
-if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
-const err164 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data108};
-if(vErrors === null){
-vErrors = [err164];
-}
-else {
-vErrors.push(err164);
-}
-errors++;
-}
-if((typeof data108 == "number") && (isFinite(data108))){
-if(data108 > 100 || isNaN(data108)){
-const err165 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data108};
-if(vErrors === null){
-vErrors = [err165];
-}
-else {
-vErrors.push(err165);
-}
-errors++;
-}
-if(data108 < 0 || isNaN(data108)){
-const err166 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data108};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
+vErrors.push(err204);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err167 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data107};
+if(data132.maxFailPercent !== undefined){
+let data133 = data132.maxFailPercent;
+if(!(((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133))) && (isFinite(data133)))){
+const err205 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
 if(vErrors === null){
-vErrors = [err167];
+vErrors = [err205];
 }
 else {
-vErrors.push(err167);
+vErrors.push(err205);
 }
 errors++;
 }
-var _valid4 = _errs263 === errors;
-valid58 = valid58 || _valid4;
-if(!valid58){
-const err168 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data107};
+if((typeof data133 == "number") && (isFinite(data133))){
+if(data133 > 100 || isNaN(data133)){
+const err206 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
 if(vErrors === null){
-vErrors = [err168];
+vErrors = [err206];
 }
 else {
-vErrors.push(err168);
+vErrors.push(err206);
+}
+errors++;
+}
+if(data133 < 0 || isNaN(data133)){
+const err207 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err208 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+var _valid4 = _errs327 === errors;
+valid72 = valid72 || _valid4;
+if(!valid72){
+const err209 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data132};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
 }
 errors++;
 }
 else {
-errors = _errs261;
+errors = _errs325;
 if(vErrors !== null){
-if(_errs261){
-vErrors.length = _errs261;
+if(_errs325){
+vErrors.length = _errs325;
 }
 else {
 vErrors = null;
@@ -6118,12 +6638,12 @@ vErrors = null;
 }
 }
 else {
-const err169 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err210 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err169];
+vErrors = [err210];
 }
 else {
-vErrors.push(err169);
+vErrors.push(err210);
 }
 errors++;
 }
