@@ -10,6 +10,7 @@ import { restoreObjects, type RestorePreview } from '../../app/objects-restore.j
 import { renderList, renderObjectsDiff } from '../../etcd/objects/index.js';
 import { formatEventLine } from '../../reporters/index.js';
 import { collect } from '../terminal.js';
+import { addSshFlags, sshConfigOption } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
 
 interface SelectFlags {
@@ -24,7 +25,8 @@ interface LiveFlags extends SelectFlags {
   inventory: string;
   node?: string;
   acceptNewHostKeys?: boolean;
-  sshConfig?: string;
+  sshConfig?: string | boolean;
+  verbose?: boolean;
   output: 'text' | 'json';
 }
 
@@ -45,11 +47,10 @@ function selectionFlags(cmd: Command): Command {
 }
 
 function liveFlags(cmd: Command): Command {
-  return selectionFlags(cmd)
+  return addSshFlags(selectionFlags(cmd))
     .requiredOption('-i, --inventory <file>', 'inventory YAML: the live cluster is read through one of its etcd members over SSH')
     .option('--node <name>', 'the etcd member to go through (default: the first in the inventory)')
     .option('--accept-new-host-keys', 'record unknown SSH host keys in known_hosts instead of refusing')
-    .option('--ssh-config <file>', 'an ssh_config whose Host aliases apply to node addresses')
     .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'));
 }
 
@@ -59,7 +60,7 @@ const selection = (f: SelectFlags) => ({
 
 const live = (f: LiveFlags) => ({
   ...selection(f), inventory: f.inventory, ...(f.node === undefined ? {} : { node: f.node }), acceptNewHostKeys: f.acceptNewHostKeys ?? false,
-  ...(f.sshConfig === undefined ? {} : { sshConfigPath: f.sshConfig }), env: process.env,
+  ...sshConfigOption(f), env: process.env,
 });
 
 export const registerObjects: RegisterCommand = (program: Command) => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { rollbackFiles } from '../../app/operate.js';
 import { isObjectsRestoreRun, rollbackObjects } from '../../app/objects-rollback.js';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { sshConfigOption } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
 
 interface RollbackFlags extends ExecuteFlags {
@@ -27,7 +28,7 @@ export const registerRollback: RegisterCommand = (program: Command) => {
         runId, env: process.env, acceptNewHostKeys: f.acceptNewHostKeys ?? false,
         ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
         ...(f.inventory !== undefined ? { inventory: f.inventory } : {}),
-        ...(f.sshConfig !== undefined ? { sshConfigPath: f.sshConfig } : {}),
+        ...sshConfigOption(f),
       });
       if (f.output === 'json') process.stdout.write(`${JSON.stringify(out)}\n`);
       const skipped = out.results.filter((r) => r.outcome !== 'done').map((r) => `  ${r.outcome} ${r.key}`);
