@@ -1,6 +1,5 @@
 // `kubedr plan -r … -i … [--param k=v] [--output json]`: the dry-run, human or JSON (the Plan).
 import { Option, type Command } from 'commander';
-import { plan } from '../../app/plan.js';
 import { formatProblem } from '../../errors/index.js';
 import type { RegisterCommand } from './index.js';
 import { collect } from './validate.js';
@@ -14,6 +13,7 @@ export const registerPlan: RegisterCommand = (program: Command) => {
     .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
     .addOption(new Option('-o, --output <format>', 'human text, or the Plan object as JSON').choices(['text', 'json']).default('text'))
     .action(async (opts: { runbook: string; inventory: string; param: string[]; output: string }) => {
+      const { plan } = await import('../../app/plan.js');
       const out = await plan({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
       for (const w of out.warnings) process.stderr.write(`${formatProblem(w)}\n`);
       process.stdout.write(opts.output === 'json' ? `${JSON.stringify(out.plan, null, 2)}\n` : out.text);

@@ -1,6 +1,5 @@
 // `kubedr rollback RUN_ID`: unwind the run's undo stack (reverse order, per node); resumable.
 import type { Command } from 'commander';
-import { rollbackFiles } from '../../app/operate.js';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
 
@@ -20,6 +19,7 @@ export const registerRollback: RegisterCommand = (program: Command) => {
     .option('--rerun <STEP@NODE>', 'run this undo again (repeatable)', collect, [])
     .option('--force-changed', 'accept an inventory that changed since the run started');
   addExecuteFlags(cmd, { rollback: false }).action(async (runId: string, f: RollbackFlags) => {
+    const { rollbackFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {
       const out = await rollbackFiles({

@@ -1,6 +1,5 @@
 // `kubedr validate -r RUNBOOK -i INVENTORY [--param k=v]`: all problems, exit 2 on errors.
 import type { Command } from 'commander';
-import { validate } from '../../app/validate.js';
 import { formatProblem } from '../../errors/index.js';
 import type { RegisterCommand } from './index.js';
 
@@ -14,6 +13,7 @@ export const registerValidate: RegisterCommand = (program: Command) => {
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
     .action(async (opts: { runbook: string; inventory: string; param: string[] }) => {
+      const { validate } = await import('../../app/validate.js');
       const report = await validate({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
       for (const p of report.problems) process.stderr.write(`${formatProblem(p)}\n`);
       if (report.errors > 0) {
