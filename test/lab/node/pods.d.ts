@@ -12,6 +12,8 @@ export interface PodSpec {
   /** hostPath volumes with their type (DirectoryOrCreate, FileOrCreate, …). */
   hostPaths: { path: string; type: string }[];
   env: Record<string, string>;
+  /** httpGet startup/liveness probes of the container (probes.js). */
+  probes: { startup?: import('./probes.js').ProbeSpec; liveness?: import('./probes.js').ProbeSpec };
 }
 export function rewriteLoopback(arg: string, address: string): string;
 export function mapVolumePaths(arg: string, mounts: VolumeMap[]): string;
