@@ -160,7 +160,7 @@ const suite: PairedSuite<Ctx> = {
           throw e;
         });
         const down = await watch.stop();
-        if (down.downtimeMs !== undefined) ctx.scriptDowntime.set(round, down.downtimeMs);
+        if (down.downtimeMs !== undefined && round >= 0) ctx.scriptDowntime.set(round, down.downtimeMs);
         return { metrics: { ...scriptPhases(r.stderr), ...downtimeMetrics(down) } };
       },
       after: (ctx) => checkAndClean(ctx),
@@ -182,7 +182,7 @@ const suite: PairedSuite<Ctx> = {
           throw e;
         });
         const down = await watch.stop();
-        if (down.downtimeMs !== undefined) ctx.kubedrDowntime.set(round, down.downtimeMs);
+        if (down.downtimeMs !== undefined && round >= 0) ctx.kubedrDowntime.set(round, down.downtimeMs);
         return { metrics: { ...kubedrPhases(stateDir(ctx, round), startedAt, Date.now()), ...downtimeMetrics(down) } };
       },
       after: (ctx, round) => checkAndClean(ctx, stateDir(ctx, round)),
