@@ -4,18 +4,21 @@ import tseslint from 'typescript-eslint';
 
 // Import boundaries from ../shared/STYLE.md: data flows one way, cli → app → the rest.
 const boundaries = {
-  model: ['cli', 'app', 'errors', 'schema', 'inventory', 'runbook', 'plan', 'transport', 'engine', 'journal', 'audit', 'etcd', 'reporters'],
-  errors: ['cli', 'app', 'schema', 'inventory', 'runbook', 'plan', 'transport', 'engine', 'journal', 'audit', 'etcd', 'reporters'],
-  plan: ['cli', 'app', 'transport', 'engine', 'journal', 'audit', 'reporters'],
+  model: ['cli', 'app', 'errors', 'actions', 'schema', 'inventory', 'runbook', 'plan', 'transport', 'engine', 'journal', 'audit', 'etcd', 'reporters'],
+  errors: ['cli', 'app', 'actions', 'schema', 'inventory', 'runbook', 'plan', 'transport', 'engine', 'journal', 'audit', 'etcd', 'reporters'],
+  plan: ['cli', 'app', 'actions', 'transport', 'engine', 'journal', 'audit', 'reporters'],
   engine: ['cli', 'app', 'transport', 'reporters'],
   transport: ['cli', 'app', 'engine', 'journal', 'audit', 'reporters'],
   journal: ['cli', 'app', 'engine', 'transport', 'reporters'],
   audit: ['cli', 'app', 'engine', 'transport', 'reporters'],
   reporters: ['cli', 'app', 'engine', 'transport'],
-  etcd: ['cli', 'app', 'engine', 'transport', 'reporters'],
+  etcd: ['cli', 'app', 'actions', 'engine', 'transport', 'reporters'],
   inventory: ['cli', 'app', 'engine', 'transport', 'reporters', 'plan'],
   runbook: ['cli', 'app', 'engine', 'transport', 'reporters', 'plan'],
-  schema: ['cli', 'app', 'engine', 'transport', 'reporters', 'plan', 'inventory', 'runbook'],
+  schema: ['cli', 'app', 'actions', 'engine', 'transport', 'reporters', 'plan', 'inventory', 'runbook'],
+  // DR actions expand to model Actions: pure, no I/O. Of src/plan only the quoting and the
+  // template parser (the renderer quotes what they produce); etcd's pure helpers are allowed.
+  actions: ['cli', 'app', 'engine', 'transport', 'journal', 'audit', 'reporters', 'inventory', 'runbook', 'schema'],
 };
 
 export default tseslint.config(
@@ -48,5 +51,19 @@ export default tseslint.config(
       ],
     },
   })),
+  {
+    files: ['src/actions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...boundaries.actions.map((f) => ({ group: [`../${f}/*`, `../${f}`, `../../${f}/*`], message: `src/actions must not import src/${f} (see STYLE.md import boundaries).` })),
+            { regex: '^\\.\\./plan(/(?!quote\\.js$|template\\.js$).*)?$', message: 'src/actions may use src/plan/quote and src/plan/template only.' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

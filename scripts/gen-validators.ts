@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { withDrActionsText } from '../src/actions/schema.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const GENERATED_PATH = `${ROOT}src/schema/generated/validators.ts`;
@@ -48,7 +49,19 @@ export function renderValidators(): string {
   ].join('\n');
 }
 
+/** schemas/runbook.schema.json with the DR actions' argument schemas (src/actions) in it. */
+export function renderRunbookSchema(): string {
+  return withDrActionsText(readFileSync(schemaFile('runbook'), 'utf8'));
+}
+
 function main(): number {
+  const schema = renderRunbookSchema();
+  const schemaNow = readFileSync(schemaFile('runbook'), 'utf8');
+  if (process.argv.includes('--check') && schema !== schemaNow) {
+    process.stderr.write(`${schemaFile('runbook')} is out of date with src/actions: run npm run gen:validators\n`);
+    return 1;
+  }
+  if (schema !== schemaNow) writeFileSync(schemaFile('runbook'), schema);
   const text = renderValidators();
   let current = '';
   try {

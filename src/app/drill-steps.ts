@@ -1,7 +1,7 @@
 // The stages of a drill on its machine: each runs one script from src/etcd/drill and turns its
 // output into a value and a one-line detail for the audit log; a non-zero exit throws.
 import { hostname } from 'node:os';
-import { parseKeysJson, parseQuery, type EtcdQuery } from '../etcd/drill/compare.js';
+import { parseQuery, parseValuesJson, type EtcdQuery } from '../etcd/drill/compare.js';
 import {
   DETECT_TOOLS_SCRIPT, listScratchScript, NO_SCRATCH_BASE, liveKeysScript, makeScratchScript, PORTS_TAKEN_EXIT, queryScript, restoreScript, startScript, teardownScript, type DrillPorts,
 } from '../etcd/drill/scripts.js';
@@ -19,10 +19,12 @@ export interface SnapshotFacts {
   revision: number;
   integrity: IntegrityVerdict;
   liveKeys: Set<string>;
+  /** Value digest per live key, read only for --compare-live. */
+  digests?: Map<string, string | undefined>;
 }
 
 /** Revision and live key set of the snapshot, read in TypeScript (no etcd binary involved). */
-export async function readSnapshotFacts(file: string): Promise<SnapshotFacts> {
+export async function readSnapshotFacts(file: string, opts: { digests?: boolean } = {}): Promise<SnapshotFacts> {
   // The sha256 (a streamed read of the whole file, on a worker thread when it is big) runs
   // while the snapshot's pages are walked here.
   const digest = hashFile(file);
@@ -30,9 +32,11 @@ export async function readSnapshotFacts(file: string): Promise<SnapshotFacts> {
   const source = openFileSource(file);
   try {
     const status = inspectSource(source);
-    const live = readLiveKeys(source, { skipHashCheck: true });
+    const live = readLiveKeys(source, { skipHashCheck: true, digests: opts.digests ?? false });
     const { sha256, bytes } = await digest;
-    return { file, size: bytes, sha256, revision: status.revision, integrity: status.integrity.verdict, liveKeys: new Set(live.keyspace.live.keys()) };
+    const facts: SnapshotFacts = { file, size: bytes, sha256, revision: status.revision, integrity: status.integrity.verdict, liveKeys: new Set(live.keyspace.live.keys()) };
+    if (opts.digests) facts.digests = new Map([...live.keyspace.live].map(([k, v]) => [k, v.digest]));
+    return facts;
   } finally {
     source.close();
   }
@@ -147,11 +151,11 @@ export async function queryRestored(m: DrillMachine, ports: DrillPorts): Promise
   return { value: q, detail: `healthy ${String(q.healthy)}, revision ${q.revision}, ${q.keys.length} keys` };
 }
 
-export async function readLiveKeysOn(live: NonNullable<DrillTarget['live']>): Promise<{ value: { revision: number; keys: string[] }; detail: string }> {
+export async function readLiveKeysOn(live: NonNullable<DrillTarget['live']>): Promise<{ value: { revision: number; values: Map<string, string> }; detail: string }> {
   const r = await run(live, liveKeysScript(live.endpoint, live.tls), { sudo: true });
   if (r.code !== 0) throw failed(`reading live keys from ${live.endpoint}`, r);
-  const v = parseKeysJson(r.stdout, 'live get --keys-only');
-  return { value: v, detail: `${v.keys.length} live keys at revision ${v.revision} from ${live.endpoint}` };
+  const v = parseValuesJson(r.stdout, 'live get');
+  return { value: v, detail: `${v.values.size} live keys at revision ${v.revision} from ${live.endpoint}` };
 }
 
 /** Drill scratch dirs under `base` on the machine, with the owner each one records. */

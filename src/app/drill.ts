@@ -69,7 +69,7 @@ export async function drill(o: DrillOptions): Promise<DrillOutput> {
   const target = await resolveDrillTarget(o, env);
   const runId = o.runId ?? newRunId(Date.now());
   const paths = runPaths(resolveStateDir(o.stateDir), runId);
-  const snapshotFacts = await readSnapshotFacts(o.snapshot);
+  const snapshotFacts = await readSnapshotFacts(o.snapshot, { digests: o.compareLive ?? false });
   const audit = createAuditSink({
     runDir: paths.runDir,
     runId,
@@ -102,8 +102,8 @@ export async function drill(o: DrillOptions): Promise<DrillOutput> {
     if (o.compareLive) {
       const live = target.live;
       if (!live) throw new KubedrError('DRILL_NO_LIVE', 'no etcd member in the inventory to compare with', { exitCode: 2 });
-      const keys = await rec.stage('compare-live', live.node, 'read the live keys (keys only, read-only)', () => readLiveKeysOn(live));
-      out.compare = compareWithLive(snapshotFacts.liveKeys, keys);
+      const keys = await rec.stage('compare-live', live.node, 'read the live keys and values (read-only)', () => readLiveKeysOn(live));
+      out.compare = compareWithLive(snapshotFacts.digests ?? new Map(), keys);
     }
     out.ok = out.problems.length === 0;
   } catch (err) {

@@ -1,6 +1,6 @@
 // The dry-run plan: pure, serializable, hashed. `kubedr plan` prints exactly what `kubedr run`
 // executes. Values known only at run time (captured stdout, secret params) stay references.
-import type { Concurrency, FailurePolicy, ManifestEdit, ParamValue, RetryPolicy } from './runbook.js';
+import type { ActionUse, Concurrency, FailurePolicy, ManifestEdit, ParamValue, RetryPolicy } from './runbook.js';
 
 /**
  * A rendered text: literal pieces plus references resolved at run time. Literal pieces already
@@ -47,6 +47,8 @@ export interface PlanStep {
   name: string;
   description?: string;
   phase: string;
+  /** The DR action the step calls, shown above its rendered commands. */
+  uses?: ActionUse;
   concurrency: Concurrency;
   retry: RetryPolicy;
   timeoutMs: number;

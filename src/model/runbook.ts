@@ -55,6 +55,13 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
+/** A step written as a built-in DR action (src/actions): its name and arguments as written. */
+export interface ActionUse {
+  action: string;
+  /** Schema-valid arguments; string values are templates. */
+  args: Record<string, unknown>;
+}
+
 export interface Step {
   id: string;
   name: string;
@@ -62,6 +69,8 @@ export interface Step {
   /** Absent for `local` and `confirm` steps, which run once on the operator machine. */
   targets?: TargetSpec;
   action: Action;
+  /** Set when the step calls a DR action: `action`, `undo`, `check` are its expansion. */
+  uses?: ActionUse;
   /** Template evaluated at plan time to a boolean (e.g. `{{ params.rejoinWorkers }}`). */
   when?: Template;
   concurrency: Concurrency;

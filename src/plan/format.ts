@@ -1,7 +1,7 @@
 // The human form of a plan, for an operator at 3 a.m.: numbered phases and steps, every node's
 // exact command, undo and check, the gates that stop for approval, and the hash to compare.
 // Secrets and run-time values show as <secret:…> / {{ … }} (displayText).
-import { LOCAL_NODE, type Concurrency, type FailurePolicy, type Plan, type PlanStep, type PlannedAction } from '../model/index.js';
+import { LOCAL_NODE, type ActionUse, type Concurrency, type FailurePolicy, type Plan, type PlanStep, type PlannedAction } from '../model/index.js';
 import { formatDuration } from '../schema/index.js';
 import { displayText } from './text.js';
 
@@ -29,6 +29,7 @@ function formatStep(step: PlanStep, num: string): string[] {
   if (step.skipped) return [...out, '      SKIPPED (when is false)'];
   const where = step.tasks.length === 1 && step.tasks[0]?.node === LOCAL_NODE ? 'operator machine' : `${step.tasks.length} node(s)`;
   out.push(`      on ${where}${where === 'operator machine' ? '' : ` · ${concurrency(step.concurrency)}`} · timeout ${formatDuration(step.timeoutMs)} · ${retry(step)} · ${step.readOnly ? 'read-only' : step.idempotent ? 'idempotent' : 'NOT idempotent'} · on failure ${failure(step.onFailure)}`);
+  if (step.uses !== undefined) out.push(`      uses ${formatUse(step.uses)}`);
   if (step.confirm !== undefined) out.push(`      ⏸ APPROVAL before start: ${step.confirm}`);
   if (step.raw) out.push(`      ! unquoted: ${step.raw.join(' ')}`);
   for (const task of step.tasks) {
@@ -37,6 +38,12 @@ function formatStep(step: PlanStep, num: string): string[] {
     if (task.check && !step.readOnly) out.push(...block(`      check     `, describeAction(task.check)));
   }
   return out;
+}
+
+/** `restoreMember(snapshot=…, dataDir=…)`: the DR action as the runbook wrote it. */
+export function formatUse(use: ActionUse): string {
+  const args = Object.entries(use.args).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return `${use.action}(${args.join(', ')})`;
 }
 
 /** First line after `prefix`, the others indented under it. */

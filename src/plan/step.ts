@@ -85,6 +85,7 @@ export function planStep(step: Step, phase: string, scope: Scope, locate: StepLo
     tasks: skipped ? [] : tasks,
   };
   if (step.description !== undefined) planned.description = step.description;
+  if (step.uses !== undefined) planned.uses = step.uses;
   if (step.readOnly) planned.readOnly = true;
   if (confirm !== undefined) planned.confirm = confirm;
   if (raw.size > 0) planned.raw = [...raw];

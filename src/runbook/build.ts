@@ -4,6 +4,7 @@ import type { Problem } from '../errors/index.js';
 import type { ActionKind, Concurrency, FailurePolicy, ParamSpec, ParamValue, Phase, RetryPolicy, Runbook, Step, TargetSpec } from '../model/index.js';
 import { parseDuration, type Locator, type PathSeg } from '../schema/index.js';
 import { buildAction, nestedAction, NODE_ACTION_KEYS } from './actions.js';
+import { drActionKeys, expandStep } from './dr-actions.js';
 
 type Obj = Record<string, unknown>;
 
@@ -34,17 +35,28 @@ export function buildRunbook(doc: Obj, source: string, hash: string, locate: Loc
     if (ph.description !== undefined) phase.description = String(ph.description);
     (ph.steps as Obj[]).forEach((raw, si) => {
       const path = ['phases', pi, 'steps', si];
-      const kinds = NODE_ACTION_KEYS.filter((k) => raw[k] !== undefined);
-      const kind: ActionKind | undefined = kinds[0] ?? (raw.confirm !== undefined ? 'confirm' : undefined);
+      const dr = drActionKeys(raw);
+      const kinds = [...NODE_ACTION_KEYS.filter((k) => raw[k] !== undefined), ...dr];
+      const kind: ActionKind | undefined = (NODE_ACTION_KEYS as readonly string[]).includes(kinds[0] ?? '') ? (kinds[0] as ActionKind) : raw.confirm !== undefined && kinds.length === 0 ? 'confirm' : undefined;
       if (kinds.length > 1) {
         problems.push({ code: 'RUNBOOK_STEP_MULTIPLE_ACTIONS', message: `step "${String(raw.id)}" has ${kinds.length} actions (${kinds.join(', ')})`, hint: 'split it into one step per action', pos: locate([...path, kinds[1] ?? ''], { key: true }), severity: 'error' });
       }
-      if (!kind) {
-        problems.push({ code: 'RUNBOOK_STEP_NO_ACTION', message: `step "${String(raw.id)}" has no action`, hint: `add one of: ${[...NODE_ACTION_KEYS, 'confirm'].join(', ')}`, pos: locate(path), severity: 'error' });
+      if (!kind && dr.length === 0) {
+        problems.push({ code: 'RUNBOOK_STEP_NO_ACTION', message: `step "${String(raw.id)}" has no action`, hint: `add one of: ${[...NODE_ACTION_KEYS, 'confirm'].join(', ')}, or a DR action (docs/actions.md)`, pos: locate(path), severity: 'error' });
         return;
       }
       if (raw.readOnly === true && raw.idempotent === false) {
         problems.push({ code: 'RUNBOOK_READONLY_NOT_IDEMPOTENT', message: `step "${String(raw.id)}" is readOnly and idempotent: false`, hint: 'a step that changes nothing is safe to run again: remove idempotent: false, or remove readOnly: true', pos: locate([...path, 'idempotent'], { key: true }), severity: 'error' });
+      }
+      if (!kind) {
+        const name = dr[0] ?? '';
+        const built = expandStep(raw, name, locate(path), (field) => locate([...path, field], { key: true }));
+        problems.push(...built.problems);
+        if (!built.step) return;
+        applyStepOptions(built.step, raw);
+        stepPaths.set(built.step, path);
+        phase.steps.push(built.step);
+        return;
       }
       const step = buildStep(raw, kind, locate(path));
       stepPaths.set(step, path);
@@ -71,9 +83,7 @@ function buildStep(raw: Obj, kind: ActionKind, pos: Step['pos']): Step {
     readOnly: raw.readOnly === true,
     onFailure: onFailure(raw.onFailure),
   };
-  if (raw.description !== undefined) step.description = String(raw.description);
-  if (raw.targets !== undefined) step.targets = raw.targets as TargetSpec;
-  if (raw.when !== undefined) step.when = String(raw.when);
+  applyStepOptions(step, raw);
   if (kind !== 'confirm' && raw.confirm !== undefined) step.confirm = String(raw.confirm);
   const undo = nestedAction(raw.undo);
   if (undo) step.undo = undo;
@@ -81,6 +91,16 @@ function buildStep(raw: Obj, kind: ActionKind, pos: Step['pos']): Step {
   if (check) step.check = check;
   if (pos) step.pos = pos;
   return step;
+}
+
+/** Options every step has, whatever its action: scheduling, failure policy, texts. */
+function applyStepOptions(step: Step, raw: Obj): void {
+  step.concurrency = concurrency(raw.concurrency);
+  step.retry = retry(raw.retry);
+  step.onFailure = onFailure(raw.onFailure);
+  if (raw.description !== undefined) step.description = String(raw.description);
+  if (raw.targets !== undefined) step.targets = raw.targets as TargetSpec;
+  if (raw.when !== undefined) step.when = String(raw.when);
 }
 
 function concurrency(v: unknown): Concurrency {

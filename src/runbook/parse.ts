@@ -2,8 +2,9 @@
 // `readRunbook` returns every problem; `parseRunbook` throws them as one InputError.
 import { InputError, type Problem } from '../errors/index.js';
 import type { Runbook, Step } from '../model/index.js';
-import { parseYaml, sha256, validateSchema, type Locator, type PathSeg } from '../schema/index.js';
+import { parseYaml, sha256, type Locator, type PathSeg } from '../schema/index.js';
 import { buildRunbook } from './build.js';
+import { runbookSchemaProblems } from './dr-actions.js';
 import { runbookRules } from './rules.js';
 
 export interface RunbookResult {
@@ -17,7 +18,7 @@ export function readRunbook(text: string, source: string): RunbookResult {
   const yaml = parseYaml(text, source);
   const empty = { locate: yaml.locate, stepPaths: new Map<Step, PathSeg[]>() };
   if (yaml.value === undefined) return { ...empty, problems: yaml.problems };
-  const schemaProblems = validateSchema('runbook', yaml.value, yaml.locate);
+  const schemaProblems = runbookSchemaProblems(yaml.value, yaml.locate);
   if (schemaProblems.length > 0) return { ...empty, problems: [...yaml.problems, ...schemaProblems] };
   const built = buildRunbook(yaml.value as Record<string, unknown>, source, sha256(text), yaml.locate);
   const problems = [...yaml.problems, ...built.problems];

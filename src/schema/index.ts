@@ -6,7 +6,8 @@ import { schemaProblems } from './messages.js';
 
 export { parseYaml, type ParsedYaml } from './yaml.js';
 export { createLocator, type Locator, type LocateOptions, type PathSeg } from './locate.js';
-export { schemaPath, type SchemaName } from './ajv.js';
+export { schemaPath, schemaErrors, type SchemaName } from './ajv.js';
+export { schemaProblems, toPath } from './messages.js';
 export { closest, didYouMean } from './suggest.js';
 
 /** Pass one of validation: JSON Schema problems, each with a position and a hint. */

@@ -1,7 +1,8 @@
 // `kubedr drill` against the lab (3 control planes): seed keys, snapshot, then change the live
 // cluster (junk keys written, one seeded key deleted). A drill on a node and one on this machine
 // must restore exactly the snapshot's revision and keys (cross-checked with etcdctl snapshot
-// status), report the junk as "would be removed" and the deleted key as "would be added", and
+// status), report the junk as "would be removed", the deleted key as "would be added", the
+// overwritten key as "would be changed", and
 // leave nothing behind: node files hashed before/after, live revision unchanged, no throwaway
 // etcd process, no scratch dir. A drill that fails half-way still tears down.
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,7 @@ let snap: Snapshot;
 let seed: SeedSet;
 let junk: SeedSet;
 let deleted = '';
+let overwritten = '';
 let snapshotRevision = 0;
 
 const etcdctl = (args: string[]): Promise<string> => {
@@ -45,6 +47,8 @@ beforeAll(async () => {
   junk = await writeJunk(lab, 10);
   deleted = `${seed.prefix}000007`;
   await etcdctl(['del', deleted]);
+  overwritten = `${seed.prefix}000003`;
+  await etcdctl(['put', overwritten, 'written after the snapshot']);
 }, 60_000);
 
 const digests = (): Promise<string[]> => digestAll(env.lab, NODES, TREES);
@@ -74,7 +78,7 @@ interface DrillJson {
   where: string;
   snapshot: { revision: number; liveKeys: number };
   restored: { healthy: boolean; revision: number; keys: number };
-  compare: { totals: { wouldAdd: number; wouldRemove: number }; resources: Record<string, { wouldAdd: string[]; wouldRemove: string[] }> };
+  compare: { totals: { wouldAdd: number; wouldRemove: number; wouldChange: number }; resources: Record<string, { wouldAdd: string[]; wouldRemove: string[]; wouldChange: string[] }> };
   cleanedUp: boolean;
 }
 
@@ -96,7 +100,9 @@ function expectFaithful(d: DrillJson): void {
   const cms = d.compare.resources['configmaps'];
   expect(cms?.wouldRemove).toEqual(Array.from({ length: junk.count }, (_, i) => `${junk.prefix}${String(i).padStart(6, '0')}`));
   expect(cms?.wouldAdd).toEqual([deleted]);
-  expect(d.compare.totals).toEqual(expect.objectContaining({ wouldAdd: 1, wouldRemove: junk.count }));
+  // An overwritten key is a change a restore makes, not a "keep".
+  expect(cms?.wouldChange).toEqual([overwritten]);
+  expect(d.compare.totals).toEqual(expect.objectContaining({ wouldAdd: 1, wouldRemove: junk.count, wouldChange: 1 }));
   expect(d.cleanedUp).toBe(true);
 }
 

@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareWithLive, parseKeysJson, parseQuery, verifyRestored } from '../../src/etcd/drill/compare.js';
+import { compareWithLive, parseKeysJson, parseQuery, parseValuesJson, verifyRestored } from '../../src/etcd/drill/compare.js';
+import { valueDigest } from '../../src/etcd/snapshot/index.js';
 import { PORTS_TAKEN_EXIT, startScript, teardownScript } from '../../src/etcd/drill/scripts.js';
 import { drill } from '../../src/app/drill.js';
 import { drillCleanup, type DrillCleanupOutput } from '../../src/app/drill-cleanup.js';
@@ -36,20 +37,28 @@ describe('drill verdicts', () => {
     ]);
   });
 
-  it('compares with live keys per resource type: what a restore would add and remove', () => {
-    const snap = new Set(['/registry/pods/ns/p1', '/registry/configmaps/ns/c1', '/registry/apps.example.com/widgets/ns/w']);
-    const c = compareWithLive(snap, { revision: 9, keys: ['/registry/configmaps/ns/c1', '/registry/configmaps/junk/j1', '/registry/configmaps/junk/j0', 'other'] });
+  it('compares with live keys per resource type: what a restore would add, remove and change', () => {
+    const d = (v: string): string => valueDigest(Buffer.from(v));
+    const snap = new Map([['/registry/pods/ns/p1', d('p1')], ['/registry/configmaps/ns/c1', d('c1')], ['/registry/configmaps/ns/c2', d('c2')], ['/registry/apps.example.com/widgets/ns/w', d('w')]]);
+    const live = new Map([['/registry/configmaps/ns/c1', d('c1')], ['/registry/configmaps/ns/c2', d('c2 overwritten')], ['/registry/configmaps/junk/j1', d('j')], ['/registry/configmaps/junk/j0', d('j')], ['other', d('o')]]);
+    const c = compareWithLive(snap, { revision: 9, values: live });
     expect(c).toEqual({
       liveRevision: 9,
-      liveKeys: 4,
-      totals: { wouldAdd: 2, wouldRemove: 3, unchanged: 1 },
+      liveKeys: 5,
+      totals: { wouldAdd: 2, wouldRemove: 3, wouldChange: 1, unchanged: 1 },
       resources: {
-        '(outside /registry)': { wouldAdd: [], wouldRemove: ['other'] },
-        'apps.example.com/widgets': { wouldAdd: ['/registry/apps.example.com/widgets/ns/w'], wouldRemove: [] },
-        configmaps: { wouldAdd: [], wouldRemove: ['/registry/configmaps/junk/j0', '/registry/configmaps/junk/j1'] },
-        pods: { wouldAdd: ['/registry/pods/ns/p1'], wouldRemove: [] },
+        '(outside /registry)': { wouldAdd: [], wouldRemove: ['other'], wouldChange: [] },
+        'apps.example.com/widgets': { wouldAdd: ['/registry/apps.example.com/widgets/ns/w'], wouldRemove: [], wouldChange: [] },
+        configmaps: { wouldAdd: [], wouldRemove: ['/registry/configmaps/junk/j0', '/registry/configmaps/junk/j1'], wouldChange: ['/registry/configmaps/ns/c2'] },
+        pods: { wouldAdd: ['/registry/pods/ns/p1'], wouldRemove: [], wouldChange: [] },
       },
     });
+  });
+
+  it('digests live values as the snapshot reader does (etcdctl JSON values are base64)', () => {
+    const json = JSON.stringify({ header: { revision: 4 }, kvs: [{ key: b64('/a'), value: b64('k8s\u0000x') }, { key: b64('/b') }] });
+    expect(parseValuesJson(json, 'live')).toEqual({ revision: 4, values: new Map([['/a', valueDigest(Buffer.from('k8s\u0000x'))], ['/b', valueDigest(Buffer.alloc(0))]]) });
+    expect(() => parseValuesJson('Error: x', 'live get')).toThrow(/live get: etcdctl did not print JSON/);
   });
 });
 

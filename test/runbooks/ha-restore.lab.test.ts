@@ -151,7 +151,7 @@ describe.sequential('ha-restore on the lab', () => {
   // join command must be captured again, since secrets are never journaled).
   const KILL_POINTS: [string, (e: RunEvent) => boolean][] = [
     ['after the first stash-manifests task', (e) => e.kind === 'task-end' && e.stepId === 'stash-manifests'],
-    ['after the first swap-data-dir task', (e) => e.kind === 'task-end' && e.stepId === 'swap-data-dir'],
+    ['after the first restore-member task (its data dir swapped)', (e) => e.kind === 'task-end' && e.stepId === 'restore-member'],
     ['as the first worker starts its rejoin', (e) => e.kind === 'task-start' && e.stepId === 'rejoin'],
   ];
   for (const [where, at] of KILL_POINTS) {

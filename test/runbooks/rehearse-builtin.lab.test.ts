@@ -64,7 +64,7 @@ describe('built-in runbooks rehearsed on a healthy lab', () => {
     const r = await rehearse('external-etcd-restore', restoreParams());
     expect(r.code).toBe(1);
     const blocked = r.table.rows.flatMap((row) => row.cells.filter((c) => c.state === 'blocked').map((c) => ({ step: row.stepId, node: c.node, reason: c.reason ?? '' })));
-    expect([...new Set(blocked.map((b) => b.step))].sort()).toEqual(['edit-etcd-config', 'etcd-tool', 'start-etcd', 'stop-etcd']);
+    expect([...new Set(blocked.map((b) => b.step))].sort()).toEqual(['edit-etcd-config', 'start-etcd', 'stop-etcd']);
     for (const b of blocked) expect(b.reason).toBe(`no systemd unit etcd on ${b.node}`);
     expect(r.table.counts.unknown).toBe(0);
   }, 120_000);

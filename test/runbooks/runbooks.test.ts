@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planTexts } from '../../src/app/plan.js';
 import { validateTexts } from '../../src/app/validate.js';
-import type { Plan, PlannedAction, PlanStep } from '../../src/model/index.js';
+import type { Plan, PlannedAction, PlanStep, Runbook } from '../../src/model/index.js';
 import { displayText } from '../../src/plan/index.js';
 import { parseRunbook } from '../../src/runbook/index.js';
 import { deriveRehearsal } from '../../src/app/rehearsal/derive.js';
@@ -31,13 +31,15 @@ const LAB = {
 };
 const INVENTORIES = { lab: LAB, kubeadm: file('inventories', 'kubeadm-3-master.yaml'), external: file('inventories', 'external-etcd.yaml'), example: file('inventories', 'example.yaml') };
 const SNAPSHOT_PARAMS = ['snapshot=README.md', `snapshotSha256=${'0'.repeat(64)}`];
-const paramsFor = (name: string): string[] => (/restore/.test(name) ? SNAPSHOT_PARAMS : []);
+const paramsFor = (name: string): string[] => (name === 'replace-member.yaml' ? ['member=cp-c'] : /restore/.test(name) && name !== 'quorum-restore.yaml' ? SNAPSHOT_PARAMS : []);
 
 /** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
 const READ_ONLY = new Set([
-  'snapshot-sha256', 'single-member', 'reachable', 'etcd-tool', 'certs-present', 'manifests-present', 'snapshot-status',
+  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status',
   'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined',
 ]);
+/** Nothing to undo: a kubelet restart; a member removal (etcd never takes a removed ID back: resume re-adds it). */
+const NO_UNDO = new Set(['restart-kubelet', 'member-remove']);
 const MUTATING_COMMAND = /(^|[\s;|&({])(mv|rm|cp|mkdir|rmdir|chmod|tee|sed -i|tar|systemctl (stop|start|restart)|kubeadm (reset|join)|etcdctl .*(put|del|snapshot (save|restore)))(\s|$)|[^2&]>\s*[^&/]|>\s*\$/m;
 
 function planOf(name: string, inv: { text: string; source: string }): Plan {
@@ -56,8 +58,8 @@ const text = (a: PlannedAction): string => {
 };
 
 describe('built-in runbooks', () => {
-  it('are the five of issue 5, each documented at its top', () => {
-    expect(RUNBOOKS).toEqual(['etcd-backup.yaml', 'external-etcd-restore.yaml', 'ha-restore.yaml', 'rejoin-workers.yaml', 'single-restore.yaml']);
+  it('are the five of issue 5 and the two of issue 14, each documented at its top', () => {
+    expect(RUNBOOKS).toEqual(['etcd-backup.yaml', 'external-etcd-restore.yaml', 'ha-restore.yaml', 'quorum-restore.yaml', 'rejoin-workers.yaml', 'replace-member.yaml', 'single-restore.yaml']);
     for (const name of RUNBOOKS) {
       const head = runbook(name).text.split('\n').slice(0, 12);
       expect(head.filter((l) => l.startsWith('#')).length, name).toBeGreaterThanOrEqual(8);
@@ -77,7 +79,7 @@ describe('built-in runbooks', () => {
 
   it('a missing snapshot param is reported, with nothing planned', () => {
     const report = validateTexts(runbook('ha-restore.yaml'), INVENTORIES.kubeadm);
-    expect(report.problems.map((p) => p.code)).toEqual(['PARAM_MISSING', 'PARAM_MISSING']);
+    expect(report.problems.map((p) => p.code)).toEqual(['PARAM_RESTORE_SOURCE']);
     expect(report.plan).toBeUndefined();
   });
 
@@ -88,12 +90,12 @@ describe('built-in runbooks', () => {
         for (const task of step.tasks) {
           const a = task.action;
           if (a.kind === 'confirm' || a.kind === 'wait' || a.kind === 'download' || a.kind === 'capture') continue;
-          if (READ_ONLY.has(step.id)) {
+          if (READ_ONLY.has(step.id) || step.readOnly === true) {
             expect(text(a), `${name} ${step.id} is listed read-only`).not.toMatch(MUTATING_COMMAND);
             continue;
           }
           // A manifest edit's undo is implicit (the engine keeps the original and moves it back).
-          if (a.kind !== 'manifest') expect(task.undo, `${name} ${task.key} has no undo`).toBeDefined();
+          if (a.kind !== 'manifest' && !NO_UNDO.has(step.id)) expect(task.undo, `${name} ${task.key} has no undo`).toBeDefined();
           expect(task.check, `${name} ${task.key} has no check`).toBeDefined();
           if (task.check) expect(text(task.check), `${name} ${task.key}'s check`).not.toMatch(MUTATING_COMMAND);
         }
@@ -114,6 +116,19 @@ describe('built-in runbooks', () => {
     });
   }
 
+  it('the restore runbooks are DR action steps: no step carries more than a few lines of shell', () => {
+    for (const name of ['ha-restore.yaml', 'single-restore.yaml', 'external-etcd-restore.yaml', 'rejoin-workers.yaml']) {
+      const rb: Runbook | undefined = parseRunbook(runbook(name).text, name);
+      for (const step of rb?.phases.flatMap((p) => p.steps) ?? []) {
+        if (step.uses) continue;
+        const a = step.action;
+        const body = a.kind === 'shell' ? a.script : a.kind === 'local' || a.kind === 'wait' || a.kind === 'capture' ? a.command : '';
+        expect(body.trim().split('\n').length, `${name} ${step.id}`).toBeLessThanOrEqual(3);
+      }
+      expect((rb?.phases.flatMap((p) => p.steps) ?? []).filter((s) => s.uses).length, name).toBeGreaterThanOrEqual(name === 'rejoin-workers.yaml' ? 3 : 15);
+    }
+  });
+
   it('no runbook removes a directory recursively (old data dirs are moved aside, never deleted)', () => {
     for (const name of RUNBOOKS) {
       const t = runbook(name).text;
@@ -123,7 +138,7 @@ describe('built-in runbooks', () => {
   });
 
   it('every step of the restores is safe to re-run (idempotent) or a gate', () => {
-    for (const name of ['ha-restore.yaml', 'single-restore.yaml', 'external-etcd-restore.yaml', 'rejoin-workers.yaml']) {
+    for (const name of ['ha-restore.yaml', 'single-restore.yaml', 'external-etcd-restore.yaml', 'rejoin-workers.yaml', 'quorum-restore.yaml', 'replace-member.yaml']) {
       for (const step of steps(planOf(name, name.startsWith('external') ? INVENTORIES.external : INVENTORIES.kubeadm))) {
         const gate = step.tasks.every((t) => t.action.kind === 'confirm' || t.action.kind === 'wait' || t.action.kind === 'capture');
         expect(step.idempotent || gate, `${name} ${step.id}`).toBe(true);
@@ -165,8 +180,9 @@ describe('ha-restore plan', () => {
   it('checks the snapshot before the approval gate and stops nothing before it', () => {
     const ids = steps(plan).map((s) => s.id);
     const gate = ids.indexOf('approve');
-    for (const before of ['snapshot-sha256', 'etcd-tool', 'certs-present', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeLessThan(gate);
-    for (const after of ['stash-manifests', 'restore-member', 'swap-data-dir', 'rejoin']) expect(ids.indexOf(after)).toBeGreaterThan(gate);
+    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeGreaterThanOrEqual(0);
+    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeLessThan(gate);
+    for (const after of ['stash-manifests', 'restore-member', 'rejoin']) expect(ids.indexOf(after)).toBeGreaterThan(gate);
     expect(ids.indexOf('wait-quorum')).toBeLessThan(ids.indexOf('start-apiserver'));
   });
 

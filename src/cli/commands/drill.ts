@@ -31,7 +31,7 @@ export const registerDrill: RegisterCommand = (program: Command) => {
     .option('-i, --inventory <file>', 'inventory YAML (needed with --node and --compare-live)')
     .option('--node <name>', 'run the drill on this inventory node, over SSH')
     .option('--local', 'run the drill on this machine')
-    .option('--compare-live', "compare the restored keys with the live cluster's (read-only): what a restore would add or remove")
+    .option('--compare-live', "compare the restored keys with the live cluster's (read-only): what a restore would add, remove or change")
     .option('--scratch <dir>', 'where the scratch dir is made on the drill machine', '/var/tmp')
     .option('--cleanup', 'instead of a drill: stop the throwaway etcd and remove the scratch dir of every drill on that machine that was killed before its teardown')
     .option('--force', 'with --cleanup: also clean scratch dirs made by a kubedr on another machine')
@@ -95,7 +95,7 @@ function renderCleanup(o: DrillCleanupOutput): string {
 
 function toJson(o: DrillOutput): Record<string, unknown> {
   const { snapshot, restored, ...rest } = o;
-  const { liveKeys, ...snap } = snapshot;
+  const { liveKeys, digests: _digests, ...snap } = snapshot;
   return { ...rest, snapshot: { ...snap, liveKeys: liveKeys.size }, ...(restored ? { restored: { healthy: restored.healthy, revision: restored.revision, keys: restored.keyCount, tool: restored.tool, ports: restored.ports } } : {}) };
 }
 
@@ -106,12 +106,14 @@ export function renderDrill(o: DrillOutput): string {
   for (const p of o.problems) lines.push(`  problem   ${p}`);
   if (o.compare) {
     const c = o.compare;
-    lines.push(`  live      revision ${c.liveRevision}, ${c.liveKeys} keys: a restore would add ${c.totals.wouldAdd}, remove ${c.totals.wouldRemove}, keep ${c.totals.unchanged}`);
+    lines.push(`  live      revision ${c.liveRevision}, ${c.liveKeys} keys: a restore would add ${c.totals.wouldAdd}, remove ${c.totals.wouldRemove}, change ${c.totals.wouldChange}, keep ${c.totals.unchanged}`);
     for (const [r, d] of Object.entries(c.resources)) {
-      lines.push(`    ${r}: +${d.wouldAdd.length} -${d.wouldRemove.length}`);
+      lines.push(`    ${r}: +${d.wouldAdd.length} -${d.wouldRemove.length} ~${d.wouldChange.length}`);
       for (const k of d.wouldAdd.slice(0, 5)) lines.push(`      + ${k}`);
       for (const k of d.wouldRemove.slice(0, 5)) lines.push(`      - ${k}`);
-      const more = d.wouldAdd.length + d.wouldRemove.length - Math.min(5, d.wouldAdd.length) - Math.min(5, d.wouldRemove.length);
+      for (const k of d.wouldChange.slice(0, 5)) lines.push(`      ~ ${k}`);
+      const shown = [d.wouldAdd, d.wouldRemove, d.wouldChange].reduce((n, l) => n + Math.min(5, l.length), 0);
+      const more = d.wouldAdd.length + d.wouldRemove.length + d.wouldChange.length - shown;
       if (more > 0) lines.push(`      … ${more} more (--output json lists every key)`);
     }
   }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerDrill } from './drill.js';
 import { registerPlan } from './plan.js';
+import { registerPrune } from './prune.js';
 import { registerRehearse } from './rehearse.js';
 import { registerResume } from './resume.js';
 import { registerRollback } from './rollback.js';
@@ -26,4 +27,5 @@ export const commands: RegisterCommand[] = [
   registerSnapshot,
   registerRehearse,
   registerDrill,
+  registerPrune,
 ];

@@ -107,7 +107,8 @@ export function queryScript(ports: DrillPorts): string {
 
 /** Every key of the live cluster, read-only, over TLS with the inventory's client certificate. */
 export function liveKeysScript(endpoint: string, tls: { cacert: string; cert: string; key: string }): string {
-  return `ETCDCTL_API=3 etcdctl --endpoints ${q(endpoint)} --cacert ${q(tls.cacert)} --cert ${q(tls.cert)} --key ${q(tls.key)} --command-timeout 60s get "" --prefix --keys-only -w json`;
+  // With values: a key whose live value differs from the snapshot's is a change a restore makes.
+  return `ETCDCTL_API=3 etcdctl --endpoints ${q(endpoint)} --cacert ${q(tls.cacert)} --cert ${q(tls.cert)} --key ${q(tls.key)} --command-timeout 120s get "" --prefix -w json`;
 }
 
 /**

@@ -6,6 +6,7 @@ export { getFromSource, type SnapshotValue } from './get.js';
 export { inspectSource, type SnapshotInspection } from './inspect.js';
 export { hasIntegrityTrailer, type IntegrityResult, type IntegrityVerdict } from './integrity.js';
 export type { Keyspace, LiveKey } from './keyspace.js';
+export { valueDigest } from './keyspace.js';
 export { decodeKubeValue, type DecodedValue, type KubeObjectSummary } from './kube-value.js';
 export { readLiveKeys, type LiveKeysResult } from './live-keys.js';
 export type { ReadOptions } from './read.js';

@@ -26,6 +26,11 @@ export interface KeyspaceBuilder {
   result(): Keyspace;
 }
 
+/** The digest `LiveKey.digest` holds; the drill computes the same one for live values. */
+export function valueDigest(value: Uint8Array): string {
+  return createHash('sha256').update(value).digest('base64').slice(0, 22);
+}
+
 /** Collects live keys from `key` bucket entries fed in bucket (= revision) order. */
 export function buildKeyspace(opts: { digests?: boolean } = {}): KeyspaceBuilder {
   const live = new Map<string, LiveKey>();
@@ -43,7 +48,7 @@ export function buildKeyspace(opts: { digests?: boolean } = {}): KeyspaceBuilder
         return;
       }
       const entry: LiveKey = { createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, valueSize: kv.value.length };
-      if (opts.digests) entry.digest = createHash('sha256').update(kv.value).digest('base64').slice(0, 22);
+      if (opts.digests) entry.digest = valueDigest(kv.value);
       live.set(key, entry);
     },
     result: () => ({ revisions, tombstones, live }),

@@ -1,0 +1,59 @@
+// configureMember: the stashed etcd.yaml edited YAML-aware with the engine's `manifest` action
+// (comments and layout kept, original kept once per run and step, the implicit undo puts it
+// back): --initial-cluster of every member and --initial-cluster-state. Editing again writes
+// the same flags (idempotent). The check asks that etcd.yaml is where stopStaticPods finds it.
+import { DEFAULT_STASH } from './static-pods.js';
+import { script, word } from './shell.js';
+import type { DrAction, TemplateArg } from './types.js';
+
+export interface ConfigureMemberArgs {
+  stashDir?: TemplateArg;
+  /** @default '<stashDir>/{{ run.id }}/etcd.yaml' */
+  file?: TemplateArg;
+  /** @default '{{ cluster.initialCluster }}' */
+  initialCluster?: TemplateArg;
+  /** @default 'existing' */
+  state?: 'new' | 'existing';
+  /** Colon-separated dirs where etcd.yaml may have been moved by hand (for the check). */
+  searchPath?: TemplateArg;
+}
+
+export const configureMember: DrAction<ConfigureMemberArgs> = {
+  name: 'configureMember',
+  summary: 'edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state',
+  argsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      stashDir: { type: 'string', description: `As given to stopStaticPods. Default ${DEFAULT_STASH}.` },
+      file: { type: 'string', description: 'Manifest to edit. Default <stashDir>/<run id>/etcd.yaml.' },
+      initialCluster: { type: 'string', description: 'Default {{ cluster.initialCluster }}.' },
+      state: { enum: ['new', 'existing'], description: 'Default existing.' },
+      searchPath: { type: 'string', description: 'As given to stopStaticPods (where the check looks for etcd.yaml).' },
+    },
+  },
+  expand: (a) => {
+    const stash = `${a.stashDir ?? DEFAULT_STASH}/{{ run.id }}`;
+    return {
+      action: {
+        kind: 'manifest',
+        file: a.file ?? `${stash}/etcd.yaml`,
+        edits: [
+          { op: 'setFlag', flag: '--initial-cluster', value: a.initialCluster ?? '{{ cluster.initialCluster }}' },
+          { op: 'setFlag', flag: '--initial-cluster-state', value: a.state ?? 'existing' },
+        ],
+        sudo: true,
+      },
+      check: {
+        kind: 'shell',
+        sudo: true,
+        script: script(
+          `found=""; dirs={{ node.paths.manifestDir }}:${word(a.searchPath ?? '')}:${word(stash)}; old_ifs=$IFS; IFS=:`,
+          'for d in $dirs; do if [ -n "$d" ] && [ -r "$d/etcd.yaml" ]; then found=$d; fi; done; IFS=$old_ifs',
+          '[ -n "$found" ] || { echo "etcd.yaml is neither in the manifests dir nor in the search path: see docs/restoring.md (missing manifests)" >&2; exit 1; }',
+        ),
+      },
+      idempotent: true,
+    };
+  },
+};

@@ -1,0 +1,69 @@
+// Public surface of src/actions: the built-in DR actions by the YAML key that calls them.
+// Shared file: add one line per action to DR_ACTIONS, do not reorganise.
+import { checkEtcdMember } from './check-etcd-member.js';
+import { checkSnapshot } from './check-snapshot.js';
+import { configureMember } from './configure-member.js';
+import { recordEtcdData, verifyEtcd } from './etcd-data.js';
+import { configureEtcdService, startEtcdService, stopEtcdService } from './etcd-service.js';
+import { createJoinToken, rejoinWorker } from './join-workers.js';
+import { prepareStaging } from './prepare-staging.js';
+import { restartKubelet } from './restart-kubelet.js';
+import { restartStaticPods } from './restart-static-pods.js';
+import { restoreMember } from './restore-member.js';
+import { checkSnapshotFile } from './snapshot-file.js';
+import { stageSnapshot } from './stage-snapshot.js';
+import { startStaticPods } from './start-static-pods.js';
+import { stopStaticPods } from './stop-static-pods.js';
+import { checkMemberRemoval } from './check-member-removal.js';
+import { chooseSurvivor } from './choose-survivor.js';
+import { forceNewCluster } from './force-new-cluster.js';
+import { memberAdd } from './member-add.js';
+import { memberRemove } from './member-remove.js';
+import { memberStatus } from './member-status.js';
+import { staleLeases } from './stale-leases.js';
+import type { ActionExpansion, DrAction } from './types.js';
+import { waitApiserverReady } from './wait-apiserver-ready.js';
+import { waitEtcdQuorum } from './wait-etcd-quorum.js';
+
+export type { ActionExpansion, DrAction, TemplateArg } from './types.js';
+
+export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
+  checkEtcdMember,
+  checkSnapshot,
+  checkSnapshotFile,
+  configureEtcdService,
+  configureMember,
+  createJoinToken,
+  prepareStaging,
+  recordEtcdData,
+  rejoinWorker,
+  restartKubelet,
+  restartStaticPods,
+  restoreMember,
+  stageSnapshot,
+  startEtcdService,
+  startStaticPods,
+  stopEtcdService,
+  stopStaticPods,
+  verifyEtcd,
+  waitApiserverReady,
+  waitEtcdQuorum,
+  memberStatus,
+  chooseSurvivor,
+  forceNewCluster,
+  memberAdd,
+  memberRemove,
+  checkMemberRemoval,
+  staleLeases,
+};
+
+export function isDrActionName(key: string): boolean {
+  return Object.hasOwn(DR_ACTIONS, key);
+}
+
+/** The expansion of schema-valid `args` (the runbook schema holds every argsSchema). */
+export function expandDrAction(name: string, args: unknown): ActionExpansion {
+  const action = DR_ACTIONS[name];
+  if (!action) throw new Error(`unknown DR action ${name}`);
+  return (action.expand as (a: unknown) => ActionExpansion)(args ?? {});
+}

@@ -1,0 +1,104 @@
+// restoreMember: one etcd member restored from the staged snapshot with ITS identity: --name is
+// the member's etcd name (not the node name), its own --initial-advertise-peer-urls, the same
+// --initial-cluster on every member and a fresh --initial-cluster-token per run; etcdutl gets
+// --bump-revision/--mark-compacted where its version supports them. The restore goes into a new
+// dir; then the old data dir moves aside to <dataDir>.kubedr-before-<run> (kept) and the
+// restored one into place. Markers in the staging dir make a re-run resume where it stopped;
+// undo moves the restored dir out and the old one back. Nothing is deleted.
+import { resolveTool, SNAP_TOOL_FN, toolCheck } from './etcd-shell.js';
+import { SHA256_OF_F } from './check-snapshot.js';
+import { creatable, script, word } from './shell.js';
+import { DEFAULT_STAGE } from './stage-snapshot.js';
+import type { DrAction, TemplateArg } from './types.js';
+
+export interface RestoreMemberArgs {
+  /** Expected sha256 of the staged snapshot, re-checked just before the restore. */
+  sha256?: TemplateArg;
+  stageDir?: TemplateArg;
+  /** @default '{{ node.etcd.name }}' */
+  name?: TemplateArg;
+  /** @default '{{ node.etcd.peerURL }}' */
+  peerURL?: TemplateArg;
+  /** @default '{{ cluster.initialCluster }}' */
+  initialCluster?: TemplateArg;
+  /** @default 'kubedr-{{ run.id }}' */
+  token?: TemplateArg;
+  /** @default '{{ node.paths.etcdDataDir }}' */
+  dataDir?: TemplateArg;
+  /** @default 1000000000 */
+  bumpRevision?: number | TemplateArg;
+  /** @default '{{ etcd.tool }}' */
+  tool?: TemplateArg;
+}
+
+export const restoreMember: DrAction<RestoreMemberArgs> = {
+  name: 'restoreMember',
+  summary: 'restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept)',
+  argsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      sha256: { type: 'string', description: 'Expected sha256 of the staged snapshot, checked again just before the restore.' },
+      stageDir: { type: 'string', description: `As given to stageSnapshot. Default ${DEFAULT_STAGE}.` },
+      name: { type: 'string', description: 'etcd member name. Default {{ node.etcd.name }} (never the node name).' },
+      peerURL: { type: 'string', description: 'Default {{ node.etcd.peerURL }}.' },
+      initialCluster: { type: 'string', description: 'name=peerURL,… of every member. Default {{ cluster.initialCluster }}.' },
+      token: { type: 'string', description: 'Fresh cluster token. Default kubedr-{{ run.id }}.' },
+      dataDir: { type: 'string', description: 'Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}.' },
+      bumpRevision: { type: ['integer', 'string'], description: '--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000.' },
+      tool: { type: 'string', description: 'auto, etcdutl or etcdctl. Default {{ etcd.tool }}.' },
+    },
+  },
+  expand: (a) => {
+    const vars = `stage=${word(a.stageDir ?? DEFAULT_STAGE)}/{{ run.id }}; data=${word(a.dataDir ?? '{{ node.paths.etcdDataDir }}')}; old="$data.kubedr-before-"{{ run.id }}`;
+    return {
+      action: {
+        kind: 'shell',
+        sudo: true,
+        script: script(
+          'set -e',
+          vars,
+          'out="$stage/restored"',
+          'if [ -e "$stage/swapped" ]; then echo "already restored and in place: $data"; exit 0; fi',
+          'if [ ! -d "$out/member" ]; then',
+          a.sha256 !== undefined && `  f="$stage/snapshot.db"; want=${word(a.sha256)}`,
+          a.sha256 !== undefined && `  ${SHA256_OF_F}`,
+          a.sha256 !== undefined && '  [ "$s" = "$want" ] || { echo "the staged snapshot changed: sha256 $s, expected $want" >&2; exit 1; }',
+          '  # A crash mid-restore leaves a partial dir: keep it aside, restore again.',
+          '  if [ -e "$out.partial" ]; then mv -- "$out.partial" "$out.partial.$(date +%s)"; fi',
+          resolveTool(a.tool).replace(/^/gm, '  '),
+          `  ${SNAP_TOOL_FN}`,
+          `  set -- snapshot restore "$stage/snapshot.db" --name ${word(a.name ?? '{{ node.etcd.name }}')} --initial-cluster ${word(a.initialCluster ?? '{{ cluster.initialCluster }}')} \\`,
+          `    --initial-advertise-peer-urls ${word(a.peerURL ?? '{{ node.etcd.peerURL }}')} --initial-cluster-token ${word(a.token ?? 'kubedr-{{ run.id }}')} --data-dir "$out.partial"`,
+          `  if [ "$tool" = etcdutl ] && etcdutl snapshot restore --help 2>&1 | grep -q -- --bump-revision; then set -- "$@" --bump-revision ${word(String(a.bumpRevision ?? 1_000_000_000))} --mark-compacted; fi`,
+          '  snap_tool "$@"',
+          '  mv -- "$out.partial" "$out"',
+          '  echo "restored with $tool into $out"',
+          'fi',
+          'if [ -e "$data" ]; then',
+          '  [ ! -e "$old" ] || { echo "both $data and $old exist: resolve by hand" >&2; exit 1; }',
+          '  mv -- "$data" "$old"; echo "old data dir kept at $old"',
+          'fi',
+          'mv -- "$out" "$data"; : > "$stage/swapped"; chmod 700 "$data"',
+          'echo "$data is the restored member"',
+        ),
+      },
+      undo: {
+        kind: 'shell',
+        sudo: true,
+        script: script(
+          'set -e',
+          vars,
+          'if [ -e "$stage/swapped" ]; then',
+          '  if [ -e "$data" ]; then mv -- "$data" "$stage/restored.undone.$(date +%s)"; fi',
+          '  if [ -e "$old" ]; then mv -- "$old" "$data"; echo "old data dir back in $data"; fi',
+          '  mv -- "$stage/swapped" "$stage/swapped.undone"',
+          'elif [ -d "$stage/restored" ]; then mv -- "$stage/restored" "$stage/restored.undone.$(date +%s)"; fi',
+        ),
+      },
+      check: { kind: 'shell', sudo: true, script: script(toolCheck(a.tool), vars, 'p=$(dirname "$data"); test -d "$p" && test -w "$p" || { echo "cannot move the data dir aside: $p is not a writable dir" >&2; exit 1; }', creatable('stage', 'the staging dir')) },
+      idempotent: true,
+      timeoutMs: 1_800_000,
+    };
+  },
+};
