@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const dir = join(backupDir, `lab-${backup.runId}`);
   const { readFileSync } = await import('node:fs');
   const sha = readFileSync(join(dir, 'snapshot.db.sha256'), 'utf8').split(' ')[0] ?? '';
-  say(`backup in ${relative(process.cwd(), dir) || dir}: snapshot sha256 ${sha.slice(0, 16)}…, ${readFileSync(join(dir, 'metadata.json'), 'utf8').trim()}`);
+  say(`backup in ${relative(process.cwd(), dir) || dir}: snapshot sha256 ${sha.slice(0, 16)}…, ${readFileSync(join(dir, 'cluster.json'), 'utf8').trim()}`);
 
   const junk = await writeJunk(lab, 50);
   say(`wrote 50 keys after the backup (${junk.prefix}): the restore must make them disappear`);

@@ -6,10 +6,12 @@ import { configureMember } from './configure-member.js';
 import { recordEtcdData, verifyEtcd } from './etcd-data.js';
 import { configureEtcdService, startEtcdService, stopEtcdService } from './etcd-service.js';
 import { createJoinToken, rejoinWorker } from './join-workers.js';
+import { placeManifest } from './place-manifest.js';
 import { prepareStaging } from './prepare-staging.js';
 import { restartKubelet } from './restart-kubelet.js';
 import { restartStaticPods } from './restart-static-pods.js';
 import { restoreMember } from './restore-member.js';
+import { restoreNodeFiles } from './restore-node-files.js';
 import { checkSnapshotFile } from './snapshot-file.js';
 import { stageSnapshot } from './stage-snapshot.js';
 import { startStaticPods } from './start-static-pods.js';
@@ -34,12 +36,14 @@ export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   configureEtcdService,
   configureMember,
   createJoinToken,
+  placeManifest,
   prepareStaging,
   recordEtcdData,
   rejoinWorker,
   restartKubelet,
   restartStaticPods,
   restoreMember,
+  restoreNodeFiles,
   stageSnapshot,
   startEtcdService,
   startStaticPods,

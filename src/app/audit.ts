@@ -36,7 +36,7 @@ export interface AuditResult {
 
 export class RunNotFoundError extends KubedrError {
   constructor(runId: string, runDir: string) {
-    super('AUDIT_RUN_NOT_FOUND', `no audit log for run ${runId} (looked for ${join(runDir, AUDIT_FILE)})`, {
+    super('AUDIT_RUN_NOT_FOUND', `no such run: ${runId} (no audit log at ${join(runDir, AUDIT_FILE)})`, {
       hint: 'list runs with `kubedr runs`, or pass --state-dir if the run used another state directory',
       exitCode: 2,
     });
@@ -105,10 +105,10 @@ function writeReport(runDir: string, grid: AuditGrid, verdict: AuditVerdict, now
 
 function verdictLine(v: AuditVerdict): string {
   return v.ok
-    ? `audit log verified: ${v.records} records, head ${v.headHash}`
+    ? `audit log verified: ${v.records} records, head ${v.headHash}${v.against ? `; checked ${v.against}` : ''}`
     : `audit log NOT verified: ${v.file} line ${v.firstBadLine ?? '?'}: ${v.reason ?? 'unknown problem'}`;
 }
 
 function verdictJson(v: AuditVerdict): object {
-  return { ok: v.ok, file: v.file, records: v.records, headHash: v.headHash, firstBadLine: v.firstBadLine ?? null, reason: v.reason ?? null };
+  return { ok: v.ok, file: v.file, records: v.records, headHash: v.headHash, firstBadLine: v.firstBadLine ?? null, reason: v.reason ?? null, against: v.against ?? null };
 }

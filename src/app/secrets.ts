@@ -2,6 +2,7 @@
 // variable named with `--param-from-env NAME=ENVVAR`, or an interactive prompt with echo off.
 // They are asked again on every run, resume and rollback; nothing stores them.
 import { KubedrError } from '../errors/index.js';
+import { MIN_INPUT_SECRET_LENGTH, weakSecretReason } from '../errors/redact.js';
 import type { InventoryNode, Plan } from '../model/index.js';
 
 /** Asks the operator for a value; `secret` means no echo. Supplied by the CLI (readline on a TTY). */
@@ -39,6 +40,15 @@ export async function resolveSecrets(plan: Pick<Plan, 'secretParams'>, nodes: re
         });
       }
       out[name] = await i.prompt(`value of secret param ${name}: `, { secret: true });
+    }
+    const v = out[name];
+    const weak = v === undefined ? undefined : weakSecretReason(v);
+    if (weak !== undefined) {
+      const from = envName === undefined ? 'the value typed' : `the environment variable ${envName}`;
+      throw new KubedrError('SECRET_TOO_WEAK', `secret param ${name}: ${from} cannot be redacted safely: ${weak}`, {
+        hint: `use the real secret (a token, key or password of ${MIN_INPUT_SECRET_LENGTH}+ characters): kubedr refuses a secret it could not hide in its logs`,
+        exitCode: 2,
+      });
     }
   }
   return out;

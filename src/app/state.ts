@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KubedrError } from '../errors/index.js';
 import type { Approve, EngineDeps, EngineOptions, EventSink, RollbackPolicy } from '../engine/index.js';
@@ -141,9 +141,24 @@ export async function savePlan(path: string, plan: Plan, exclusive: boolean): Pr
 }
 
 export async function loadSavedPlan(path: string): Promise<Plan> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Plan;
+    text = await readFile(path, 'utf8');
   } catch (cause) {
+    // No plan.json means no such run here (a mistyped id, or another --state-dir).
+    const runDir = dirname(path);
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new KubedrError('RUN_NOT_FOUND', `no such run: ${basename(runDir)} (not in ${dirname(runDir)})`, {
+        hint: 'list the runs with `kubedr runs`, or pass the --state-dir the run used',
+        exitCode: 2,
+        cause,
+      });
+    }
     throw new KubedrError('RUN_PLAN_MISSING', `cannot read the saved plan ${path}`, { exitCode: 2, cause });
+  }
+  try {
+    return JSON.parse(text) as Plan;
+  } catch (cause) {
+    throw new KubedrError('RUN_PLAN_CORRUPT', `${path}: the saved plan is not valid JSON`, { hint: 'the run directory was edited or damaged; start a new run', exitCode: 2, cause });
   }
 }

@@ -1,6 +1,6 @@
 // Use-case `validate`: every problem of a runbook + inventory + params, in one report. Reads the
 // two files and nothing else; the planner does the cross-file rules (targets, variables…).
-import { readInventory, readInventoryFile } from '../inventory/index.js';
+import { etcdDeploymentFit, readInventory, readInventoryFile } from '../inventory/index.js';
 import type { Problem } from '../errors/index.js';
 import type { Plan } from '../model/index.js';
 import { parseParamFlags, planRunbook } from '../plan/index.js';
@@ -54,6 +54,7 @@ function check(rb: RunbookResult, inv: ReturnType<typeof readInventory>, paramFl
       paramPos: (name) => rb.locate(['params', name]),
     });
     problems.push(...result.problems);
+    problems.push(...etcdDeploymentFit(rb.runbook.name, inv.inventory, rb.locate(['metadata', 'name'])));
     plan = result.plan;
   }
   const sorted = sortProblems(problems);

@@ -40,7 +40,7 @@ export function renderHtmlReport(grid: AuditGrid, opts: HtmlReportOptions): stri
   const title = `kubedr run ${grid.runId}: ${grid.runbook} on ${grid.cluster}`;
   const v = opts.verdict;
   const verdict = v.ok
-    ? `<div class="verdict ok">Audit chain verified: ${v.records} records, head ${e(v.headHash)}</div>`
+    ? `<div class="verdict ok">Audit chain verified: ${v.records} records, head ${e(v.headHash)}${v.against ? `; checked ${e(v.against)}` : ''}</div>`
     : `<div class="verdict bad">Audit chain NOT verified: line ${v.firstBadLine ?? '?'}: ${e(v.reason ?? 'unknown problem')}. Treat this report as unreliable.</div>`;
   const meta: [string, string][] = [
     ['run id', grid.runId],

@@ -5,8 +5,9 @@ import { basename, join } from 'node:path';
 import type { RunEvent } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
 import { AUDIT_FILE, formatHead, genesisHash, HEAD_FILE, sealLine, sha256Hex } from './chain.js';
+import { auditKeyPath, loadAuditKey, signHead, SIG_FILE, type AuditKey } from './key.js';
 import { auditBodyOf, type AuditSubject, type Operator } from './record.js';
-import { redactDeep, secretsOf, type SecretSource } from '../errors/redact.js';
+import { redactText, secretsOf, type SecretSource } from '../errors/redact.js';
 
 export interface AuditSinkOptions {
   /** `<stateDir>/runs/<run-id>`; created if missing. */
@@ -21,6 +22,10 @@ export interface AuditSinkOptions {
   secrets?: SecretSource;
   /** fdatasync the log (group-committed, see createAuditSink). Only tests turn this off. @default true */
   fsync?: boolean;
+  /** Makes an fd's data durable; injectable so a test can see what was synced when. @default fdatasyncSync */
+  datasync?: (fd: number) => void;
+  /** Signs the head (audit.sig); false only in tests that look at unsigned logs. @default the key at auditKeyPath(process.env), created on first use */
+  signingKey?: AuditKey | false;
   /**
    * Called after each run-end record (the end of every session: run, resume, rollback…), e.g. to
    * write report.html. Errors it throws are kept in lastHookError, never thrown into the engine:
@@ -64,11 +69,14 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const runId = opts.runId ?? basename(opts.runDir);
   const path = join(opts.runDir, AUDIT_FILE);
   const doSync = opts.fsync ?? true;
+  const datasync = opts.datasync ?? fdatasyncSync;
   const extra: string[] = [];
   let { seq, prev } = tailOf(path, runId);
   const created = !existsSync(path);
   const fd = openSync(path, 'a');
   const headFd = openSync(join(opts.runDir, HEAD_FILE), existsSync(join(opts.runDir, HEAD_FILE)) ? 'r+' : 'w+');
+  const signer = opts.signingKey === false ? undefined : (opts.signingKey ?? loadAuditKey(auditKeyPath(process.env), { create: true }));
+  const sigFd = signer ? openSync(join(opts.runDir, SIG_FILE), existsSync(join(opts.runDir, SIG_FILE)) ? 'r+' : 'w+') : undefined;
   // New files are only durable once their directory entries are: fsync the directory once.
   if (created && doSync) syncDir(opts.runDir);
   let lastHookError: unknown;
@@ -80,8 +88,9 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
   const syncNow = (): void => {
     if (pending) clearImmediate(pending);
     pending = undefined;
-    fdatasyncSync(fd);
-    fdatasyncSync(headFd);
+    datasync(fd);
+    datasync(headFd);
+    if (sigFd !== undefined) datasync(sigFd);
     syncs++;
   };
   const syncLater = (): void => {
@@ -106,15 +115,16 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       const body = auditBodyOf(event, opts.subject ?? {}, sha256Hex);
       if (!body) return;
       const secrets = [...secretsOf(opts.secrets), ...extra];
-      // Only free text is scrubbed: the chain fields and digests are hashes, and scrubbing a
-      // hash that happens to contain a short secret would corrupt the chain, not protect anything.
+      // Only free text is scrubbed (redactText): hashes, digests, record types, ids and outcomes
+      // are structure, and scrubbing one that happens to equal a secret would corrupt the record.
       const { planHash, runbookHash, inventoryHash, commandDigest, ...text } = body as Record<string, unknown>;
       const digests = Object.fromEntries(Object.entries({ planHash, runbookHash, inventoryHash, commandDigest }).filter(([, v]) => v !== undefined));
-      const record = { v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: redactDeep(opts.who, secrets), ...redactDeep(text, secrets), ...digests };
+      const record = { v: 1, seq, prev, runId, at: event.kind === 'task-output' ? '' : event.at, who: opts.who, ...redactText(text, secrets), ...digests };
       const line = sealLine(record);
       writeSync(fd, `${line}\n`);
       prev = sha256Hex(line);
       writeSync(headFd, formatHead({ seq, hash: prev }), 0);
+      if (signer && sigFd !== undefined) writeSync(sigFd, `${signHead(signer.key, runId, { seq, hash: prev })}\n`, 0);
       if (doSync) pending ??= setImmediate(syncLater);
       seq++;
       // A session's last record is on disk before anything is derived from it.
@@ -147,6 +157,7 @@ export function createAuditSink(opts: AuditSinkOptions): AuditSink {
       } finally {
         closeSync(fd);
         closeSync(headFd);
+        if (sigFd !== undefined) closeSync(sigFd);
       }
     },
   };

@@ -3,6 +3,7 @@
 // lines) breaks either a line's own seal, the link to its predecessor, or the head pointer.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { auditKeyPath, loadAuditKey, signHead, SIG_FILE, type AuditKey } from './key.js';
 import { AUDIT_FILE, genesisHash, HEAD_FILE, lineSealIsValid, parseHead, sha256Hex } from './chain.js';
 
 export interface AuditVerdict {
@@ -15,6 +16,8 @@ export interface AuditVerdict {
   /** 1-based line number of the first bad line; 0 for problems with the file as a whole. */
   firstBadLine?: number;
   reason?: string;
+  /** What the log was verified against, in words (for the report and the CLI). */
+  against?: string;
 }
 
 export interface VerifyOptions {
@@ -22,6 +25,8 @@ export interface VerifyOptions {
   runId?: string;
   /** A head hash recorded out of band; the log must end exactly there. */
   expectHead?: string;
+  /** Key the head must be signed with. @default the key at auditKeyPath(process.env), if any */
+  key?: AuditKey | false;
 }
 
 export function verifyAudit(runDir: string, opts: VerifyOptions = {}): AuditVerdict {
@@ -45,7 +50,17 @@ export function verifyAudit(runDir: string, opts: VerifyOptions = {}): AuditVerd
   if (opts.expectHead !== undefined && opts.expectHead !== verdict.headHash) {
     return { ...verdict, ok: false, firstBadLine: 0, reason: `the log ends at ${verdict.headHash.slice(0, 12)}…, expected ${opts.expectHead.slice(0, 12)}…` };
   }
-  return verdict;
+  const chain = `its hash chain (${verdict.records} records)${opts.expectHead !== undefined ? ' and the expected head' : ''}`;
+  const key = opts.key === false ? undefined : (opts.key ?? loadAuditKey(auditKeyPath(process.env), { create: false }));
+  if (!key) return { ...verdict, against: `${chain} only: no signing key here, so a rewrite with recomputed hashes would pass (pass --expect-head)` };
+  if (verdict.records === 0) return { ...verdict, against: chain };
+  const sigPath = join(runDir, SIG_FILE);
+  const sig = existsSync(sigPath) ? readFileSync(sigPath, 'utf8').trim() : '';
+  if (sig === '') return { ...verdict, ok: false, firstBadLine: 0, reason: `the head is not signed (${SIG_FILE} is missing): the log was rewritten, or written without the key ${key.path}` };
+  if (sig !== signHead(key.key, runId, { seq: verdict.records - 1, hash: verdict.headHash })) {
+    return { ...verdict, ok: false, firstBadLine: 0, reason: `the head signature does not match the key ${key.path}: the log was rewritten (hashes recomputed), or signed with another key` };
+  }
+  return { ...verdict, against: `${chain} and its head signature (HMAC-SHA256, key ${key.path})` };
 }
 
 /** Pure chain check over the text of a log. */

@@ -1,21 +1,46 @@
 // Entry point: parse arguments, call the app layer, map errors to exit codes. Only src/cli
 // touches process.exit / process.exitCode.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { formatProblem, InputError, KubedrError } from '../errors/index.js';
 import { commands } from './commands/index.js';
+import { packageVersion } from './package-info.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('kubedr')
     .description('Disaster-recovery runbooks for self-managed Kubernetes, executed over SSH')
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version', 'print the version of kubedr')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const register of commands) register(program);
+  addConveniences(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err);
+  }
+}
+
+/**
+ * Habits other tools taught operators, on every command that has the option: KUBEDR_STATE_DIR
+ * for --state-dir, and etcdctl's `-w/--write-out` as an alias of `-o/--output`.
+ */
+function addConveniences(program: Command): void {
+  for (const cmd of program.commands) {
+    const stateDir = cmd.options.find((o) => o.long === '--state-dir');
+    if (stateDir) {
+      // .env() after addOption only changes the help text; the value is applied here.
+      stateDir.env('KUBEDR_STATE_DIR');
+      cmd.hook('preAction', (c) => {
+        const env = process.env['KUBEDR_STATE_DIR'];
+        if (c.getOptionValue('stateDir') === undefined && env) c.setOptionValueWithSource('stateDir', env, 'env');
+      });
+    }
+    const output = cmd.options.find((o) => o.long === '--output');
+    if (!output) continue;
+    const alias = new Option('-w, --write-out <format>', 'alias of --output (etcdctl habit)');
+    if (output.argChoices) alias.choices(output.argChoices);
+    cmd.addOption(alias).on('option:write-out', (v: string) => cmd.setOptionValue('output', v));
   }
 }
 

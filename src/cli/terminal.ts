@@ -8,10 +8,11 @@ import { KubedrError } from '../errors/index.js';
 // Not reporters/index.js: that would load listr2 into every start-up (choose.ts loads it on use).
 import { chooseReporter, isCi } from '../reporters/choose.js';
 import { outlineOfPlan } from '../reporters/outline.js';
+import { addSshFlags, sshConfigOption, type SshFlags } from './ssh-flags.js';
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-export interface ExecuteFlags {
+export interface ExecuteFlags extends SshFlags {
   yes?: boolean;
   concurrency?: string;
   rollback?: 'auto' | 'prompt' | 'never';
@@ -19,7 +20,6 @@ export interface ExecuteFlags {
   stateDir?: string;
   acceptNewHostKeys?: boolean;
   paramFromEnv: string[];
-  sshConfig?: string;
 }
 
 /** Flags of every command that executes on nodes. */
@@ -30,8 +30,8 @@ export function addExecuteFlags(cmd: Command, opts: { rollback: boolean }): Comm
     .option('--concurrency <n>', 'most tasks running at once across all nodes (default 16)')
     .addOption(new Option('-o, --output <format>', 'progress: text (listr2 on a terminal, one line per event otherwise) or json (one event per line)').choices(['text', 'json']).default('text'))
     .option('--state-dir <dir>', 'where runs, journals, audit logs and locks live (default .kubedr)')
-    .option('--accept-new-host-keys', 'record unknown SSH host keys in known_hosts instead of refusing (changed keys are always refused)')
-    .option('--ssh-config <file>', 'an ssh_config whose Host aliases apply to node addresses');
+    .option('--accept-new-host-keys', 'record unknown SSH host keys in known_hosts instead of refusing (changed keys are always refused)');
+  addSshFlags(cmd);
   if (opts.rollback) cmd.addOption(new Option('--rollback <policy>', 'when a step fails: undo completed steps automatically, ask, or never').choices(['auto', 'prompt', 'never']).default('prompt'));
   return cmd;
 }
@@ -53,7 +53,7 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController): Operate
     ...(f.rollback ? { rollback: f.rollback } : {}),
     acceptNewHostKeys: f.acceptNewHostKeys ?? false,
     ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
-    ...(f.sshConfig !== undefined ? { sshConfigPath: f.sshConfig } : {}),
+    ...sshConfigOption(f),
     signal: abort.signal,
     reporter: (plan, secrets) =>
       chooseReporter({

@@ -1,14 +1,17 @@
 // Executes one PlannedAction on one node and reports an outcome; never throws for a node's
 // failure. All text that leaves this file (output, errors) is redacted.
-import type { OnTransferProgress, PlannedAction, PlanStep, RenderedManifestEdit, TaskOutcome, TaskProgress, Transport } from '../model/index.js';
+import type { OnTransferProgress, PlannedAction, PlannedEnsureFiles, PlannedPlaceManifest, PlanStep, RenderedManifestEdit, TaskOutcome, TaskProgress, Transport } from '../model/index.js';
 import { LOCAL_NODE } from '../model/index.js';
 import type { ManifestEditOp } from '../etcd/manifest.js';
 import { resolveText } from '../plan/text.js';
 import type { RunContext } from './context.js';
 import { editManifestText, manifestBackupPath, readManifestCommand, restoreManifestScript, writeManifestScript } from './manifest-action.js';
+import { ensureFiles } from './ensure-files.js';
 import { classifyError } from './outcome.js';
 import { OutputTail } from './output.js';
 import { TransferMeter, WaitMeter } from './progress.js';
+import { placeManifest } from './place-manifest.js';
+import type { PrimitiveIo } from './primitive-io.js';
 import { REDACTED } from './redact.js';
 import { lookupRef } from './refs.js';
 import { withWatchdog } from './watchdog.js';
@@ -86,6 +89,9 @@ async function dispatch(ctx: RunContext, step: PlanStep, node: string, action: P
       const r = await t.download(node, text(action.src), text(action.dest), { sudo: true, onProgress: transferProgress(ctx, step, node, 'download'), ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
       return checkSha(r.sha256, undefined);
     }
+    case 'placeManifest':
+    case 'ensureFiles':
+      return runPrimitive(ctx, step, node, action, text);
   }
 }
 
@@ -97,6 +103,26 @@ function emitProgress(ctx: RunContext, step: PlanStep, node: string, p: TaskProg
 function transferProgress(ctx: RunContext, step: PlanStep, node: string, what: 'upload' | 'download'): OnTransferProgress {
   const meter = new TransferMeter(what, ctx.deps.now);
   return (bytes, total) => emitProgress(ctx, step, node, meter.update(bytes, total));
+}
+
+/** placeManifest / ensureFiles: their own modules decide; this adapts exec, upload and output. */
+async function runPrimitive(ctx: RunContext, step: PlanStep, node: string, action: PlannedPlaceManifest | PlannedEnsureFiles, text: PrimitiveIo['text']): Promise<ActionResult> {
+  let stdout = '';
+  const io: PrimitiveIo = {
+    exec: (n, command, o) =>
+      execOn(ctx, step, { transport: n === LOCAL_NODE ? ctx.deps.localTransport : ctx.deps.transport, node: n, command, sudo: o.sudo, stream: false, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}) }),
+    upload: (n, local, remote, mode) => ctx.deps.transport.upload(n, local, remote, { mode, sudo: true, onProgress: transferProgress(ctx, step, n, 'upload'), ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) }),
+    text,
+    say: (line) => {
+      const chunk = `${ctx.redactor.redact(line)}\n`;
+      stdout += chunk;
+      ctx.emit({ kind: 'task-output', stepId: step.id, node, stream: 'stdout', chunk });
+    },
+    runId: ctx.opts.runId,
+  };
+  const r = action.kind === 'placeManifest' ? await placeManifest(io, node, action) : await ensureFiles(io, node, action);
+  if (r.ok) return { outcome: 'done', stdout, stderr: '', permanent: false };
+  return { outcome: 'failed', stdout, stderr: '', error: ctx.redactor.redact(r.error ?? 'failed'), permanent: true };
 }
 
 function checkSha(actual: string, expected: string | undefined): ActionResult {
@@ -135,14 +161,17 @@ async function execOn(ctx: RunContext, step: PlanStep, spec: ExecSpec): Promise<
       err.push(r.stderr);
     }
     const ok = r.exitCode === 0;
+    const stderr = err.finish();
+    const why = ok ? '' : lastLines(stderr);
     return {
       outcome: ok ? 'done' : 'failed',
       exitCode: r.exitCode,
       stdout: out.finish(),
-      stderr: err.finish(),
+      stderr,
       permanent: false,
       raw: r.stdout,
-      ...(ok ? {} : { error: `exit code ${r.exitCode}${r.signal ? ` (signal ${r.signal})` : ''}` }),
+      // The failure keeps its cause: the journal, audit, report and JUnit show these lines.
+      ...(ok ? {} : { error: `exit code ${r.exitCode}${r.signal ? ` (signal ${r.signal})` : ''}${why ? `: ${why}` : ''}` }),
     };
   } catch (e) {
     const c = classifyError(e, redactor);
@@ -212,4 +241,10 @@ async function editManifest(ctx: RunContext, step: PlanStep, node: string, file:
   const backup = manifestBackupPath(file, ctx.opts.runId, step.id);
   const { raw: _raw, ...rest } = await execOn(ctx, step, { transport: t, node, command: writeManifestScript(file, backup), sudo, stream: true, stdin: edited });
   return rest;
+}
+
+/** The last few non-empty lines of (already redacted) stderr, joined and capped. */
+function lastLines(text: string, lines = 5, chars = 600): string {
+  const tail = text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== '').slice(-lines).join(' | ');
+  return tail.length > chars ? `…${tail.slice(-chars)}` : tail;
 }

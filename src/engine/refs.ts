@@ -50,6 +50,10 @@ export function textsOf(action: PlannedAction): RenderedText[] {
       return [action.command];
     case 'confirm':
       return [action.message];
+    case 'placeManifest':
+      return [action.stash, action.searchPath, ...(action.backup ? [action.backup] : [])];
+    case 'ensureFiles':
+      return action.backup ? [action.backup] : [];
   }
 }
 

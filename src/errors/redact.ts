@@ -4,12 +4,50 @@
 // folder may import (src/transport may not import src/audit).
 
 /**
- * Secrets shorter than this are not redacted. A 1–3 character "secret" (an empty param, `0`,
- * `yes`) would shred every line it touches (`a` → every word) and make logs useless, while hiding
- * nothing an attacker could not guess. Real secrets (tokens, keys, passwords) are longer.
- * @default 4
+ * Every non-empty secret is redacted, whatever its length: a secret that is shown is leaked.
+ * Values too short or too common to redact without shredding ordinary text are refused at input
+ * instead (weakSecretReason), so redaction never has to choose between the two.
+ * @default 1
  */
-export const MIN_SECRET_LENGTH = 4;
+export const MIN_SECRET_LENGTH = 1;
+
+/** Shortest secret accepted at input: shorter ones would match ordinary words in every log. */
+export const MIN_INPUT_SECRET_LENGTH = 8;
+
+/** Words that appear in every log, record and report (record types, outcomes, field names). */
+const COMMON_WORDS = new Set([
+  'run-start', 'run-end', 'phase-start', 'phase-end', 'step-start', 'step-end', 'task-start', 'task-retry', 'task-end', 'task-output',
+  'undo-start', 'undo-end', 'approval', 'rolled-back', 'unreachable', 'timed-out', 'commanddigest', 'durationms', 'planhash',
+  'runbookhash', 'inventoryhash', 'approvedby', 'exitcode', '[redacted]', 'kubernetes', 'password', 'changeme', 'passw0rd',
+  'password1', 'secret123', 'letmein1', '12345678', '123456789', 'qwertyui', 'control-plane', 'kube-apiserver', 'localhost',
+  'snapshot', 'snapshot.db', 'restore', 'rollback', 'kubeadm', 'kubelet', 'etcdctl', 'admin123', 'administrator',
+]);
+
+/** Why `value` cannot be redacted safely (too short, too common), or undefined when it can. */
+export function weakSecretReason(value: string): string | undefined {
+  if (value.length < MIN_INPUT_SECRET_LENGTH) return `it is ${value.length} character(s) long; at least ${MIN_INPUT_SECRET_LENGTH} are needed to redact it without blanking ordinary words`;
+  if (/^(.)\1*$/s.test(value)) return 'it repeats one character, which would blank ordinary text when redacted';
+  if (COMMON_WORDS.has(value.toLowerCase())) return `"${value.toLowerCase()}" is a common word in logs and records, which redaction would blank everywhere`;
+  return undefined;
+}
+
+/** Fields of events and audit records that hold free text; every other field is structure. */
+export const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set(['chunk', 'reason', 'error', 'message', 'stderr', 'detail']);
+
+/**
+ * Redacts the free-text fields of a record (FREE_TEXT_FIELDS), never its structure: a record's
+ * type, step, node or outcome stays what it is even if a secret happens to equal it.
+ */
+export function redactText<T extends object>(record: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return record;
+  const out = { ...record } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (!FREE_TEXT_FIELDS.has(k)) continue;
+    if (typeof v === 'string') out[k] = redactSecrets(v, secrets);
+    else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'string' ? redactSecrets(x, secrets) : x));
+  }
+  return out as T;
+}
 
 /** Replacement text; fixed so output stays deterministic and never hints at the length. */
 export const REDACTED = '[REDACTED]';

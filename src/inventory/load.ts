@@ -2,14 +2,17 @@
 import { readFile } from 'node:fs/promises';
 import { KubedrError } from '../errors/index.js';
 import type { Inventory } from '../model/index.js';
+import { readAnsibleVarFiles } from './ansible-vars.js';
 import { parseInventory, readInventory, type InventoryResult } from './parse.js';
 
 export async function readInventoryFile(path: string): Promise<InventoryResult> {
-  return readInventory(await readText(path), path);
+  const [text, overlays] = await Promise.all([readText(path), readAnsibleVarFiles(path)]);
+  return readInventory(text, path, overlays);
 }
 
 export async function loadInventory(path: string): Promise<Inventory> {
-  return parseInventory(await readText(path), path);
+  const [text, overlays] = await Promise.all([readText(path), readAnsibleVarFiles(path)]);
+  return parseInventory(text, path, overlays);
 }
 
 async function readText(path: string): Promise<string> {

@@ -3,7 +3,7 @@
 import { InputError, type Problem } from '../errors/index.js';
 import type { Inventory } from '../model/index.js';
 import { parseYaml, validateSchema, type Locator } from '../schema/index.js';
-import { isAnsibleInventory, translateAnsible } from './ansible.js';
+import { isAnsibleInventory, translateAnsible, type AnsibleVarOverlays } from './ansible.js';
 import type { RawInventory } from './raw.js';
 import { resolveInventory } from './resolve.js';
 import { inventoryRules } from './rules.js';
@@ -14,7 +14,8 @@ export interface InventoryResult {
   locate: Locator;
 }
 
-export function readInventory(text: string, source: string): InventoryResult {
+/** `overlays`: group_vars/ and host_vars/ read beside an Ansible inventory (ignored for kubedr's format). */
+export function readInventory(text: string, source: string, overlays: AnsibleVarOverlays & { problems?: Problem[] } = {}): InventoryResult {
   const yaml = parseYaml(text, source);
   if (yaml.value === undefined) return { problems: yaml.problems, locate: yaml.locate };
   let raw: unknown = yaml.value;
@@ -22,8 +23,8 @@ export function readInventory(text: string, source: string): InventoryResult {
   const format = isAnsibleInventory(raw) ? 'ansible' : 'kubedr';
   const problems = [...yaml.problems];
   if (format === 'ansible') {
-    const translated = translateAnsible(raw, locate);
-    problems.push(...translated.problems);
+    const translated = translateAnsible(raw, locate, overlays);
+    problems.push(...(overlays.problems ?? []), ...translated.problems);
     if (!translated.raw) return { problems, locate };
     raw = translated.raw;
     locate = translated.locate;
@@ -38,8 +39,8 @@ export function readInventory(text: string, source: string): InventoryResult {
 }
 
 /** The inventory, or an InputError listing every problem (warnings alone do not throw). */
-export function parseInventory(text: string, source: string): Inventory {
-  const { inventory, problems } = readInventory(text, source);
+export function parseInventory(text: string, source: string, overlays: AnsibleVarOverlays & { problems?: Problem[] } = {}): Inventory {
+  const { inventory, problems } = readInventory(text, source, overlays);
   if (!inventory || problems.some((p) => p.severity === 'error')) throw new InputError(problems, `invalid inventory ${source}`);
   return inventory;
 }

@@ -94,6 +94,8 @@ function sshSettings(s: NonNullable<RawSettings['ssh']>): SshSettings {
   if (s.identityFile !== undefined) out.identityFile = s.identityFile;
   if (s.knownHostsFile !== undefined) out.knownHostsFile = s.knownHostsFile;
   if (s.proxyJump !== undefined) out.proxyJump = s.proxyJump;
+  const defaulted = (['user', 'port', 'connectTimeout'] as const).filter((k) => s[k] === undefined);
+  if (defaulted.length > 0) out.defaulted = [...defaulted];
   return out;
 }
 

@@ -22,6 +22,8 @@ export function parseJournal(text: string, source: string): ParsedJournal {
     } catch (cause) {
       throw new KubedrError('JOURNAL_CORRUPT', `${source}:${i + 1}: the journal line is not valid JSON`, {
         hint: 'the journal was edited or damaged; restore it from a backup or start a new run',
+        // Bad input (documented exit 2), not a failure on a node.
+        exitCode: 2,
         cause,
       });
     }

@@ -22,6 +22,11 @@ export interface SshSettings {
   connectTimeoutMs: number;
   /** OpenSSH known_hosts file used to check host keys. @default ~/.ssh/known_hosts */
   knownHostsFile?: string;
+  /**
+   * Fields the inventory did not write (they hold kubedr's default), so ~/.ssh/config may set
+   * them: OpenSSH's and Ansible's precedence, where explicit inventory values win. @default []
+   */
+  defaulted?: ('user' | 'port' | 'connectTimeout')[];
 }
 
 export interface BecomeSettings {

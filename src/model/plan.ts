@@ -1,6 +1,6 @@
 // The dry-run plan: pure, serializable, hashed. `kubedr plan` prints exactly what `kubedr run`
 // executes. Values known only at run time (captured stdout, secret params) stay references.
-import type { ActionUse, Concurrency, FailurePolicy, ManifestEdit, ParamValue, RetryPolicy } from './runbook.js';
+import type { ActionUse, Concurrency, FailurePolicy, ManifestEdit, ParamValue, PrimitiveMode, RetryPolicy } from './runbook.js';
 
 /**
  * A rendered text: literal pieces plus references resolved at run time. Literal pieces already
@@ -27,7 +27,47 @@ export type PlannedAction =
   | { kind: 'wait'; command: RenderedText; match?: string; timeoutMs: number; intervalMs: number; sudo: boolean }
   | { kind: 'capture'; command: RenderedText; secret: boolean; sudo: boolean }
   | { kind: 'local'; command: RenderedText }
-  | { kind: 'confirm'; message: RenderedText };
+  | { kind: 'confirm'; message: RenderedText }
+  | PlannedPlaceManifest
+  | PlannedEnsureFiles;
+
+/** Who a node is in its manifests (from the inventory), for rebuilding one from a survivor's. */
+export interface NodeIdentity {
+  node: string;
+  address: string;
+  etcdName?: string;
+  peerURL?: string;
+  clientURL?: string;
+}
+
+export interface PlannedPlaceManifest {
+  kind: 'placeManifest';
+  file: string;
+  stash: RenderedText;
+  manifestDir: string;
+  searchPath: RenderedText;
+  /** Absent when the run has no backup dir. */
+  backup?: RenderedText;
+  /** This node's copy in the backup, relative to it: `nodes/<node>/manifests/<file>`. */
+  backupRel: string;
+  target: NodeIdentity;
+  /** Other members (etcd.yaml) or control-plane nodes (other files), in inventory order. */
+  survivors: { identity: NodeIdentity; manifestDir: string }[];
+  mode: PrimitiveMode;
+  sudo: boolean;
+}
+
+export interface PlannedEnsureFiles {
+  kind: 'ensureFiles';
+  /** The node's pki dir. */
+  dir: string;
+  files: string[];
+  backup?: RenderedText;
+  /** `nodes/<node>/pki`: this node's own copy, never another node's. */
+  backupRel: string;
+  mode: PrimitiveMode;
+  sudo: boolean;
+}
 
 /** Node name used for tasks that run on the operator machine (`local`, `confirm`). */
 export const LOCAL_NODE = '@local';

@@ -28,7 +28,45 @@ export type Action =
   | { kind: 'wait'; command: Template; match?: string; timeoutMs: number; intervalMs: number; sudo: boolean }
   | { kind: 'capture'; command: Template; secret: boolean; sudo: boolean }
   | { kind: 'local'; command: Template }
-  | { kind: 'confirm'; message: Template };
+  | { kind: 'confirm'; message: Template }
+  | PlaceManifestAction
+  | EnsureFilesAction;
+
+/** `apply` changes the node; `check` (rehearsal) only says what `apply` would do. */
+export type PrimitiveMode = 'apply' | 'check';
+
+/**
+ * Ensures `<stash>/<file>` on the node from the first source that has it: the stash (earlier
+ * run), the manifests dir or a `searchPath` dir (moved, origin recorded in `<file>.from`), the
+ * backup's copy of this very node, or a surviving member's manifest rebuilt with this node's
+ * identity (origin recorded in `<file>.created`). The surviving members are found in the
+ * inventory at plan time; the engine reads their manifest through the transport.
+ */
+export interface PlaceManifestAction {
+  kind: 'placeManifest';
+  /** File name in the manifests dir: `etcd.yaml`, `kube-apiserver.yaml`. */
+  file: string;
+  stash: Template;
+  /** Colon-separated node dirs an operator moved manifests to; may render empty. */
+  searchPath: Template;
+  /** Backup dir on the operator machine (etcd-backup's layout); may render empty. */
+  backup: Template;
+  mode: PrimitiveMode;
+  sudo: boolean;
+}
+
+/**
+ * Per-node files (certificates under the node's pki dir) that must exist: each missing one is
+ * uploaded from the backup's copy of THIS node (`nodes/<node>/pki/<file>`), never another's.
+ */
+export interface EnsureFilesAction {
+  kind: 'ensureFiles';
+  /** Paths relative to the node's pki dir, e.g. `etcd/server.crt`. */
+  files: string[];
+  backup: Template;
+  mode: PrimitiveMode;
+  sudo: boolean;
+}
 
 export type ActionKind = Action['kind'];
 

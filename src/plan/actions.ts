@@ -3,6 +3,7 @@
 // Fields that use no node value render the same on every node: they are rendered once per step
 // and shared (plans are immutable), which keeps 1,000-node plans fast.
 import type { Action, PlannedAction, RenderedManifestEdit, RenderedText } from '../model/index.js';
+import { renderPrimitive } from './primitives.js';
 import { renderInto, type FieldKind, type Issue, type RenderSink } from './render.js';
 import type { Scope } from './scope.js';
 import { expressionsOf } from './template.js';
@@ -68,6 +69,9 @@ class FieldRenderer {
         return { kind: 'local', command: this.text(a.command, 'local') };
       case 'confirm':
         return { kind: 'confirm', message: this.text(a.message, 'text') };
+      case 'placeManifest':
+      case 'ensureFiles':
+        return renderPrimitive(a, this.scope, (t, f) => this.text(t, f), (i) => this.sink.issues.push(i), this.sudo(a.sudo));
     }
   }
 

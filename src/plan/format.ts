@@ -3,6 +3,7 @@
 // Secrets and run-time values show as <secret:…> / {{ … }} (displayText).
 import { LOCAL_NODE, type ActionUse, type Concurrency, type FailurePolicy, type Plan, type PlanStep, type PlannedAction } from '../model/index.js';
 import { formatDuration } from '../schema/index.js';
+import { describePrimitive } from './primitives-format.js';
 import { displayText } from './text.js';
 
 export function formatPlan(plan: Plan): string {
@@ -71,6 +72,9 @@ export function describeAction(a: PlannedAction): string {
       return `local $ ${displayText(a.command).trimEnd()}`;
     case 'confirm':
       return `⏸ APPROVAL: ${displayText(a.message)}`;
+    case 'placeManifest':
+    case 'ensureFiles':
+      return describePrimitive(a);
   }
 }
 

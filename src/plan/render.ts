@@ -4,6 +4,7 @@
 import type { RenderedText, TextPart } from '../model/index.js';
 import { shellQuote } from './quote.js';
 import { lookup, type Scope } from './scope.js';
+import { unsafeTemplates } from './shell-context.js';
 import { parseTemplate } from './template.js';
 
 export type FieldKind = 'shell' | 'capture-plain' | 'capture-secret' | 'local' | 'path' | 'text' | 'when';
@@ -14,6 +15,8 @@ export interface Issue {
   hint: string;
   /** The `{{ … }}` source text, to position the problem inside the field. */
   needle?: string;
+  /** Where the expression starts inside `needle`, when the needle carries text before it. */
+  needleOffset?: number;
   severity?: 'error' | 'warning';
 }
 
@@ -44,8 +47,21 @@ export function renderTemplate(template: string, field: FieldKind, scope: Scope)
 export function renderInto(template: string, field: FieldKind, scope: Scope, sink: RenderSink): RenderedText {
   const parts: TextPart[] = [];
   const { issues, raw } = sink;
+  if (SHELL.has(field)) {
+    for (const u of unsafeTemplates(template)) {
+      issues.push({
+        code: 'RUNBOOK_UNSAFE_TEMPLATE_CONTEXT',
+        message: `${u.expr} stands inside ${u.context}, where the shell does not take it as one quoted word: a value such as $(touch pwned) would run`,
+        hint: `write it as a bare word (the renderer single-quotes it): assign it first, v=${u.expr}, then use "$v" there`,
+        needle: u.needle,
+        needleOffset: u.needle.length - u.expr.length,
+      });
+    }
+  }
   let lit = '';
   let line = '';
+  /** Shell variables assigned a secret (`t={{ params.tok }}`), to catch `echo "$t"` later. */
+  const tainted = new Map<string, string>();
   for (const seg of parseTemplate(template)) {
     if (seg.kind === 'lit') {
       lit += seg.text;
@@ -67,6 +83,8 @@ export function renderInto(template: string, field: FieldKind, scope: Scope, sin
     if (isRaw && SHELL.has(field)) raw.push(needle);
     if (found.kind === 'ref') {
       const flow = refIssue(found.ref, found.secret, field, line);
+      const assigned = found.secret && field === 'shell' ? /([A-Za-z_]\w*)=$/.exec(line) : null;
+      if (assigned?.[1]) tainted.set(assigned[1], found.ref);
       if (flow) issues.push({ ...flow, needle });
       if (lit) parts.push({ t: 'lit', v: lit });
       lit = '';
@@ -83,6 +101,10 @@ export function renderInto(template: string, field: FieldKind, scope: Scope, sin
     line += 'x';
   }
   if (lit || parts.length === 0) parts.push({ t: 'lit', v: lit });
+  for (const [name, ref] of tainted) {
+    const echoed = new RegExp(`\\b(echo|printf)\\b[^|;&\\n]*(\\$\\{?${name}\\b)`).exec(template);
+    if (echoed?.[2]) issues.push({ code: 'RUNBOOK_SECRET_ECHOED', message: `secret {{ ${ref} }} is copied into $${name}, which is echoed: its value would land in the logs`, hint: 'pipe the variable into the command that needs it without printing it, or capture with "secret: true"', needle: echoed[0] });
+  }
   if (field === 'shell' && parts.some((p) => p.t === 'ref' && p.secret) && XTRACE.test(template)) {
     issues.push({ code: 'RUNBOOK_SECRET_XTRACE', message: 'the script enables "set -x", which prints its secret values', hint: 'remove "set -x" from scripts that use secrets', severity: 'warning' });
   }

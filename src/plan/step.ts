@@ -14,11 +14,18 @@ export function planStep(step: Step, phase: string, scope: Scope, locate: StepLo
   const problems: Problem[] = [];
   const report = (issues: Issue[], path: (string | number)[]) => {
     for (const i of issues) {
-      const pos = locate(step, path, i.needle);
+      const pos = positionOf(i, path);
       problems.push({ code: i.code, message: `step "${step.id}": ${i.message}`, hint: i.hint, severity: i.severity ?? 'error', ...(pos ? { pos } : {}) });
     }
   };
   const { node: _node, ...operatorScope } = scope;
+  // A needle with context finds this occurrence of an expression; the column is the expression's.
+  const positionOf = (i: Issue, path: (string | number)[]) => {
+    if (!i.needleOffset || i.needle === undefined) return locate(step, path, i.needle);
+    const at = locate(step, path, i.needle);
+    if (at && JSON.stringify(at) !== JSON.stringify(locate(step, path))) return { ...at, col: at.col + i.needleOffset };
+    return locate(step, path, i.needle.slice(i.needleOffset));
+  };
 
   let skipped = false;
   if (step.when !== undefined) {

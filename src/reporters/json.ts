@@ -1,7 +1,7 @@
 // `--output json`: one event per line, exactly the RunEvent shape, secrets scrubbed. Progress
 // events (the engine's, about one a second per running transfer or wait) are thinned to one per
 // task every JSON_PROGRESS_EVERY_MS.
-import { redactDeep, secretsOf, type SecretSource } from '../errors/redact.js';
+import { redactText, secretsOf, type SecretSource } from '../errors/redact.js';
 import { ProgressPacer } from './progress.js';
 import type { Reporter, Write } from './types.js';
 
@@ -13,7 +13,7 @@ export function createJsonReporter(opts: { write: Write; secrets?: SecretSource;
     onEvent(e) {
       if (e.kind === 'task-progress' && !pacer.due(e)) return;
       if (e.kind === 'task-end') pacer.forget(e.stepId, e.node);
-      opts.write(`${JSON.stringify(redactDeep(e, secretsOf(opts.secrets)))}\n`);
+      opts.write(`${JSON.stringify(redactText(e, secretsOf(opts.secrets)))}\n`);
     },
     close: () => Promise.resolve(),
   };

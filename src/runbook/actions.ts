@@ -49,6 +49,10 @@ export function buildAction(kind: ActionKind, value: unknown): Action {
       return { kind, command: str(obj(value, 'command').command) };
     case 'confirm':
       return { kind, message: str(value) };
+    case 'placeManifest':
+    case 'ensureFiles':
+      // Engine primitives: built by DR actions (src/actions), never written as YAML keys.
+      throw new Error(`${kind} is not a runbook key`);
   }
 }
 

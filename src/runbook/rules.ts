@@ -95,7 +95,9 @@ export const readOnlySteps: Rule = (rb, { locate, stepPaths }) =>
     if (!s.readOnly) return [];
     const at = (key: string) => locate([...(stepPaths.get(s) ?? []), key], { key: true });
     const out: Problem[] = [];
-    if (!LOOKING_KINDS.has(s.action.kind)) {
+    // placeManifest / ensureFiles in `check` mode only look (manifests: preflight source checks).
+    const looks = LOOKING_KINDS.has(s.action.kind) || ((s.action.kind === 'placeManifest' || s.action.kind === 'ensureFiles') && s.action.mode === 'check');
+    if (!looks) {
       out.push({ code: 'RUNBOOK_READONLY_ACTION', message: `step "${s.id}" is readOnly but its action is ${s.action.kind}, which changes a node or waits for the operator`, hint: 'remove readOnly: true, or give the step a shell, wait, capture or local action that only looks', pos: at('readOnly'), severity: 'error' });
     }
     if (s.undo) out.push({ code: 'RUNBOOK_READONLY_WITH_UNDO', message: `step "${s.id}" is readOnly and has an undo`, hint: 'a step that changes nothing has nothing to undo: remove the undo, or remove readOnly: true and give it a check', pos: at('undo'), severity: 'error' });

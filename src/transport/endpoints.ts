@@ -3,7 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { InventoryNode } from '../model/index.js';
 import { KubedrError } from '../errors/index.js';
-import { resolveSshHost, type SshConfig } from './ssh-config.js';
+import { resolveSshHost, type SshConfig, type SshHostSettings } from './ssh-config.js';
 
 export interface Endpoint {
   /** Node name (or `jump:<spec>` for a bastion), used in messages and as pool key. */
@@ -26,24 +26,26 @@ export interface EndpointContext {
 }
 
 /**
- * Builds a node's endpoint. The node's address may be an ssh_config alias. Optional inventory
- * fields (identityFile, proxyJump, knownHostsFile) win over the config; User and Port from a
- * matching config block win, because the inventory always carries a (possibly default) value.
+ * Builds a node's endpoint. The node's address may be an ssh_config alias. As in OpenSSH and
+ * Ansible, values the inventory writes win; then the first match in the config; then kubedr's
+ * defaults (`ssh.defaulted` lists the fields the inventory left to them).
  */
 export function endpointOf(node: InventoryNode, ctx: EndpointContext): Endpoint {
   const home = ctx.home ?? homedir();
   const localUser = ctx.localUser ?? userInfo().username;
-  const cfg = ctx.sshConfig ? resolveSshHost(ctx.sshConfig, node.address, { home, localUser }) : { identityFiles: [] };
+  const open = new Set(node.ssh.defaulted ?? []);
+  const explicitUser = open.has('user') ? undefined : node.ssh.user;
+  const cfg: SshHostSettings = ctx.sshConfig ? resolveSshHost(ctx.sshConfig, node.address, { home, localUser, ...(explicitUser !== undefined ? { user: explicitUser } : {}) }) : { identityFiles: [] };
   const identityFiles = node.ssh.identityFile !== undefined ? [node.ssh.identityFile] : cfg.identityFiles;
   const knownHostsFile = node.ssh.knownHostsFile ?? cfg.userKnownHostsFile ?? join(home, '.ssh', 'known_hosts');
   const ep: Endpoint = {
     name: node.name,
     host: cfg.hostName ?? node.address,
-    port: cfg.port ?? node.ssh.port,
-    user: cfg.user ?? node.ssh.user,
+    port: open.has('port') ? (cfg.port ?? node.ssh.port) : node.ssh.port,
+    user: explicitUser ?? cfg.user ?? node.ssh.user,
     identityFiles,
     knownHostsFile,
-    connectTimeoutMs: node.ssh.connectTimeoutMs || cfg.connectTimeoutMs || (ctx.defaultConnectTimeoutMs ?? 10_000),
+    connectTimeoutMs: (open.has('connectTimeout') ? cfg.connectTimeoutMs : undefined) ?? (node.ssh.connectTimeoutMs || (ctx.defaultConnectTimeoutMs ?? 10_000)),
   };
   const jump = node.ssh.proxyJump ?? cfg.proxyJump;
   if (jump !== undefined) ep.jump = jumpEndpoint(jump, ep, ctx, { home, localUser }, 0);

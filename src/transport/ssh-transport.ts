@@ -59,7 +59,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
   let table: Promise<Map<string, Endpoint>> | undefined;
   const endpoints = (): Promise<Map<string, Endpoint>> =>
     (table ??= (async () => {
-      const sshConfig = options.sshConfigPath !== undefined ? await loadSshConfig(options.sshConfigPath) : undefined;
+      const sshConfig = options.sshConfigPath !== undefined ? loadSshConfig(options.sshConfigPath) : undefined;
       return new Map(options.nodes.map((n) => [n.name, endpointOf(n, { sshConfig })]));
     })());
   const endpoint = async (node: string): Promise<Endpoint> => {

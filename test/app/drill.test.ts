@@ -14,6 +14,10 @@ import { PORTS_TAKEN_EXIT, startScript, teardownScript } from '../../src/etcd/dr
 import { drill } from '../../src/app/drill.js';
 import { drillCleanup, type DrillCleanupOutput } from '../../src/app/drill-cleanup.js';
 import { cliHere, startCli } from '../e2e/support.js';
+import { until } from '../helpers/until.js';
+
+// Real etcd and a CLI child per test: at load 30 one takes minutes. This only bounds a hang.
+const HANG_GUARD = 300_000;
 import { expectedOf, fixturePath } from '../etcd/snapshot/fixtures.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -125,7 +129,7 @@ describe('drill on this machine (real etcd, no lab)', () => {
     expect([...(out.restored?.keys ?? [])].sort()).toEqual([...want.liveKeys].sort());
     expect(out.cleanedUp).toBe(true);
     expect(leftovers()).toEqual([]);
-  }, 30_000);
+  }, HANG_GUARD);
 
   it('interrupted after the upload: no etcd is started, the scratch dir is still removed', async () => {
     const abort = new AbortController();
@@ -138,7 +142,7 @@ describe('drill on this machine (real etcd, no lab)', () => {
     expect(out.stages.map((x) => `${x.id}=${x.outcome}`)).toEqual(['inspect-snapshot=done', 'tools=done', 'scratch=done', 'upload=done', 'teardown=done']);
     expect(out.cleanedUp).toBe(true);
     expect(leftovers()).toEqual([]);
-  }, 30_000);
+  }, HANG_GUARD);
 });
 
 describe('kubedr drill --cleanup (real etcd, no lab)', () => {
@@ -161,10 +165,7 @@ describe('kubedr drill --cleanup (real etcd, no lab)', () => {
     const run = startCli(['drill', fixturePath('cluster-a'), '--local', '--scratch', scratchBase, '--state-dir', state]);
     // Frozen as soon as its throwaway etcd has a PID, so it cannot reach its own teardown.
     let dir = '';
-    for (let i = 0; i < 1200 && dir === ''; i++) {
-      dir = scratch().find((d) => etcdOf(d) !== undefined) ?? '';
-      if (dir === '') await new Promise((r) => setTimeout(r, 25));
-    }
+    await until('a throwaway etcd with a PID', () => (dir = scratch().find((d) => etcdOf(d) !== undefined) ?? '') !== '', 25);
     run.child.kill('SIGSTOP');
     run.child.kill('SIGKILL');
     await run.done;
@@ -183,7 +184,7 @@ describe('kubedr drill --cleanup (real etcd, no lab)', () => {
     const records = readFileSync(join(state, 'runs', out.runId, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; runbook?: string; stepId?: string; outcome?: string });
     expect(records[0]).toMatchObject({ type: 'run-start', mode: 'drill', runbook: 'restore-drill-cleanup' });
     expect(records.filter((x) => x.type === 'task-end').map((x) => `${x.stepId ?? ''}=${x.outcome ?? ''}`)).toEqual(['list=done', 'teardown=done']);
-  }, 60_000);
+  }, HANG_GUARD);
 
   it('keeps the dir of a drill still running here, and of one made elsewhere unless --force', async () => {
     const mine = mkdtempSync(join(scratchBase, 'kubedr-drill-'));
@@ -194,10 +195,12 @@ describe('kubedr drill --cleanup (real etcd, no lab)', () => {
     writeFileSync(join(dead, 'owner'), `${hostname()} ${2 ** 22 + 7}\n`);
     const first = await drillCleanup({ local: true, scratchBase, stateDir: state, env: {} });
     expect(first.removed.map((x) => x.dir)).toEqual([dead]);
-    expect(first.kept).toEqual([
+    // The listing order is the node's (glob, locale), the names random: compare sorted alike.
+    const byDir = (a: { dir: string }, b: { dir: string }): number => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0);
+    expect([...first.kept].sort(byDir)).toEqual([
       { dir: elsewhere, reason: expect.stringMatching(/^made by a drill on bastion-7 \(pid 4242\).*--force$/) as unknown as string },
       { dir: mine, reason: `its drill is still running (pid ${process.pid})` },
-    ].sort((a, b) => a.dir.localeCompare(b.dir)));
+    ].sort(byDir));
     const forced = await drillCleanup({ local: true, scratchBase, stateDir: state, env: {}, force: true });
     expect(forced.removed.map((x) => x.dir)).toEqual([elsewhere]);
     expect(scratch()).toEqual([mine]);
@@ -206,7 +209,7 @@ describe('kubedr drill --cleanup (real etcd, no lab)', () => {
     const typo = await cliHere(['drill', '--cleanup', '--local', '--scratch', join(scratchBase, 'no-such-dir'), '--state-dir', state]);
     expect(typo.code).toBe(1);
     expect(typo.stdout).toMatch(/FAILED +\(listing\): .*no-such-dir is not a directory on .*: give the --scratch the drills used/);
-  }, 30_000);
+  }, HANG_GUARD);
 });
 
 describe('kubedr drill (CLI, no lab)', () => {

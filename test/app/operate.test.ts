@@ -86,14 +86,17 @@ describe('secrets', () => {
   const nodes: InventoryNode[] = [];
 
   it('come from the named environment variable, or a prompt, never elsewhere', async () => {
-    expect(await resolveSecrets(plan, nodes, { fromEnv: ['token=T'], env: { T: 'abcd' } })).toEqual({ token: 'abcd' });
-    expect(await resolveSecrets(plan, nodes, { env: {}, prompt: (q, o) => Promise.resolve(o.secret && q.includes('token') ? 'typed' : '') })).toEqual({ token: 'typed' });
+    expect(await resolveSecrets(plan, nodes, { fromEnv: ['token=T'], env: { T: 'abcd.0123456789' } })).toEqual({ token: 'abcd.0123456789' });
+    expect(await resolveSecrets(plan, nodes, { env: {}, prompt: (q, o) => Promise.resolve(o.secret && q.includes('token') ? 'typed-secret-1' : '') })).toEqual({ token: 'typed-secret-1' });
   });
 
   it.each([
     [{ env: {} }, 'SECRET_MISSING'],
     [{ fromEnv: ['token=T'], env: {} }, 'SECRET_ENV_MISSING'],
     [{ fromEnv: ['other=T'], env: { T: 'x' } }, 'SECRET_UNKNOWN'],
+    [{ fromEnv: ['token=T'], env: { T: 'abc' } }, 'SECRET_TOO_WEAK'],
+    [{ fromEnv: ['token=T'], env: { T: 'step' } }, 'SECRET_TOO_WEAK'],
+    [{ env: {}, prompt: () => Promise.resolve('password') }, 'SECRET_TOO_WEAK'],
     [{ fromEnv: ['token'], env: {} }, 'SECRET_BAD_FLAG'],
   ])('refuse with exit 2: %j → %s', async (input, code) => {
     const err = await resolveSecrets(plan, nodes, input).catch((e: unknown) => e);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fdatasyncSync, fstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUDIT_FILE, genesisHash, sha256Hex } from '../../src/audit/chain.js';
+import { AUDIT_FILE, genesisHash, HEAD_FILE, sha256Hex } from '../../src/audit/chain.js';
 import { readAuditRecords } from '../../src/audit/read.js';
 import { createAuditSink } from '../../src/audit/sink.js';
 import { verifyAudit } from '../../src/audit/verify.js';
@@ -102,8 +102,23 @@ describe('audit sink', () => {
     sink.close();
     expect(verifyAudit(runDir)).toMatchObject({ ok: true });
     const recs = readAuditRecords(runDir);
-    expect(recs[0]).toMatchObject({ planHash: 'p'.repeat(64), at: '2026-11-23T16:00:00.000Z', who: { user: '[REDACTED]' } });
-    expect(recs.find((r) => r.type === 'approval')).toMatchObject({ approvedBy: '[REDACTED]' });
+    // Structure is never redacted: who, approvedBy, types and phases stay as they are.
+    expect(recs[0]).toMatchObject({ planHash: 'p'.repeat(64), at: '2026-11-23T16:00:00.000Z', who: { user: 'alice' } });
+    expect(recs.find((r) => r.type === 'approval')).toMatchObject({ approvedBy: 'alice' });
+  });
+
+  it('a secret equal to a word of the record structure (step) blanks free text only, never a type or a phase', () => {
+    const runDir = runDirFor('run-8');
+    const sink = createAuditSink({ runDir, who, fsync: false, secrets: ['step', 'restore'] });
+    for (const e of sampleRun('run-8').events) sink.onEvent(e);
+    sink.onEvent({ kind: 'task-end', stepId: 'restore-etcd', node: 'cp-1', outcome: 'failed', durationMs: 1, error: 'step restore failed', at: 't' });
+    sink.close();
+    const recs = readAuditRecords(runDir);
+    expect(recs.map((r) => r.type)).toContain('step-start');
+    expect(recs.some((r) => String(r.type).includes('REDACTED'))).toBe(false);
+    expect(recs.find((r) => r.type === 'phase-start')).toMatchObject({ phase: 'prepare' });
+    expect(recs.at(-1)).toMatchObject({ stepId: 'restore-etcd', error: '[REDACTED] [REDACTED] failed' });
+    expect(verifyAudit(runDir).ok).toBe(true);
   });
 
   it('continues a long log (tail read in chunks) without breaking the chain', () => {
@@ -137,5 +152,32 @@ describe('audit sink', () => {
     expect(sink.syncs).toBe(3);
     await new Promise((r) => setImmediate(r));
     expect(sink.syncs).toBe(3);
+  });
+});
+
+describe('audit durability', () => {
+  it('every record is fdatasync\'d (log and head) before the run-end returns and at the end of each turn', async () => {
+    const runDir = runDirFor('run-sync');
+    const synced: { fd: number; size: number }[] = [];
+    const datasync = (fd: number): void => {
+      synced.push({ fd, size: fstatSync(fd).size });
+      fdatasyncSync(fd);
+    };
+    const sink = createAuditSink({ runDir, who, datasync });
+    const events = sampleRun().events;
+    const runEnd = events.findIndex((e) => e.kind === 'run-end');
+    sink.onEvent(events[0]!);
+    // Group commit: the sync comes at the end of the event-loop turn, covering the whole file.
+    await new Promise((r) => setImmediate(r));
+    const logSize = (): number => statSync(join(runDir, AUDIT_FILE)).size;
+    const headSize = (): number => statSync(join(runDir, HEAD_FILE)).size;
+    const covered = (size: number, head: number): boolean => synced.some((s) => s.size === size) && synced.some((s) => s.size === head);
+    expect(covered(logSize(), headSize())).toBe(true);
+    synced.length = 0;
+    for (const e of events.slice(1, runEnd + 1)) sink.onEvent(e);
+    // The run-end record is on disk synchronously, before anything is derived from it.
+    expect(covered(logSize(), headSize())).toBe(true);
+    expect(new Set(synced.map((s) => s.fd)).size).toBe(3); // log, head and head signature
+    sink.close();
   });
 });

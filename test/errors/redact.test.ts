@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_SECRET_LENGTH, REDACTED, redactDeep, redactSecrets } from '../../src/errors/redact.js';
+import { MIN_SECRET_LENGTH, REDACTED, redactDeep, redactSecrets, redactText, weakSecretReason } from '../../src/errors/redact.js';
 
 describe('redactSecrets', () => {
   it('replaces every occurrence', () => {
@@ -20,9 +20,24 @@ describe('redactSecrets', () => {
     expect(redactSecrets('aaaaa', ['aaaa'])).toBe(REDACTED);
   });
 
-  it('ignores empty and too-short secrets, so a 1-char param does not shred the text', () => {
-    const short = 'x'.repeat(MIN_SECRET_LENGTH - 1);
-    expect(redactSecrets('xx yy xxx', ['', short])).toBe('xx yy xxx');
+  it('redacts every non-empty secret whatever its length (weak ones are refused at input instead)', () => {
+    expect(MIN_SECRET_LENGTH).toBe(1);
+    expect(redactSecrets('token abc in abcd', ['', 'abc'])).toBe(`token ${REDACTED} in ${REDACTED}d`);
+  });
+
+  it.each([
+    ['abc', /3 character/],
+    ['step', /4 character/],
+    ['aaaaaaaaaaaa', /repeats one character/],
+    ['task-end', /common word/],
+    ['Password', /common word/],
+  ])('refuses %j as a secret it cannot redact safely', (v, why) => expect(weakSecretReason(v)).toMatch(why));
+
+  it('accepts a real token', () => expect(weakSecretReason('abcdef.0123456789abcdef')).toBeUndefined());
+
+  it('redacts free text only, never the structure of a record', () => {
+    const rec = { type: 'step-start', stepId: 'step', phase: 'step', error: 'step failed: step' };
+    expect(redactText(rec, ['step'])).toEqual({ type: 'step-start', stepId: 'step', phase: 'step', error: `${REDACTED} failed: ${REDACTED}` });
   });
 
   it('never re-scans a replacement (a secret that looks like the marker)', () => {

@@ -1,7 +1,7 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JournalWriter, parseJournal, readJournal, replayJournal, type JournalRecord } from '../../src/journal/index.js';
 
 let dir: string | undefined;
@@ -26,6 +26,48 @@ describe('journal', () => {
     expect(records).toHaveLength(51);
     expect(records.slice(1).map((r) => (r.r === 'task-start' ? r.key : ''))).toEqual(Array.from({ length: 50 }, (_, i) => `s@n${i}`));
     expect(w.fsyncs).toBeLessThan(51);
+  });
+
+  it('no append resolves before its bytes were written and a datasync of the journal followed', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kubedr-journal-'));
+    const path = join(dir, 'journal.jsonl');
+    // Spy on the real FileHandle methods: what was made durable, and when each append resolved.
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const durable: number[] = [];
+    const sync = async function (this: FileHandle, orig: () => Promise<void>): Promise<void> {
+      await orig.call(this);
+      durable.push((await this.stat()).size);
+    };
+    const origDatasync = proto.datasync;
+    const origSync = proto.sync;
+    const spies = [
+      vi.spyOn(proto, 'datasync').mockImplementation(function (this: FileHandle) {
+        return sync.call(this, origDatasync);
+      }),
+      vi.spyOn(proto, 'sync').mockImplementation(function (this: FileHandle) {
+        return sync.call(this, origSync);
+      }),
+    ];
+    try {
+      const w = await JournalWriter.open(path);
+      const seen: boolean[] = [];
+      const one = async (r: JournalRecord): Promise<void> => {
+        await w.append(r);
+        const syncedSoFar = Math.max(0, ...durable);
+        // Where this record's line ends in the file: a sync must have covered that offset.
+        const line = `${JSON.stringify(r)}\n`;
+        const text = await readFile(path, 'utf8');
+        seen.push(syncedSoFar >= Buffer.byteLength(text.slice(0, text.indexOf(line) + line.length)));
+      };
+      await one(start);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => one({ r: 'task-start', key: `s@n${i}`, attempt: 1, at })));
+      await w.close();
+      expect(seen).toEqual(Array.from({ length: 21 }, () => true));
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+    }
   });
 
   it('tolerates a torn last line, and cuts it off before appending again', async () => {

@@ -4,7 +4,11 @@ import { createListrReporter } from '../../src/reporters/listr.js';
 import { outlineOfPlan, type ProgressOutline } from '../../src/reporters/outline.js';
 import { EventScript, sampleRun } from '../audit/events.js';
 
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+import { until } from '../helpers/until.js';
+
+// listr2 applies updates asynchronously: wait until the tree shows what the test looks for.
+const shows = (r: { snapshotTree(): string }, what: RegExp | string): Promise<void> =>
+  until(`the tree to show ${String(what)}`, () => (typeof what === 'string' ? r.snapshotTree().includes(what) : what.test(r.snapshotTree())));
 
 const sampleOutline: ProgressOutline = {
   phases: [
@@ -47,13 +51,13 @@ describe('listr reporter', () => {
     const events = sampleRun().events;
     const retryAt = events.findIndex((e) => e.kind === 'task-retry');
     for (const e of events.slice(0, retryAt + 1)) r.onEvent(e);
-    await tick();
+    await shows(r, /STARTED cp-2 \(retry 1: connection reset\)/);
     const mid = r.snapshotTree();
     expect(mid).toContain('COMPLETED stop-apiserver [');
     expect(mid).toMatch(/STARTED cp-2 \(retry 1: connection reset\)/);
     expect(mid).toMatch(/WAITING restart-kubelet/);
     r.onEvent({ kind: 'task-output', stepId: 'restore-etcd', node: 'cp-2', stream: 'stdout', chunk: 'restoring 42%\r\nsecret-token-abc\n\n' });
-    await tick();
+    await shows(r, '> [REDACTED]');
     // the running node shows its last output line, scrubbed
     expect(r.snapshotTree()).toMatch(/STARTED cp-2 \(retry 1: connection reset\) > \[REDACTED\]\n/);
     for (const e of events.slice(retryAt + 1)) r.onEvent(e);
@@ -126,9 +130,9 @@ describe('listr reporter', () => {
     });
     const patchEnd = s.events.findIndex((e) => e.kind === 'task-end' && e.stepId === 'patch' && e.node === 'w5');
     for (const e of s.events.slice(0, patchEnd + 1)) r.onEvent(e);
-    await tick();
+    await shows(r, '2 failed (w2, w5)');
     r.onEvent({ kind: 'task-output', stepId: 'patch', node: 'w11', stream: 'stdout', chunk: 'patching s3cret\n' });
-    await tick();
+    await shows(r, 'w11: patching');
     // while it runs: counts, and the last output line under the step with its node
     expect(r.snapshotTree()).toMatch(/STARTED patch — 12 nodes: 3 done, 7 running, 2 failed \(w2, w5\) > w11: patching \[REDACTED\]\n/);
     s.undo('drain', nodes.slice(0, 11)).undo('drain', ['w12'], 'failed').end('rolled-back');

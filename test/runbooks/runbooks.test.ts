@@ -35,7 +35,7 @@ const paramsFor = (name: string): string[] => (name === 'replace-member.yaml' ? 
 
 /** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
 const READ_ONLY = new Set([
-  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status',
+  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status', 'node-certs-available', 'etcd-manifest-source', 'apiserver-manifest-source',
   'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined',
 ]);
 /** Nothing to undo: a kubelet restart; a member removal (etcd never takes a removed ID back: resume re-adds it). */
@@ -53,6 +53,8 @@ const text = (a: PlannedAction): string => {
     case 'local': case 'capture': case 'wait': return displayText(a.command);
     case 'confirm': return displayText(a.message);
     case 'manifest': return displayText(a.file);
+    case 'placeManifest': return `${a.file} ${displayText(a.stash)}`;
+    case 'ensureFiles': return a.files.join(' ');
     default: return `${displayText(a.src)} ${displayText(a.dest)}`;
   }
 };
@@ -236,7 +238,10 @@ describe('etcd-backup', () => {
     const rb = parseRunbook(runbook('etcd-backup.yaml').text, 'etcd-backup.yaml');
     const dl = rb.phases.flatMap((p) => p.steps).filter((s) => s.action.kind === 'download');
     expect(dl.map((s) => (s.action.kind === 'download' ? s.action.dest : ''))).toEqual(
-      ['snapshot.db', 'snapshot.db.sha256', 'pki-and-manifests.tar.gz', 'metadata.json'].map((f) => `{{ params.backupDir }}/{{ cluster.name }}-{{ run.id }}/${f}`),
+      ['.parts/{{ node.name }}.tar', 'snapshot.db', 'snapshot.db.sha256', 'cluster.json'].map((f) => `{{ params.backupDir }}/{{ cluster.name }}-{{ run.id }}/${f}`),
     );
+    // Every control-plane and etcd node, not only the first member.
+    const collect = rb.phases.flatMap((p) => p.steps).find((s) => s.id === 'collect-node-files');
+    expect(collect?.targets).toEqual({ roles: ['control-plane', 'etcd'] });
   });
 });

@@ -5,19 +5,20 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processesWith, uniqueMarker } from '../helpers/procs.js';
+import { until } from '../helpers/until.js';
 import { GROUP_WRAPPER, buildRemoteCommand, buildStreamCommand, frameStdin } from '../../src/transport/command.js';
 
-function runWrapped(command: string, stdin: string, closeAfterMs?: number, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null; stdout: string; ms: number }> {
-  const started = Date.now();
+function runWrapped(command: string, stdin: string, closeWhen?: Promise<void>, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   const child = spawn('sh', ['-c', GROUP_WRAPPER, 'kubedr', command], { detached: true, ...(env ? { env } : {}) });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stdin.write(frameStdin(stdin));
-  if (closeAfterMs !== undefined) setTimeout(() => child.stdin.end(), closeAfterMs);
+  void closeWhen?.then(() => child.stdin.end());
   return new Promise((resolve) =>
     child.on('exit', (code, signal) => {
       child.stdin.end();
-      resolve({ code, signal, stdout, ms: Date.now() - started });
+      resolve({ code, signal, stdout });
     }),
   );
 }
@@ -52,12 +53,14 @@ describe('GROUP_WRAPPER', () => {
   });
 
   it('kills the command tree when its stdin (the channel) is closed', async () => {
-    const flag = `/tmp/kubedr-wrapper-${process.pid}-${Date.now()}`;
-    const r = await runWrapped(`(sleep 3; touch ${flag}) & sleep 30`, '', 300);
+    const marker = uniqueMarker('wrapper');
+    const [flag, started] = [`/tmp/${marker}.flag`, `/tmp/${marker}.started`];
+    const r = await runWrapped(`(sh -c 'sleep 300; : ${marker}'; touch ${flag}) & touch ${started}; sleep 300`, '', until('the tree to run', () => existsSync(started) && processesWith(marker) > 0));
     expect(r.signal).toBe('SIGTERM');
-    expect(r.ms).toBeLessThan(5000);
-    await new Promise((res) => setTimeout(res, 3500));
+    // Gone, not merely not finished yet: nothing is left that could still create the flag.
+    await until('the tree to be killed', () => processesWith(marker) === 0);
     expect(existsSync(flag)).toBe(false);
+    rmSync(started, { force: true });
   });
 });
 

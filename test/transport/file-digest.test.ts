@@ -1,7 +1,7 @@
 // Local digests for uploads: right on both paths (here and on a worker thread), computed once
 // per file version, recomputed when the file changes.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,8 +47,9 @@ describe('FileDigests', () => {
     writeFileSync(f, 'aaaa');
     const d = new FileDigests();
     expect((await d.of(f)).sha256).toBe(sha('aaaa'));
-    await new Promise((r) => setTimeout(r, 10));
     writeFileSync(f, 'bbbb');
+    // Same size, and maybe the same mtime tick: only the content tells; set an mtime that differs.
+    utimesSync(f, new Date(2001, 0, 1), new Date(2001, 0, 1));
     expect((await d.of(f)).sha256).toBe(sha('bbbb'));
   });
 

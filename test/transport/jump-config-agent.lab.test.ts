@@ -83,7 +83,8 @@ describe('ssh config aliases', () => {
       ].join('\n'),
     );
     const before = tunnelLines(bastion).length;
-    const node = nodeFor('cp-1', { host: 'cp-alias', port: 22 });
+    // user and port left to kubedr's defaults, so the config's User and Port apply (OpenSSH precedence)
+    const node = nodeFor('cp-1', { host: 'cp-alias', port: 22 }, { defaulted: ['user', 'port'] });
     const t = createSshTransport({ nodes: [node], sshConfigPath: config });
     try {
       expect(await t.endpoint('cp-1')).toMatchObject({ host: target.host, port: target.port, knownHostsFile: known, jump: { host: bastion.host, port: bastion.port } });

@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalTransport } from '../../src/transport/index.js';
+import { processesWith, uniqueMarker } from '../helpers/procs.js';
+import { until, untilExists } from '../helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubedr-local-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const t = createLocalTransport({ cwd: dir });
-const opts = { timeoutMs: 10_000, sudo: false };
+// No per-exec deadline where the test is not about one: the test's own timeout bounds a hang.
+const opts = { timeoutMs: 3_600_000, sudo: false };
 
 describe('local exec', () => {
   it('returns output and a non-zero exit code as a result', async () => {
@@ -24,15 +27,18 @@ describe('local exec', () => {
 
   it('kills on timeout with TRANSPORT_TIMEOUT, children included', async () => {
     const flag = join(dir, 'late');
-    await expect(t.exec('local', `(sleep 4; touch ${flag}) & sleep 30`, { ...opts, timeoutMs: 300 })).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT', failure: 'timeout' });
-    await new Promise((r) => setTimeout(r, 4500));
+    const marker = uniqueMarker('local-timeout');
+    await expect(t.exec('local', `(sh -c 'sleep 300; : ${marker}'; touch ${flag}) & sleep 300`, { ...opts, timeoutMs: 300 })).rejects.toMatchObject({ code: 'TRANSPORT_TIMEOUT', failure: 'timeout' });
+    // Gone, not merely not finished yet: nothing is left that could still create the flag.
+    await until('the tree to be killed', () => processesWith(marker) === 0);
     expect(existsSync(flag)).toBe(false);
   });
 
   it('aborts with TRANSPORT_ABORTED', async () => {
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 200);
-    await expect(t.exec('local', 'sleep 30', { ...opts, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+    const started = join(dir, 'abort-started');
+    void untilExists(started).then(() => ac.abort());
+    await expect(t.exec('local', `touch ${started}; sleep 300`, { ...opts, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
   });
 });
 

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshTransport, type SshTransport } from '../../src/transport/index.js';
+import { processesWith } from '../helpers/procs.js';
+import { until, untilExists } from '../helpers/until.js';
 import { descendantsOf, genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubedr-exec-'));
@@ -13,7 +15,12 @@ let sshd: Sshd;
 let t: SshTransport;
 const key = join(dir, 'id_ed25519');
 const known = join(dir, 'known_hosts');
-const opts = { timeoutMs: 10_000, sudo: false };
+// No per-exec deadline: a loaded machine may be slow; the test's own timeout bounds a hang.
+const opts = { timeoutMs: 3_600_000, sudo: false };
+let seq = 0;
+/** A fresh path under the test dir (the "node" is this machine, so both sides see it). */
+const fresh = (what: string): string => join(dir, `${what}-${++seq}`);
+const running = processesWith;
 
 function transport(extra: Partial<Parameters<typeof createSshTransport>[0]> = {}): SshTransport {
   return createSshTransport({ nodes: [nodeFor('cp-1', sshd, { identityFile: key, knownHostsFile: known })], ...extra });
@@ -69,8 +76,13 @@ describe('ssh exec', () => {
   it('an uncapped pool fails beyond MaxSessions (the cap is what makes the test above pass)', async () => {
     const raw = transport({ maxChannelsPerConnection: 30 });
     try {
-      const settled = await Promise.allSettled(Array.from({ length: 30 }, () => raw.exec('cp-1', 'sleep 0.5', opts)));
-      expect(settled.filter((s) => s.status === 'rejected').length).toBeGreaterThan(0);
+      // Every exec holds its channel until the test has seen a refusal, so they all overlap.
+      const gate = fresh('gate');
+      let refused = 0;
+      const all = Promise.allSettled(Array.from({ length: 30 }, () => raw.exec('cp-1', `while [ ! -e ${gate} ]; do sleep 0.05; done`, opts).catch((e: unknown) => ((refused += 1), Promise.reject(e)))));
+      await until('a channel refused', () => refused > 0);
+      writeFileSync(gate, '');
+      expect((await all).filter((x) => x.status === 'rejected').length).toBeGreaterThan(0);
     } finally {
       await raw.close();
     }
@@ -80,24 +92,21 @@ describe('ssh exec', () => {
     const marker = `kubedr-timeout-${process.pid}-${Date.now()}`;
     const err = await t.exec('cp-1', `sh -c 'sleep 300; : ${marker}' & sleep 301`, { ...opts, timeoutMs: 800 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'TRANSPORT_TIMEOUT', failure: 'timeout' });
-    // Without the kill these sleeps would live 300 s; poll (the machine may be busy).
-    let left = '';
-    for (let i = 0; i < 20 && left !== '0'; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      left = (await t.exec('cp-1', `ps -eo args | grep -c '[k]ubedr-timeout-${process.pid}' || true`, opts)).stdout.trim();
-    }
-    expect(left).toBe('0');
+    // Without the kill these sleeps would live 300 s: wait until they are gone.
+    await until('the timed-out tree to be killed', () => running(marker) === 0);
   });
 
   it('aborts on signal with TRANSPORT_ABORTED', async () => {
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 300);
-    await expect(t.exec('cp-1', 'sleep 30', { ...opts, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+    const started = fresh('started');
+    void untilExists(started).then(() => ac.abort());
+    await expect(t.exec('cp-1', `touch ${started}; sleep 300`, { ...opts, signal: ac.signal })).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
   });
 
   it('reports a killed connection as connection-lost, then reconnects on the next call', async () => {
-    const running = t.exec('cp-1', 'sleep 30', opts).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 500));
+    const started = fresh('started');
+    const running = t.exec('cp-1', `touch ${started}; sleep 300`, opts).catch((e: unknown) => e);
+    await untilExists(started);
     const sessions = sshd.sessionPids();
     expect(sessions.length).toBeGreaterThan(0);
     for (const pid of sessions) process.kill(pid, 'SIGKILL');
@@ -111,12 +120,14 @@ describe('ssh exec', () => {
 
 describe('connection lifetime', () => {
   it('a lost connection also kills the remote command (no orphan keeps running)', async () => {
-    const flag = join(dir, `late-${Date.now()}`);
-    const running = t.exec('cp-1', `sleep 4; touch ${flag}`, opts).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 600));
+    const [flag, started] = [fresh('late'), fresh('started')];
+    const marker = `kubedr-orphan-${process.pid}-${seq}`;
+    const cmd = t.exec('cp-1', `touch ${started}; sh -c 'sleep 300; : ${marker}'; touch ${flag}`, opts).catch((e: unknown) => e);
+    await until('the remote command to run', () => existsSync(started) && running(marker) > 0);
     for (const pid of sshd.sessionPids()) process.kill(pid, 'SIGKILL');
-    expect(await running).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
-    await new Promise((r) => setTimeout(r, 5000));
+    expect(await cmd).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
+    // Gone, not merely not finished yet: nothing is left that could still create the flag.
+    await until('the orphaned command to be killed', () => running(marker) === 0);
     expect(existsSync(flag)).toBe(false);
   });
 
@@ -125,8 +136,9 @@ describe('connection lifetime', () => {
     const frozen: number[] = [];
     try {
       await k.exec('cp-1', 'true', opts);
-      const running = k.exec('cp-1', 'sleep 20', { ...opts, timeoutMs: 30_000 }).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 400));
+      const started = fresh('started');
+      const cmd = k.exec('cp-1', `touch ${started}; sleep 300`, opts).catch((e: unknown) => e);
+      await untilExists(started);
       const before = new Set(descendantsOf(sshd.pid));
       for (const pid of before) {
         try {
@@ -136,9 +148,8 @@ describe('connection lifetime', () => {
           // exited meanwhile
         }
       }
-      const t0 = Date.now();
-      expect(await running).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
-      expect(Date.now() - t0).toBeLessThan(10_000);
+      // No exec deadline is set, so only the keepalive can end this wait (not a timeout).
+      expect(await cmd).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
     } finally {
       for (const pid of frozen) {
         try {
@@ -155,8 +166,10 @@ describe('connection lifetime', () => {
     const idle = transport({ idleTimeoutMs: 300 });
     try {
       const before = accepted();
+      const sessions = sshd.sessionPids().length;
       await idle.exec('cp-1', 'true', opts);
-      await new Promise((r) => setTimeout(r, 1200));
+      // Its sshd session process exits once the idle connection is closed.
+      await until("the idle connection to close", () => sshd.sessionPids().length <= sessions);
       await idle.exec('cp-1', 'true', opts);
       expect(accepted() - before).toBe(2);
     } finally {
@@ -167,11 +180,14 @@ describe('connection lifetime', () => {
   it('a call waiting for a free channel can be aborted', async () => {
     const one = transport({ maxChannelsPerConnection: 1 });
     try {
-      const long = one.exec('cp-1', 'sleep 2', opts);
+      const [started, gate] = [fresh('started'), fresh('gate')];
+      const long = one.exec('cp-1', `touch ${started}; while [ ! -e ${gate} ]; do sleep 0.05; done`, opts);
+      await untilExists(started);
       const ac = new AbortController();
       const waiting = one.exec('cp-1', 'true', { ...opts, signal: ac.signal });
-      setTimeout(() => ac.abort(), 300);
+      ac.abort();
       await expect(waiting).rejects.toMatchObject({ code: 'TRANSPORT_ABORTED' });
+      writeFileSync(gate, '');
       expect((await long).exitCode).toBe(0);
     } finally {
       await one.close();
@@ -209,9 +225,8 @@ describe('ssh connect failures', () => {
     await new Promise<void>((r) => srv.listen(0, sshd.host, () => r()));
     const port = (srv.address() as { port: number }).port;
     const u = createSshTransport({ nodes: [nodeFor('mute', { host: sshd.host, port }, { identityFile: key, knownHostsFile: known, connectTimeoutMs: 500 })] });
-    const t0 = Date.now();
+    // The exec has no deadline of its own: only the connect timeout can end this wait.
     await expect(u.exec('mute', 'true', opts)).rejects.toMatchObject({ code: 'TRANSPORT_UNREACHABLE', message: expect.stringMatching(/timed out/) });
-    expect(Date.now() - t0).toBeLessThan(5000);
     await u.close();
     srv.close();
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshTransport, type SshTransport } from '../../src/transport/index.js';
 import { SMALL_UPLOAD } from '../../src/transport/upload.js';
+import { until } from '../helpers/until.js';
 import { genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubedr-xfer-'));
@@ -17,6 +18,8 @@ const key = join(dir, 'id_ed25519');
 const known = join(dir, 'known_hosts');
 let sshd: Sshd;
 let t: SshTransport;
+// No per-exec deadline: a loaded machine may be slow; the test's own timeout bounds a hang.
+const exec = { timeoutMs: 3_600_000, sudo: false };
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
@@ -64,7 +67,7 @@ describe('upload', () => {
     const box = mkdtempSync(join(remote, 'par-'));
     writeFileSync(join(local, 'par'), randomBytes(256 * 1024));
     const jobs = Array.from({ length: 20 }, (_, i) => t.upload('cp-1', join(local, 'par'), join(box, `f${i}`), { sudo: false }));
-    const execs = Array.from({ length: 10 }, () => t.exec('cp-1', 'true', { timeoutMs: 60_000, sudo: false }));
+    const execs = Array.from({ length: 10 }, () => t.exec('cp-1', 'true', exec));
     await Promise.all([...jobs, ...execs]);
     expect(readdirSync(box).length).toBe(20);
   });
@@ -112,20 +115,22 @@ describe('interrupted uploads', () => {
   it('connection killed mid-transfer: TRANSPORT_CONNECTION_LOST, destination untouched, the node removes the partial temp file', async () => {
     const box = mkdtempSync(join(remote, 'lost-'));
     writeFileSync(join(box, 'dest'), 'before');
-    await t.exec('cp-1', 'true', { timeoutMs: 10_000, sudo: false });
+    await t.exec('cp-1', 'true', exec);
     void whenTempAppears(box).then(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')));
     await expect(t.upload('cp-1', big, join(box, 'dest'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST', failure: 'connection-lost' });
     expect(readFileSync(join(box, 'dest'), 'utf8')).toBe('before');
     // Nobody is left to clean up from our side: the receiver saw EOF and a short file.
-    await until(() => readdirSync(box).length === 1);
+    await until('the node to remove its temp file', () => readdirSync(box).length === 1);
     expect(readdirSync(box)).toEqual(['dest']);
   });
 
   it('connection killed mid-download: TRANSPORT_CONNECTION_LOST, local file untouched, no temp left', async () => {
     writeFileSync(join(remote, 'big-remote'), readFileSync(big));
     writeFileSync(join(local, 'dl-dest'), 'before');
-    await t.exec('cp-1', 'true', { timeoutMs: 10_000, sudo: false });
-    setTimeout(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')), 300);
+    await t.exec('cp-1', 'true', exec);
+    // Kill once bytes are arriving in the local temp file (it is created empty before the read).
+    const arriving = (): boolean => readdirSync(local).some((f) => f.startsWith('.dl-dest.kubedr-') && (statSync(join(local, f), { throwIfNoEntry: false })?.size ?? 0) > 0);
+    void until('download bytes arriving', arriving, 1).then(() => sshd.sessionPids().forEach((pid) => process.kill(pid, 'SIGKILL')));
     await expect(t.download('cp-1', join(remote, 'big-remote'), join(local, 'dl-dest'), { sudo: false })).rejects.toMatchObject({ failure: 'connection-lost' });
     expect(readFileSync(join(local, 'dl-dest'), 'utf8')).toBe('before');
     expect(readdirSync(local).filter((f) => f.includes('kubedr'))).toEqual([]);
@@ -225,15 +230,7 @@ describe('checksum mismatch (the node sees different bytes)', () => {
 
 /** Resolves once a `.…kubedr-….tmp` file exists in `box` (bytes are arriving on the node). */
 async function whenTempAppears(box: string): Promise<void> {
-  await until(() => readdirSync(box).some((f) => f.includes('.kubedr-')), 20_000);
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await until('a temp file on the node', () => readdirSync(box).some((f) => f.includes('.kubedr-')), 1);
 }
 
 function sshdHome(): string {

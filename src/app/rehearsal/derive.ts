@@ -59,7 +59,9 @@ export function deriveRehearsal(plan: Plan, probes: PlanPhase[], opts: DeriveOpt
           cell('unknown', 'no check in the runbook');
           continue;
         }
-        if (!READ_ONLY_CHECK_KINDS.has(check.kind)) {
+        // placeManifest / ensureFiles checks (mode `check`) only look and say what the run would do.
+        const looks = READ_ONLY_CHECK_KINDS.has(check.kind) || ((check.kind === 'placeManifest' || check.kind === 'ensureFiles') && check.mode === 'check');
+        if (!looks) {
           if (!unsafe.some((u) => u.stepId === step.id)) unsafe.push({ stepId: step.id, kind: check.kind });
           continue;
         }

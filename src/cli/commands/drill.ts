@@ -7,6 +7,7 @@ import type { DrillOutput } from '../../app/drill.js';
 import type { DrillCleanupOutput } from '../../app/drill-cleanup.js';
 import { KubedrError } from '../../errors/index.js';
 import { formatEventLine } from '../../reporters/lines.js';
+import { addSshFlags, sshConfigOption } from '../ssh-flags.js';
 import { interruptible } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
 
@@ -20,12 +21,12 @@ interface DrillFlags {
   scratch: string;
   stateDir?: string;
   acceptNewHostKeys?: boolean;
-  sshConfig?: string;
+  sshConfig?: string | boolean;
   output: 'text' | 'json';
 }
 
 export const registerDrill: RegisterCommand = (program: Command) => {
-  program
+  const cmd = program
     .command('drill [snapshot]')
     .description('prove a snapshot restores: restore it into a scratch dir, start a throwaway etcd on loopback, check revision and keys, tear down; the live cluster is not touched. --cleanup: tear down what a killed drill left on that machine')
     .option('-i, --inventory <file>', 'inventory YAML (needed with --node and --compare-live)')
@@ -37,8 +38,8 @@ export const registerDrill: RegisterCommand = (program: Command) => {
     .option('--force', 'with --cleanup: also clean scratch dirs made by a kubedr on another machine')
     .option('--state-dir <dir>', 'where the audit log is written (default .kubedr)')
     .option('--accept-new-host-keys', 'record unknown SSH host keys in known_hosts instead of refusing')
-    .option('--ssh-config <file>', 'an ssh_config whose Host aliases apply to node addresses')
-    .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'));
+  addSshFlags(cmd)
     .action(async (snapshot: string | undefined, f: DrillFlags) => {
       if (f.cleanup) {
         if (snapshot !== undefined) throw new KubedrError('DRILL_BAD_TARGET', '--cleanup takes no snapshot', { exitCode: 2, hint: 'kubedr drill --cleanup (--node NAME -i INVENTORY | --local) [--scratch DIR]' });
@@ -51,7 +52,7 @@ export const registerDrill: RegisterCommand = (program: Command) => {
           force: f.force ?? false,
           ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
           acceptNewHostKeys: f.acceptNewHostKeys ?? false,
-          ...(f.sshConfig !== undefined ? { sshConfigPath: f.sshConfig } : {}),
+          ...sshConfigOption(f),
           env: process.env,
         });
         process.stdout.write(f.output === 'json' ? `${JSON.stringify({ drillCleanup: out })}\n` : renderCleanup(out));
@@ -73,7 +74,7 @@ export const registerDrill: RegisterCommand = (program: Command) => {
           scratchBase: f.scratch,
           ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
           acceptNewHostKeys: f.acceptNewHostKeys ?? false,
-          ...(f.sshConfig !== undefined ? { sshConfigPath: f.sshConfig } : {}),
+          ...sshConfigOption(f),
           env: process.env,
           sinks: f.output === 'text' ? [(e) => { const line = formatEventLine(e); if (line !== undefined && e.kind !== 'task-start') process.stderr.write(`${line}\n`); }] : [],
         });

@@ -1,7 +1,9 @@
 // Each command module registers itself on the program; keep one file per command.
 import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
+import { registerCompletion } from './completion.js';
 import { registerDrill } from './drill.js';
+import { registerObjects } from './objects.js';
 import { registerPlan } from './plan.js';
 import { registerPrune } from './prune.js';
 import { registerRehearse } from './rehearse.js';
@@ -27,5 +29,7 @@ export const commands: RegisterCommand[] = [
   registerSnapshot,
   registerRehearse,
   registerDrill,
+  registerObjects,
   registerPrune,
+  registerCompletion,
 ];

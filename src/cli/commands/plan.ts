@@ -1,20 +1,24 @@
 // `kubedr plan -r … -i … [--param k=v] [--output json]`: the dry-run, human or JSON (the Plan).
 import { Option, type Command } from 'commander';
 import { formatProblem } from '../../errors/index.js';
+import { addSshFlags, checkEndpoints, type SshFlags } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
 import { collect } from './validate.js';
+import { resolveRunbookArg } from '../package-info.js';
 
 export const registerPlan: RegisterCommand = (program: Command) => {
-  program
+  const cmd = program
     .command('plan')
     .description('print exactly what `run` would execute, per phase, step and node; opens no connection')
-    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML, or the name of a built-in runbook (ha-restore, …)', resolveRunbookArg)
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable)', collect, [])
-    .addOption(new Option('-o, --output <format>', 'human text, or the Plan object as JSON').choices(['text', 'json']).default('text'))
-    .action(async (opts: { runbook: string; inventory: string; param: string[]; output: string }) => {
+    .addOption(new Option('-o, --output <format>', 'human text, or the Plan object as JSON').choices(['text', 'json']).default('text'));
+  addSshFlags(cmd)
+    .action(async (opts: { runbook: string; inventory: string; param: string[]; output: string } & SshFlags) => {
       const { plan } = await import('../../app/plan.js');
       const out = await plan({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
+      await checkEndpoints(opts.inventory, opts);
       for (const w of out.warnings) process.stderr.write(`${formatProblem(w)}\n`);
       process.stdout.write(opts.output === 'json' ? `${JSON.stringify(out.plan, null, 2)}\n` : out.text);
       process.exitCode = 0;

@@ -4,7 +4,9 @@
 import type { Command } from 'commander';
 import { KubedrError } from '../../errors/index.js';
 import { addExecuteFlags, collect, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { checkEndpoints } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
+import { resolveRunbookArg } from '../package-info.js';
 
 interface RehearseFlags extends ExecuteFlags {
   runbook: string;
@@ -27,12 +29,13 @@ export const registerRehearse: RegisterCommand = (program: Command) => {
   const cmd = program
     .command('rehearse')
     .description("connect to every node and run only read-only probes and each step's check; print what would run, what is blocked and why")
-    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML, or the name of a built-in runbook (ha-restore, …)', resolveRunbookArg)
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable; not for secrets, see --param-from-env)', collect, [])
     .option('--cert-min-validity <duration>', 'block when a certificate expires sooner than this (s, m, h, d)', '7d')
     .option('--probe-timeout <duration>', 'longest any single probe or wait check may take (s, m, h)', '30s');
   addExecuteFlags(cmd, { rollback: false }).action(async (f: RehearseFlags) => {
+    if (f.verbose) await checkEndpoints(f.inventory, f);
     const [{ rehearse }, { renderTableText }] = await Promise.all([import('../../app/rehearse.js'), import('../../app/rehearsal/table.js')]);
     const { abort, dispose } = interruptible();
     try {

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
+import { resolveRunbookArg } from '../package-info.js';
 
 interface ResumeFlags extends ExecuteFlags {
   runbook?: string;
@@ -17,7 +18,7 @@ export const registerResume: RegisterCommand = (program: Command) => {
   const cmd = program
     .command('resume <run-id>')
     .description('continue an interrupted or failed run: completed (step, node) pairs are skipped')
-    .option('-r, --runbook <file>', 'runbook YAML (default: the one the run started with)')
+    .option('-r, --runbook <file>', 'runbook YAML (default: the one the run started with), or the name of a built-in runbook (ha-restore, …)', resolveRunbookArg)
     .option('-i, --inventory <file>', 'inventory YAML (default: the one the run started with)')
     .option('--param <name=value>', "override one of the run's params (repeatable)", collect, [])
     .option('--assume-done <STEP@NODE>', 'a task that was running when the run stopped did complete (repeatable)', collect, [])

@@ -1,6 +1,7 @@
 // `kubedr rollback RUN_ID`: unwind the run's undo stack (reverse order, per node); resumable.
 import type { Command } from 'commander';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { sshConfigOption } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
 
 interface RollbackFlags extends ExecuteFlags {
@@ -19,6 +20,22 @@ export const registerRollback: RegisterCommand = (program: Command) => {
     .option('--rerun <STEP@NODE>', 'run this undo again (repeatable)', collect, [])
     .option('--force-changed', 'accept an inventory that changed since the run started');
   addExecuteFlags(cmd, { rollback: false }).action(async (runId: string, f: RollbackFlags) => {
+    // An `objects restore` run has no plan: its undo is putting the journaled prior values back.
+    const { isObjectsRestoreRun, rollbackObjects } = await import('../../app/objects-rollback.js');
+    if (isObjectsRestoreRun(f.stateDir, runId)) {
+      const out = await rollbackObjects({
+        runId, env: process.env, acceptNewHostKeys: f.acceptNewHostKeys ?? false,
+        ...(f.stateDir !== undefined ? { stateDir: f.stateDir } : {}),
+        ...(f.inventory !== undefined ? { inventory: f.inventory } : {}),
+        ...sshConfigOption(f),
+      });
+      if (f.output === 'json') process.stdout.write(`${JSON.stringify(out)}\n`);
+      const skipped = out.results.filter((r) => r.outcome !== 'done').map((r) => `  ${r.outcome} ${r.key}`);
+      if (skipped.length > 0) process.stderr.write(`not reverted (changed live since the restore, or unknown):\n${skipped.join('\n')}\n`);
+      summary(runId, out.outcome, out.remaining > 0 ? `; ${out.remaining} key(s) left: kubedr rollback ${runId} again` : '');
+      process.exitCode = exitCodeOf(out.outcome, 'rolled-back');
+      return;
+    }
     const { rollbackFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {

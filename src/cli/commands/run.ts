@@ -2,7 +2,9 @@
 // failed (or was rolled back / interrupted), 2 bad input or refused with nothing executed.
 import type { Command } from 'commander';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { checkEndpoints } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
+import { resolveRunbookArg } from '../package-info.js';
 
 interface RunFlags extends ExecuteFlags {
   runbook: string;
@@ -14,10 +16,11 @@ export const registerRun: RegisterCommand = (program: Command) => {
   const cmd = program
     .command('run')
     .description('execute a runbook against an inventory over SSH, with a journal, a run lock, an audit log and rollback')
-    .requiredOption('-r, --runbook <file>', 'runbook YAML')
+    .requiredOption('-r, --runbook <file>', 'runbook YAML, or the name of a built-in runbook (ha-restore, …)', resolveRunbookArg)
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable; not for secrets, see --param-from-env)', collect, []);
   addExecuteFlags(cmd, { rollback: true }).action(async (f: RunFlags) => {
+    if (f.verbose) await checkEndpoints(f.inventory, f);
     const { runFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {

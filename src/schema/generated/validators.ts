@@ -1629,13 +1629,13 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
 const pattern19 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
-const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
+const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
 const schema101 = {"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}};
@@ -1650,18 +1650,22 @@ const schema109 = {"description":"DR action: on the survivor: start etcd once wi
 const schema110 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema111 = {"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema112 = {"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}};
-const schema113 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
-const schema114 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
-const schema115 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
-const schema116 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
-const schema119 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
-const schema120 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
-const schema121 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
-const schema122 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema125 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema128 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
+const schema113 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
+const schema114 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
+const schema115 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
+const schema116 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
+const schema117 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
+const schema120 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
+const schema121 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
+const schema122 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
+const schema123 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
+const schema124 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema127 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema130 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
 const schema90 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
-const pattern28 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+const pattern28 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$", "u");
+const pattern29 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+const pattern32 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
 const schema71 = {"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]};
 const schema74 = {"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."};
 
@@ -2732,7 +2736,7 @@ return errors === 0;
 }
 validate55.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
-const schema117 = {"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}};
+const schema118 = {"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}};
 
 function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2747,7 +2751,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema118,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2761,7 +2765,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema117.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema118.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2774,8 +2778,8 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern28.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema117.properties.pods.items,data:data1};
+if(!pattern29.test(data1)){
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema118.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2786,7 +2790,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.pods.items.type,parentSchema:schema117.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.pods.items.type,parentSchema:schema118.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2807,7 +2811,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema117.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema118.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2822,7 +2826,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema117.properties.pods.type,parentSchema:schema117.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema118.properties.pods.type,parentSchema:schema118.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2835,7 +2839,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.stashDir.type,parentSchema:schema117.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.stashDir.type,parentSchema:schema118.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2848,7 +2852,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.manifestDir.type,parentSchema:schema117.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.manifestDir.type,parentSchema:schema118.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2936,7 +2940,7 @@ vErrors = null;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema117.type,parentSchema:schema117,data};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema118.type,parentSchema:schema118,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2950,7 +2954,7 @@ return errors === 0;
 }
 validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema123 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
+const schema125 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2965,7 +2969,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2979,7 +2983,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema123.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema125.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2992,8 +2996,8 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern28.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema123.properties.pods.items,data:data1};
+if(!pattern29.test(data1)){
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema125.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3004,7 +3008,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.pods.items.type,parentSchema:schema123.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.pods.items.type,parentSchema:schema125.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3025,7 +3029,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema123.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema125.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3040,7 +3044,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema123.properties.pods.type,parentSchema:schema123.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema125.properties.pods.type,parentSchema:schema125.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3053,7 +3057,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.stashDir.type,parentSchema:schema123.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.stashDir.type,parentSchema:schema125.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3066,7 +3070,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.manifestDir.type,parentSchema:schema123.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.manifestDir.type,parentSchema:schema125.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3154,7 +3158,7 @@ vErrors = null;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3168,7 +3172,7 @@ return errors === 0;
 }
 validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema126 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
+const schema128 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3183,7 +3187,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "searchPath")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3197,7 +3201,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema126.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema128.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3210,8 +3214,8 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern28.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema126.properties.pods.items,data:data1};
+if(!pattern29.test(data1)){
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema128.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3222,7 +3226,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.pods.items.type,parentSchema:schema126.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.pods.items.type,parentSchema:schema128.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3243,7 +3247,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema126.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema128.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3258,7 +3262,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema126.properties.pods.type,parentSchema:schema126.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema128.properties.pods.type,parentSchema:schema128.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3271,7 +3275,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.stashDir.type,parentSchema:schema126.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stashDir.type,parentSchema:schema128.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3284,7 +3288,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.manifestDir.type,parentSchema:schema126.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.manifestDir.type,parentSchema:schema128.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3297,7 +3301,7 @@ errors++;
 if(data.searchPath !== undefined){
 let data4 = data.searchPath;
 if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.searchPath.type,parentSchema:schema126.properties.searchPath,data:data4};
+const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.searchPath.type,parentSchema:schema128.properties.searchPath,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3385,7 +3389,7 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3399,7 +3403,7 @@ return errors === 0;
 }
 validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema129 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
+const schema131 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3414,7 +3418,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "address") || (key0 === "port")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema129,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3427,7 +3431,7 @@ errors++;
 if(data.address !== undefined){
 let data0 = data.address;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.address.type,parentSchema:schema129.properties.address,data:data0};
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.address.type,parentSchema:schema131.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3440,150 +3444,7 @@ errors++;
 if(data.port !== undefined){
 let data1 = data.port;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema129.properties.port.type},message:"must be string,integer",schema:schema129.properties.port.type,parentSchema:schema129.properties.port,data:data1};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-}
-if(data.timeout !== undefined){
-let data2 = data.timeout;
-const _errs8 = errors;
-let valid2 = false;
-const _errs9 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data2};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-var _valid0 = _errs9 === errors;
-valid2 = valid2 || _valid0;
-const _errs11 = errors;
-if(typeof data2 === "string"){
-if(!pattern7.test(data2)){
-const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-var _valid0 = _errs11 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-else {
-errors = _errs8;
-if(vErrors !== null){
-if(_errs8){
-vErrors.length = _errs8;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema129.type,parentSchema:schema129,data};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-validate63.errors = vErrors;
-return errors === 0;
-}
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-const schema131 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
-
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate65.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-for(const key0 in data){
-if(!(((key0 === "endpoints") || (key0 === "members")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-if(data.endpoints !== undefined){
-let data0 = data.endpoints;
-if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.endpoints.type,parentSchema:schema131.properties.endpoints,data:data0};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.members !== undefined){
-let data1 = data.members;
-if(typeof data1 !== "string"){
-const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.members.type,parentSchema:schema131.properties.members,data:data1};
+const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema131.properties.port.type},message:"must be string,integer",schema:schema131.properties.port.type,parentSchema:schema131.properties.port,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3680,12 +3541,155 @@ vErrors.push(err8);
 }
 errors++;
 }
+validate63.errors = vErrors;
+return errors === 0;
+}
+validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema133 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate65.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((key0 === "endpoints") || (key0 === "members")) || (key0 === "timeout"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema133,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.endpoints !== undefined){
+let data0 = data.endpoints;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.endpoints.type,parentSchema:schema133.properties.endpoints,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.members !== undefined){
+let data1 = data.members;
+if(typeof data1 !== "string"){
+const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.members.type,parentSchema:schema133.properties.members,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.timeout !== undefined){
+let data2 = data.timeout;
+const _errs8 = errors;
+let valid2 = false;
+const _errs9 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err3 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+const _errs11 = errors;
+if(typeof data2 === "string"){
+if(!pattern7.test(data2)){
+const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema133.type,parentSchema:schema133,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
 validate65.errors = vErrors;
 return errors === 0;
 }
 validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema136 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+const schema138 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3699,7 +3703,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 1){
-const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema136,data};
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3709,7 +3713,7 @@ vErrors.push(err0);
 errors++;
 }
 if(Object.keys(data).length < 1){
-const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema136,data};
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3720,7 +3724,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "shell") || (key0 === "upload")) || (key0 === "download")) || (key0 === "manifest")) || (key0 === "wait")) || (key0 === "capture")) || (key0 === "local"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema136,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3774,7 +3778,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema136.type,parentSchema:schema136,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5058,12 +5062,11 @@ errors++;
 }
 }
 }
-if(data.prepareStaging !== undefined){
-let data68 = data.prepareStaging;
+if(data.placeManifest !== undefined){
+let data68 = data.placeManifest;
 if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-for(const key15 in data68){
-if(!(key15 === "stageDir")){
-const err96 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data68};
+if(data68.file === undefined){
+const err96 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema113.required,parentSchema:schema113,data:data68};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -5072,11 +5075,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-if(data68.stageDir !== undefined){
-let data69 = data68.stageDir;
-if(typeof data69 !== "string"){
-const err97 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stageDir.type,parentSchema:schema113.properties.stageDir,data:data69};
+for(const key15 in data68){
+if(!(((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "backup")) || (key15 === "checkOnly"))){
+const err97 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data68};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -5086,9 +5087,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-}
-else {
-const err98 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data68};
+if(data68.file !== undefined){
+let data69 = data68.file;
+if(typeof data69 === "string"){
+if(!pattern28.test(data69)){
+const err98 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema113.properties.file,data:data69};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -5098,12 +5101,8 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data.recordEtcdData !== undefined){
-let data70 = data.recordEtcdData;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key16 in data70){
-if(!((key16 === "stageDir") || (key16 === "tool"))){
-const err99 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data70};
+else {
+const err99 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.file.type,parentSchema:schema113.properties.file,data:data69};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -5113,10 +5112,10 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data70.stageDir !== undefined){
-let data71 = data70.stageDir;
-if(typeof data71 !== "string"){
-const err100 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data71};
+if(data68.stashDir !== undefined){
+let data70 = data68.stashDir;
+if(typeof data70 !== "string"){
+const err100 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stashDir.type,parentSchema:schema113.properties.stashDir,data:data70};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -5126,10 +5125,10 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data70.tool !== undefined){
-let data72 = data70.tool;
-if(typeof data72 !== "string"){
-const err101 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.tool.type,parentSchema:schema114.properties.tool,data:data72};
+if(data68.searchPath !== undefined){
+let data71 = data68.searchPath;
+if(typeof data71 !== "string"){
+const err101 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.searchPath.type,parentSchema:schema113.properties.searchPath,data:data71};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -5139,9 +5138,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data70};
+if(data68.backup !== undefined){
+let data72 = data68.backup;
+if(typeof data72 !== "string"){
+const err102 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data72};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -5151,11 +5151,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data73 = data.rejoinWorker;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-if(data73.joinFrom === undefined){
-const err103 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema115.required,parentSchema:schema115,data:data73};
+if(data68.checkOnly !== undefined){
+let data73 = data68.checkOnly;
+if(typeof data73 !== "boolean"){
+const err103 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data73};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -5164,9 +5163,10 @@ vErrors.push(err103);
 }
 errors++;
 }
-for(const key17 in data73){
-if(!(((key17 === "joinFrom") || (key17 === "stageDir")) || (key17 === "ignorePreflightErrors"))){
-const err104 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data73};
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data68};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -5176,11 +5176,12 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data73.joinFrom !== undefined){
-let data74 = data73.joinFrom;
-if(typeof data74 === "string"){
-if(!pattern28.test(data74)){
-const err105 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema115.properties.joinFrom,data:data74};
+if(data.prepareStaging !== undefined){
+let data74 = data.prepareStaging;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+for(const key16 in data74){
+if(!(key16 === "stageDir")){
+const err105 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data74};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -5190,8 +5191,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-else {
-const err106 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.joinFrom.type,parentSchema:schema115.properties.joinFrom,data:data74};
+if(data74.stageDir !== undefined){
+let data75 = data74.stageDir;
+if(typeof data75 !== "string"){
+const err106 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data75};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -5201,10 +5204,9 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data73.stageDir !== undefined){
-let data75 = data73.stageDir;
-if(typeof data75 !== "string"){
-const err107 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data75};
+}
+else {
+const err107 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data74};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -5214,10 +5216,12 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data73.ignorePreflightErrors !== undefined){
-let data76 = data73.ignorePreflightErrors;
-if(typeof data76 !== "string"){
-const err108 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.ignorePreflightErrors.type,parentSchema:schema115.properties.ignorePreflightErrors,data:data76};
+if(data.recordEtcdData !== undefined){
+let data76 = data.recordEtcdData;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+for(const key17 in data76){
+if(!((key17 === "stageDir") || (key17 === "tool"))){
+const err108 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data76};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -5227,9 +5231,10 @@ vErrors.push(err108);
 errors++;
 }
 }
-}
-else {
-const err109 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data73};
+if(data76.stageDir !== undefined){
+let data77 = data76.stageDir;
+if(typeof data77 !== "string"){
+const err109 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data77};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -5239,10 +5244,10 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data77 = data.restartKubelet;
-if((!(data77 && typeof data77 == "object" && !Array.isArray(data77))) && (data77 !== null)){
-const err110 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema116.type},message:"must be object,null",schema:schema116.type,parentSchema:schema116,data:data77};
+if(data76.tool !== undefined){
+let data78 = data76.tool;
+if(typeof data78 !== "string"){
+const err110 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data78};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -5251,14 +5256,127 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-for(const key18 in data77){
-const err111 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data77};
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data76};
 if(vErrors === null){
 vErrors = [err111];
 }
 else {
 vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data.rejoinWorker !== undefined){
+let data79 = data.rejoinWorker;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+if(data79.joinFrom === undefined){
+const err112 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data79};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+for(const key18 in data79){
+if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
+const err113 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data79};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+if(data79.joinFrom !== undefined){
+let data80 = data79.joinFrom;
+if(typeof data80 === "string"){
+if(!pattern29.test(data80)){
+const err114 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data80};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+else {
+const err115 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data80};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+if(data79.stageDir !== undefined){
+let data81 = data79.stageDir;
+if(typeof data81 !== "string"){
+const err116 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data81};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+if(data79.ignorePreflightErrors !== undefined){
+let data82 = data79.ignorePreflightErrors;
+if(typeof data82 !== "string"){
+const err117 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data82};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data79};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+if(data.restartKubelet !== undefined){
+let data83 = data.restartKubelet;
+if((!(data83 && typeof data83 == "object" && !Array.isArray(data83))) && (data83 !== null)){
+const err119 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data83};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+for(const key19 in data83){
+const err120 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data83};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
 }
 errors++;
 }
@@ -5271,128 +5389,11 @@ errors = vErrors.length;
 }
 }
 if(data.restoreMember !== undefined){
-let data79 = data.restoreMember;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key19 in data79){
-if(!(func11.call(schema119.properties, key19))){
-const err112 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema119,data:data79};
-if(vErrors === null){
-vErrors = [err112];
-}
-else {
-vErrors.push(err112);
-}
-errors++;
-}
-}
-if(data79.sha256 !== undefined){
-let data80 = data79.sha256;
-if(typeof data80 !== "string"){
-const err113 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.sha256.type,parentSchema:schema119.properties.sha256,data:data80};
-if(vErrors === null){
-vErrors = [err113];
-}
-else {
-vErrors.push(err113);
-}
-errors++;
-}
-}
-if(data79.stageDir !== undefined){
-let data81 = data79.stageDir;
-if(typeof data81 !== "string"){
-const err114 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.stageDir.type,parentSchema:schema119.properties.stageDir,data:data81};
-if(vErrors === null){
-vErrors = [err114];
-}
-else {
-vErrors.push(err114);
-}
-errors++;
-}
-}
-if(data79.name !== undefined){
-let data82 = data79.name;
-if(typeof data82 !== "string"){
-const err115 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.name.type,parentSchema:schema119.properties.name,data:data82};
-if(vErrors === null){
-vErrors = [err115];
-}
-else {
-vErrors.push(err115);
-}
-errors++;
-}
-}
-if(data79.peerURL !== undefined){
-let data83 = data79.peerURL;
-if(typeof data83 !== "string"){
-const err116 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.peerURL.type,parentSchema:schema119.properties.peerURL,data:data83};
-if(vErrors === null){
-vErrors = [err116];
-}
-else {
-vErrors.push(err116);
-}
-errors++;
-}
-}
-if(data79.initialCluster !== undefined){
-let data84 = data79.initialCluster;
-if(typeof data84 !== "string"){
-const err117 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.initialCluster.type,parentSchema:schema119.properties.initialCluster,data:data84};
-if(vErrors === null){
-vErrors = [err117];
-}
-else {
-vErrors.push(err117);
-}
-errors++;
-}
-}
-if(data79.token !== undefined){
-let data85 = data79.token;
-if(typeof data85 !== "string"){
-const err118 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.token.type,parentSchema:schema119.properties.token,data:data85};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
-}
-}
-if(data79.dataDir !== undefined){
-let data86 = data79.dataDir;
-if(typeof data86 !== "string"){
-const err119 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.dataDir.type,parentSchema:schema119.properties.dataDir,data:data86};
-if(vErrors === null){
-vErrors = [err119];
-}
-else {
-vErrors.push(err119);
-}
-errors++;
-}
-}
-if(data79.bumpRevision !== undefined){
-let data87 = data79.bumpRevision;
-if((!(((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87))) && (isFinite(data87)))) && (typeof data87 !== "string")){
-const err120 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema119.properties.bumpRevision.type},message:"must be integer,string",schema:schema119.properties.bumpRevision.type,parentSchema:schema119.properties.bumpRevision,data:data87};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-}
-if(data79.tool !== undefined){
-let data88 = data79.tool;
-if(typeof data88 !== "string"){
-const err121 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.tool.type,parentSchema:schema119.properties.tool,data:data88};
+let data85 = data.restoreMember;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key20 in data85){
+if(!(func11.call(schema120.properties, key20))){
+const err121 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data85};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -5402,9 +5403,10 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema119.type,parentSchema:schema119,data:data79};
+if(data85.sha256 !== undefined){
+let data86 = data85.sha256;
+if(typeof data86 !== "string"){
+const err122 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data86};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -5414,11 +5416,10 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data.stageSnapshot !== undefined){
-let data89 = data.stageSnapshot;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-if(data89.snapshot === undefined){
-const err123 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema120.required,parentSchema:schema120,data:data89};
+if(data85.stageDir !== undefined){
+let data87 = data85.stageDir;
+if(typeof data87 !== "string"){
+const err123 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data87};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -5427,8 +5428,11 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(data89.sha256 === undefined){
-const err124 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema120.required,parentSchema:schema120,data:data89};
+}
+if(data85.name !== undefined){
+let data88 = data85.name;
+if(typeof data88 !== "string"){
+const err124 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.name.type,parentSchema:schema120.properties.name,data:data88};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -5437,9 +5441,11 @@ vErrors.push(err124);
 }
 errors++;
 }
-for(const key20 in data89){
-if(!(((key20 === "snapshot") || (key20 === "sha256")) || (key20 === "stageDir"))){
-const err125 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data89};
+}
+if(data85.peerURL !== undefined){
+let data89 = data85.peerURL;
+if(typeof data89 !== "string"){
+const err125 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.peerURL.type,parentSchema:schema120.properties.peerURL,data:data89};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -5449,11 +5455,10 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data89.snapshot !== undefined){
-let data90 = data89.snapshot;
-if(typeof data90 === "string"){
-if(func1(data90) < 1){
-const err126 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema120.properties.snapshot,data:data90};
+if(data85.initialCluster !== undefined){
+let data90 = data85.initialCluster;
+if(typeof data90 !== "string"){
+const err126 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.initialCluster.type,parentSchema:schema120.properties.initialCluster,data:data90};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5463,8 +5468,10 @@ vErrors.push(err126);
 errors++;
 }
 }
-else {
-const err127 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.snapshot.type,parentSchema:schema120.properties.snapshot,data:data90};
+if(data85.token !== undefined){
+let data91 = data85.token;
+if(typeof data91 !== "string"){
+const err127 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.token.type,parentSchema:schema120.properties.token,data:data91};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5474,11 +5481,10 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data89.sha256 !== undefined){
-let data91 = data89.sha256;
-if(typeof data91 === "string"){
-if(func1(data91) < 1){
-const err128 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema120.properties.sha256,data:data91};
+if(data85.dataDir !== undefined){
+let data92 = data85.dataDir;
+if(typeof data92 !== "string"){
+const err128 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.dataDir.type,parentSchema:schema120.properties.dataDir,data:data92};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5488,8 +5494,10 @@ vErrors.push(err128);
 errors++;
 }
 }
-else {
-const err129 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data91};
+if(data85.bumpRevision !== undefined){
+let data93 = data85.bumpRevision;
+if((!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))) && (typeof data93 !== "string")){
+const err129 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema120.properties.bumpRevision.type},message:"must be integer,string",schema:schema120.properties.bumpRevision.type,parentSchema:schema120.properties.bumpRevision,data:data93};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5499,10 +5507,10 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data89.stageDir !== undefined){
-let data92 = data89.stageDir;
-if(typeof data92 !== "string"){
-const err130 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data92};
+if(data85.tool !== undefined){
+let data94 = data85.tool;
+if(typeof data94 !== "string"){
+const err130 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.tool.type,parentSchema:schema120.properties.tool,data:data94};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5514,7 +5522,7 @@ errors++;
 }
 }
 else {
-const err131 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data89};
+const err131 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data85};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5524,11 +5532,12 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data.staleLeases !== undefined){
-let data93 = data.staleLeases;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-if(data93.keep === undefined){
-const err132 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema121.required,parentSchema:schema121,data:data93};
+if(data.restoreNodeFiles !== undefined){
+let data95 = data.restoreNodeFiles;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+for(const key21 in data95){
+if(!(((key21 === "files") || (key21 === "backup")) || (key21 === "checkOnly"))){
+const err132 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data95};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5537,9 +5546,12 @@ vErrors.push(err132);
 }
 errors++;
 }
-for(const key21 in data93){
-if(!((key21 === "addresses") || (key21 === "keep"))){
-const err133 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data93};
+}
+if(data95.files !== undefined){
+let data96 = data95.files;
+if(Array.isArray(data96)){
+if(data96.length < 1){
+const err133 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.files,data:data96};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5548,11 +5560,12 @@ vErrors.push(err133);
 }
 errors++;
 }
-}
-if(data93.addresses !== undefined){
-let data94 = data93.addresses;
-if(typeof data94 !== "string"){
-const err134 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.addresses.type,parentSchema:schema121.properties.addresses,data:data94};
+const len3 = data96.length;
+for(let i3=0; i3<len3; i3++){
+let data97 = data96[i3];
+if(typeof data97 === "string"){
+if(!pattern32.test(data97)){
+const err134 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema121.properties.files.items,data:data97};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5562,10 +5575,8 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data93.keep !== undefined){
-let data95 = data93.keep;
-if(typeof data95 !== "string"){
-const err135 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.keep.type,parentSchema:schema121.properties.keep,data:data95};
+else {
+const err135 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.files.items.type,parentSchema:schema121.properties.files.items,data:data97};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5575,9 +5586,18 @@ vErrors.push(err135);
 errors++;
 }
 }
+let i4 = data96.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data96[i4];
+if(typeof item0 !== "string"){
+continue;
 }
-else {
-const err136 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data93};
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err136 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema121.properties.files,data:data96};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5585,14 +5605,14 @@ else {
 vErrors.push(err136);
 }
 errors++;
+break;
+}
+indices0[item0] = i4;
 }
 }
-if(data.startEtcdService !== undefined){
-let data96 = data.startEtcdService;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-for(const key22 in data96){
-if(!((key22 === "unit") || (key22 === "stageDir"))){
-const err137 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data96};
+}
+else {
+const err137 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.files.type,parentSchema:schema121.properties.files,data:data96};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5602,10 +5622,10 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data96.unit !== undefined){
-let data97 = data96.unit;
-if(typeof data97 !== "string"){
-const err138 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.unit.type,parentSchema:schema122.properties.unit,data:data97};
+if(data95.backup !== undefined){
+let data98 = data95.backup;
+if(typeof data98 !== "string"){
+const err138 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.backup.type,parentSchema:schema121.properties.backup,data:data98};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5615,10 +5635,10 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data96.stageDir !== undefined){
-let data98 = data96.stageDir;
-if(typeof data98 !== "string"){
-const err139 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data98};
+if(data95.checkOnly !== undefined){
+let data99 = data95.checkOnly;
+if(typeof data99 !== "boolean"){
+const err139 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema121.properties.checkOnly.type,parentSchema:schema121.properties.checkOnly,data:data99};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5630,12 +5650,238 @@ errors++;
 }
 }
 else {
-const err140 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data96};
+const err140 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data95};
 if(vErrors === null){
 vErrors = [err140];
 }
 else {
 vErrors.push(err140);
+}
+errors++;
+}
+}
+if(data.stageSnapshot !== undefined){
+let data100 = data.stageSnapshot;
+if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
+if(data100.snapshot === undefined){
+const err141 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema122.required,parentSchema:schema122,data:data100};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+if(data100.sha256 === undefined){
+const err142 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema122.required,parentSchema:schema122,data:data100};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+for(const key22 in data100){
+if(!(((key22 === "snapshot") || (key22 === "sha256")) || (key22 === "stageDir"))){
+const err143 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data100};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+if(data100.snapshot !== undefined){
+let data101 = data100.snapshot;
+if(typeof data101 === "string"){
+if(func1(data101) < 1){
+const err144 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.snapshot,data:data101};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+else {
+const err145 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.snapshot.type,parentSchema:schema122.properties.snapshot,data:data101};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+if(data100.sha256 !== undefined){
+let data102 = data100.sha256;
+if(typeof data102 === "string"){
+if(func1(data102) < 1){
+const err146 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.sha256,data:data102};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.sha256.type,parentSchema:schema122.properties.sha256,data:data102};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+if(data100.stageDir !== undefined){
+let data103 = data100.stageDir;
+if(typeof data103 !== "string"){
+const err148 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data103};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+}
+else {
+const err149 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data100};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+if(data.staleLeases !== undefined){
+let data104 = data.staleLeases;
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+if(data104.keep === undefined){
+const err150 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema123.required,parentSchema:schema123,data:data104};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+for(const key23 in data104){
+if(!((key23 === "addresses") || (key23 === "keep"))){
+const err151 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data104};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+if(data104.addresses !== undefined){
+let data105 = data104.addresses;
+if(typeof data105 !== "string"){
+const err152 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.addresses.type,parentSchema:schema123.properties.addresses,data:data105};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+if(data104.keep !== undefined){
+let data106 = data104.keep;
+if(typeof data106 !== "string"){
+const err153 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.keep.type,parentSchema:schema123.properties.keep,data:data106};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+}
+else {
+const err154 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data104};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+if(data.startEtcdService !== undefined){
+let data107 = data.startEtcdService;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+for(const key24 in data107){
+if(!((key24 === "unit") || (key24 === "stageDir"))){
+const err155 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data107};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+if(data107.unit !== undefined){
+let data108 = data107.unit;
+if(typeof data108 !== "string"){
+const err156 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.unit.type,parentSchema:schema124.properties.unit,data:data108};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+if(data107.stageDir !== undefined){
+let data109 = data107.stageDir;
+if(typeof data109 !== "string"){
+const err157 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data109};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+}
+else {
+const err158 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data107};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
 }
 errors++;
 }
@@ -5647,54 +5893,54 @@ errors = vErrors.length;
 }
 }
 if(data.stopEtcdService !== undefined){
-let data100 = data.stopEtcdService;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-for(const key23 in data100){
-if(!((key23 === "unit") || (key23 === "stageDir"))){
-const err141 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data:data100};
+let data111 = data.stopEtcdService;
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+for(const key25 in data111){
+if(!((key25 === "unit") || (key25 === "stageDir"))){
+const err159 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data111};
 if(vErrors === null){
-vErrors = [err141];
+vErrors = [err159];
 }
 else {
-vErrors.push(err141);
+vErrors.push(err159);
 }
 errors++;
 }
 }
-if(data100.unit !== undefined){
-let data101 = data100.unit;
-if(typeof data101 !== "string"){
-const err142 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.unit.type,parentSchema:schema125.properties.unit,data:data101};
+if(data111.unit !== undefined){
+let data112 = data111.unit;
+if(typeof data112 !== "string"){
+const err160 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.unit.type,parentSchema:schema127.properties.unit,data:data112};
 if(vErrors === null){
-vErrors = [err142];
+vErrors = [err160];
 }
 else {
-vErrors.push(err142);
+vErrors.push(err160);
 }
 errors++;
 }
 }
-if(data100.stageDir !== undefined){
-let data102 = data100.stageDir;
-if(typeof data102 !== "string"){
-const err143 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.stageDir.type,parentSchema:schema125.properties.stageDir,data:data102};
+if(data111.stageDir !== undefined){
+let data113 = data111.stageDir;
+if(typeof data113 !== "string"){
+const err161 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data113};
 if(vErrors === null){
-vErrors = [err143];
+vErrors = [err161];
 }
 else {
-vErrors.push(err143);
+vErrors.push(err161);
 }
 errors++;
 }
 }
 }
 else {
-const err144 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data:data100};
+const err162 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data111};
 if(vErrors === null){
-vErrors = [err144];
+vErrors = [err162];
 }
 else {
-vErrors.push(err144);
+vErrors.push(err162);
 }
 errors++;
 }
@@ -5706,76 +5952,76 @@ errors = vErrors.length;
 }
 }
 if(data.verifyEtcd !== undefined){
-let data104 = data.verifyEtcd;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.recordedFrom === undefined){
-const err145 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema128.required,parentSchema:schema128,data:data104};
+let data115 = data.verifyEtcd;
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+if(data115.recordedFrom === undefined){
+const err163 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema130.required,parentSchema:schema130,data:data115};
 if(vErrors === null){
-vErrors = [err145];
+vErrors = [err163];
 }
 else {
-vErrors.push(err145);
+vErrors.push(err163);
 }
 errors++;
 }
-for(const key24 in data104){
-if(!((key24 === "recordedFrom") || (key24 === "members"))){
-const err146 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data:data104};
+for(const key26 in data115){
+if(!((key26 === "recordedFrom") || (key26 === "members"))){
+const err164 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data115};
 if(vErrors === null){
-vErrors = [err146];
+vErrors = [err164];
 }
 else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-if(data104.recordedFrom !== undefined){
-let data105 = data104.recordedFrom;
-if(typeof data105 === "string"){
-if(!pattern28.test(data105)){
-const err147 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema128.properties.recordedFrom,data:data105};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
+vErrors.push(err164);
 }
 errors++;
 }
 }
-else {
-const err148 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.recordedFrom.type,parentSchema:schema128.properties.recordedFrom,data:data105};
+if(data115.recordedFrom !== undefined){
+let data116 = data115.recordedFrom;
+if(typeof data116 === "string"){
+if(!pattern29.test(data116)){
+const err165 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema130.properties.recordedFrom,data:data116};
 if(vErrors === null){
-vErrors = [err148];
+vErrors = [err165];
 }
 else {
-vErrors.push(err148);
+vErrors.push(err165);
 }
 errors++;
 }
 }
-if(data104.members !== undefined){
-let data106 = data104.members;
-if(typeof data106 !== "string"){
-const err149 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.members.type,parentSchema:schema128.properties.members,data:data106};
+else {
+const err166 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.recordedFrom.type,parentSchema:schema130.properties.recordedFrom,data:data116};
 if(vErrors === null){
-vErrors = [err149];
+vErrors = [err166];
 }
 else {
-vErrors.push(err149);
+vErrors.push(err166);
+}
+errors++;
+}
+}
+if(data115.members !== undefined){
+let data117 = data115.members;
+if(typeof data117 !== "string"){
+const err167 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.members.type,parentSchema:schema130.properties.members,data:data117};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
 }
 errors++;
 }
 }
 }
 else {
-const err150 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data:data104};
+const err168 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data115};
 if(vErrors === null){
-vErrors = [err150];
+vErrors = [err168];
 }
 else {
-vErrors.push(err150);
+vErrors.push(err168);
 }
 errors++;
 }
@@ -5793,257 +6039,9 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data109 = data.when;
-if(typeof data109 !== "string"){
-const err151 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data109};
-if(vErrors === null){
-vErrors = [err151];
-}
-else {
-vErrors.push(err151);
-}
-errors++;
-}
-}
-if(data.concurrency !== undefined){
-let data110 = data.concurrency;
-const _errs257 = errors;
-let valid56 = false;
-const _errs258 = errors;
-if(!((data110 === "serial") || (data110 === "parallel"))){
-const err152 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data110};
-if(vErrors === null){
-vErrors = [err152];
-}
-else {
-vErrors.push(err152);
-}
-errors++;
-}
-var _valid0 = _errs258 === errors;
-valid56 = valid56 || _valid0;
-const _errs259 = errors;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-if(data110.parallel === undefined){
-const err153 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data110};
-if(vErrors === null){
-vErrors = [err153];
-}
-else {
-vErrors.push(err153);
-}
-errors++;
-}
-for(const key25 in data110){
-if(!(key25 === "parallel")){
-const err154 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data110};
-if(vErrors === null){
-vErrors = [err154];
-}
-else {
-vErrors.push(err154);
-}
-errors++;
-}
-}
-if(data110.parallel !== undefined){
-let data111 = data110.parallel;
-if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
-const err155 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data111};
-if(vErrors === null){
-vErrors = [err155];
-}
-else {
-vErrors.push(err155);
-}
-errors++;
-}
-if((typeof data111 == "number") && (isFinite(data111))){
-if(data111 < 1 || isNaN(data111)){
-const err156 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data111};
-if(vErrors === null){
-vErrors = [err156];
-}
-else {
-vErrors.push(err156);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err157 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data110};
-if(vErrors === null){
-vErrors = [err157];
-}
-else {
-vErrors.push(err157);
-}
-errors++;
-}
-var _valid0 = _errs259 === errors;
-valid56 = valid56 || _valid0;
-if(_valid0){
-var props4 = true;
-}
-const _errs264 = errors;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-if(data110.batches === undefined){
-const err158 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data110};
-if(vErrors === null){
-vErrors = [err158];
-}
-else {
-vErrors.push(err158);
-}
-errors++;
-}
-for(const key26 in data110){
-if(!(key26 === "batches")){
-const err159 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data110};
-if(vErrors === null){
-vErrors = [err159];
-}
-else {
-vErrors.push(err159);
-}
-errors++;
-}
-}
-if(data110.batches !== undefined){
-let data112 = data110.batches;
-if(!(((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112))) && (isFinite(data112)))){
-const err160 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data112};
-if(vErrors === null){
-vErrors = [err160];
-}
-else {
-vErrors.push(err160);
-}
-errors++;
-}
-if((typeof data112 == "number") && (isFinite(data112))){
-if(data112 < 1 || isNaN(data112)){
-const err161 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data112};
-if(vErrors === null){
-vErrors = [err161];
-}
-else {
-vErrors.push(err161);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err162 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data110};
-if(vErrors === null){
-vErrors = [err162];
-}
-else {
-vErrors.push(err162);
-}
-errors++;
-}
-var _valid0 = _errs264 === errors;
-valid56 = valid56 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
-}
-}
-if(!valid56){
-const err163 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data110};
-if(vErrors === null){
-vErrors = [err163];
-}
-else {
-vErrors.push(err163);
-}
-errors++;
-}
-else {
-errors = _errs257;
-if(vErrors !== null){
-if(_errs257){
-vErrors.length = _errs257;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data113 = data.retry;
-const _errs270 = errors;
-let valid59 = false;
-const _errs271 = errors;
-if(!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))){
-const err164 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data113};
-if(vErrors === null){
-vErrors = [err164];
-}
-else {
-vErrors.push(err164);
-}
-errors++;
-}
-if((typeof data113 == "number") && (isFinite(data113))){
-if(data113 < 1 || isNaN(data113)){
-const err165 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data113};
-if(vErrors === null){
-vErrors = [err165];
-}
-else {
-vErrors.push(err165);
-}
-errors++;
-}
-}
-var _valid1 = _errs271 === errors;
-valid59 = valid59 || _valid1;
-const _errs273 = errors;
-if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
-if(data113.attempts === undefined){
-const err166 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data113};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
-}
-errors++;
-}
-for(const key27 in data113){
-if(!((key27 === "attempts") || (key27 === "backoff"))){
-const err167 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data113};
-if(vErrors === null){
-vErrors = [err167];
-}
-else {
-vErrors.push(err167);
-}
-errors++;
-}
-}
-if(data113.attempts !== undefined){
-let data114 = data113.attempts;
-if(!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))){
-const err168 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data114};
-if(vErrors === null){
-vErrors = [err168];
-}
-else {
-vErrors.push(err168);
-}
-errors++;
-}
-if((typeof data114 == "number") && (isFinite(data114))){
-if(data114 < 1 || isNaN(data114)){
-const err169 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data114};
+let data120 = data.when;
+if(typeof data120 !== "string"){
+const err169 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data120};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -6053,14 +6051,13 @@ vErrors.push(err169);
 errors++;
 }
 }
-}
-if(data113.backoff !== undefined){
-let data115 = data113.backoff;
-const _errs280 = errors;
-let valid62 = false;
-const _errs281 = errors;
-if(!(((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115))) && (isFinite(data115)))){
-const err170 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data115};
+if(data.concurrency !== undefined){
+let data121 = data.concurrency;
+const _errs283 = errors;
+let valid63 = false;
+const _errs284 = errors;
+if(!((data121 === "serial") || (data121 === "parallel"))){
+const err170 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data121};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -6069,9 +6066,12 @@ vErrors.push(err170);
 }
 errors++;
 }
-if((typeof data115 == "number") && (isFinite(data115))){
-if(data115 < 0 || isNaN(data115)){
-const err171 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data115};
+var _valid0 = _errs284 === errors;
+valid63 = valid63 || _valid0;
+const _errs285 = errors;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+if(data121.parallel === undefined){
+const err171 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -6080,13 +6080,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-var _valid2 = _errs281 === errors;
-valid62 = valid62 || _valid2;
-const _errs283 = errors;
-if(typeof data115 === "string"){
-if(!pattern7.test(data115)){
-const err172 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data115};
+for(const key27 in data121){
+if(!(key27 === "parallel")){
+const err172 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -6096,8 +6092,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-else {
-const err173 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data115};
+if(data121.parallel !== undefined){
+let data122 = data121.parallel;
+if(!(((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122))) && (isFinite(data122)))){
+const err173 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data122};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -6106,10 +6104,9 @@ vErrors.push(err173);
 }
 errors++;
 }
-var _valid2 = _errs283 === errors;
-valid62 = valid62 || _valid2;
-if(!valid62){
-const err174 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data115};
+if((typeof data122 == "number") && (isFinite(data122))){
+if(data122 < 1 || isNaN(data122)){
+const err174 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data122};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -6118,21 +6115,11 @@ vErrors.push(err174);
 }
 errors++;
 }
-else {
-errors = _errs280;
-if(vErrors !== null){
-if(_errs280){
-vErrors.length = _errs280;
-}
-else {
-vErrors = null;
-}
-}
 }
 }
 }
 else {
-const err175 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data113};
+const err175 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -6141,10 +6128,15 @@ vErrors.push(err175);
 }
 errors++;
 }
-var _valid1 = _errs273 === errors;
-valid59 = valid59 || _valid1;
-if(!valid59){
-const err176 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data113};
+var _valid0 = _errs285 === errors;
+valid63 = valid63 || _valid0;
+if(_valid0){
+var props4 = true;
+}
+const _errs290 = errors;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+if(data121.batches === undefined){
+const err176 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -6153,25 +6145,9 @@ vErrors.push(err176);
 }
 errors++;
 }
-else {
-errors = _errs270;
-if(vErrors !== null){
-if(_errs270){
-vErrors.length = _errs270;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.timeout !== undefined){
-let data116 = data.timeout;
-const _errs287 = errors;
-let valid64 = false;
-const _errs288 = errors;
-if(!(((typeof data116 == "number") && (!(data116 % 1) && !isNaN(data116))) && (isFinite(data116)))){
-const err177 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data116};
+for(const key28 in data121){
+if(!(key28 === "batches")){
+const err177 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -6180,9 +6156,11 @@ vErrors.push(err177);
 }
 errors++;
 }
-if((typeof data116 == "number") && (isFinite(data116))){
-if(data116 < 0 || isNaN(data116)){
-const err178 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data116};
+}
+if(data121.batches !== undefined){
+let data123 = data121.batches;
+if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
+const err178 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data123};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -6191,13 +6169,9 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-var _valid3 = _errs288 === errors;
-valid64 = valid64 || _valid3;
-const _errs290 = errors;
-if(typeof data116 === "string"){
-if(!pattern7.test(data116)){
-const err179 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data116};
+if((typeof data123 == "number") && (isFinite(data123))){
+if(data123 < 1 || isNaN(data123)){
+const err179 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data123};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -6207,8 +6181,10 @@ vErrors.push(err179);
 errors++;
 }
 }
+}
+}
 else {
-const err180 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data116};
+const err180 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -6217,10 +6193,15 @@ vErrors.push(err180);
 }
 errors++;
 }
-var _valid3 = _errs290 === errors;
-valid64 = valid64 || _valid3;
-if(!valid64){
-const err181 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data116};
+var _valid0 = _errs290 === errors;
+valid63 = valid63 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
+}
+}
+if(!valid63){
+const err181 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data121};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -6230,10 +6211,10 @@ vErrors.push(err181);
 errors++;
 }
 else {
-errors = _errs287;
+errors = _errs283;
 if(vErrors !== null){
-if(_errs287){
-vErrors.length = _errs287;
+if(_errs283){
+vErrors.length = _errs283;
 }
 else {
 vErrors = null;
@@ -6241,10 +6222,13 @@ vErrors = null;
 }
 }
 }
-if(data.idempotent !== undefined){
-let data117 = data.idempotent;
-if(typeof data117 !== "boolean"){
-const err182 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data117};
+if(data.retry !== undefined){
+let data124 = data.retry;
+const _errs296 = errors;
+let valid66 = false;
+const _errs297 = errors;
+if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
+const err182 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data124};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -6253,16 +6237,278 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-if(data.readOnly !== undefined){
-let data118 = data.readOnly;
-if(typeof data118 !== "boolean"){
-const err183 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data118};
+if((typeof data124 == "number") && (isFinite(data124))){
+if(data124 < 1 || isNaN(data124)){
+const err183 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data124};
 if(vErrors === null){
 vErrors = [err183];
 }
 else {
 vErrors.push(err183);
+}
+errors++;
+}
+}
+var _valid1 = _errs297 === errors;
+valid66 = valid66 || _valid1;
+const _errs299 = errors;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+if(data124.attempts === undefined){
+const err184 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+for(const key29 in data124){
+if(!((key29 === "attempts") || (key29 === "backoff"))){
+const err185 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+if(data124.attempts !== undefined){
+let data125 = data124.attempts;
+if(!(((typeof data125 == "number") && (!(data125 % 1) && !isNaN(data125))) && (isFinite(data125)))){
+const err186 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data125};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+if((typeof data125 == "number") && (isFinite(data125))){
+if(data125 < 1 || isNaN(data125)){
+const err187 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data125};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+}
+}
+if(data124.backoff !== undefined){
+let data126 = data124.backoff;
+const _errs306 = errors;
+let valid69 = false;
+const _errs307 = errors;
+if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
+const err188 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data126};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+if((typeof data126 == "number") && (isFinite(data126))){
+if(data126 < 0 || isNaN(data126)){
+const err189 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data126};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+var _valid2 = _errs307 === errors;
+valid69 = valid69 || _valid2;
+const _errs309 = errors;
+if(typeof data126 === "string"){
+if(!pattern7.test(data126)){
+const err190 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data126};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+}
+else {
+const err191 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data126};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+var _valid2 = _errs309 === errors;
+valid69 = valid69 || _valid2;
+if(!valid69){
+const err192 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data126};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+else {
+errors = _errs306;
+if(vErrors !== null){
+if(_errs306){
+vErrors.length = _errs306;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err193 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+var _valid1 = _errs299 === errors;
+valid66 = valid66 || _valid1;
+if(!valid66){
+const err194 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data124};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+else {
+errors = _errs296;
+if(vErrors !== null){
+if(_errs296){
+vErrors.length = _errs296;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data127 = data.timeout;
+const _errs313 = errors;
+let valid71 = false;
+const _errs314 = errors;
+if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
+const err195 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data127};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+if((typeof data127 == "number") && (isFinite(data127))){
+if(data127 < 0 || isNaN(data127)){
+const err196 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data127};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+}
+var _valid3 = _errs314 === errors;
+valid71 = valid71 || _valid3;
+const _errs316 = errors;
+if(typeof data127 === "string"){
+if(!pattern7.test(data127)){
+const err197 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data127};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+}
+else {
+const err198 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data127};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+var _valid3 = _errs316 === errors;
+valid71 = valid71 || _valid3;
+if(!valid71){
+const err199 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data127};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+else {
+errors = _errs313;
+if(vErrors !== null){
+if(_errs313){
+vErrors.length = _errs313;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data128 = data.idempotent;
+if(typeof data128 !== "boolean"){
+const err200 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data128};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data129 = data.readOnly;
+if(typeof data129 !== "boolean"){
+const err201 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data129};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
 }
 errors++;
 }
@@ -6280,109 +6526,109 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data121 = data.onFailure;
-const _errs299 = errors;
-let valid65 = false;
-const _errs300 = errors;
-if(!((data121 === "stop") || (data121 === "continue"))){
-const err184 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data121};
+let data132 = data.onFailure;
+const _errs325 = errors;
+let valid72 = false;
+const _errs326 = errors;
+if(!((data132 === "stop") || (data132 === "continue"))){
+const err202 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data132};
 if(vErrors === null){
-vErrors = [err184];
+vErrors = [err202];
 }
 else {
-vErrors.push(err184);
+vErrors.push(err202);
 }
 errors++;
 }
-var _valid4 = _errs300 === errors;
-valid65 = valid65 || _valid4;
-const _errs301 = errors;
-if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
-if(data121.maxFailPercent === undefined){
-const err185 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data121};
+var _valid4 = _errs326 === errors;
+valid72 = valid72 || _valid4;
+const _errs327 = errors;
+if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
+if(data132.maxFailPercent === undefined){
+const err203 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
 if(vErrors === null){
-vErrors = [err185];
+vErrors = [err203];
 }
 else {
-vErrors.push(err185);
+vErrors.push(err203);
 }
 errors++;
 }
-for(const key28 in data121){
-if(!(key28 === "maxFailPercent")){
-const err186 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data121};
+for(const key30 in data132){
+if(!(key30 === "maxFailPercent")){
+const err204 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
 if(vErrors === null){
-vErrors = [err186];
+vErrors = [err204];
 }
 else {
-vErrors.push(err186);
-}
-errors++;
-}
-}
-if(data121.maxFailPercent !== undefined){
-let data122 = data121.maxFailPercent;
-if(!(((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122))) && (isFinite(data122)))){
-const err187 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data122};
-if(vErrors === null){
-vErrors = [err187];
-}
-else {
-vErrors.push(err187);
-}
-errors++;
-}
-if((typeof data122 == "number") && (isFinite(data122))){
-if(data122 > 100 || isNaN(data122)){
-const err188 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data122};
-if(vErrors === null){
-vErrors = [err188];
-}
-else {
-vErrors.push(err188);
-}
-errors++;
-}
-if(data122 < 0 || isNaN(data122)){
-const err189 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data122};
-if(vErrors === null){
-vErrors = [err189];
-}
-else {
-vErrors.push(err189);
+vErrors.push(err204);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err190 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data121};
+if(data132.maxFailPercent !== undefined){
+let data133 = data132.maxFailPercent;
+if(!(((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133))) && (isFinite(data133)))){
+const err205 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
 if(vErrors === null){
-vErrors = [err190];
+vErrors = [err205];
 }
 else {
-vErrors.push(err190);
+vErrors.push(err205);
 }
 errors++;
 }
-var _valid4 = _errs301 === errors;
-valid65 = valid65 || _valid4;
-if(!valid65){
-const err191 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data121};
+if((typeof data133 == "number") && (isFinite(data133))){
+if(data133 > 100 || isNaN(data133)){
+const err206 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
 if(vErrors === null){
-vErrors = [err191];
+vErrors = [err206];
 }
 else {
-vErrors.push(err191);
+vErrors.push(err206);
+}
+errors++;
+}
+if(data133 < 0 || isNaN(data133)){
+const err207 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err208 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+var _valid4 = _errs327 === errors;
+valid72 = valid72 || _valid4;
+if(!valid72){
+const err209 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data132};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
 }
 errors++;
 }
 else {
-errors = _errs299;
+errors = _errs325;
 if(vErrors !== null){
-if(_errs299){
-vErrors.length = _errs299;
+if(_errs325){
+vErrors.length = _errs325;
 }
 else {
 vErrors = null;
@@ -6392,12 +6638,12 @@ vErrors = null;
 }
 }
 else {
-const err192 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err210 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err192];
+vErrors = [err210];
 }
 else {
-vErrors.push(err192);
+vErrors.push(err210);
 }
 errors++;
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffSnapshots, getSnapshotValue, inspectSnapshot } from '../../../src/app/snapshot.js';
+import { until } from '../../helpers/until.js';
 import { openFileSource, readLiveKeys, SnapshotError } from '../../../src/etcd/snapshot/index.js';
 import { branchElement, viewPage } from '../../../src/etcd/snapshot/bbolt/page.js';
 import { pod, writeClusterA, writeClusterBChanges } from './cluster-writes.js';
@@ -82,9 +83,16 @@ describe('snapshot inspection against etcd 3.4', () => {
 
   it('reads a raw member/snap/db copy (no appended hash, file larger than its pages)', async () => {
     const raw = join(work, 'raw.db');
-    // bbolt commits at most every 100 ms; with no writes in flight the file is consistent.
-    await new Promise((r) => setTimeout(r, 500));
-    copyFileSync(join(etcd!.dir, 'data', 'member', 'snap', 'db'), raw);
+    // bbolt commits in batches: wait until a copy of the backend has the last revision.
+    const want = inspectSnapshot(after).revision;
+    await until('the backend to commit the last revision', () => {
+      copyFileSync(join(etcd!.dir, 'data', 'member', 'snap', 'db'), raw);
+      try {
+        return inspectSnapshot(raw).revision === want;
+      } catch {
+        return false; // copied mid-commit
+      }
+    });
     const r = inspectSnapshot(raw);
     expect(r.integrity.verdict).toBe('absent');
     expect(r.revision).toBe(inspectSnapshot(after).revision);

@@ -86,8 +86,8 @@ function revisionOf(reply: Record<string, unknown>): number {
 }
 
 async function waitHealthy(client: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
+  // No deadline of our own: a loaded machine starts etcd slowly; the caller's hook timeout bounds it.
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`etcd exited with ${child.exitCode}: ${log()}`);
     try {
       const res = await fetch(`${client}/health`);
@@ -97,7 +97,6 @@ async function waitHealthy(client: string, child: ChildProcess, log: () => strin
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`etcd at ${client} not healthy after 30 s: ${log()}`);
 }
 
 async function stopChild(child: ChildProcess, dir: string): Promise<void> {

@@ -1,0 +1,51 @@
+// The installable package, as an operator gets it: `npm pack` (the prepack lifecycle builds
+// dist/), a global install of the tarball into a throwaway prefix, then the installed `kubedr`
+// from an unrelated directory: --version, a plan of a built-in runbook by name (runbooks and
+// schemas found inside the installed package), and shell completion. Slow (a tsc build and an
+// install from the registry: minutes on a loaded machine), hence its own long timeout.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = new URL('../../', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'kubedr-pack-'));
+const prefix = join(work, 'prefix');
+const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+
+// A global install is thousands of files: give the removal time on a loaded machine.
+afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000);
+
+describe('npm pack + global install', () => {
+  it('installs a working kubedr: --version, plan of a built-in runbook, completion', { timeout: 1_800_000 }, async () => {
+    const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    await run('npm', ['pack', '--pack-destination', work], { cwd: repo, env, maxBuffer: 64 << 20 });
+    const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    expect(tgz).toBe(`kubedr-${version}.tgz`);
+    const { stdout: listing } = await run('tar', ['tzf', join(work, tgz ?? '')]);
+    for (const f of ['package/bin/kubedr.js', 'package/dist/cli/entry.js', 'package/schemas/runbook.schema.json', 'package/schemas/inventory.schema.json', 'package/runbooks/ha-restore.yaml']) expect(listing).toContain(f);
+    expect(listing).not.toContain('package/test/');
+
+    await run('npm', ['install', '--global', '--prefer-offline', '--prefix', prefix, join(work, tgz ?? '')], { cwd: work, env, maxBuffer: 64 << 20 });
+    const kubedr = join(prefix, 'bin', 'kubedr');
+    // From a directory that holds nothing of the repo: everything must come from the package.
+    const here = mkdtempSync(join(work, 'cwd-'));
+    copyFileSync(join(repo, 'inventories/kubeadm-3-master.yaml'), join(here, 'cluster.yaml'));
+    writeFileSync(join(here, 'snapshot.db'), 'not a real snapshot');
+    const cli = (args: string[]) => run(kubedr, args, { cwd: here, env, maxBuffer: 16 << 20 });
+
+    expect((await cli(['--version'])).stdout.trim()).toBe(version);
+    const plan = await cli(['plan', '-r', 'ha-restore', '-i', 'cluster.yaml', '--param', 'snapshot=snapshot.db', '--param', `snapshotSha256=${'a'.repeat(64)}`]);
+    expect(plan.stdout).toContain('ha-restore');
+    expect(plan.stdout).toMatch(/etcdctl|etcdutl/);
+    const bash = await cli(['completion', 'bash']);
+    expect(bash.stdout).toContain('complete -o filenames -F _kubedr kubedr');
+    expect(bash.stdout).toContain('ha-restore');
+    writeFileSync(join(here, 'kubedr.bash'), bash.stdout);
+    await run('bash', ['-n', join(here, 'kubedr.bash')]);
+    expect((await cli(['completion', 'zsh'])).stdout).toMatch(/^#compdef kubedr/);
+  });
+});
