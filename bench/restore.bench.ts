@@ -12,9 +12,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { breakQuorum, DAMAGED_DIR, startLab, takeSnapshot, waitClusterUp, type Lab, type Snapshot } from '../test/lab/index.js';
+import { watchApiDowntime } from './lib/downtime.js';
 import { buildCli, kubedrCli, REPO } from './lib/kubedr-cli.js';
 import type { PairedSuite } from './lib/paired.js';
 import { runOk } from './lib/proc.js';
+import { pairedRatios, spread } from './lib/stats.js';
 import { SCRIPT_LEFTOVERS, scriptPhases, writeRestoreScript } from './lib/restore-script.js';
 import { ensureTools, ETCDCTL, SCP, SSH } from './lib/tools.js';
 
@@ -30,6 +32,9 @@ interface Ctx {
   snapshotMiB: number;
   keys: number;
   script: string;
+  /** API downtime per round (ms), for the per-round kubedr / script downtime ratio in `info`. */
+  scriptDowntime: Map<number, number>;
+  kubedrDowntime: Map<number, number>;
 }
 
 async function fill(lab: Lab, keys: number): Promise<void> {
@@ -53,7 +58,7 @@ async function setup(): Promise<Ctx> {
     const snapshotMiB = Math.round(statSync(snapshot.path).size / 2 ** 20);
     console.log(`  ${keys} keys of ${VALUE_KIB} KiB written, snapshot ${snapshotMiB} MiB, in ${Math.round(performance.now() - t0)} ms`);
     const script = writeRestoreScript({ lab, snapshot: snapshot.path, sha256: snapshot.sha256, damagedDir: DAMAGED_DIR }, join(dir, 'restore-by-hand.sh'));
-    return { lab, dir, snapshot, snapshotMiB, keys, script };
+    return { lab, dir, snapshot, snapshotMiB, keys, script, scriptDowntime: new Map(), kubedrDowntime: new Map() };
   } catch (e) {
     await lab?.down();
     rmSync(dir, { recursive: true, force: true });
@@ -118,6 +123,11 @@ function kubedrPhases(dir: string, startedAt: number, endedAt: number): Record<s
   };
 }
 
+/** Downtime as metrics: API down (first apiserver stop → all /readyz ok) and the time before it. */
+function downtimeMetrics(d: { downtimeMs?: number; beforeStopMs?: number }): Record<string, number> {
+  return { ...(d.downtimeMs !== undefined ? { apiDowntimeMs: d.downtimeMs } : {}), ...(d.beforeStopMs !== undefined ? { beforeFirstStopMs: d.beforeStopMs } : {}) };
+}
+
 const SCRIPT_NAME = `ha-restore 3+2 lab: plain script (ssh + scp + etcdctl)`;
 const stateDir = (ctx: Ctx, round: number): string => join(ctx.dir, `state-${round + 1}`);
 
@@ -136,14 +146,22 @@ const suite: PairedSuite<Ctx> = {
     valueKiB: VALUE_KIB,
     kubedr: `node bin/kubedr.js run -r runbooks/ha-restore.yaml --yes --rollback never (new process per run; the runbook adds preflight checks, node locks, a staging dir, sha256 re-checks, a verify phase and saved worker configs)`,
     script: 'bash, one ssh per command, nodes in parallel per step (test/lab/restore.lab.test.ts as a script)',
+    apiDowntime: 'first moment any kube-apiserver container is not running (lab kubelet pods.json) → every apiserver running and /readyz 200; polled every 100 ms from the bench process',
+    apiDowntimeRatioKubedrVsScript: spread(pairedRatios([...ctx.kubedrDowntime.keys()].map((r) => ctx.kubedrDowntime.get(r)), [...ctx.kubedrDowntime.keys()].map((r) => ctx.scriptDowntime.get(r)))),
   }),
   contenders: [
     {
       name: SCRIPT_NAME,
       before: breakCluster,
-      run: async (ctx) => {
-        const r = await runOk('bash', [ctx.script], { timeoutMs: TIMEOUT_MS });
-        return { metrics: scriptPhases(r.stderr) };
+      run: async (ctx, round) => {
+        const watch = watchApiDowntime(ctx.lab);
+        const r = await runOk('bash', [ctx.script], { timeoutMs: TIMEOUT_MS }).catch(async (e: unknown) => {
+          await watch.stop();
+          throw e;
+        });
+        const down = await watch.stop();
+        if (down.downtimeMs !== undefined && round >= 0) ctx.scriptDowntime.set(round, down.downtimeMs);
+        return { metrics: { ...scriptPhases(r.stderr), ...downtimeMetrics(down) } };
       },
       after: (ctx) => checkAndClean(ctx),
     },
@@ -154,11 +172,18 @@ const suite: PairedSuite<Ctx> = {
       before: breakCluster,
       run: async (ctx, round) => {
         const startedAt = Date.now();
-        await kubedrCli([
+        const watch = watchApiDowntime(ctx.lab);
+        const ran = kubedrCli([
           'run', '-r', join(REPO, 'runbooks', 'ha-restore.yaml'), '-i', ctx.lab.inventoryPath, '--yes', '--rollback', 'never', '--state-dir', stateDir(ctx, round),
           '--param', `snapshot=${ctx.snapshot.path}`, '--param', `snapshotSha256=${ctx.snapshot.sha256}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`,
         ], process.env, TIMEOUT_MS);
-        return { metrics: kubedrPhases(stateDir(ctx, round), startedAt, Date.now()) };
+        await ran.catch(async (e: unknown) => {
+          await watch.stop();
+          throw e;
+        });
+        const down = await watch.stop();
+        if (down.downtimeMs !== undefined && round >= 0) ctx.kubedrDowntime.set(round, down.downtimeMs);
+        return { metrics: { ...kubedrPhases(stateDir(ctx, round), startedAt, Date.now()), ...downtimeMetrics(down) } };
       },
       after: (ctx, round) => checkAndClean(ctx, stateDir(ctx, round)),
     },

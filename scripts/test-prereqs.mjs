@@ -5,6 +5,7 @@
 // Plain Node, no dependencies: it may run before `npm ci`.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import process from 'node:process';
 
 // binary -> Debian package. Keep in step with test/lab/env.ts (the lab's own check).
 const NEEDED = [

@@ -21,17 +21,20 @@ function newest(dir: string): number {
 }
 
 /**
- * `npm run build` (tsc → dist/, git-ignored) unless dist/ is newer than every source file: two
+ * `npm run build` (tsc → dist/, bundled into dist/bundle/, git-ignored) unless dist/ is newer than every source file: two
  * benches running at once must not rewrite dist/ under each other's kubedr processes.
  */
 export function buildCli(): Promise<void> {
   let fresh = false;
   try {
-    fresh = statSync(join(REPO, 'dist', 'cli', 'entry.js')).mtimeMs > newest(join(REPO, 'src'));
+    fresh = statSync(join(REPO, 'dist', 'bundle', 'entry.js')).mtimeMs > newest(join(REPO, 'src'));
   } catch {
     fresh = false;
   }
-  built ??= fresh ? Promise.resolve() : runOk('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, timeoutMs: 600_000 }).then(() => undefined);
+  // tsc, then the bundle bin/kubedr.js prefers (the same two steps as `npm run build`).
+  built ??= fresh
+    ? Promise.resolve()
+    : runOk('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, timeoutMs: 600_000 }).then(() => runOk('npx', ['tsx', 'scripts/bundle-cli.ts'], { cwd: REPO, timeoutMs: 600_000 })).then(() => undefined);
   return built;
 }
 

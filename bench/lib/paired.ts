@@ -34,7 +34,7 @@ export interface PairedSuite<C = unknown> {
   setup: () => Promise<C>;
   /** Always called, also when a run fails (labs, temp files). */
   teardown: (ctx: C) => Promise<void>;
-  /** Facts recorded with the results (sizes, versions, how each contender was run). */
+  /** Facts recorded with the results (sizes, versions, how each contender was run); called after the rounds. */
   info?: (ctx: C) => Record<string, unknown>;
   contenders: Contender<C>[];
 }
@@ -69,7 +69,6 @@ export async function runPaired<C>(s: PairedSuite<C>, log: (line: string) => voi
   const ctx = await s.setup();
   let info: Record<string, unknown> = {};
   try {
-    info = s.info?.(ctx) ?? {};
     const first = s.warmup ?? true ? -1 : 0;
     const started = performance.now();
     for (let r = first; r < rounds; r++) {
@@ -98,6 +97,8 @@ export async function runPaired<C>(s: PairedSuite<C>, log: (line: string) => voi
         }
       }
     }
+    // After the rounds: a suite may report figures it gathered across contenders (per-round ratios).
+    info = s.info?.(ctx) ?? {};
   } finally {
     await s.teardown(ctx);
   }

@@ -61,6 +61,8 @@ export function openSession(o: SessionOptions): Session {
   // leaves no run directory behind.
   let audit: AuditSink | undefined;
   const auditEvent = (e: RunEvent): void => {
+    // Progress is for the operator's screen; the audit log records what was done, not how fast.
+    if (e.kind === 'task-progress') return;
     audit ??= createAuditSink({
       runDir: o.runDir,
       runId: o.runId,

@@ -1,5 +1,5 @@
 // Process entry: `bin/kubedr.js` (compiled) and `npm run kubedr` (tsx) both start here.
-import { main } from './main.js';
+import { tuneStartup } from './startup.js';
 
 // `kubedr plan … | head`: a reader that goes away is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -7,4 +7,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+tuneStartup(argv);
+// Imported after the V8 flags are set; every command loads its own modules when it runs.
+const { main } = await import('./main.js');
+process.exitCode = await main(argv);

@@ -1,7 +1,8 @@
 // Flags of every command that resolves nodes: which ssh_config applies (OpenSSH's
 // ~/.ssh/config unless told otherwise) and -v for the transport detail of each node.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { describeEndpoint, inventoryEndpoints, sshConfigPathOf } from '../app/endpoints.js';
 
 export interface SshFlags {
   /** A path, `false` from --no-ssh-config, or undefined for ~/.ssh/config. */
@@ -16,7 +17,15 @@ export function addSshFlags(cmd: Command): Command {
     .option('-v, --verbose', 'print how each node is reached (user, host, port, jumps, keys, known_hosts) on stderr');
 }
 
-export const sshConfigOf = (f: SshFlags): string | undefined => sshConfigPathOf(f.sshConfig);
+/**
+ * Same rule as app/endpoints.ts sshConfigPathOf, written out here: every command file imports
+ * this module, and importing app/endpoints.js would load the inventory, transport and ssh2
+ * modules at start-up (test/cli/startup.test.ts).
+ */
+export function sshConfigOf(f: SshFlags): string | undefined {
+  if (f.sshConfig === false) return undefined;
+  return typeof f.sshConfig === 'string' ? f.sshConfig : join(homedir(), '.ssh', 'config');
+}
 
 /** `{ sshConfigPath }` for the app's options, or nothing with --no-ssh-config. */
 export function sshConfigOption(f: SshFlags): { sshConfigPath?: string } {
@@ -30,6 +39,7 @@ export function sshConfigOption(f: SshFlags): { sshConfigPath?: string } {
  */
 export async function checkEndpoints(inventory: string, f: SshFlags): Promise<void> {
   const path = sshConfigOf(f);
+  const { describeEndpoint, inventoryEndpoints } = await import('../app/endpoints.js');
   const eps = await inventoryEndpoints(inventory, path);
   if (!f.verbose) return;
   process.stderr.write(`kubedr: ssh_config ${path ?? 'none (--no-ssh-config)'}\n`);

@@ -5,7 +5,9 @@ import { createInterface } from 'node:readline/promises';
 import type { OperateOptions } from '../app/operate.js';
 import type { Prompt } from '../app/secrets.js';
 import { KubedrError } from '../errors/index.js';
-import { chooseReporter, isCi, outlineOfPlan } from '../reporters/index.js';
+// Not reporters/index.js: that would load listr2 into every start-up (choose.ts loads it on use).
+import { chooseReporter, isCi } from '../reporters/choose.js';
+import { outlineOfPlan } from '../reporters/outline.js';
 import { addSshFlags, sshConfigOption, type SshFlags } from './ssh-flags.js';
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

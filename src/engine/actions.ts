@@ -1,6 +1,6 @@
 // Executes one PlannedAction on one node and reports an outcome; never throws for a node's
 // failure. All text that leaves this file (output, errors) is redacted.
-import type { PlannedAction, PlannedEnsureFiles, PlannedPlaceManifest, PlanStep, RenderedManifestEdit, TaskOutcome, Transport } from '../model/index.js';
+import type { OnTransferProgress, PlannedAction, PlannedEnsureFiles, PlannedPlaceManifest, PlanStep, RenderedManifestEdit, TaskOutcome, TaskProgress, Transport } from '../model/index.js';
 import { LOCAL_NODE } from '../model/index.js';
 import type { ManifestEditOp } from '../etcd/manifest.js';
 import { resolveText } from '../plan/text.js';
@@ -9,6 +9,7 @@ import { editManifestText, manifestBackupPath, readManifestCommand, restoreManif
 import { ensureFiles } from './ensure-files.js';
 import { classifyError } from './outcome.js';
 import { OutputTail } from './output.js';
+import { TransferMeter, WaitMeter } from './progress.js';
 import { placeManifest } from './place-manifest.js';
 import type { PrimitiveIo } from './primitive-io.js';
 import { REDACTED } from './redact.js';
@@ -78,13 +79,14 @@ async function dispatch(ctx: RunContext, step: PlanStep, node: string, action: P
     case 'upload': {
       const r = await t.upload(node, text(action.src), text(action.dest), {
         sudo: true,
+        onProgress: transferProgress(ctx, step, node, 'upload'),
         ...(action.mode !== undefined ? { mode: parseInt(action.mode, 8) } : {}),
         ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}),
       });
       return checkSha(r.sha256, action.sha256 ? text(action.sha256) : undefined);
     }
     case 'download': {
-      const r = await t.download(node, text(action.src), text(action.dest), { sudo: true, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
+      const r = await t.download(node, text(action.src), text(action.dest), { sudo: true, onProgress: transferProgress(ctx, step, node, 'download'), ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) });
       return checkSha(r.sha256, undefined);
     }
     case 'placeManifest':
@@ -93,13 +95,23 @@ async function dispatch(ctx: RunContext, step: PlanStep, node: string, action: P
   }
 }
 
+function emitProgress(ctx: RunContext, step: PlanStep, node: string, p: TaskProgress | undefined): void {
+  if (p !== undefined) ctx.emit({ kind: 'task-progress', stepId: step.id, node, at: ctx.iso(), ...p });
+}
+
+/** The transport's byte counter → throttled task-progress events (rate, ETA) for the reporters. */
+function transferProgress(ctx: RunContext, step: PlanStep, node: string, what: 'upload' | 'download'): OnTransferProgress {
+  const meter = new TransferMeter(what, ctx.deps.now);
+  return (bytes, total) => emitProgress(ctx, step, node, meter.update(bytes, total));
+}
+
 /** placeManifest / ensureFiles: their own modules decide; this adapts exec, upload and output. */
 async function runPrimitive(ctx: RunContext, step: PlanStep, node: string, action: PlannedPlaceManifest | PlannedEnsureFiles, text: PrimitiveIo['text']): Promise<ActionResult> {
   let stdout = '';
   const io: PrimitiveIo = {
     exec: (n, command, o) =>
       execOn(ctx, step, { transport: n === LOCAL_NODE ? ctx.deps.localTransport : ctx.deps.transport, node: n, command, sudo: o.sudo, stream: false, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}) }),
-    upload: (n, local, remote, mode) => ctx.deps.transport.upload(n, local, remote, { mode, sudo: true, ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) }),
+    upload: (n, local, remote, mode) => ctx.deps.transport.upload(n, local, remote, { mode, sudo: true, onProgress: transferProgress(ctx, step, n, 'upload'), ...(ctx.deps.signal ? { signal: ctx.deps.signal } : {}) }),
     text,
     say: (line) => {
       const chunk = `${ctx.redactor.redact(line)}\n`;
@@ -194,6 +206,7 @@ async function waitFor(ctx: RunContext, step: PlanStep, node: string, command: s
   const deadline = ctx.deps.now() + a.timeoutMs;
   const re = a.match !== undefined ? new RegExp(a.match) : undefined;
   let delayMs = Math.min(WAIT_FIRST_RETRY_MS, a.intervalMs);
+  const meter = new WaitMeter(a.timeoutMs, ctx.deps.now);
   for (;;) {
     const r = await execOn(ctx, step, { transport: ctx.deps.transport, node, command, sudo: a.sudo, stream: false });
     const { raw, ...rest } = r;
@@ -203,6 +216,7 @@ async function waitFor(ctx: RunContext, step: PlanStep, node: string, command: s
     if (ctx.deps.now() + delayMs > deadline || ctx.deps.signal?.aborted) {
       return { ...rest, outcome: 'timed-out', error: `not ready after ${a.timeoutMs} ms (last: ${rest.error ?? 'no match'})` };
     }
+    emitProgress(ctx, step, node, meter.polled());
     await ctx.deps.sleep(delayMs, ctx.deps.signal);
     delayMs = Math.min(delayMs * 2, a.intervalMs);
   }

@@ -11,6 +11,15 @@ export type TaskOutcome =
   | 'rolled-back'
   | 'assumed-done';
 
+/**
+ * How far a long task is: bytes for an upload/download (with rate and ETA once they can be
+ * estimated), elapsed time against the timeout for a wait. Emitted periodically by the engine;
+ * reporters draw it (TTY) or print it every so often (plain, JSON). Never journaled.
+ */
+export type TaskProgress =
+  | { what: 'upload' | 'download'; bytes: number; totalBytes?: number; bytesPerSec?: number; etaMs?: number; elapsedMs: number }
+  | { what: 'wait'; elapsedMs: number; timeoutMs: number; polls: number };
+
 export type RunMode = 'run' | 'resume' | 'rollback' | 'rehearse' | 'drill';
 
 export type RunEvent =
@@ -21,6 +30,7 @@ export type RunEvent =
   | { kind: 'step-end'; stepId: string; outcome: 'done' | 'failed' | 'skipped'; at: string }
   | { kind: 'task-start'; stepId: string; node: string; attempt: number; commandDigest: string; at: string }
   | { kind: 'task-output'; stepId: string; node: string; stream: 'stdout' | 'stderr'; chunk: string }
+  | ({ kind: 'task-progress'; stepId: string; node: string; at: string } & TaskProgress)
   | { kind: 'task-retry'; stepId: string; node: string; attempt: number; reason: string; delayMs: number; at: string }
   | { kind: 'task-end'; stepId: string; node: string; outcome: TaskOutcome; exitCode?: number; durationMs: number; error?: string; at: string }
   | { kind: 'approval'; stepId: string; message: string; approvedBy: string; auto: boolean; at: string }

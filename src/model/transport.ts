@@ -30,10 +30,13 @@ export interface TransferResult {
 /** Raised (as `cause` of an error with code TRANSPORT_*) for the three non-command outcomes. */
 export type TransportFailure = 'unreachable' | 'connection-lost' | 'timeout' | 'host-key';
 
+/** Bytes moved so far of a transfer (and its size when known); called often, must be cheap. */
+export type OnTransferProgress = (bytes: number, totalBytes: number | undefined) => void;
+
 export interface Transport {
   exec(node: string, command: string, opts: ExecOptions): Promise<ExecResult>;
   /** Streams a local file to `remotePath` via a temp name + rename; sha256 checked on the node. */
-  upload(node: string, localPath: string, remotePath: string, opts: { mode?: number; sudo: boolean; signal?: AbortSignal }): Promise<TransferResult>;
-  download(node: string, remotePath: string, localPath: string, opts: { sudo: boolean; signal?: AbortSignal }): Promise<TransferResult>;
+  upload(node: string, localPath: string, remotePath: string, opts: { mode?: number; sudo: boolean; signal?: AbortSignal; onProgress?: OnTransferProgress }): Promise<TransferResult>;
+  download(node: string, remotePath: string, localPath: string, opts: { sudo: boolean; signal?: AbortSignal; onProgress?: OnTransferProgress }): Promise<TransferResult>;
   close(): Promise<void>;
 }

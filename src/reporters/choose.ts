@@ -2,7 +2,7 @@
 // looks at process globals.
 import type { SecretSource } from '../errors/redact.js';
 import { createJsonReporter } from './json.js';
-import { createListrReporter } from './listr.js';
+import { createLazyListrReporter } from './listr-lazy.js';
 import type { ProgressOutline } from './outline.js';
 import { createPlainReporter } from './plain.js';
 import type { Reporter, Write } from './types.js';
@@ -41,6 +41,6 @@ export function chooseReporter(opts: ChooseReporterOptions & { write: Write; sec
   const kind = pickReporterKind(opts);
   const secrets = opts.secrets !== undefined ? { secrets: opts.secrets } : {};
   if (kind === 'json') return { kind, ...createJsonReporter({ write: opts.write, ...secrets }) };
-  if (kind === 'listr' && opts.outline) return { kind, ...createListrReporter({ outline: opts.outline, ...secrets }) };
+  if (kind === 'listr' && opts.outline) return { kind, ...createLazyListrReporter({ outline: opts.outline, ...secrets }) };
   return { kind, ...createPlainReporter({ write: opts.write, ...secrets }) };
 }

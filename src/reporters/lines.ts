@@ -2,6 +2,7 @@
 // colour: everything printed comes from the event itself.
 import type { RunEvent } from '../model/index.js';
 import { formatDuration } from '../audit/format.js';
+import { formatProgress } from './progress.js';
 
 const exitOf = (code: number | undefined): string => (code === undefined ? '' : ` exit ${code}`);
 
@@ -22,6 +23,8 @@ export function formatEventLine(e: RunEvent): string | undefined {
       return `  ${e.stepId}@${e.node} start${e.attempt > 1 ? ` attempt ${e.attempt}` : ''}`;
     case 'task-output':
       return undefined;
+    case 'task-progress':
+      return `  ${e.stepId}@${e.node} ${formatProgress(e)}`;
     case 'task-retry':
       return `  ${e.stepId}@${e.node} retry (attempt ${e.attempt}) in ${formatDuration(e.delayMs)}: ${e.reason}`;
     case 'task-end':

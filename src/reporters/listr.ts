@@ -10,6 +10,7 @@ import { rendererOptionsFor, ThrottledRenderer, type Terminal } from './listr-re
 import { buildTree, type StepStart, type TreeState } from './listr-tree.js';
 import { NodeTally } from './node-tally.js';
 import type { ProgressOutline } from './outline.js';
+import { formatProgress } from './progress.js';
 import { NOT_RUN, SignalBoard } from './signals.js';
 import type { Reporter } from './types.js';
 
@@ -134,6 +135,15 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
         const node = s.wrappers.get(`${e.stepId}@${e.node}`);
         const w = node ?? (s.tallies.has(e.stepId) ? s.wrappers.get(e.stepId) : undefined);
         const text = s.redact(node ? line : `${e.node}: ${line}`);
+        if (w && w.output !== text) w.output = text;
+        break;
+      }
+      case 'task-progress': {
+        // Bytes, rate and ETA (or wait time) under the running node; the renderer's throttle
+        // bounds how often this is drawn.
+        const node = s.wrappers.get(`${e.stepId}@${e.node}`);
+        const w = node ?? (s.tallies.has(e.stepId) ? s.wrappers.get(e.stepId) : undefined);
+        const text = node ? formatProgress(e) : `${e.node}: ${formatProgress(e)}`;
         if (w && w.output !== text) w.output = text;
         break;
       }

@@ -4,6 +4,7 @@
 import type { RunEvent } from '../model/index.js';
 import { redactSecrets, secretsOf, type SecretSource } from '../errors/redact.js';
 import { formatEventLine } from './lines.js';
+import { ProgressPacer } from './progress.js';
 import type { Reporter, Write } from './types.js';
 
 export interface PlainReporterOptions {
@@ -11,7 +12,12 @@ export interface PlainReporterOptions {
   secrets?: SecretSource;
   /** Show command output lines. @default true */
   showOutput?: boolean;
+  /** Least time between two progress lines of one task (CI logs stay short). @default PLAIN_PROGRESS_EVERY_MS */
+  progressEveryMs?: number;
 }
+
+/** A CI log gets a progress line per running transfer or wait every 10 s. */
+export const PLAIN_PROGRESS_EVERY_MS = 10_000;
 
 interface Pending {
   prefix: string;
@@ -21,6 +27,7 @@ interface Pending {
 export function createPlainReporter(opts: PlainReporterOptions): Reporter {
   // Partial output lines per (step, node, stream), completed by a later chunk or by task-end.
   const partial = new Map<string, Pending>();
+  const pacer = new ProgressPacer(opts.progressEveryMs ?? PLAIN_PROGRESS_EVERY_MS);
   const emit = (line: string): void => opts.write(`${redactSecrets(line.replace(/\r/g, ''), secretsOf(opts.secrets))}\n`);
   const flush = (task: string | undefined): void => {
     for (const [key, p] of partial) {
@@ -42,7 +49,11 @@ export function createPlainReporter(opts: PlainReporterOptions): Reporter {
         for (const l of lines) emit(`${p.prefix}${l}`);
         return;
       }
-      if (e.kind === 'task-end') flush(`${e.stepId}@${e.node}`);
+      if (e.kind === 'task-progress' && !pacer.due(e)) return;
+      if (e.kind === 'task-end') {
+        flush(`${e.stepId}@${e.node}`);
+        pacer.forget(e.stepId, e.node);
+      }
       const line = formatEventLine(e);
       if (line !== undefined) emit(line);
     },

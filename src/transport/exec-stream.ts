@@ -14,6 +14,8 @@ export interface StreamExecOptions {
   signal?: AbortSignal | undefined;
   /** Removed from stderr and from error text. */
   secrets: readonly string[];
+  /** Bytes of the file handed to the channel so far (progress). */
+  onBytes?: ((bytes: number) => void) | undefined;
 }
 
 export interface StreamExecResult {
@@ -108,6 +110,7 @@ async function pump(node: string, channel: ClientChannel, opts: StreamExecOption
       const { bytesRead } = await opts.source.read(buf, 0, CHUNK, bytes);
       if (bytesRead === 0) break;
       bytes += bytesRead;
+      opts.onBytes?.(bytes);
       if (!channel.write(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead), () => spare.push(buf))) {
         const r = await Promise.race([new Promise<'drain'>((resolve) => channel.once('drain', () => resolve('drain'))), aborted, gone]);
         if (r !== 'drain') {

@@ -5,7 +5,7 @@ import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type * as Zx from 'zx';
-import type { ExecOptions, ExecResult, Transport, TransferResult } from '../model/index.js';
+import type { ExecOptions, ExecResult, OnTransferProgress, Transport, TransferResult } from '../model/index.js';
 import { TRANSPORT_CODES, TransportError, describe, startTimeout } from './errors.js';
 import { hashFile } from './file-digest.js';
 
@@ -60,7 +60,7 @@ async function execLocal(node: string, command: string, o: ExecOptions, cwd: str
   }
 }
 
-async function copyVerified(node: string, from: string, to: string, o: { mode?: number; sudo: boolean; signal?: AbortSignal }): Promise<TransferResult> {
+async function copyVerified(node: string, from: string, to: string, o: { mode?: number; sudo: boolean; signal?: AbortSignal; onProgress?: OnTransferProgress }): Promise<TransferResult> {
   if (o.sudo) throw new TransportError(TRANSPORT_CODES.transferFailed, node, 'file transfers with sudo are not supported on the local transport', { hint: 'run the step as the operator user, or copy with a local command' });
   const started = performance.now();
   const tmp = join(dirname(to), `.${basename(to)}.kubedr-${randomBytes(6).toString('hex')}.tmp`);
@@ -69,6 +69,7 @@ async function copyVerified(node: string, from: string, to: string, o: { mode?: 
   const sent = createHash('sha256');
   let bytes = 0;
   try {
+    const total = (await src.stat()).size;
     const buf = Buffer.allocUnsafe(1 << 20);
     for (;;) {
       o.signal?.throwIfAborted();
@@ -77,6 +78,7 @@ async function copyVerified(node: string, from: string, to: string, o: { mode?: 
       sent.update(buf.subarray(0, bytesRead));
       await dst.write(buf, 0, bytesRead, bytes);
       bytes += bytesRead;
+      o.onProgress?.(bytes, total);
     }
     await dst.sync();
   } catch (err) {

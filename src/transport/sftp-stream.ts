@@ -38,7 +38,7 @@ function sftpCall<T>(sftp: SFTPWrapper, fn: (cb: (err: Error | null | undefined,
 }
 
 /** Reads `remotePath` into `local` (already open), in order, hashing as it goes. */
-export async function getHashed(sftp: SFTPWrapper, remotePath: string, local: FileHandle, tuning: StreamTuning, signal?: AbortSignal): Promise<{ sha256: string; bytes: number }> {
+export async function getHashed(sftp: SFTPWrapper, remotePath: string, local: FileHandle, tuning: StreamTuning, signal?: AbortSignal, onProgress?: (bytes: number, totalBytes: number) => void): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   const handle = await sftpCall<Buffer>(sftp, (cb) => sftp.open(remotePath, 'r', cb));
   try {
@@ -65,6 +65,7 @@ export async function getHashed(sftp: SFTPWrapper, remotePath: string, local: Fi
       hash.update(chunk);
       await local.write(chunk, 0, chunk.length, written);
       written += chunk.length;
+      onProgress?.(written, size);
     }
     return { sha256: hash.digest('hex'), bytes: written };
   } finally {

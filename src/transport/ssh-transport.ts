@@ -97,7 +97,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     const { mode, password } = await become(node, ep, opts.sudo);
     const lease = await pool.lease(ep, opts.signal);
     const prefix = mode === 'password' ? `${password}\n` : undefined;
-    return streamOnLease(node, lease, buildStreamCommand(command, mode), { source, prefix, signal: opts.signal, secrets: password !== '' ? [password] : [] });
+    return streamOnLease(node, lease, buildStreamCommand(command, mode), { source, prefix, signal: opts.signal, secrets: password !== '' ? [password] : [], onBytes: opts.onBytes });
   };
   const digests = new FileDigests();
 

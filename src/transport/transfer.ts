@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { posix } from 'node:path';
-import type { ExecOptions, ExecResult, TransferResult } from '../model/index.js';
+import type { ExecOptions, ExecResult, OnTransferProgress, TransferResult } from '../model/index.js';
 import { shellQuote } from '../plan/quote.js';
 import type { StreamExecResult } from './exec-stream.js';
 import type { FileDigests } from './file-digest.js';
@@ -18,7 +18,7 @@ import { HASH_FILE, STAGE_DOWNLOAD, script } from './transfer-scripts.js';
 
 export type RemoteRunner = (node: string, command: string, opts: ExecOptions) => Promise<ExecResult>;
 /** Runs `command` (sudo applied as for exec) with the whole file as its stdin, then EOF. */
-export type RemoteStreamer = (node: string, command: string, source: FileHandle, opts: { sudo: boolean; signal?: AbortSignal }) => Promise<StreamExecResult>;
+export type RemoteStreamer = (node: string, command: string, source: FileHandle, opts: { sudo: boolean; signal?: AbortSignal; onBytes?: (bytes: number) => void }) => Promise<StreamExecResult>;
 
 export interface TransferContext {
   node: string;
@@ -40,7 +40,7 @@ async function stageDir(ctx: TransferContext, signal?: AbortSignal): Promise<str
 }
 
 /** Downloads `remotePath` to `localPath` via a local temp name; checked against the node's sha256. */
-export async function downloadFile(ctx: TransferContext, remotePath: string, localPath: string, opts: { sudo: boolean; signal?: AbortSignal }): Promise<TransferResult> {
+export async function downloadFile(ctx: TransferContext, remotePath: string, localPath: string, opts: { sudo: boolean; signal?: AbortSignal; onProgress?: OnTransferProgress }): Promise<TransferResult> {
   const started = performance.now();
   const staged = opts.sudo && ctx.user !== 'root' ? `${await stageDir(ctx, opts.signal)}/data` : '';
   const cleanup = async (): Promise<void> => {
@@ -57,7 +57,7 @@ export async function downloadFile(ctx: TransferContext, remotePath: string, loc
     // The node hashes its file while the bytes travel: one pass of latency instead of two.
     const [hashed, read] = await Promise.allSettled([
       ctx.run(ctx.node, script(HASH_FILE, [source]), withSignal({ timeoutMs: LONG, sudo: opts.sudo && !staged }, opts.signal)),
-      withSftp(ctx.node, ctx.lease, (sftp) => getHashed(sftp, source, file, ctx.tuning ?? DEFAULT_TUNING, opts.signal)).then(async (r) => {
+      withSftp(ctx.node, ctx.lease, (sftp) => getHashed(sftp, source, file, ctx.tuning ?? DEFAULT_TUNING, opts.signal, opts.onProgress)).then(async (r) => {
         await file.sync();
         return r;
       }),

@@ -25,6 +25,8 @@ export interface UploadOptions {
   mode?: number;
   sudo: boolean;
   signal?: AbortSignal;
+  /** Bytes sent so far and the file's size. */
+  onProgress?: (bytes: number, totalBytes: number) => void;
 }
 
 /** Uploads `localPath` to `remotePath` via a temp name; sha256 is checked on the node. */
@@ -43,7 +45,8 @@ export async function uploadFile(ctx: TransferContext, localPath: string, remote
     const small = size <= SMALL_UPLOAD;
     const sha256 = small ? (await digest.catch((err: unknown) => Promise.reject(hashFailed(ctx, localPath, err)))).sha256 : '';
     const args = [tmp, String(size), sha256, remotePath, mode];
-    sent = await ctx.stream(ctx.node, script(small ? RECEIVE_AND_FINALIZE : RECEIVE_UPLOAD, args), file, withSignal({ sudo: opts.sudo }, opts.signal));
+    const onBytes = opts.onProgress ? (bytes: number): void => opts.onProgress?.(bytes, size) : undefined;
+    sent = await ctx.stream(ctx.node, script(small ? RECEIVE_AND_FINALIZE : RECEIVE_UPLOAD, args), file, withSignal({ sudo: opts.sudo, ...(onBytes ? { onBytes } : {}) }, opts.signal));
     if (small) return done(ctx, remotePath, sent, sha256, started);
   } catch (err) {
     await removeTemp(ctx, tmp, opts.sudo);

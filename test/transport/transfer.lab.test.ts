@@ -40,8 +40,13 @@ describe('upload', () => {
   it('streams a multi-MB file, checks sha256 on the node, renames into place with the mode', async () => {
     const data = randomBytes(8 * 1024 * 1024 + 123);
     writeFileSync(join(local, 'snap.db'), data);
-    const r = await t.upload('cp-1', join(local, 'snap.db'), join(remote, 'snap.db'), { mode: 0o640, sudo: false });
+    const progress: [number, number | undefined][] = [];
+    const r = await t.upload('cp-1', join(local, 'snap.db'), join(remote, 'snap.db'), { mode: 0o640, sudo: false, onProgress: (n, total) => progress.push([n, total]) });
     expect(r).toMatchObject({ sha256: sha(data), bytes: data.length });
+    // Progress per chunk sent (1 MiB reads), rising to the whole file, with its size.
+    expect(progress.length).toBeGreaterThanOrEqual(8);
+    expect(progress.map(([n]) => n)).toEqual(progress.map(([n]) => n).sort((x, y) => x - y));
+    expect(progress.at(-1)).toEqual([data.length, data.length]);
     expect(sha(readFileSync(join(remote, 'snap.db')))).toBe(sha(data));
     expect(statSync(join(remote, 'snap.db')).mode & 0o777).toBe(0o640);
     expect(readdirSync(remote)).toEqual(['snap.db']);
@@ -136,8 +141,10 @@ describe('download', () => {
   it('streams a multi-MB file and verifies it against the sha256 computed on the node', async () => {
     const data = randomBytes(6 * 1024 * 1024 + 7);
     writeFileSync(join(remote, 'big'), data);
-    const r = await t.download('cp-1', join(remote, 'big'), join(local, 'big'), { sudo: false });
+    let last: [number, number | undefined] | undefined;
+    const r = await t.download('cp-1', join(remote, 'big'), join(local, 'big'), { sudo: false, onProgress: (n, total) => (last = [n, total]) });
     expect(r).toMatchObject({ sha256: sha(data), bytes: data.length });
+    expect(last).toEqual([data.length, data.length]);
     expect(readFileSync(join(local, 'big')).equals(data)).toBe(true);
     expect(readdirSync(local).filter((f) => f.includes('kubedr'))).toEqual([]);
   });

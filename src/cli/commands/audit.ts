@@ -1,7 +1,6 @@
 // `kubedr audit RUN_ID [--output json] [--junit FILE] [--html] [--verify]`: what ran where.
 // --verify checks the hash chain only; exit 1 when it does not hold.
 import { Option, type Command } from 'commander';
-import { auditRun, verifyRun } from '../../app/audit.js';
 import type { RegisterCommand } from './index.js';
 
 interface AuditFlags {
@@ -23,7 +22,8 @@ export const registerAudit: RegisterCommand = (program: Command) => {
     .option('--verify', 'only verify the hash chain of the audit log (exit 1 if any record was changed)')
     .option('--expect-head <hash>', 'with --verify: the head hash recorded elsewhere, to detect truncation')
     .option('--state-dir <dir>', 'where runs live (default .kubedr)')
-    .action((runId: string, f: AuditFlags) => {
+    .action(async (runId: string, f: AuditFlags) => {
+      const { auditRun, verifyRun } = await import('../../app/audit.js');
       const stateDir = f.stateDir !== undefined ? { stateDir: f.stateDir } : {};
       if (f.verify) {
         const v = verifyRun({ runId, output: f.output, ...stateDir, ...(f.expectHead !== undefined ? { expectHead: f.expectHead } : {}) });

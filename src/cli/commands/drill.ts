@@ -3,10 +3,10 @@
 // snapshot, optionally compare with the live cluster, tear everything down. Exit 0 when the
 // restore is faithful and cleaned up, 1 when not, 2 bad input.
 import { Option, type Command } from 'commander';
-import { drill, type DrillOutput } from '../../app/drill.js';
-import { drillCleanup, type DrillCleanupOutput } from '../../app/drill-cleanup.js';
+import type { DrillOutput } from '../../app/drill.js';
+import type { DrillCleanupOutput } from '../../app/drill-cleanup.js';
 import { KubedrError } from '../../errors/index.js';
-import { formatEventLine } from '../../reporters/index.js';
+import { formatEventLine } from '../../reporters/lines.js';
 import { addSshFlags, sshConfigOption } from '../ssh-flags.js';
 import { interruptible } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
@@ -43,6 +43,7 @@ export const registerDrill: RegisterCommand = (program: Command) => {
     .action(async (snapshot: string | undefined, f: DrillFlags) => {
       if (f.cleanup) {
         if (snapshot !== undefined) throw new KubedrError('DRILL_BAD_TARGET', '--cleanup takes no snapshot', { exitCode: 2, hint: 'kubedr drill --cleanup (--node NAME -i INVENTORY | --local) [--scratch DIR]' });
+        const { drillCleanup } = await import('../../app/drill-cleanup.js');
         const out = await drillCleanup({
           ...(f.inventory !== undefined ? { inventory: f.inventory } : {}),
           ...(f.node !== undefined ? { node: f.node } : {}),
@@ -60,6 +61,7 @@ export const registerDrill: RegisterCommand = (program: Command) => {
       }
       if (snapshot === undefined) throw new KubedrError('DRILL_BAD_TARGET', 'which snapshot? kubedr drill SNAPSHOT (--node NAME -i INVENTORY | --local)', { exitCode: 2, hint: 'or --cleanup to tear down what a killed drill left behind' });
       // First Ctrl-C: finish the running stage, then tear down (a throwaway etcd is never left behind).
+      const { drill } = await import('../../app/drill.js');
       const { abort, dispose } = interruptible();
       try {
         const out = await drill({

@@ -3,12 +3,10 @@
 // 1 something differs/was skipped/declined, 2 bad input (nothing read from the cluster).
 import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { stringify } from 'yaml';
-import { getObjects, listObjects } from '../../app/objects.js';
-import { diffLiveObjects } from '../../app/objects-diff.js';
-import { restoreObjects, type RestorePreview } from '../../app/objects-restore.js';
-import { renderList, renderObjectsDiff } from '../../etcd/objects/index.js';
-import { formatEventLine } from '../../reporters/index.js';
+// The app, etcd/objects and yaml modules load when a subcommand runs (start-up budget,
+// test/cli/startup.test.ts): the diff and restore ones reach ssh2.
+import type { RestorePreview } from '../../app/objects-restore.js';
+import { formatEventLine } from '../../reporters/lines.js';
 import { collect } from '../terminal.js';
 import { addSshFlags, sshConfigOption } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
@@ -68,14 +66,16 @@ export const registerObjects: RegisterCommand = (program: Command) => {
 
   selectionFlags(objects.command('list <snapshot>').description('objects in a snapshot: resource, namespace, name, apiVersion/kind, uid, creation time, encoding'))
     .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
-    .action((snapshot: string, f: SelectFlags & { output: string }) => {
+    .action(async (snapshot: string, f: SelectFlags & { output: string }) => {
+      const [{ listObjects }, { renderList }] = await Promise.all([import('../../app/objects.js'), import('../../etcd/objects/index.js')]);
       const out = listObjects({ snapshot, ...selection(f) });
       write(f.output === 'json' ? json(out) : renderList(out.objects));
     });
 
   selectionFlags(objects.command('get <snapshot> [selector...]').description('objects as stored: JSON whole; protobuf: decoded metadata and fields by number; Secret values never'))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action((snapshot: string, selectors: string[], f: SelectFlags & { output: string }) => {
+    .action(async (snapshot: string, selectors: string[], f: SelectFlags & { output: string }) => {
+      const [{ getObjects }, { stringify }] = await Promise.all([import('../../app/objects.js'), import('yaml')]);
       const views = getObjects({ snapshot, ...selection(f), selectors: [...selectors, ...f.select] });
       if (f.output === 'json') write(json(views.length === 1 ? views[0] : views));
       else write(views.map((v) => `# ${v.key} (${v.encoding}, ${v.size} bytes, modRevision ${v.modRevision})\n${stringify(v.object)}`).join('---\n'));
@@ -83,6 +83,7 @@ export const registerObjects: RegisterCommand = (program: Command) => {
 
   liveFlags(objects.command('diff <snapshot>').description('live cluster vs snapshot per key over the selection: missing live, changed, extra live (read-only)'))
     .action(async (snapshot: string, f: LiveFlags) => {
+      const [{ diffLiveObjects }, { renderObjectsDiff }] = await Promise.all([import('../../app/objects-diff.js'), import('../../etcd/objects/index.js')]);
       const out = await diffLiveObjects({ snapshot, ...live(f) });
       write(f.output === 'json' ? json(out) : renderObjectsDiff(out.diff));
       process.exitCode = out.diff.entries.length === 0 ? 0 : 1;
@@ -94,6 +95,7 @@ export const registerObjects: RegisterCommand = (program: Command) => {
     .option('-y, --yes', 'approve without asking (the diff is still printed)')
     .option('--state-dir <dir>', 'where the run (journal, audit, prior values) is kept (default .kubedr)')
     .action(async (snapshot: string, f: RestoreFlags) => {
+      const { restoreObjects } = await import('../../app/objects-restore.js');
       const out = await restoreObjects({
         snapshot, ...live(f), overwrite: f.overwrite ?? false, prune: f.prune ?? false, yes: f.yes ?? false,
         ...(f.stateDir === undefined ? {} : { stateDir: f.stateDir }),

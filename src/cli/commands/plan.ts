@@ -1,6 +1,5 @@
 // `kubedr plan -r … -i … [--param k=v] [--output json]`: the dry-run, human or JSON (the Plan).
 import { Option, type Command } from 'commander';
-import { plan } from '../../app/plan.js';
 import { formatProblem } from '../../errors/index.js';
 import { addSshFlags, checkEndpoints, type SshFlags } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
@@ -17,6 +16,7 @@ export const registerPlan: RegisterCommand = (program: Command) => {
     .addOption(new Option('-o, --output <format>', 'human text, or the Plan object as JSON').choices(['text', 'json']).default('text'));
   addSshFlags(cmd)
     .action(async (opts: { runbook: string; inventory: string; param: string[]; output: string } & SshFlags) => {
+      const { plan } = await import('../../app/plan.js');
       const out = await plan({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
       await checkEndpoints(opts.inventory, opts);
       for (const w of out.warnings) process.stderr.write(`${formatProblem(w)}\n`);

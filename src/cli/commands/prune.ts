@@ -2,7 +2,7 @@
 // on the nodes and this machine, per run id with sizes; with --yes remove what is selected (only
 // of finished or rolled-back runs), executed and audited as a run of its own.
 import { Option, type Command } from 'commander';
-import { prune, type PruneOutput } from '../../app/prune.js';
+import type { PruneOutput } from '../../app/prune.js';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
 
@@ -24,6 +24,7 @@ export const registerPrune: RegisterCommand = (program: Command) => {
   addExecuteFlags(cmd, { rollback: false }).action(async (f: PruneFlags) => {
     const { abort, dispose } = interruptible();
     try {
+      const { prune } = await import('../../app/prune.js');
       const out = await prune({ ...operateOptions(f, abort), inventory: f.inventory, runIds: f.run, ...(f.olderThan !== undefined ? { olderThan: f.olderThan } : {}) });
       process.stdout.write(f.list === 'json' ? `${JSON.stringify({ prune: { entries: out.entries, scanErrors: out.scanErrors, removalRun: out.removal?.runId } })}\n` : renderPrune(out, f.yes ?? false));
       if (out.removal) summary(out.removal.runId, out.removal.result.outcome);

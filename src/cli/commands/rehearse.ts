@@ -2,8 +2,6 @@
 // node; prints a step × node table. Exit 0 when nothing is blocked, 1 when something is, 2 bad
 // input (including a check that would change a node) with nothing executed.
 import type { Command } from 'commander';
-import { rehearse } from '../../app/rehearse.js';
-import { renderTableText } from '../../app/rehearsal/table.js';
 import { KubedrError } from '../../errors/index.js';
 import { addExecuteFlags, collect, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import { checkEndpoints } from '../ssh-flags.js';
@@ -38,6 +36,7 @@ export const registerRehearse: RegisterCommand = (program: Command) => {
     .option('--probe-timeout <duration>', 'longest any single probe or wait check may take (s, m, h)', '30s');
   addExecuteFlags(cmd, { rollback: false }).action(async (f: RehearseFlags) => {
     if (f.verbose) await checkEndpoints(f.inventory, f);
+    const [{ rehearse }, { renderTableText }] = await Promise.all([import('../../app/rehearse.js'), import('../../app/rehearsal/table.js')]);
     const { abort, dispose } = interruptible();
     try {
       const out = await rehearse({

@@ -1,7 +1,6 @@
 // `kubedr resume RUN_ID`: continue a run from its journal; the plan is rebuilt from the current
 // files (by default the ones the run started with) and must not have changed.
 import type { Command } from 'commander';
-import { resumeFiles } from '../../app/operate.js';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
 import { resolveRunbookArg } from '../package-info.js';
@@ -26,6 +25,7 @@ export const registerResume: RegisterCommand = (program: Command) => {
     .option('--rerun <STEP@NODE>', 'run this task again even though it may have run (repeatable)', collect, [])
     .option('--force-changed', 'resume even though the runbook, inventory or plan changed since the run started');
   addExecuteFlags(cmd, { rollback: true }).action(async (runId: string, f: ResumeFlags) => {
+    const { resumeFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {
       const out = await resumeFiles({

@@ -1,7 +1,5 @@
 // `kubedr rollback RUN_ID`: unwind the run's undo stack (reverse order, per node); resumable.
 import type { Command } from 'commander';
-import { rollbackFiles } from '../../app/operate.js';
-import { isObjectsRestoreRun, rollbackObjects } from '../../app/objects-rollback.js';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import { sshConfigOption } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
@@ -23,6 +21,7 @@ export const registerRollback: RegisterCommand = (program: Command) => {
     .option('--force-changed', 'accept an inventory that changed since the run started');
   addExecuteFlags(cmd, { rollback: false }).action(async (runId: string, f: RollbackFlags) => {
     // An `objects restore` run has no plan: its undo is putting the journaled prior values back.
+    const { isObjectsRestoreRun, rollbackObjects } = await import('../../app/objects-rollback.js');
     if (isObjectsRestoreRun(f.stateDir, runId)) {
       const out = await rollbackObjects({
         runId, env: process.env, acceptNewHostKeys: f.acceptNewHostKeys ?? false,
@@ -37,6 +36,7 @@ export const registerRollback: RegisterCommand = (program: Command) => {
       process.exitCode = exitCodeOf(out.outcome, 'rolled-back');
       return;
     }
+    const { rollbackFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {
       const out = await rollbackFiles({

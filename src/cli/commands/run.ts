@@ -1,7 +1,6 @@
 // `kubedr run -r RUNBOOK -i INVENTORY …`: plan, check host keys, execute. Exit 0 done, 1 the run
 // failed (or was rolled back / interrupted), 2 bad input or refused with nothing executed.
 import type { Command } from 'commander';
-import { runFiles } from '../../app/operate.js';
 import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import { checkEndpoints } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
@@ -22,6 +21,7 @@ export const registerRun: RegisterCommand = (program: Command) => {
     .option('--param <name=value>', 'runbook parameter (repeatable; not for secrets, see --param-from-env)', collect, []);
   addExecuteFlags(cmd, { rollback: true }).action(async (f: RunFlags) => {
     if (f.verbose) await checkEndpoints(f.inventory, f);
+    const { runFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {
       const out = await runFiles({ ...operateOptions(f, abort), runbook: f.runbook, inventory: f.inventory, params: f.param });

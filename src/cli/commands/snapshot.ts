@@ -1,7 +1,5 @@
 // `kubedr snapshot inspect|get|diff`: look inside an etcd v3 snapshot without any etcd binary.
 import { Option, type Command } from 'commander';
-import { diffSnapshots, getSnapshotValue, inspectSnapshot, valueToJson } from '../../app/snapshot.js';
-import { renderDiff, renderInspection, renderValue } from '../../etcd/snapshot/index.js';
 import type { RegisterCommand } from './index.js';
 
 interface Flags {
@@ -21,7 +19,8 @@ export const registerSnapshot: RegisterCommand = (program: Command) => {
     .description('verify the integrity hash; print revision, key counts, size and live keys per resource type')
     .addOption(outputOption())
     .addOption(skipHashOption())
-    .action((file: string, flags: Flags) => {
+    .action(async (file: string, flags: Flags) => {
+      const [{ inspectSnapshot }, { renderInspection }] = await load();
       const report = inspectSnapshot(file, options(flags));
       write(flags.output === 'json' ? json(report) : renderInspection(file, report));
     });
@@ -31,7 +30,8 @@ export const registerSnapshot: RegisterCommand = (program: Command) => {
     .description('print the latest value of a key: JSON as stored, Kubernetes protobuf decoded as far as possible')
     .addOption(outputOption())
     .addOption(skipHashOption())
-    .action((file: string, key: string, flags: Flags) => {
+    .action(async (file: string, key: string, flags: Flags) => {
+      const [{ getSnapshotValue, valueToJson }, { renderValue }] = await load();
       const value = getSnapshotValue(file, key, options(flags));
       write(flags.output === 'json' ? json(valueToJson(value)) : renderValue(value));
     });
@@ -41,11 +41,15 @@ export const registerSnapshot: RegisterCommand = (program: Command) => {
     .description('keys added, removed and changed per resource type from snapshot A to snapshot B')
     .addOption(outputOption())
     .addOption(skipHashOption())
-    .action((a: string, b: string, flags: Flags) => {
+    .action(async (a: string, b: string, flags: Flags) => {
+      const [{ diffSnapshots }, { renderDiff }] = await load();
       const report = diffSnapshots(a, b, options(flags));
       write(flags.output === 'json' ? json(report) : renderDiff(a, b, report));
     });
 };
+
+// Loaded by the subcommand that runs: the snapshot reader is not part of every start-up.
+const load = () => Promise.all([import('../../app/snapshot.js'), import('../../etcd/snapshot/index.js')]);
 
 function options(flags: Flags): { skipHashCheck: boolean } {
   return { skipHashCheck: flags.skipHashCheck ?? false };

@@ -1,6 +1,5 @@
 // `kubedr validate -r RUNBOOK -i INVENTORY [--param k=v]`: all problems, exit 2 on errors.
 import type { Command } from 'commander';
-import { validate } from '../../app/validate.js';
 import { formatProblem } from '../../errors/index.js';
 import { addSshFlags, checkEndpoints, type SshFlags } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
@@ -17,6 +16,7 @@ export const registerValidate: RegisterCommand = (program: Command) => {
     .option('--param <name=value>', 'runbook parameter (repeatable)', collect, []);
   addSshFlags(cmd)
     .action(async (opts: { runbook: string; inventory: string; param: string[] } & SshFlags) => {
+      const { validate } = await import('../../app/validate.js');
       const report = await validate({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param });
       for (const p of report.problems) process.stderr.write(`${formatProblem(p)}\n`);
       if (report.errors > 0) {

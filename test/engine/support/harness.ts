@@ -20,6 +20,8 @@ export interface HarnessOptions extends Partial<EngineOptions> {
   onSecret?: (value: string) => void;
   /** Told every sleep the engine asks for (the clock is fake: sleeps return at once). */
   onSleep?: (ms: number) => void;
+  /** A clock the test also drives (e.g. from a fake transport); sleeps advance it. Default: +1 ms per read. */
+  clock?: { now: () => number; advance: (ms: number) => void };
 }
 
 export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOptions = {}): Promise<Harness> {
@@ -27,7 +29,7 @@ export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOp
   const journal: JournalRecord[] = [];
   const approvals: ApprovalRequest[] = [];
   let clock = 1_700_000_000_000;
-  const { local, approve, prior, signal, onSecret, onSleep, ...rest } = o;
+  const { local, approve, prior, signal, onSecret, onSleep, clock: given, ...rest } = o;
   const result = await executePlan(
     plan,
     {
@@ -35,8 +37,8 @@ export async function runInMemory(plan: Plan, transport: Transport, o: HarnessOp
       localTransport: local ?? new MemoryTransport(),
       journal: { append: (r) => (journal.push(r), Promise.resolve()) },
       sinks: [(e) => events.push(e)],
-      now: () => (clock += 1),
-      sleep: (ms) => (onSleep?.(ms), (clock += ms), Promise.resolve()),
+      now: given ? given.now : () => (clock += 1),
+      sleep: (ms) => (onSleep?.(ms), given ? given.advance(ms) : (clock += ms), Promise.resolve()),
       approve: (req) => (approvals.push(req), Promise.resolve(approve ?? true)),
       ...(signal ? { signal } : {}),
       ...(onSecret ? { onSecret } : {}),

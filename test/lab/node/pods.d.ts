@@ -1,4 +1,5 @@
 // Types for pods.js (plain JS so that it runs without a TypeScript loader inside lab nodes).
+import type { ProbeSpec } from './probes.js';
 export interface VolumeMap {
   mountPath: string;
   hostPath: string;
@@ -12,6 +13,8 @@ export interface PodSpec {
   /** hostPath volumes with their type (DirectoryOrCreate, FileOrCreate, …). */
   hostPaths: { path: string; type: string }[];
   env: Record<string, string>;
+  /** httpGet startup/liveness probes of the container (probes.js). */
+  probes: { startup?: ProbeSpec; liveness?: ProbeSpec };
 }
 export function rewriteLoopback(arg: string, address: string): string;
 export function mapVolumePaths(arg: string, mounts: VolumeMap[]): string;

@@ -1,6 +1,7 @@
 // Pure helpers shared by the in-node runner and crictl stand-in (plain JS: these run with bare
 // `node` inside a lab node, where tsx would add ~0.4 s to every start). Types: pods.d.ts.
 import { parse } from 'yaml';
+import { probeSpec } from './probes.js';
 
 const LOOPBACK = /(^|[/=,@])127\.0\.0\.1(?=[:/,]|$)/g;
 
@@ -50,7 +51,8 @@ export function parsePodManifest(text, nodeName) {
     .map((m) => ({ mountPath: String(m.mountPath), hostPath: String(hostPaths.get(m.name)) }));
   const hostPathTypes = (doc.spec.volumes ?? []).filter((v) => v.hostPath).map((v) => ({ path: String(v.hostPath.path), type: String(v.hostPath.type ?? '') }));
   const env = Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]));
-  return { pod: `${name}-${nodeName}`, container: String(c.name ?? name), image: String(c.image ?? ''), argv, mounts, hostPaths: hostPathTypes, env };
+  const probes = { startup: probeSpec(c.startupProbe), liveness: probeSpec(c.livenessProbe) };
+  return { pod: `${name}-${nodeName}`, container: String(c.name ?? name), image: String(c.image ?? ''), argv, mounts, hostPaths: hostPathTypes, env, probes };
 }
 
 /** The argv the runner launches: volume paths mapped, loopback rewritten. */

@@ -8,7 +8,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backoffMs, launchArgv, parsePodManifest } from './pods.js';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { backoffMs, launchArgv, parsePodManifest, rewriteLoopback } from './pods.js';
+import { createProber } from './probes.js';
 
 process.title = 'kubelet';
 const cfg = JSON.parse(readFileSync(process.env.KUBEDR_LAB_NODE, 'utf8'));
@@ -101,7 +104,43 @@ function start(p) {
   // A program that cannot be started (missing binary) counts as a crash: back-off, retry.
   child.on('error', (e) => { log(`spawn ${p.spec.pod} failed: ${e.message}`); onExit(127, null); });
   child.on('exit', onExit);
+  watchProbes(p, c, child);
   writeState();
+}
+
+/** One HTTP(S) GET of a probe: a 2xx/3xx answer within its timeout is a success. */
+function probeOnce(probe) {
+  const url = `${probe.scheme}://${rewriteLoopback(probe.host, cfg.address)}:${probe.port}${probe.path}`;
+  return new Promise((resolve) => {
+    const req = (probe.scheme === 'https' ? httpsGet : httpGet)(url, { timeout: probe.timeoutSeconds * 1000, rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode >= 200 && res.statusCode < 400);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** The kubelet's startup/liveness probes (probes.js): too many failures kill the container. */
+function watchProbes(p, c, child) {
+  const prober = createProber(p.spec.probes ?? {});
+  const schedule = () => {
+    const n = prober.next();
+    if (!n || p.child !== child) return;
+    setTimeout(async () => {
+      if (p.child !== child) return;
+      const ok = await probeOnce(n.probe);
+      if (p.child !== child) return;
+      const verdict = prober.result(ok);
+      if (verdict === 'kill') {
+        log(`probe failed ${n.probe.failureThreshold} times: killing ${p.spec.pod} pid=${c.pid}`);
+        child.kill('SIGKILL');
+        return;
+      }
+      schedule();
+    }, Math.max(0, n.atMs - (Date.now() - c.createdAt)));
+  };
+  schedule();
 }
 
 /** Stop a pod like the kubelet: TERM, KILL after the grace period; resolves when it has exited. */

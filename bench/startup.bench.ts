@@ -1,0 +1,64 @@
+// Start-up cost of the built CLI as an operator runs it (`node bin/kubedr.js`, a new process each
+// time): CPU time (user + sys, the child's own rusage) of `kubedr --help` and of `kubedr plan` of
+// the ha-restore runbook, against `node -e 0` measured in the same round. CPU time, not wall time:
+// on a shared machine wall time mostly measures the others' load, CPU time what kubedr costs.
+// Many short rounds (BENCH_STARTUP_ROUNDS, default 30), contenders interleaved round by round.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildCli, REPO } from './lib/kubedr-cli.js';
+import type { PairedSuite } from './lib/paired.js';
+import { runOk } from './lib/proc.js';
+
+const BIN = fileURLToPath(new URL('../bin/kubedr.js', import.meta.url));
+
+interface Ctx {
+  dir: string;
+  planArgs: string[];
+}
+
+/**
+ * Runs argv under bash and reads bash's `times` for its children: the user and sys seconds of
+ * exactly that one process (millisecond resolution), not bash's own start.
+ */
+export async function childCpuMs(argv: readonly string[]): Promise<{ cpuMs: number; wallMs: number }> {
+  const r = await runOk('bash', ['-c', '"$@" >/dev/null 2>&1 || exit $?; times', 'cpu', ...argv], { cwd: REPO, timeoutMs: 120_000 });
+  const children = r.stdout.trim().split('\n').at(-1) ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (secs.length !== 2) throw new Error(`cannot read the CPU time of ${argv.join(' ')} from \`times\`: ${JSON.stringify(r.stdout)}`);
+  return { cpuMs: Math.round(((secs[0] ?? 0) + (secs[1] ?? 0)) * 1000), wallMs: Math.round(r.ms) };
+}
+
+const cpuRun = (argv: (c: Ctx) => string[]) => async (c: Ctx) => {
+  const { cpuMs, wallMs } = await childCpuMs(argv(c));
+  return { ms: cpuMs, metrics: { wall_ms: wallMs } };
+};
+
+const rounds = Number(process.env['BENCH_STARTUP_ROUNDS'] ?? 30);
+
+const suite: PairedSuite<Ctx> = {
+  kind: 'paired',
+  suite: 'startup',
+  description:
+    'CPU time (user+sys from the child rusage via bash `times`, ms) of one new process: `node -e 0` (baseline), `kubedr --help`, `kubedr plan` of runbooks/ha-restore.yaml on inventories/kubeadm-3-master.yaml (built CLI, node bin/kubedr.js). The "ms" columns are CPU ms, wall_ms is wall time.',
+  rounds: Number.isInteger(rounds) && rounds > 0 ? rounds : 30,
+  setup: async () => {
+    await buildCli();
+    const dir = mkdtempSync(join(tmpdir(), 'kubedr-startup-'));
+    // A real (tiny) snapshot file, so the plan does not warn about a missing upload source.
+    const snapshot = join(dir, 'snapshot.db');
+    writeFileSync(snapshot, 'x');
+    const planArgs = ['plan', '-r', 'runbooks/ha-restore.yaml', '-i', 'inventories/kubeadm-3-master.yaml', '--param', `snapshot=${snapshot}`, '--param', `snapshotSha256=${'0'.repeat(64)}`];
+    if (!existsSync(BIN)) throw new Error(`${BIN} missing`);
+    return { dir, planArgs };
+  },
+  teardown: async (c) => rmSync(c.dir, { recursive: true, force: true }),
+  info: () => ({ measure: 'CPU time (user+sys) of the child process, ms; bash `times` (children line)', node: process.version }),
+  contenders: [
+    { name: 'node -e 0', run: cpuRun(() => [process.execPath, '-e', '0']) },
+    { name: 'kubedr --help', baseline: 'node -e 0', goal: { max: 2, text: 'CPU ≤ 2× node -e 0' }, run: cpuRun(() => [process.execPath, BIN, '--help']) },
+    { name: 'kubedr plan ha-restore', baseline: 'node -e 0', goal: { max: 3, text: 'CPU ≤ 3× node -e 0' }, run: cpuRun((c) => [process.execPath, BIN, ...c.planArgs]) },
+  ],
+};
+export default suite;
