@@ -1,7 +1,10 @@
 // configureMember: the stashed etcd.yaml edited YAML-aware with the engine's `manifest` action
 // (comments and layout kept, original kept once per run and step, the implicit undo puts it
 // back): --initial-cluster of every member and --initial-cluster-state. Editing again writes
-// the same flags (idempotent). The check asks that etcd.yaml is where stopStaticPods finds it.
+// the same flags (idempotent). The check asks that etcd.yaml is where stopStaticPods finds it,
+// or, with `placed: true` (an earlier placeManifest step puts it into the stash), that
+// placeManifest has a source for it: the same read-only check, so a rehearsal passes a member
+// whose file will be placed and still blocks, naming why, one without any source.
 import { DEFAULT_STASH } from './static-pods.js';
 import { script, word } from './shell.js';
 import type { DrAction, TemplateArg } from './types.js';
@@ -16,6 +19,10 @@ export interface ConfigureMemberArgs {
   state?: 'new' | 'existing';
   /** Colon-separated dirs where etcd.yaml may have been moved by hand (for the check). */
   searchPath?: TemplateArg;
+  /** etcd.yaml arrives in the stash by an earlier placeManifest step of the run. @default false */
+  placed?: boolean;
+  /** As given to that placeManifest (its backup dir). @default '' */
+  backup?: TemplateArg;
 }
 
 export const configureMember: DrAction<ConfigureMemberArgs> = {
@@ -30,6 +37,8 @@ export const configureMember: DrAction<ConfigureMemberArgs> = {
       initialCluster: { type: 'string', description: 'Default {{ cluster.initialCluster }}.' },
       state: { enum: ['new', 'existing'], description: 'Default existing.' },
       searchPath: { type: 'string', description: 'As given to stopStaticPods (where the check looks for etcd.yaml).' },
+      placed: { type: 'boolean', description: 'etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false.' },
+      backup: { type: 'string', description: 'With placed: the backup dir given to placeManifest. Default none.' },
     },
   },
   expand: (a) => {
@@ -44,16 +53,18 @@ export const configureMember: DrAction<ConfigureMemberArgs> = {
         ],
         sudo: true,
       },
-      check: {
-        kind: 'shell',
-        sudo: true,
-        script: script(
-          `found=""; dirs={{ node.paths.manifestDir }}:${word(a.searchPath ?? '')}:${word(stash)}; old_ifs=$IFS; IFS=:`,
-          'for d in $dirs; do if [ -n "$d" ] && [ -r "$d/etcd.yaml" ]; then found=$d; fi; done; IFS=$old_ifs',
-          '[ -n "$found" ] || { echo "etcd.yaml is neither in the manifests dir nor in the search path: see docs/restoring.md (missing manifests)" >&2; exit 1; }',
-        ),
-      },
+      check: a.placed === true
+        ? { kind: 'placeManifest', file: 'etcd.yaml', stash, searchPath: a.searchPath ?? '', backup: a.backup ?? '', mode: 'check', sudo: true }
+        : { kind: 'shell', sudo: true, script: inStashScript(a.searchPath, stash) },
       idempotent: true,
     };
   },
 };
+
+function inStashScript(searchPath: TemplateArg | undefined, stash: string): string {
+  return script(
+    `found=""; dirs={{ node.paths.manifestDir }}:${word(searchPath ?? '')}:${word(stash)}; old_ifs=$IFS; IFS=:`,
+    'for d in $dirs; do if [ -n "$d" ] && [ -r "$d/etcd.yaml" ]; then found=$d; fi; done; IFS=$old_ifs',
+    '[ -n "$found" ] || { echo "etcd.yaml is neither in the manifests dir nor in the search path: see docs/restoring.md (missing manifests)" >&2; exit 1; }',
+  );
+}

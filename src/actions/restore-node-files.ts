@@ -21,8 +21,11 @@ export interface RestoreNodeFilesArgs {
   checkOnly?: boolean;
 }
 
-/** The etcd member's own certificates in a kubeadm pki dir. */
-export const ETCD_MEMBER_FILES = ['etcd/server.crt', 'etcd/server.key', 'etcd/peer.crt', 'etcd/peer.key', 'etcd/healthcheck-client.crt', 'etcd/healthcheck-client.key'];
+/**
+ * What a member needs under a kubeadm pki dir's etcd/ when that dir is gone: the etcd CA (the
+ * backup keeps it once, under shared/pki, for every node) and the member's own certificates.
+ */
+export const ETCD_MEMBER_FILES = ['etcd/ca.crt', 'etcd/ca.key', 'etcd/server.crt', 'etcd/server.key', 'etcd/peer.crt', 'etcd/peer.key', 'etcd/healthcheck-client.crt', 'etcd/healthcheck-client.key'];
 
 export const restoreNodeFiles: DrAction<RestoreNodeFilesArgs> = {
   name: 'restoreNodeFiles',

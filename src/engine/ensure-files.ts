@@ -1,6 +1,6 @@
 // ensureFiles on one node: every listed file under its pki dir exists, or is uploaded from the
 // backup's copy of THIS node (nodes/<node>/pki/…, sha256 checked against SHA256SUMS). Another
-// node's certificate is never a source. Every missing file is looked up in the backup before
+// node's certificate is never a source (the CA, the same on every node, comes from shared/pki). Every missing file is looked up in the backup before
 // anything is uploaded, so a backup that lacks one refuses the node with nothing changed.
 import { posix } from 'node:path';
 import { LOCAL_NODE, type PlannedEnsureFiles } from '../model/index.js';
@@ -22,7 +22,7 @@ export async function ensureFiles(io: PrimitiveIo, node: string, a: PlannedEnsur
   const found = new Map<string, string>();
   const absent: string[] = [];
   for (const f of missing) {
-    const rel = posix.join(a.backupRel, f);
+    const rel = backupRelOf(a, f);
     const r = await io.exec(LOCAL_NODE, backupFileScript(backup, rel), { sudo: false });
     if (r.outcome === 'done') found.set(f, r.raw.trim());
     else if (r.exitCode === NOT_HERE) absent.push(rel);
@@ -40,9 +40,20 @@ export async function ensureFiles(io: PrimitiveIo, node: string, a: PlannedEnsur
     // The marker first: an upload interrupted after it is still moved aside by the undo.
     const rec = await io.exec(node, recordEnsuredScript(a.dir, marker, f), { sudo: a.sudo });
     if (rec.outcome !== 'done') return { ok: false, error: `cannot prepare ${posix.join(a.dir, f)} on ${node}: ${rec.error ?? ''} ${rec.stderr}`.trim() };
-    const up = await io.upload(node, posix.join(backup, a.backupRel, f), posix.join(a.dir, f), /\.key$/.test(f) ? 0o600 : 0o644);
+    const up = await io.upload(node, posix.join(backup, backupRelOf(a, f)), posix.join(a.dir, f), /\.key$/.test(f) ? 0o600 : 0o644);
     if (up.sha256 !== want) return { ok: false, error: `${f} uploaded to ${node} has sha256 ${up.sha256}, the backup's SHA256SUMS says ${want}` };
-    io.say(`${node}: ${posix.join(a.dir, f)} restored from ${posix.join(backup, a.backupRel, f)}`);
+    io.say(`${node}: ${posix.join(a.dir, f)} restored from ${posix.join(backup, backupRelOf(a, f))}`);
   }
   return { ok: true };
+}
+
+/**
+ * kubeadm's CA material is the same on every control-plane node, so etcd-backup keeps it once
+ * under shared/pki (runbooks/etcd-backup.yaml lists the same names); everything else comes from
+ * this node's own copy.
+ */
+const SHARED_PKI = new Set(['ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'etcd/ca.crt', 'etcd/ca.key']);
+
+function backupRelOf(a: PlannedEnsureFiles, f: string): string {
+  return SHARED_PKI.has(f) ? posix.join('shared/pki', f) : posix.join(a.backupRel, f);
 }

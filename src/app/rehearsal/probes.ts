@@ -35,6 +35,7 @@ export function builtinProbes(i: ProbeInputs): PlanPhase[] {
   const texts = nodeTexts(i.plan);
   const nodes = i.nodes.filter((n) => texts.has(n.name));
   const uploads = uploadsOf(i.plan);
+  const restored = restoredOf(i.plan);
   const has = (n: InventoryNode, role: string): boolean => (n.roles as string[]).includes(role);
   const defs: [string, string, Script][] = [
     ['kubedr-reachable', 'node reachable over SSH', () => ({ script: 'uname -n', sudo: false })],
@@ -43,7 +44,7 @@ export function builtinProbes(i: ProbeInputs): PlanPhase[] {
     ['kubedr-tools', 'tools the runbook calls are installed', (n) => toolsScript(texts.get(n.name) ?? '')],
     ['kubedr-paths', 'inventory paths exist', (n) => (has(n, 'control-plane') || has(n, 'etcd') ? { script: pathsScript(n, has(n, 'etcd')), sudo: true } : undefined)],
     ['kubedr-disk', 'free disk space for the restore and uploads', (n) => diskScript(n, has(n, 'etcd') && /snapshot restore/.test(texts.get(n.name) ?? ''), uploads.get(n.name) ?? [], i.uploadSizes)],
-    ['kubedr-certs', 'certificates present and not about to expire', (n) => (has(n, 'control-plane') || has(n, 'etcd') ? { script: certScript(n, i.tls, has(n, 'etcd'), has(n, 'control-plane'), i.certMinValiditySec), sudo: true } : undefined)],
+    ['kubedr-certs', 'certificates present and not about to expire', (n) => (has(n, 'control-plane') || has(n, 'etcd') ? { script: certScript(n, i.tls, has(n, 'etcd'), has(n, 'control-plane'), i.certMinValiditySec, restored.get(n.name) ?? new Map()), sudo: true } : undefined)],
     ['kubedr-etcd-manifest', 'etcd.yaml agrees with the inventory', (n) => (n.etcd ? { script: manifestScript(n), sudo: true } : undefined)],
   ];
   const steps = defs.flatMap(([id, name, make]) => {
@@ -72,6 +73,19 @@ function nodeTexts(plan: Plan): Map<string, string> {
 }
 
 interface Upload { src: string; dest: string; sha256?: string }
+
+/** Files an ensureFiles step of the run restores on each node (absolute path → step id). */
+function restoredOf(plan: Plan): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const t of plan.phases.flatMap((p) => p.steps).flatMap((s) => s.tasks)) {
+    const a = t.action;
+    if (a.kind !== 'ensureFiles' || a.mode !== 'apply') continue;
+    const m = out.get(t.node) ?? new Map<string, string>();
+    for (const f of a.files) m.set(`${a.dir}/${f}`, t.stepId);
+    out.set(t.node, m);
+  }
+  return out;
+}
 
 function uploadsOf(plan: Plan): Map<string, Upload[]> {
   const out = new Map<string, Upload[]>();
@@ -137,17 +151,36 @@ function diskScript(n: InventoryNode, restores: boolean, uploads: Upload[], size
   return { sudo: true, script: [FREE_KIB, 'bad=0', ...lines, 'exit $bad'].join('\n') };
 }
 
-function certScript(n: InventoryNode, tls: EtcdTls, etcd: boolean, cp: boolean, minSec: number): string {
+function certScript(n: InventoryNode, tls: EtcdTls, etcd: boolean, cp: boolean, minSec: number, restored: ReadonlyMap<string, string>): string {
   const pki = n.paths.pkiDir;
-  const certs = new Set<string>([
-    ...(etcd ? [tls.cacert, tls.cert, `${pki}/etcd/ca.crt`, `${pki}/etcd/server.crt`, `${pki}/etcd/peer.crt`] : []),
-    ...(cp ? [`${pki}/ca.crt`, `${pki}/apiserver.crt`, `${pki}/apiserver-etcd-client.crt`] : []),
-  ]);
+  // etcd's own certificates: kubeadm's pki/etcd for a static pod, whatever the unit and its
+  // env file name for systemd etcd (external topology), decided on the node.
+  const kubeadmEtcd = [`${pki}/etcd/ca.crt`, `${pki}/etcd/server.crt`, `${pki}/etcd/peer.crt`];
+  const certs = new Set<string>([...(etcd ? [tls.cacert, tls.cert] : []), ...(cp ? [`${pki}/ca.crt`, `${pki}/apiserver.crt`] : [])]);
+  const later = [...restored].map(([f, step]) => `${q(f)}) echo "missing $c: step ${step} restores it from the backup"; continue ;;`);
   return [
     `command -v openssl >/dev/null 2>&1 || { echo "openssl is not installed: certificate expiry not checked" >&2; exit ${UNKNOWN_EXIT}; }`,
     'bad=0',
-    `for c in ${[...certs].map(q).join(' ')}; do`,
-    '  if [ ! -r "$c" ]; then echo "missing certificate: $c" >&2; bad=1; continue; fi',
+    `set -- ${[...certs].map(q).join(' ')}`,
+    ...(etcd ? [
+      `m=${q(`${n.paths.manifestDir}/etcd.yaml`)}`,
+      SYSTEMD_ETCD,
+      `if [ -n "$etcd_conf" ]; then for k in ETCD_TRUSTED_CA_FILE ETCD_CERT_FILE ETCD_PEER_CERT_FILE trusted-ca-file cert-file peer-cert-file; do v=$(setting "$k"); [ -z "$v" ] || set -- "$@" "$v"; done`,
+      `else set -- "$@" ${kubeadmEtcd.map(q).join(' ')}; fi`,
+    ] : []),
+    // The apiserver's etcd client certificate: the one its manifest names, kubeadm's by default.
+    ...(cp ? [
+      `a=${q(`${n.paths.manifestDir}/kube-apiserver.yaml`)}; ec=""`,
+      `[ ! -r "$a" ] || ec=$(sed -n 's/^[ \t-]*--etcd-certfile=//p' "$a" | tr -d '"\r' | head -n 1)`,
+      `set -- "$@" "\${ec:-${pki}/apiserver-etcd-client.crt}"`,
+    ] : []),
+    'seen=" "',
+    'for c in "$@"; do',
+    '  case "$seen" in *" $c "*) continue ;; esac; seen="$seen$c "',
+    '  if [ ! -r "$c" ]; then',
+    ...(later.length ? ['    case "$c" in', ...later.map((l) => `      ${l}`), '    esac'] : []),
+    '    echo "missing certificate: $c" >&2; bad=1; continue',
+    '  fi',
     '  end=$(openssl x509 -noout -enddate -in "$c" 2>/dev/null | sed "s/^notAfter=//")',
     `  if ! openssl x509 -noout -checkend ${minSec} -in "$c" >/dev/null 2>&1; then echo "certificate $c expires $end (within ${minSec} s)" >&2; bad=1; else echo "$c valid until $end"; fi`,
     'done',
@@ -155,11 +188,31 @@ function certScript(n: InventoryNode, tls: EtcdTls, etcd: boolean, cp: boolean, 
   ].join('\n');
 }
 
+/**
+ * Sets etcd_conf to the text of a systemd etcd's unit and env files when etcd runs as a service
+ * here and not as a static pod ($m is the etcd.yaml path), and defines `setting KEY`: the value of
+ * KEY=... (env file) or --KEY=... (the unit's ExecStart), last one wins.
+ */
+const SYSTEMD_ETCD = [
+  'etcd_conf=""',
+  'if [ ! -e "$m" ] && command -v systemctl >/dev/null 2>&1 && systemctl cat etcd >/dev/null 2>&1; then',
+  '  etcd_conf=$(systemctl cat etcd 2>/dev/null; for e in $(systemctl show -p EnvironmentFiles etcd 2>/dev/null | sed "s/^EnvironmentFiles=//; s/ (.*//"); do cat -- "${e#-}" 2>/dev/null; done)',
+  'fi',
+  'setting() { printf "%s\\n" "$etcd_conf" | tr " " "\\n" | sed -n "s/^-*$1=//p" | tr -d "\\"\\r" | tail -n 1; }',
+].join('\n');
+
 function manifestScript(n: InventoryNode): string {
   const file = `${n.paths.manifestDir}/etcd.yaml`;
   const want = [`--name=${n.etcd?.name ?? ''}`, `--initial-advertise-peer-urls=${n.etcd?.peerURL ?? ''}`];
   return [
-    `f=${q(file)}`,
+    `f=${q(file)}; m="$f"`,
+    SYSTEMD_ETCD,
+    // systemd etcd (external topology): the same two settings, from its env file or unit.
+    'if [ -n "$etcd_conf" ]; then bad=0',
+    ...([['ETCD_NAME', 'name', n.etcd?.name ?? ''], ['ETCD_INITIAL_ADVERTISE_PEER_URLS', 'initial-advertise-peer-urls', n.etcd?.peerURL ?? '']] as const).map(([env, flag, want]) =>
+      `  v=$(setting ${env}); [ -n "$v" ] || v=$(setting ${flag}); if [ "$v" = ${q(want)} ]; then echo ${q(`etcd service: ${env}=${want}`)}; else echo ${q(`the etcd service has ${env}=`)}"$v"${q(` (the inventory says ${want})`)} >&2; bad=1; fi`),
+    '  exit $bad',
+    'fi',
     `[ -r "$f" ] || { echo "$f not found: etcd is stopped or not a static pod here; flags not checked" >&2; exit ${UNKNOWN_EXIT}; }`,
     'bad=0',
     // Exact comparison of whole flags (values come from the inventory, never from a regex).

@@ -1629,7 +1629,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
@@ -1638,13 +1638,13 @@ const schema66 = {"type":"object","required":["name","steps"],"additionalPropert
 const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
-const schema101 = {"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."}}};
+const schema101 = {"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}};
 const schema102 = {"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}};
 const schema103 = {"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
 const schema104 = {"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}};
 const schema105 = {"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}};
 const schema106 = {"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}};
-const schema107 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."}}};
+const schema107 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}};
 const schema108 = {"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}};
 const schema109 = {"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}};
 const schema110 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
@@ -1656,7 +1656,7 @@ const schema115 = {"description":"DR action: capture \"<revision> <keys>\" of th
 const schema116 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
 const schema117 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
 const schema120 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
-const schema121 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
+const schema121 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
 const schema122 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
 const schema123 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
 const schema124 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
@@ -4154,7 +4154,7 @@ if(data.checkEtcdMember !== undefined){
 let data22 = data.checkEtcdMember;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key3 in data22){
-if(!((key3 === "tool") || (key3 === "pkiDir"))){
+if(!(((key3 === "tool") || (key3 === "pkiDir")) || (key3 === "restoredFromBackup"))){
 const err24 = {instancePath:instancePath+"/checkEtcdMember",schemaPath:"#/$defs/dr.checkEtcdMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema101,data:data22};
 if(vErrors === null){
 vErrors = [err24];
@@ -4191,9 +4191,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/checkEtcdMember",schemaPath:"#/$defs/dr.checkEtcdMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.type,parentSchema:schema101,data:data22};
+if(data22.restoredFromBackup !== undefined){
+let data25 = data22.restoredFromBackup;
+if(typeof data25 !== "boolean"){
+const err27 = {instancePath:instancePath+"/checkEtcdMember/restoredFromBackup",schemaPath:"#/$defs/dr.checkEtcdMember/properties/restoredFromBackup/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema101.properties.restoredFromBackup.type,parentSchema:schema101.properties.restoredFromBackup,data:data25};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4203,11 +4204,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.checkMemberRemoval !== undefined){
-let data25 = data.checkMemberRemoval;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.member === undefined){
-const err28 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema102.required,parentSchema:schema102,data:data25};
+}
+else {
+const err28 = {instancePath:instancePath+"/checkEtcdMember",schemaPath:"#/$defs/dr.checkEtcdMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.type,parentSchema:schema101,data:data22};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4216,9 +4215,12 @@ vErrors.push(err28);
 }
 errors++;
 }
-for(const key4 in data25){
-if(!((key4 === "member") || (key4 === "force"))){
-const err29 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema102,data:data25};
+}
+if(data.checkMemberRemoval !== undefined){
+let data26 = data.checkMemberRemoval;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.member === undefined){
+const err29 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema102.required,parentSchema:schema102,data:data26};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4227,11 +4229,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data25.member !== undefined){
-let data26 = data25.member;
-if(typeof data26 !== "string"){
-const err30 = {instancePath:instancePath+"/checkMemberRemoval/member",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.member.type,parentSchema:schema102.properties.member,data:data26};
+for(const key4 in data26){
+if(!((key4 === "member") || (key4 === "force"))){
+const err30 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema102,data:data26};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4241,10 +4241,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data25.force !== undefined){
-let data27 = data25.force;
-if((typeof data27 !== "string") && (typeof data27 !== "boolean")){
-const err31 = {instancePath:instancePath+"/checkMemberRemoval/force",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/force/type",keyword:"type",params:{type: schema102.properties.force.type},message:"must be string,boolean",schema:schema102.properties.force.type,parentSchema:schema102.properties.force,data:data27};
+if(data26.member !== undefined){
+let data27 = data26.member;
+if(typeof data27 !== "string"){
+const err31 = {instancePath:instancePath+"/checkMemberRemoval/member",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema102.properties.member.type,parentSchema:schema102.properties.member,data:data27};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4254,9 +4254,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data:data25};
+if(data26.force !== undefined){
+let data28 = data26.force;
+if((typeof data28 !== "string") && (typeof data28 !== "boolean")){
+const err32 = {instancePath:instancePath+"/checkMemberRemoval/force",schemaPath:"#/$defs/dr.checkMemberRemoval/properties/force/type",keyword:"type",params:{type: schema102.properties.force.type},message:"must be string,boolean",schema:schema102.properties.force.type,parentSchema:schema102.properties.force,data:data28};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4266,11 +4267,9 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data.checkSnapshot !== undefined){
-let data28 = data.checkSnapshot;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.sha256 === undefined){
-const err33 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema103.required,parentSchema:schema103,data:data28};
+}
+else {
+const err33 = {instancePath:instancePath+"/checkMemberRemoval",schemaPath:"#/$defs/dr.checkMemberRemoval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data:data26};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4279,9 +4278,12 @@ vErrors.push(err33);
 }
 errors++;
 }
-for(const key5 in data28){
-if(!(((key5 === "sha256") || (key5 === "stageDir")) || (key5 === "tool"))){
-const err34 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema103,data:data28};
+}
+if(data.checkSnapshot !== undefined){
+let data29 = data.checkSnapshot;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.sha256 === undefined){
+const err34 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema103.required,parentSchema:schema103,data:data29};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4290,12 +4292,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data28.sha256 !== undefined){
-let data29 = data28.sha256;
-if(typeof data29 === "string"){
-if(func1(data29) < 1){
-const err35 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema103.properties.sha256,data:data29};
+for(const key5 in data29){
+if(!(((key5 === "sha256") || (key5 === "stageDir")) || (key5 === "tool"))){
+const err35 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema103,data:data29};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4305,8 +4304,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-else {
-const err36 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.sha256.type,parentSchema:schema103.properties.sha256,data:data29};
+if(data29.sha256 !== undefined){
+let data30 = data29.sha256;
+if(typeof data30 === "string"){
+if(func1(data30) < 1){
+const err36 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema103.properties.sha256,data:data30};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4316,10 +4318,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data28.stageDir !== undefined){
-let data30 = data28.stageDir;
-if(typeof data30 !== "string"){
-const err37 = {instancePath:instancePath+"/checkSnapshot/stageDir",schemaPath:"#/$defs/dr.checkSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.stageDir.type,parentSchema:schema103.properties.stageDir,data:data30};
+else {
+const err37 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.sha256.type,parentSchema:schema103.properties.sha256,data:data30};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4329,10 +4329,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data28.tool !== undefined){
-let data31 = data28.tool;
+if(data29.stageDir !== undefined){
+let data31 = data29.stageDir;
 if(typeof data31 !== "string"){
-const err38 = {instancePath:instancePath+"/checkSnapshot/tool",schemaPath:"#/$defs/dr.checkSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.tool.type,parentSchema:schema103.properties.tool,data:data31};
+const err38 = {instancePath:instancePath+"/checkSnapshot/stageDir",schemaPath:"#/$defs/dr.checkSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.stageDir.type,parentSchema:schema103.properties.stageDir,data:data31};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4342,9 +4342,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data28};
+if(data29.tool !== undefined){
+let data32 = data29.tool;
+if(typeof data32 !== "string"){
+const err39 = {instancePath:instancePath+"/checkSnapshot/tool",schemaPath:"#/$defs/dr.checkSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema103.properties.tool.type,parentSchema:schema103.properties.tool,data:data32};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4354,11 +4355,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.checkSnapshotFile !== undefined){
-let data32 = data.checkSnapshotFile;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(data32.snapshot === undefined){
-const err40 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema104.required,parentSchema:schema104,data:data32};
+}
+else {
+const err40 = {instancePath:instancePath+"/checkSnapshot",schemaPath:"#/$defs/dr.checkSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data:data29};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4367,8 +4366,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data32.sha256 === undefined){
-const err41 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema104.required,parentSchema:schema104,data:data32};
+}
+if(data.checkSnapshotFile !== undefined){
+let data33 = data.checkSnapshotFile;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.snapshot === undefined){
+const err41 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema104.required,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4377,9 +4380,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-for(const key6 in data32){
-if(!((key6 === "snapshot") || (key6 === "sha256"))){
-const err42 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema104,data:data32};
+if(data33.sha256 === undefined){
+const err42 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema104.required,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4388,12 +4390,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data32.snapshot !== undefined){
-let data33 = data32.snapshot;
-if(typeof data33 === "string"){
-if(func1(data33) < 1){
-const err43 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.snapshot,data:data33};
+for(const key6 in data33){
+if(!((key6 === "snapshot") || (key6 === "sha256"))){
+const err43 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4403,8 +4402,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.snapshot.type,parentSchema:schema104.properties.snapshot,data:data33};
+if(data33.snapshot !== undefined){
+let data34 = data33.snapshot;
+if(typeof data34 === "string"){
+if(func1(data34) < 1){
+const err44 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.snapshot,data:data34};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4414,11 +4416,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data32.sha256 !== undefined){
-let data34 = data32.sha256;
-if(typeof data34 === "string"){
-if(func1(data34) < 1){
-const err45 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.sha256,data:data34};
+else {
+const err45 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.snapshot.type,parentSchema:schema104.properties.snapshot,data:data34};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4428,8 +4427,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.sha256.type,parentSchema:schema104.properties.sha256,data:data34};
+if(data33.sha256 !== undefined){
+let data35 = data33.sha256;
+if(typeof data35 === "string"){
+if(func1(data35) < 1){
+const err46 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.sha256,data:data35};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4439,9 +4441,8 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
 else {
-const err47 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data32};
+const err47 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema104.properties.sha256.type,parentSchema:schema104.properties.sha256,data:data35};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4451,10 +4452,9 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.chooseSurvivor !== undefined){
-let data35 = data.chooseSurvivor;
-if((!(data35 && typeof data35 == "object" && !Array.isArray(data35))) && (data35 !== null)){
-const err48 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/type",keyword:"type",params:{type: schema105.type},message:"must be object,null",schema:schema105.type,parentSchema:schema105,data:data35};
+}
+else {
+const err48 = {instancePath:instancePath+"/checkSnapshotFile",schemaPath:"#/$defs/dr.checkSnapshotFile/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data:data33};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4463,10 +4463,11 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-for(const key7 in data35){
-if(!((key7 === "survivor") || (key7 === "force"))){
-const err49 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema105,data:data35};
+}
+if(data.chooseSurvivor !== undefined){
+let data36 = data.chooseSurvivor;
+if((!(data36 && typeof data36 == "object" && !Array.isArray(data36))) && (data36 !== null)){
+const err49 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/type",keyword:"type",params:{type: schema105.type},message:"must be object,null",schema:schema105.type,parentSchema:schema105,data:data36};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4475,11 +4476,10 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data35.survivor !== undefined){
-let data36 = data35.survivor;
-if(typeof data36 !== "string"){
-const err50 = {instancePath:instancePath+"/chooseSurvivor/survivor",schemaPath:"#/$defs/dr.chooseSurvivor/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.survivor.type,parentSchema:schema105.properties.survivor,data:data36};
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key7 in data36){
+if(!((key7 === "survivor") || (key7 === "force"))){
+const err50 = {instancePath:instancePath+"/chooseSurvivor",schemaPath:"#/$defs/dr.chooseSurvivor/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema105,data:data36};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4489,10 +4489,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data35.force !== undefined){
-let data37 = data35.force;
-if((typeof data37 !== "string") && (typeof data37 !== "boolean")){
-const err51 = {instancePath:instancePath+"/chooseSurvivor/force",schemaPath:"#/$defs/dr.chooseSurvivor/properties/force/type",keyword:"type",params:{type: schema105.properties.force.type},message:"must be string,boolean",schema:schema105.properties.force.type,parentSchema:schema105.properties.force,data:data37};
+if(data36.survivor !== undefined){
+let data37 = data36.survivor;
+if(typeof data37 !== "string"){
+const err51 = {instancePath:instancePath+"/chooseSurvivor/survivor",schemaPath:"#/$defs/dr.chooseSurvivor/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema105.properties.survivor.type,parentSchema:schema105.properties.survivor,data:data37};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4502,14 +4502,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-}
-if(data.configureEtcdService !== undefined){
-let data38 = data.configureEtcdService;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-for(const key8 in data38){
-if(!(((((key8 === "unit") || (key8 === "stageDir")) || (key8 === "envFile")) || (key8 === "initialCluster")) || (key8 === "state"))){
-const err52 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema106,data:data38};
+if(data36.force !== undefined){
+let data38 = data36.force;
+if((typeof data38 !== "string") && (typeof data38 !== "boolean")){
+const err52 = {instancePath:instancePath+"/chooseSurvivor/force",schemaPath:"#/$defs/dr.chooseSurvivor/properties/force/type",keyword:"type",params:{type: schema105.properties.force.type},message:"must be string,boolean",schema:schema105.properties.force.type,parentSchema:schema105.properties.force,data:data38};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4519,10 +4515,14 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data38.unit !== undefined){
-let data39 = data38.unit;
-if(typeof data39 !== "string"){
-const err53 = {instancePath:instancePath+"/configureEtcdService/unit",schemaPath:"#/$defs/dr.configureEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.unit.type,parentSchema:schema106.properties.unit,data:data39};
+}
+}
+if(data.configureEtcdService !== undefined){
+let data39 = data.configureEtcdService;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key8 in data39){
+if(!(((((key8 === "unit") || (key8 === "stageDir")) || (key8 === "envFile")) || (key8 === "initialCluster")) || (key8 === "state"))){
+const err53 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema106,data:data39};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4532,10 +4532,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data38.stageDir !== undefined){
-let data40 = data38.stageDir;
+if(data39.unit !== undefined){
+let data40 = data39.unit;
 if(typeof data40 !== "string"){
-const err54 = {instancePath:instancePath+"/configureEtcdService/stageDir",schemaPath:"#/$defs/dr.configureEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.stageDir.type,parentSchema:schema106.properties.stageDir,data:data40};
+const err54 = {instancePath:instancePath+"/configureEtcdService/unit",schemaPath:"#/$defs/dr.configureEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.unit.type,parentSchema:schema106.properties.unit,data:data40};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4545,10 +4545,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data38.envFile !== undefined){
-let data41 = data38.envFile;
+if(data39.stageDir !== undefined){
+let data41 = data39.stageDir;
 if(typeof data41 !== "string"){
-const err55 = {instancePath:instancePath+"/configureEtcdService/envFile",schemaPath:"#/$defs/dr.configureEtcdService/properties/envFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.envFile.type,parentSchema:schema106.properties.envFile,data:data41};
+const err55 = {instancePath:instancePath+"/configureEtcdService/stageDir",schemaPath:"#/$defs/dr.configureEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.stageDir.type,parentSchema:schema106.properties.stageDir,data:data41};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4558,10 +4558,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data38.initialCluster !== undefined){
-let data42 = data38.initialCluster;
+if(data39.envFile !== undefined){
+let data42 = data39.envFile;
 if(typeof data42 !== "string"){
-const err56 = {instancePath:instancePath+"/configureEtcdService/initialCluster",schemaPath:"#/$defs/dr.configureEtcdService/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.initialCluster.type,parentSchema:schema106.properties.initialCluster,data:data42};
+const err56 = {instancePath:instancePath+"/configureEtcdService/envFile",schemaPath:"#/$defs/dr.configureEtcdService/properties/envFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.envFile.type,parentSchema:schema106.properties.envFile,data:data42};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4571,10 +4571,10 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data38.state !== undefined){
-let data43 = data38.state;
-if(!((data43 === "new") || (data43 === "existing"))){
-const err57 = {instancePath:instancePath+"/configureEtcdService/state",schemaPath:"#/$defs/dr.configureEtcdService/properties/state/enum",keyword:"enum",params:{allowedValues: schema106.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema106.properties.state.enum,parentSchema:schema106.properties.state,data:data43};
+if(data39.initialCluster !== undefined){
+let data43 = data39.initialCluster;
+if(typeof data43 !== "string"){
+const err57 = {instancePath:instancePath+"/configureEtcdService/initialCluster",schemaPath:"#/$defs/dr.configureEtcdService/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema106.properties.initialCluster.type,parentSchema:schema106.properties.initialCluster,data:data43};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4584,9 +4584,10 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema106.type,parentSchema:schema106,data:data38};
+if(data39.state !== undefined){
+let data44 = data39.state;
+if(!((data44 === "new") || (data44 === "existing"))){
+const err58 = {instancePath:instancePath+"/configureEtcdService/state",schemaPath:"#/$defs/dr.configureEtcdService/properties/state/enum",keyword:"enum",params:{allowedValues: schema106.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema106.properties.state.enum,parentSchema:schema106.properties.state,data:data44};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4596,12 +4597,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data.configureMember !== undefined){
-let data44 = data.configureMember;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key9 in data44){
-if(!(((((key9 === "stashDir") || (key9 === "file")) || (key9 === "initialCluster")) || (key9 === "state")) || (key9 === "searchPath"))){
-const err59 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data44};
+}
+else {
+const err59 = {instancePath:instancePath+"/configureEtcdService",schemaPath:"#/$defs/dr.configureEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema106.type,parentSchema:schema106,data:data39};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4611,10 +4609,12 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data44.stashDir !== undefined){
-let data45 = data44.stashDir;
-if(typeof data45 !== "string"){
-const err60 = {instancePath:instancePath+"/configureMember/stashDir",schemaPath:"#/$defs/dr.configureMember/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.stashDir.type,parentSchema:schema107.properties.stashDir,data:data45};
+if(data.configureMember !== undefined){
+let data45 = data.configureMember;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key9 in data45){
+if(!(((((((key9 === "stashDir") || (key9 === "file")) || (key9 === "initialCluster")) || (key9 === "state")) || (key9 === "searchPath")) || (key9 === "placed")) || (key9 === "backup"))){
+const err60 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data45};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4624,10 +4624,10 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data44.file !== undefined){
-let data46 = data44.file;
+if(data45.stashDir !== undefined){
+let data46 = data45.stashDir;
 if(typeof data46 !== "string"){
-const err61 = {instancePath:instancePath+"/configureMember/file",schemaPath:"#/$defs/dr.configureMember/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.file.type,parentSchema:schema107.properties.file,data:data46};
+const err61 = {instancePath:instancePath+"/configureMember/stashDir",schemaPath:"#/$defs/dr.configureMember/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.stashDir.type,parentSchema:schema107.properties.stashDir,data:data46};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4637,10 +4637,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data44.initialCluster !== undefined){
-let data47 = data44.initialCluster;
+if(data45.file !== undefined){
+let data47 = data45.file;
 if(typeof data47 !== "string"){
-const err62 = {instancePath:instancePath+"/configureMember/initialCluster",schemaPath:"#/$defs/dr.configureMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.initialCluster.type,parentSchema:schema107.properties.initialCluster,data:data47};
+const err62 = {instancePath:instancePath+"/configureMember/file",schemaPath:"#/$defs/dr.configureMember/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.file.type,parentSchema:schema107.properties.file,data:data47};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4650,10 +4650,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data44.state !== undefined){
-let data48 = data44.state;
-if(!((data48 === "new") || (data48 === "existing"))){
-const err63 = {instancePath:instancePath+"/configureMember/state",schemaPath:"#/$defs/dr.configureMember/properties/state/enum",keyword:"enum",params:{allowedValues: schema107.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema107.properties.state.enum,parentSchema:schema107.properties.state,data:data48};
+if(data45.initialCluster !== undefined){
+let data48 = data45.initialCluster;
+if(typeof data48 !== "string"){
+const err63 = {instancePath:instancePath+"/configureMember/initialCluster",schemaPath:"#/$defs/dr.configureMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.initialCluster.type,parentSchema:schema107.properties.initialCluster,data:data48};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4663,10 +4663,10 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data44.searchPath !== undefined){
-let data49 = data44.searchPath;
-if(typeof data49 !== "string"){
-const err64 = {instancePath:instancePath+"/configureMember/searchPath",schemaPath:"#/$defs/dr.configureMember/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.searchPath.type,parentSchema:schema107.properties.searchPath,data:data49};
+if(data45.state !== undefined){
+let data49 = data45.state;
+if(!((data49 === "new") || (data49 === "existing"))){
+const err64 = {instancePath:instancePath+"/configureMember/state",schemaPath:"#/$defs/dr.configureMember/properties/state/enum",keyword:"enum",params:{allowedValues: schema107.properties.state.enum},message:"must be equal to one of the allowed values",schema:schema107.properties.state.enum,parentSchema:schema107.properties.state,data:data49};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4676,9 +4676,10 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data44};
+if(data45.searchPath !== undefined){
+let data50 = data45.searchPath;
+if(typeof data50 !== "string"){
+const err65 = {instancePath:instancePath+"/configureMember/searchPath",schemaPath:"#/$defs/dr.configureMember/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.searchPath.type,parentSchema:schema107.properties.searchPath,data:data50};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4688,12 +4689,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data.createJoinToken !== undefined){
-let data50 = data.createJoinToken;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key10 in data50){
-if(!(key10 === "ttl")){
-const err66 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data50};
+if(data45.placed !== undefined){
+let data51 = data45.placed;
+if(typeof data51 !== "boolean"){
+const err66 = {instancePath:instancePath+"/configureMember/placed",schemaPath:"#/$defs/dr.configureMember/properties/placed/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema107.properties.placed.type,parentSchema:schema107.properties.placed,data:data51};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4703,10 +4702,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data50.ttl !== undefined){
-let data51 = data50.ttl;
-if(typeof data51 !== "string"){
-const err67 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.ttl.type,parentSchema:schema108.properties.ttl,data:data51};
+if(data45.backup !== undefined){
+let data52 = data45.backup;
+if(typeof data52 !== "string"){
+const err67 = {instancePath:instancePath+"/configureMember/backup",schemaPath:"#/$defs/dr.configureMember/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.backup.type,parentSchema:schema107.properties.backup,data:data52};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4718,7 +4717,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data50};
+const err68 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data45};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4728,11 +4727,12 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data.forceNewCluster !== undefined){
-let data52 = data.forceNewCluster;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.survivor === undefined){
-const err69 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema109.required,parentSchema:schema109,data:data52};
+if(data.createJoinToken !== undefined){
+let data53 = data.createJoinToken;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key10 in data53){
+if(!(key10 === "ttl")){
+const err69 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data53};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4741,8 +4741,11 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(data52.stash === undefined){
-const err70 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema109.required,parentSchema:schema109,data:data52};
+}
+if(data53.ttl !== undefined){
+let data54 = data53.ttl;
+if(typeof data54 !== "string"){
+const err70 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.ttl.type,parentSchema:schema108.properties.ttl,data:data54};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4751,8 +4754,10 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(data52.stage === undefined){
-const err71 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema109.required,parentSchema:schema109,data:data52};
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data53};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4761,9 +4766,12 @@ vErrors.push(err71);
 }
 errors++;
 }
-for(const key11 in data52){
-if(!((((key11 === "survivor") || (key11 === "stash")) || (key11 === "stage")) || (key11 === "bumpRevision"))){
-const err72 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data52};
+}
+if(data.forceNewCluster !== undefined){
+let data55 = data.forceNewCluster;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.survivor === undefined){
+const err72 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema109.required,parentSchema:schema109,data:data55};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4772,11 +4780,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data52.survivor !== undefined){
-let data53 = data52.survivor;
-if(typeof data53 !== "string"){
-const err73 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.survivor.type,parentSchema:schema109.properties.survivor,data:data53};
+if(data55.stash === undefined){
+const err73 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema109.required,parentSchema:schema109,data:data55};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4785,11 +4790,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-if(data52.stash !== undefined){
-let data54 = data52.stash;
-if(typeof data54 !== "string"){
-const err74 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stash.type,parentSchema:schema109.properties.stash,data:data54};
+if(data55.stage === undefined){
+const err74 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema109.required,parentSchema:schema109,data:data55};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4798,11 +4800,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-if(data52.stage !== undefined){
-let data55 = data52.stage;
-if(typeof data55 !== "string"){
-const err75 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stage.type,parentSchema:schema109.properties.stage,data:data55};
+for(const key11 in data55){
+if(!((((key11 === "survivor") || (key11 === "stash")) || (key11 === "stage")) || (key11 === "bumpRevision"))){
+const err75 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data55};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4812,10 +4812,10 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data52.bumpRevision !== undefined){
-let data56 = data52.bumpRevision;
-if((typeof data56 !== "string") && (!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56))))){
-const err76 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema109.properties.bumpRevision.type},message:"must be string,integer",schema:schema109.properties.bumpRevision.type,parentSchema:schema109.properties.bumpRevision,data:data56};
+if(data55.survivor !== undefined){
+let data56 = data55.survivor;
+if(typeof data56 !== "string"){
+const err76 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.survivor.type,parentSchema:schema109.properties.survivor,data:data56};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4825,9 +4825,10 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data52};
+if(data55.stash !== undefined){
+let data57 = data55.stash;
+if(typeof data57 !== "string"){
+const err77 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stash.type,parentSchema:schema109.properties.stash,data:data57};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4837,11 +4838,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data.memberAdd !== undefined){
-let data57 = data.memberAdd;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.stash === undefined){
-const err78 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema110.required,parentSchema:schema110,data:data57};
+if(data55.stage !== undefined){
+let data58 = data55.stage;
+if(typeof data58 !== "string"){
+const err78 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stage.type,parentSchema:schema109.properties.stage,data:data58};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4850,8 +4850,11 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(data57.stage === undefined){
-const err79 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema110.required,parentSchema:schema110,data:data57};
+}
+if(data55.bumpRevision !== undefined){
+let data59 = data55.bumpRevision;
+if((typeof data59 !== "string") && (!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59))))){
+const err79 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema109.properties.bumpRevision.type},message:"must be string,integer",schema:schema109.properties.bumpRevision.type,parentSchema:schema109.properties.bumpRevision,data:data59};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4860,9 +4863,10 @@ vErrors.push(err79);
 }
 errors++;
 }
-for(const key12 in data57){
-if(!(((((key12 === "only") || (key12 === "except")) || (key12 === "via")) || (key12 === "stash")) || (key12 === "stage"))){
-const err80 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data57};
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data55};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4872,10 +4876,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data57.only !== undefined){
-let data58 = data57.only;
-if(typeof data58 !== "string"){
-const err81 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.only.type,parentSchema:schema110.properties.only,data:data58};
+if(data.memberAdd !== undefined){
+let data60 = data.memberAdd;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.stash === undefined){
+const err81 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema110.required,parentSchema:schema110,data:data60};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4884,11 +4889,8 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-if(data57.except !== undefined){
-let data59 = data57.except;
-if(typeof data59 !== "string"){
-const err82 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.except.type,parentSchema:schema110.properties.except,data:data59};
+if(data60.stage === undefined){
+const err82 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema110.required,parentSchema:schema110,data:data60};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4897,11 +4899,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-if(data57.via !== undefined){
-let data60 = data57.via;
-if(typeof data60 !== "string"){
-const err83 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.via.type,parentSchema:schema110.properties.via,data:data60};
+for(const key12 in data60){
+if(!(((((key12 === "only") || (key12 === "except")) || (key12 === "via")) || (key12 === "stash")) || (key12 === "stage"))){
+const err83 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data60};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4911,10 +4911,10 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data57.stash !== undefined){
-let data61 = data57.stash;
+if(data60.only !== undefined){
+let data61 = data60.only;
 if(typeof data61 !== "string"){
-const err84 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stash.type,parentSchema:schema110.properties.stash,data:data61};
+const err84 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.only.type,parentSchema:schema110.properties.only,data:data61};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4924,10 +4924,10 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data57.stage !== undefined){
-let data62 = data57.stage;
+if(data60.except !== undefined){
+let data62 = data60.except;
 if(typeof data62 !== "string"){
-const err85 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stage.type,parentSchema:schema110.properties.stage,data:data62};
+const err85 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.except.type,parentSchema:schema110.properties.except,data:data62};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4937,9 +4937,10 @@ vErrors.push(err85);
 errors++;
 }
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data57};
+if(data60.via !== undefined){
+let data63 = data60.via;
+if(typeof data63 !== "string"){
+const err86 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.via.type,parentSchema:schema110.properties.via,data:data63};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4949,11 +4950,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data.memberRemove !== undefined){
-let data63 = data.memberRemove;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-if(data63.member === undefined){
-const err87 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema111.required,parentSchema:schema111,data:data63};
+if(data60.stash !== undefined){
+let data64 = data60.stash;
+if(typeof data64 !== "string"){
+const err87 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stash.type,parentSchema:schema110.properties.stash,data:data64};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4962,8 +4962,11 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(data63.stage === undefined){
-const err88 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema111.required,parentSchema:schema111,data:data63};
+}
+if(data60.stage !== undefined){
+let data65 = data60.stage;
+if(typeof data65 !== "string"){
+const err88 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stage.type,parentSchema:schema110.properties.stage,data:data65};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4972,9 +4975,10 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key13 in data63){
-if(!((key13 === "member") || (key13 === "stage"))){
-const err89 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data63};
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data60};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4984,10 +4988,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data63.member !== undefined){
-let data64 = data63.member;
-if(typeof data64 !== "string"){
-const err90 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.member.type,parentSchema:schema111.properties.member,data:data64};
+if(data.memberRemove !== undefined){
+let data66 = data.memberRemove;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.member === undefined){
+const err90 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema111.required,parentSchema:schema111,data:data66};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4996,11 +5001,8 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-if(data63.stage !== undefined){
-let data65 = data63.stage;
-if(typeof data65 !== "string"){
-const err91 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stage.type,parentSchema:schema111.properties.stage,data:data65};
+if(data66.stage === undefined){
+const err91 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema111.required,parentSchema:schema111,data:data66};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -5009,10 +5011,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-}
-else {
-const err92 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data63};
+for(const key13 in data66){
+if(!((key13 === "member") || (key13 === "stage"))){
+const err92 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data66};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -5022,10 +5023,10 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data.memberStatus !== undefined){
-let data66 = data.memberStatus;
-if((!(data66 && typeof data66 == "object" && !Array.isArray(data66))) && (data66 !== null)){
-const err93 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema112.type},message:"must be object,null",schema:schema112.type,parentSchema:schema112,data:data66};
+if(data66.member !== undefined){
+let data67 = data66.member;
+if(typeof data67 !== "string"){
+const err93 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.member.type,parentSchema:schema111.properties.member,data:data67};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -5034,10 +5035,11 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-for(const key14 in data66){
-if(!(key14 === "backupRevision")){
-const err94 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data:data66};
+}
+if(data66.stage !== undefined){
+let data68 = data66.stage;
+if(typeof data68 !== "string"){
+const err94 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stage.type,parentSchema:schema111.properties.stage,data:data68};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -5047,10 +5049,9 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data66.backupRevision !== undefined){
-let data67 = data66.backupRevision;
-if((typeof data67 !== "string") && (!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67))))){
-const err95 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema112.properties.backupRevision.type},message:"must be string,integer",schema:schema112.properties.backupRevision.type,parentSchema:schema112.properties.backupRevision,data:data67};
+}
+else {
+const err95 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data66};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -5060,13 +5061,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-}
-}
-if(data.placeManifest !== undefined){
-let data68 = data.placeManifest;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(data68.file === undefined){
-const err96 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema113.required,parentSchema:schema113,data:data68};
+if(data.memberStatus !== undefined){
+let data69 = data.memberStatus;
+if((!(data69 && typeof data69 == "object" && !Array.isArray(data69))) && (data69 !== null)){
+const err96 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema112.type},message:"must be object,null",schema:schema112.type,parentSchema:schema112,data:data69};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -5075,9 +5073,10 @@ vErrors.push(err96);
 }
 errors++;
 }
-for(const key15 in data68){
-if(!(((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "backup")) || (key15 === "checkOnly"))){
-const err97 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data68};
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+for(const key14 in data69){
+if(!(key14 === "backupRevision")){
+const err97 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data:data69};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -5087,11 +5086,10 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data68.file !== undefined){
-let data69 = data68.file;
-if(typeof data69 === "string"){
-if(!pattern28.test(data69)){
-const err98 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema113.properties.file,data:data69};
+if(data69.backupRevision !== undefined){
+let data70 = data69.backupRevision;
+if((typeof data70 !== "string") && (!(((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70))) && (isFinite(data70))))){
+const err98 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema112.properties.backupRevision.type},message:"must be string,integer",schema:schema112.properties.backupRevision.type,parentSchema:schema112.properties.backupRevision,data:data70};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -5101,8 +5099,13 @@ vErrors.push(err98);
 errors++;
 }
 }
-else {
-const err99 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.file.type,parentSchema:schema113.properties.file,data:data69};
+}
+}
+if(data.placeManifest !== undefined){
+let data71 = data.placeManifest;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(data71.file === undefined){
+const err99 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema113.required,parentSchema:schema113,data:data71};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -5111,11 +5114,9 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-if(data68.stashDir !== undefined){
-let data70 = data68.stashDir;
-if(typeof data70 !== "string"){
-const err100 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stashDir.type,parentSchema:schema113.properties.stashDir,data:data70};
+for(const key15 in data71){
+if(!(((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "backup")) || (key15 === "checkOnly"))){
+const err100 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data71};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -5125,10 +5126,11 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data68.searchPath !== undefined){
-let data71 = data68.searchPath;
-if(typeof data71 !== "string"){
-const err101 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.searchPath.type,parentSchema:schema113.properties.searchPath,data:data71};
+if(data71.file !== undefined){
+let data72 = data71.file;
+if(typeof data72 === "string"){
+if(!pattern28.test(data72)){
+const err101 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema113.properties.file,data:data72};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -5138,10 +5140,8 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data68.backup !== undefined){
-let data72 = data68.backup;
-if(typeof data72 !== "string"){
-const err102 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data72};
+else {
+const err102 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.file.type,parentSchema:schema113.properties.file,data:data72};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -5151,10 +5151,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data68.checkOnly !== undefined){
-let data73 = data68.checkOnly;
-if(typeof data73 !== "boolean"){
-const err103 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data73};
+if(data71.stashDir !== undefined){
+let data73 = data71.stashDir;
+if(typeof data73 !== "string"){
+const err103 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stashDir.type,parentSchema:schema113.properties.stashDir,data:data73};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -5164,9 +5164,10 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data68};
+if(data71.searchPath !== undefined){
+let data74 = data71.searchPath;
+if(typeof data74 !== "string"){
+const err104 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.searchPath.type,parentSchema:schema113.properties.searchPath,data:data74};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -5176,12 +5177,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data.prepareStaging !== undefined){
-let data74 = data.prepareStaging;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-for(const key16 in data74){
-if(!(key16 === "stageDir")){
-const err105 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data74};
+if(data71.backup !== undefined){
+let data75 = data71.backup;
+if(typeof data75 !== "string"){
+const err105 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data75};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -5191,10 +5190,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data74.stageDir !== undefined){
-let data75 = data74.stageDir;
-if(typeof data75 !== "string"){
-const err106 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data75};
+if(data71.checkOnly !== undefined){
+let data76 = data71.checkOnly;
+if(typeof data76 !== "boolean"){
+const err106 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data76};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -5206,7 +5205,7 @@ errors++;
 }
 }
 else {
-const err107 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data74};
+const err107 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data71};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -5216,12 +5215,12 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data.recordEtcdData !== undefined){
-let data76 = data.recordEtcdData;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key17 in data76){
-if(!((key17 === "stageDir") || (key17 === "tool"))){
-const err108 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data76};
+if(data.prepareStaging !== undefined){
+let data77 = data.prepareStaging;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+for(const key16 in data77){
+if(!(key16 === "stageDir")){
+const err108 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data77};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -5231,10 +5230,10 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data76.stageDir !== undefined){
-let data77 = data76.stageDir;
-if(typeof data77 !== "string"){
-const err109 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data77};
+if(data77.stageDir !== undefined){
+let data78 = data77.stageDir;
+if(typeof data78 !== "string"){
+const err109 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data78};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -5244,10 +5243,9 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data76.tool !== undefined){
-let data78 = data76.tool;
-if(typeof data78 !== "string"){
-const err110 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data78};
+}
+else {
+const err110 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data77};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -5257,9 +5255,12 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
-else {
-const err111 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data76};
+if(data.recordEtcdData !== undefined){
+let data79 = data.recordEtcdData;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key17 in data79){
+if(!((key17 === "stageDir") || (key17 === "tool"))){
+const err111 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data79};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -5269,11 +5270,10 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data79 = data.rejoinWorker;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-if(data79.joinFrom === undefined){
-const err112 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data79};
+if(data79.stageDir !== undefined){
+let data80 = data79.stageDir;
+if(typeof data80 !== "string"){
+const err112 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data80};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -5282,9 +5282,11 @@ vErrors.push(err112);
 }
 errors++;
 }
-for(const key18 in data79){
-if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
-const err113 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data79};
+}
+if(data79.tool !== undefined){
+let data81 = data79.tool;
+if(typeof data81 !== "string"){
+const err113 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data81};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -5294,11 +5296,9 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data79.joinFrom !== undefined){
-let data80 = data79.joinFrom;
-if(typeof data80 === "string"){
-if(!pattern29.test(data80)){
-const err114 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data80};
+}
+else {
+const err114 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data79};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -5308,8 +5308,11 @@ vErrors.push(err114);
 errors++;
 }
 }
-else {
-const err115 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data80};
+if(data.rejoinWorker !== undefined){
+let data82 = data.rejoinWorker;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+if(data82.joinFrom === undefined){
+const err115 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data82};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -5318,11 +5321,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-}
-if(data79.stageDir !== undefined){
-let data81 = data79.stageDir;
-if(typeof data81 !== "string"){
-const err116 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data81};
+for(const key18 in data82){
+if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
+const err116 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data82};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -5332,10 +5333,11 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data79.ignorePreflightErrors !== undefined){
-let data82 = data79.ignorePreflightErrors;
-if(typeof data82 !== "string"){
-const err117 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data82};
+if(data82.joinFrom !== undefined){
+let data83 = data82.joinFrom;
+if(typeof data83 === "string"){
+if(!pattern29.test(data83)){
+const err117 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data83};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -5345,9 +5347,8 @@ vErrors.push(err117);
 errors++;
 }
 }
-}
 else {
-const err118 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data79};
+const err118 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data83};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -5357,10 +5358,10 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data83 = data.restartKubelet;
-if((!(data83 && typeof data83 == "object" && !Array.isArray(data83))) && (data83 !== null)){
-const err119 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data83};
+if(data82.stageDir !== undefined){
+let data84 = data82.stageDir;
+if(typeof data84 !== "string"){
+const err119 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data84};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -5369,14 +5370,52 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-for(const key19 in data83){
-const err120 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data83};
+}
+if(data82.ignorePreflightErrors !== undefined){
+let data85 = data82.ignorePreflightErrors;
+if(typeof data85 !== "string"){
+const err120 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data85};
 if(vErrors === null){
 vErrors = [err120];
 }
 else {
 vErrors.push(err120);
+}
+errors++;
+}
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data82};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+if(data.restartKubelet !== undefined){
+let data86 = data.restartKubelet;
+if((!(data86 && typeof data86 == "object" && !Array.isArray(data86))) && (data86 !== null)){
+const err122 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data86};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+for(const key19 in data86){
+const err123 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data86};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
 }
 errors++;
 }
@@ -5389,50 +5428,11 @@ errors = vErrors.length;
 }
 }
 if(data.restoreMember !== undefined){
-let data85 = data.restoreMember;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key20 in data85){
+let data88 = data.restoreMember;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key20 in data88){
 if(!(func11.call(schema120.properties, key20))){
-const err121 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data85};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-}
-if(data85.sha256 !== undefined){
-let data86 = data85.sha256;
-if(typeof data86 !== "string"){
-const err122 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data86};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-}
-if(data85.stageDir !== undefined){
-let data87 = data85.stageDir;
-if(typeof data87 !== "string"){
-const err123 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data87};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-if(data85.name !== undefined){
-let data88 = data85.name;
-if(typeof data88 !== "string"){
-const err124 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.name.type,parentSchema:schema120.properties.name,data:data88};
+const err124 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data88};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -5442,10 +5442,10 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data85.peerURL !== undefined){
-let data89 = data85.peerURL;
+if(data88.sha256 !== undefined){
+let data89 = data88.sha256;
 if(typeof data89 !== "string"){
-const err125 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.peerURL.type,parentSchema:schema120.properties.peerURL,data:data89};
+const err125 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data89};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -5455,10 +5455,10 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data85.initialCluster !== undefined){
-let data90 = data85.initialCluster;
+if(data88.stageDir !== undefined){
+let data90 = data88.stageDir;
 if(typeof data90 !== "string"){
-const err126 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.initialCluster.type,parentSchema:schema120.properties.initialCluster,data:data90};
+const err126 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data90};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5468,10 +5468,10 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data85.token !== undefined){
-let data91 = data85.token;
+if(data88.name !== undefined){
+let data91 = data88.name;
 if(typeof data91 !== "string"){
-const err127 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.token.type,parentSchema:schema120.properties.token,data:data91};
+const err127 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.name.type,parentSchema:schema120.properties.name,data:data91};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5481,10 +5481,10 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data85.dataDir !== undefined){
-let data92 = data85.dataDir;
+if(data88.peerURL !== undefined){
+let data92 = data88.peerURL;
 if(typeof data92 !== "string"){
-const err128 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.dataDir.type,parentSchema:schema120.properties.dataDir,data:data92};
+const err128 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.peerURL.type,parentSchema:schema120.properties.peerURL,data:data92};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5494,10 +5494,10 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data85.bumpRevision !== undefined){
-let data93 = data85.bumpRevision;
-if((!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))) && (typeof data93 !== "string")){
-const err129 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema120.properties.bumpRevision.type},message:"must be integer,string",schema:schema120.properties.bumpRevision.type,parentSchema:schema120.properties.bumpRevision,data:data93};
+if(data88.initialCluster !== undefined){
+let data93 = data88.initialCluster;
+if(typeof data93 !== "string"){
+const err129 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.initialCluster.type,parentSchema:schema120.properties.initialCluster,data:data93};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5507,10 +5507,10 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data85.tool !== undefined){
-let data94 = data85.tool;
+if(data88.token !== undefined){
+let data94 = data88.token;
 if(typeof data94 !== "string"){
-const err130 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.tool.type,parentSchema:schema120.properties.tool,data:data94};
+const err130 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.token.type,parentSchema:schema120.properties.token,data:data94};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5520,9 +5520,10 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
-else {
-const err131 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data85};
+if(data88.dataDir !== undefined){
+let data95 = data88.dataDir;
+if(typeof data95 !== "string"){
+const err131 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.dataDir.type,parentSchema:schema120.properties.dataDir,data:data95};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5532,12 +5533,10 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data.restoreNodeFiles !== undefined){
-let data95 = data.restoreNodeFiles;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-for(const key21 in data95){
-if(!(((key21 === "files") || (key21 === "backup")) || (key21 === "checkOnly"))){
-const err132 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data95};
+if(data88.bumpRevision !== undefined){
+let data96 = data88.bumpRevision;
+if((!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))) && (typeof data96 !== "string")){
+const err132 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema120.properties.bumpRevision.type},message:"must be integer,string",schema:schema120.properties.bumpRevision.type,parentSchema:schema120.properties.bumpRevision,data:data96};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5547,11 +5546,10 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data95.files !== undefined){
-let data96 = data95.files;
-if(Array.isArray(data96)){
-if(data96.length < 1){
-const err133 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.files,data:data96};
+if(data88.tool !== undefined){
+let data97 = data88.tool;
+if(typeof data97 !== "string"){
+const err133 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.tool.type,parentSchema:schema120.properties.tool,data:data97};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5560,12 +5558,10 @@ vErrors.push(err133);
 }
 errors++;
 }
-const len3 = data96.length;
-for(let i3=0; i3<len3; i3++){
-let data97 = data96[i3];
-if(typeof data97 === "string"){
-if(!pattern32.test(data97)){
-const err134 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema121.properties.files.items,data:data97};
+}
+}
+else {
+const err134 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data88};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5575,8 +5571,12 @@ vErrors.push(err134);
 errors++;
 }
 }
-else {
-const err135 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.files.items.type,parentSchema:schema121.properties.files.items,data:data97};
+if(data.restoreNodeFiles !== undefined){
+let data98 = data.restoreNodeFiles;
+if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
+for(const key21 in data98){
+if(!(((key21 === "files") || (key21 === "backup")) || (key21 === "checkOnly"))){
+const err135 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data98};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5586,18 +5586,11 @@ vErrors.push(err135);
 errors++;
 }
 }
-let i4 = data96.length;
-let j0;
-if(i4 > 1){
-const indices0 = {};
-for(;i4--;){
-let item0 = data96[i4];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err136 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema121.properties.files,data:data96};
+if(data98.files !== undefined){
+let data99 = data98.files;
+if(Array.isArray(data99)){
+if(data99.length < 1){
+const err136 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.files,data:data99};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5605,14 +5598,13 @@ else {
 vErrors.push(err136);
 }
 errors++;
-break;
 }
-indices0[item0] = i4;
-}
-}
-}
-else {
-const err137 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.files.type,parentSchema:schema121.properties.files,data:data96};
+const len3 = data99.length;
+for(let i3=0; i3<len3; i3++){
+let data100 = data99[i3];
+if(typeof data100 === "string"){
+if(!pattern32.test(data100)){
+const err137 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema121.properties.files.items,data:data100};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5622,10 +5614,8 @@ vErrors.push(err137);
 errors++;
 }
 }
-if(data95.backup !== undefined){
-let data98 = data95.backup;
-if(typeof data98 !== "string"){
-const err138 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.backup.type,parentSchema:schema121.properties.backup,data:data98};
+else {
+const err138 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.files.items.type,parentSchema:schema121.properties.files.items,data:data100};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5635,10 +5625,18 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data95.checkOnly !== undefined){
-let data99 = data95.checkOnly;
-if(typeof data99 !== "boolean"){
-const err139 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema121.properties.checkOnly.type,parentSchema:schema121.properties.checkOnly,data:data99};
+let i4 = data99.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data99[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err139 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema121.properties.files,data:data99};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5646,11 +5644,14 @@ else {
 vErrors.push(err139);
 }
 errors++;
+break;
+}
+indices0[item0] = i4;
 }
 }
 }
 else {
-const err140 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data95};
+const err140 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.files.type,parentSchema:schema121.properties.files,data:data99};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5660,11 +5661,10 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data.stageSnapshot !== undefined){
-let data100 = data.stageSnapshot;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-if(data100.snapshot === undefined){
-const err141 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema122.required,parentSchema:schema122,data:data100};
+if(data98.backup !== undefined){
+let data101 = data98.backup;
+if(typeof data101 !== "string"){
+const err141 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.backup.type,parentSchema:schema121.properties.backup,data:data101};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5673,8 +5673,11 @@ vErrors.push(err141);
 }
 errors++;
 }
-if(data100.sha256 === undefined){
-const err142 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema122.required,parentSchema:schema122,data:data100};
+}
+if(data98.checkOnly !== undefined){
+let data102 = data98.checkOnly;
+if(typeof data102 !== "boolean"){
+const err142 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema121.properties.checkOnly.type,parentSchema:schema121.properties.checkOnly,data:data102};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5683,9 +5686,10 @@ vErrors.push(err142);
 }
 errors++;
 }
-for(const key22 in data100){
-if(!(((key22 === "snapshot") || (key22 === "sha256")) || (key22 === "stageDir"))){
-const err143 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data100};
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data98};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -5695,11 +5699,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data100.snapshot !== undefined){
-let data101 = data100.snapshot;
-if(typeof data101 === "string"){
-if(func1(data101) < 1){
-const err144 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.snapshot,data:data101};
+if(data.stageSnapshot !== undefined){
+let data103 = data.stageSnapshot;
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+if(data103.snapshot === undefined){
+const err144 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema122.required,parentSchema:schema122,data:data103};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -5708,9 +5712,8 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-else {
-const err145 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.snapshot.type,parentSchema:schema122.properties.snapshot,data:data101};
+if(data103.sha256 === undefined){
+const err145 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema122.required,parentSchema:schema122,data:data103};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -5719,12 +5722,9 @@ vErrors.push(err145);
 }
 errors++;
 }
-}
-if(data100.sha256 !== undefined){
-let data102 = data100.sha256;
-if(typeof data102 === "string"){
-if(func1(data102) < 1){
-const err146 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.sha256,data:data102};
+for(const key22 in data103){
+if(!(((key22 === "snapshot") || (key22 === "sha256")) || (key22 === "stageDir"))){
+const err146 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data103};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -5734,8 +5734,11 @@ vErrors.push(err146);
 errors++;
 }
 }
-else {
-const err147 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.sha256.type,parentSchema:schema122.properties.sha256,data:data102};
+if(data103.snapshot !== undefined){
+let data104 = data103.snapshot;
+if(typeof data104 === "string"){
+if(func1(data104) < 1){
+const err147 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.snapshot,data:data104};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -5745,10 +5748,8 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data100.stageDir !== undefined){
-let data103 = data100.stageDir;
-if(typeof data103 !== "string"){
-const err148 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data103};
+else {
+const err148 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.snapshot.type,parentSchema:schema122.properties.snapshot,data:data104};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -5758,9 +5759,11 @@ vErrors.push(err148);
 errors++;
 }
 }
-}
-else {
-const err149 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data100};
+if(data103.sha256 !== undefined){
+let data105 = data103.sha256;
+if(typeof data105 === "string"){
+if(func1(data105) < 1){
+const err149 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.sha256,data:data105};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -5770,11 +5773,8 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data.staleLeases !== undefined){
-let data104 = data.staleLeases;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.keep === undefined){
-const err150 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema123.required,parentSchema:schema123,data:data104};
+else {
+const err150 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.sha256.type,parentSchema:schema122.properties.sha256,data:data105};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -5783,9 +5783,11 @@ vErrors.push(err150);
 }
 errors++;
 }
-for(const key23 in data104){
-if(!((key23 === "addresses") || (key23 === "keep"))){
-const err151 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data104};
+}
+if(data103.stageDir !== undefined){
+let data106 = data103.stageDir;
+if(typeof data106 !== "string"){
+const err151 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data106};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -5795,10 +5797,9 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data104.addresses !== undefined){
-let data105 = data104.addresses;
-if(typeof data105 !== "string"){
-const err152 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.addresses.type,parentSchema:schema123.properties.addresses,data:data105};
+}
+else {
+const err152 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data103};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -5808,10 +5809,11 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data104.keep !== undefined){
-let data106 = data104.keep;
-if(typeof data106 !== "string"){
-const err153 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.keep.type,parentSchema:schema123.properties.keep,data:data106};
+if(data.staleLeases !== undefined){
+let data107 = data.staleLeases;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+if(data107.keep === undefined){
+const err153 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema123.required,parentSchema:schema123,data:data107};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -5820,10 +5822,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-}
-else {
-const err154 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data104};
+for(const key23 in data107){
+if(!((key23 === "addresses") || (key23 === "keep"))){
+const err154 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data107};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -5833,12 +5834,10 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data.startEtcdService !== undefined){
-let data107 = data.startEtcdService;
-if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
-for(const key24 in data107){
-if(!((key24 === "unit") || (key24 === "stageDir"))){
-const err155 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data107};
+if(data107.addresses !== undefined){
+let data108 = data107.addresses;
+if(typeof data108 !== "string"){
+const err155 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.addresses.type,parentSchema:schema123.properties.addresses,data:data108};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -5848,10 +5847,10 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data107.unit !== undefined){
-let data108 = data107.unit;
-if(typeof data108 !== "string"){
-const err156 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.unit.type,parentSchema:schema124.properties.unit,data:data108};
+if(data107.keep !== undefined){
+let data109 = data107.keep;
+if(typeof data109 !== "string"){
+const err156 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.keep.type,parentSchema:schema123.properties.keep,data:data109};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -5861,10 +5860,9 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data107.stageDir !== undefined){
-let data109 = data107.stageDir;
-if(typeof data109 !== "string"){
-const err157 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data109};
+}
+else {
+const err157 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data107};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -5874,14 +5872,55 @@ vErrors.push(err157);
 errors++;
 }
 }
-}
-else {
-const err158 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data107};
+if(data.startEtcdService !== undefined){
+let data110 = data.startEtcdService;
+if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+for(const key24 in data110){
+if(!((key24 === "unit") || (key24 === "stageDir"))){
+const err158 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data110};
 if(vErrors === null){
 vErrors = [err158];
 }
 else {
 vErrors.push(err158);
+}
+errors++;
+}
+}
+if(data110.unit !== undefined){
+let data111 = data110.unit;
+if(typeof data111 !== "string"){
+const err159 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.unit.type,parentSchema:schema124.properties.unit,data:data111};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+if(data110.stageDir !== undefined){
+let data112 = data110.stageDir;
+if(typeof data112 !== "string"){
+const err160 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data112};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+}
+else {
+const err161 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data110};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
 }
 errors++;
 }
@@ -5893,54 +5932,54 @@ errors = vErrors.length;
 }
 }
 if(data.stopEtcdService !== undefined){
-let data111 = data.stopEtcdService;
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-for(const key25 in data111){
+let data114 = data.stopEtcdService;
+if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
+for(const key25 in data114){
 if(!((key25 === "unit") || (key25 === "stageDir"))){
-const err159 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data111};
-if(vErrors === null){
-vErrors = [err159];
-}
-else {
-vErrors.push(err159);
-}
-errors++;
-}
-}
-if(data111.unit !== undefined){
-let data112 = data111.unit;
-if(typeof data112 !== "string"){
-const err160 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.unit.type,parentSchema:schema127.properties.unit,data:data112};
-if(vErrors === null){
-vErrors = [err160];
-}
-else {
-vErrors.push(err160);
-}
-errors++;
-}
-}
-if(data111.stageDir !== undefined){
-let data113 = data111.stageDir;
-if(typeof data113 !== "string"){
-const err161 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data113};
-if(vErrors === null){
-vErrors = [err161];
-}
-else {
-vErrors.push(err161);
-}
-errors++;
-}
-}
-}
-else {
-const err162 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data111};
+const err162 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data114};
 if(vErrors === null){
 vErrors = [err162];
 }
 else {
 vErrors.push(err162);
+}
+errors++;
+}
+}
+if(data114.unit !== undefined){
+let data115 = data114.unit;
+if(typeof data115 !== "string"){
+const err163 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.unit.type,parentSchema:schema127.properties.unit,data:data115};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+if(data114.stageDir !== undefined){
+let data116 = data114.stageDir;
+if(typeof data116 !== "string"){
+const err164 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data116};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+}
+else {
+const err165 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data114};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
 }
 errors++;
 }
@@ -5952,46 +5991,10 @@ errors = vErrors.length;
 }
 }
 if(data.verifyEtcd !== undefined){
-let data115 = data.verifyEtcd;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-if(data115.recordedFrom === undefined){
-const err163 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema130.required,parentSchema:schema130,data:data115};
-if(vErrors === null){
-vErrors = [err163];
-}
-else {
-vErrors.push(err163);
-}
-errors++;
-}
-for(const key26 in data115){
-if(!((key26 === "recordedFrom") || (key26 === "members"))){
-const err164 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data115};
-if(vErrors === null){
-vErrors = [err164];
-}
-else {
-vErrors.push(err164);
-}
-errors++;
-}
-}
-if(data115.recordedFrom !== undefined){
-let data116 = data115.recordedFrom;
-if(typeof data116 === "string"){
-if(!pattern29.test(data116)){
-const err165 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema130.properties.recordedFrom,data:data116};
-if(vErrors === null){
-vErrors = [err165];
-}
-else {
-vErrors.push(err165);
-}
-errors++;
-}
-}
-else {
-const err166 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.recordedFrom.type,parentSchema:schema130.properties.recordedFrom,data:data116};
+let data118 = data.verifyEtcd;
+if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
+if(data118.recordedFrom === undefined){
+const err166 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema130.required,parentSchema:schema130,data:data118};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -6000,11 +6003,9 @@ vErrors.push(err166);
 }
 errors++;
 }
-}
-if(data115.members !== undefined){
-let data117 = data115.members;
-if(typeof data117 !== "string"){
-const err167 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.members.type,parentSchema:schema130.properties.members,data:data117};
+for(const key26 in data118){
+if(!((key26 === "recordedFrom") || (key26 === "members"))){
+const err167 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data118};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -6014,14 +6015,52 @@ vErrors.push(err167);
 errors++;
 }
 }
-}
-else {
-const err168 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data115};
+if(data118.recordedFrom !== undefined){
+let data119 = data118.recordedFrom;
+if(typeof data119 === "string"){
+if(!pattern29.test(data119)){
+const err168 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema130.properties.recordedFrom,data:data119};
 if(vErrors === null){
 vErrors = [err168];
 }
 else {
 vErrors.push(err168);
+}
+errors++;
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.recordedFrom.type,parentSchema:schema130.properties.recordedFrom,data:data119};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+if(data118.members !== undefined){
+let data120 = data118.members;
+if(typeof data120 !== "string"){
+const err170 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.members.type,parentSchema:schema130.properties.members,data:data120};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data118};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
 }
 errors++;
 }
@@ -6039,50 +6078,9 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data120 = data.when;
-if(typeof data120 !== "string"){
-const err169 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data120};
-if(vErrors === null){
-vErrors = [err169];
-}
-else {
-vErrors.push(err169);
-}
-errors++;
-}
-}
-if(data.concurrency !== undefined){
-let data121 = data.concurrency;
-const _errs283 = errors;
-let valid63 = false;
-const _errs284 = errors;
-if(!((data121 === "serial") || (data121 === "parallel"))){
-const err170 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data121};
-if(vErrors === null){
-vErrors = [err170];
-}
-else {
-vErrors.push(err170);
-}
-errors++;
-}
-var _valid0 = _errs284 === errors;
-valid63 = valid63 || _valid0;
-const _errs285 = errors;
-if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
-if(data121.parallel === undefined){
-const err171 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
-if(vErrors === null){
-vErrors = [err171];
-}
-else {
-vErrors.push(err171);
-}
-errors++;
-}
-for(const key27 in data121){
-if(!(key27 === "parallel")){
-const err172 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
+let data123 = data.when;
+if(typeof data123 !== "string"){
+const err172 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data123};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -6092,10 +6090,13 @@ vErrors.push(err172);
 errors++;
 }
 }
-if(data121.parallel !== undefined){
-let data122 = data121.parallel;
-if(!(((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122))) && (isFinite(data122)))){
-const err173 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data122};
+if(data.concurrency !== undefined){
+let data124 = data.concurrency;
+const _errs289 = errors;
+let valid63 = false;
+const _errs290 = errors;
+if(!((data124 === "serial") || (data124 === "parallel"))){
+const err173 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data124};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -6104,9 +6105,12 @@ vErrors.push(err173);
 }
 errors++;
 }
-if((typeof data122 == "number") && (isFinite(data122))){
-if(data122 < 1 || isNaN(data122)){
-const err174 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data122};
+var _valid0 = _errs290 === errors;
+valid63 = valid63 || _valid0;
+const _errs291 = errors;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+if(data124.parallel === undefined){
+const err174 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data124};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -6115,11 +6119,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err175 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data121};
+for(const key27 in data124){
+if(!(key27 === "parallel")){
+const err175 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data124};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -6128,15 +6130,11 @@ vErrors.push(err175);
 }
 errors++;
 }
-var _valid0 = _errs285 === errors;
-valid63 = valid63 || _valid0;
-if(_valid0){
-var props4 = true;
 }
-const _errs290 = errors;
-if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
-if(data121.batches === undefined){
-const err176 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
+if(data124.parallel !== undefined){
+let data125 = data124.parallel;
+if(!(((typeof data125 == "number") && (!(data125 % 1) && !isNaN(data125))) && (isFinite(data125)))){
+const err176 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data125};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -6145,9 +6143,9 @@ vErrors.push(err176);
 }
 errors++;
 }
-for(const key28 in data121){
-if(!(key28 === "batches")){
-const err177 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
+if((typeof data125 == "number") && (isFinite(data125))){
+if(data125 < 1 || isNaN(data125)){
+const err177 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data125};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -6157,10 +6155,10 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data121.batches !== undefined){
-let data123 = data121.batches;
-if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
-const err178 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data123};
+}
+}
+else {
+const err178 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data124};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -6169,9 +6167,15 @@ vErrors.push(err178);
 }
 errors++;
 }
-if((typeof data123 == "number") && (isFinite(data123))){
-if(data123 < 1 || isNaN(data123)){
-const err179 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data123};
+var _valid0 = _errs291 === errors;
+valid63 = valid63 || _valid0;
+if(_valid0){
+var props4 = true;
+}
+const _errs296 = errors;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+if(data124.batches === undefined){
+const err179 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data124};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -6180,11 +6184,9 @@ vErrors.push(err179);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err180 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data121};
+for(const key28 in data124){
+if(!(key28 === "batches")){
+const err180 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data124};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -6193,15 +6195,11 @@ vErrors.push(err180);
 }
 errors++;
 }
-var _valid0 = _errs290 === errors;
-valid63 = valid63 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
 }
-}
-if(!valid63){
-const err181 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data121};
+if(data124.batches !== undefined){
+let data126 = data124.batches;
+if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
+const err181 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data126};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -6210,25 +6208,9 @@ vErrors.push(err181);
 }
 errors++;
 }
-else {
-errors = _errs283;
-if(vErrors !== null){
-if(_errs283){
-vErrors.length = _errs283;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data124 = data.retry;
-const _errs296 = errors;
-let valid66 = false;
-const _errs297 = errors;
-if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
-const err182 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data124};
+if((typeof data126 == "number") && (isFinite(data126))){
+if(data126 < 1 || isNaN(data126)){
+const err182 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data126};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -6237,9 +6219,11 @@ vErrors.push(err182);
 }
 errors++;
 }
-if((typeof data124 == "number") && (isFinite(data124))){
-if(data124 < 1 || isNaN(data124)){
-const err183 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data124};
+}
+}
+}
+else {
+const err183 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data124};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -6248,13 +6232,15 @@ vErrors.push(err183);
 }
 errors++;
 }
+var _valid0 = _errs296 === errors;
+valid63 = valid63 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
 }
-var _valid1 = _errs297 === errors;
-valid66 = valid66 || _valid1;
-const _errs299 = errors;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-if(data124.attempts === undefined){
-const err184 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
+}
+if(!valid63){
+const err184 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data124};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -6263,9 +6249,25 @@ vErrors.push(err184);
 }
 errors++;
 }
-for(const key29 in data124){
-if(!((key29 === "attempts") || (key29 === "backoff"))){
-const err185 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
+else {
+errors = _errs289;
+if(vErrors !== null){
+if(_errs289){
+vErrors.length = _errs289;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retry !== undefined){
+let data127 = data.retry;
+const _errs302 = errors;
+let valid66 = false;
+const _errs303 = errors;
+if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
+const err185 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data127};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -6274,11 +6276,9 @@ vErrors.push(err185);
 }
 errors++;
 }
-}
-if(data124.attempts !== undefined){
-let data125 = data124.attempts;
-if(!(((typeof data125 == "number") && (!(data125 % 1) && !isNaN(data125))) && (isFinite(data125)))){
-const err186 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data125};
+if((typeof data127 == "number") && (isFinite(data127))){
+if(data127 < 1 || isNaN(data127)){
+const err186 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data127};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -6287,9 +6287,13 @@ vErrors.push(err186);
 }
 errors++;
 }
-if((typeof data125 == "number") && (isFinite(data125))){
-if(data125 < 1 || isNaN(data125)){
-const err187 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data125};
+}
+var _valid1 = _errs303 === errors;
+valid66 = valid66 || _valid1;
+const _errs305 = errors;
+if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
+if(data127.attempts === undefined){
+const err187 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data127};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -6298,15 +6302,9 @@ vErrors.push(err187);
 }
 errors++;
 }
-}
-}
-if(data124.backoff !== undefined){
-let data126 = data124.backoff;
-const _errs306 = errors;
-let valid69 = false;
-const _errs307 = errors;
-if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
-const err188 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data126};
+for(const key29 in data127){
+if(!((key29 === "attempts") || (key29 === "backoff"))){
+const err188 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data127};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -6315,9 +6313,11 @@ vErrors.push(err188);
 }
 errors++;
 }
-if((typeof data126 == "number") && (isFinite(data126))){
-if(data126 < 0 || isNaN(data126)){
-const err189 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data126};
+}
+if(data127.attempts !== undefined){
+let data128 = data127.attempts;
+if(!(((typeof data128 == "number") && (!(data128 % 1) && !isNaN(data128))) && (isFinite(data128)))){
+const err189 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data128};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -6326,13 +6326,9 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-var _valid2 = _errs307 === errors;
-valid69 = valid69 || _valid2;
-const _errs309 = errors;
-if(typeof data126 === "string"){
-if(!pattern7.test(data126)){
-const err190 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data126};
+if((typeof data128 == "number") && (isFinite(data128))){
+if(data128 < 1 || isNaN(data128)){
+const err190 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data128};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -6342,8 +6338,14 @@ vErrors.push(err190);
 errors++;
 }
 }
-else {
-const err191 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data126};
+}
+if(data127.backoff !== undefined){
+let data129 = data127.backoff;
+const _errs312 = errors;
+let valid69 = false;
+const _errs313 = errors;
+if(!(((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129))) && (isFinite(data129)))){
+const err191 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data129};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -6352,10 +6354,9 @@ vErrors.push(err191);
 }
 errors++;
 }
-var _valid2 = _errs309 === errors;
-valid69 = valid69 || _valid2;
-if(!valid69){
-const err192 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data126};
+if((typeof data129 == "number") && (isFinite(data129))){
+if(data129 < 0 || isNaN(data129)){
+const err192 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data129};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -6364,21 +6365,13 @@ vErrors.push(err192);
 }
 errors++;
 }
-else {
-errors = _errs306;
-if(vErrors !== null){
-if(_errs306){
-vErrors.length = _errs306;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err193 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data124};
+var _valid2 = _errs313 === errors;
+valid69 = valid69 || _valid2;
+const _errs315 = errors;
+if(typeof data129 === "string"){
+if(!pattern7.test(data129)){
+const err193 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data129};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -6387,10 +6380,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-var _valid1 = _errs299 === errors;
-valid66 = valid66 || _valid1;
-if(!valid66){
-const err194 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data124};
+}
+else {
+const err194 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data129};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -6399,25 +6391,10 @@ vErrors.push(err194);
 }
 errors++;
 }
-else {
-errors = _errs296;
-if(vErrors !== null){
-if(_errs296){
-vErrors.length = _errs296;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.timeout !== undefined){
-let data127 = data.timeout;
-const _errs313 = errors;
-let valid71 = false;
-const _errs314 = errors;
-if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
-const err195 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data127};
+var _valid2 = _errs315 === errors;
+valid69 = valid69 || _valid2;
+if(!valid69){
+const err195 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data129};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -6426,9 +6403,21 @@ vErrors.push(err195);
 }
 errors++;
 }
-if((typeof data127 == "number") && (isFinite(data127))){
-if(data127 < 0 || isNaN(data127)){
-const err196 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data127};
+else {
+errors = _errs312;
+if(vErrors !== null){
+if(_errs312){
+vErrors.length = _errs312;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err196 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data127};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -6437,13 +6426,10 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-var _valid3 = _errs314 === errors;
-valid71 = valid71 || _valid3;
-const _errs316 = errors;
-if(typeof data127 === "string"){
-if(!pattern7.test(data127)){
-const err197 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data127};
+var _valid1 = _errs305 === errors;
+valid66 = valid66 || _valid1;
+if(!valid66){
+const err197 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data127};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -6452,9 +6438,25 @@ vErrors.push(err197);
 }
 errors++;
 }
+else {
+errors = _errs302;
+if(vErrors !== null){
+if(_errs302){
+vErrors.length = _errs302;
 }
 else {
-const err198 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data127};
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data130 = data.timeout;
+const _errs319 = errors;
+let valid71 = false;
+const _errs320 = errors;
+if(!(((typeof data130 == "number") && (!(data130 % 1) && !isNaN(data130))) && (isFinite(data130)))){
+const err198 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data130};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -6463,10 +6465,9 @@ vErrors.push(err198);
 }
 errors++;
 }
-var _valid3 = _errs316 === errors;
-valid71 = valid71 || _valid3;
-if(!valid71){
-const err199 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data127};
+if((typeof data130 == "number") && (isFinite(data130))){
+if(data130 < 0 || isNaN(data130)){
+const err199 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data130};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -6475,22 +6476,13 @@ vErrors.push(err199);
 }
 errors++;
 }
-else {
-errors = _errs313;
-if(vErrors !== null){
-if(_errs313){
-vErrors.length = _errs313;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.idempotent !== undefined){
-let data128 = data.idempotent;
-if(typeof data128 !== "boolean"){
-const err200 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data128};
+var _valid3 = _errs320 === errors;
+valid71 = valid71 || _valid3;
+const _errs322 = errors;
+if(typeof data130 === "string"){
+if(!pattern7.test(data130)){
+const err200 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data130};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -6500,15 +6492,62 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data.readOnly !== undefined){
-let data129 = data.readOnly;
-if(typeof data129 !== "boolean"){
-const err201 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data129};
+else {
+const err201 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data130};
 if(vErrors === null){
 vErrors = [err201];
 }
 else {
 vErrors.push(err201);
+}
+errors++;
+}
+var _valid3 = _errs322 === errors;
+valid71 = valid71 || _valid3;
+if(!valid71){
+const err202 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data130};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+else {
+errors = _errs319;
+if(vErrors !== null){
+if(_errs319){
+vErrors.length = _errs319;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data131 = data.idempotent;
+if(typeof data131 !== "boolean"){
+const err203 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data131};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data132 = data.readOnly;
+if(typeof data132 !== "boolean"){
+const err204 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data132};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
 }
 errors++;
 }
@@ -6526,50 +6565,12 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data132 = data.onFailure;
-const _errs325 = errors;
+let data135 = data.onFailure;
+const _errs331 = errors;
 let valid72 = false;
-const _errs326 = errors;
-if(!((data132 === "stop") || (data132 === "continue"))){
-const err202 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data132};
-if(vErrors === null){
-vErrors = [err202];
-}
-else {
-vErrors.push(err202);
-}
-errors++;
-}
-var _valid4 = _errs326 === errors;
-valid72 = valid72 || _valid4;
-const _errs327 = errors;
-if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
-if(data132.maxFailPercent === undefined){
-const err203 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
-if(vErrors === null){
-vErrors = [err203];
-}
-else {
-vErrors.push(err203);
-}
-errors++;
-}
-for(const key30 in data132){
-if(!(key30 === "maxFailPercent")){
-const err204 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
-if(vErrors === null){
-vErrors = [err204];
-}
-else {
-vErrors.push(err204);
-}
-errors++;
-}
-}
-if(data132.maxFailPercent !== undefined){
-let data133 = data132.maxFailPercent;
-if(!(((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133))) && (isFinite(data133)))){
-const err205 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
+const _errs332 = errors;
+if(!((data135 === "stop") || (data135 === "continue"))){
+const err205 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data135};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -6578,9 +6579,12 @@ vErrors.push(err205);
 }
 errors++;
 }
-if((typeof data133 == "number") && (isFinite(data133))){
-if(data133 > 100 || isNaN(data133)){
-const err206 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
+var _valid4 = _errs332 === errors;
+valid72 = valid72 || _valid4;
+const _errs333 = errors;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+if(data135.maxFailPercent === undefined){
+const err206 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data135};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -6589,8 +6593,9 @@ vErrors.push(err206);
 }
 errors++;
 }
-if(data133 < 0 || isNaN(data133)){
-const err207 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data133};
+for(const key30 in data135){
+if(!(key30 === "maxFailPercent")){
+const err207 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data135};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -6600,10 +6605,10 @@ vErrors.push(err207);
 errors++;
 }
 }
-}
-}
-else {
-const err208 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data132};
+if(data135.maxFailPercent !== undefined){
+let data136 = data135.maxFailPercent;
+if(!(((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136))) && (isFinite(data136)))){
+const err208 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data136};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -6612,10 +6617,9 @@ vErrors.push(err208);
 }
 errors++;
 }
-var _valid4 = _errs327 === errors;
-valid72 = valid72 || _valid4;
-if(!valid72){
-const err209 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data132};
+if((typeof data136 == "number") && (isFinite(data136))){
+if(data136 > 100 || isNaN(data136)){
+const err209 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data136};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -6624,11 +6628,46 @@ vErrors.push(err209);
 }
 errors++;
 }
+if(data136 < 0 || isNaN(data136)){
+const err210 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data136};
+if(vErrors === null){
+vErrors = [err210];
+}
 else {
-errors = _errs325;
+vErrors.push(err210);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err211 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data135};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+var _valid4 = _errs333 === errors;
+valid72 = valid72 || _valid4;
+if(!valid72){
+const err212 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data135};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+else {
+errors = _errs331;
 if(vErrors !== null){
-if(_errs325){
-vErrors.length = _errs325;
+if(_errs331){
+vErrors.length = _errs331;
 }
 else {
 vErrors = null;
@@ -6638,12 +6677,12 @@ vErrors = null;
 }
 }
 else {
-const err210 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err213 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err210];
+vErrors = [err213];
 }
 else {
-vErrors.push(err210);
+vErrors.push(err213);
 }
 errors++;
 }
