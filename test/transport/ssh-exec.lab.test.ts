@@ -166,10 +166,14 @@ describe('connection lifetime', () => {
     const idle = transport({ idleTimeoutMs: 300 });
     try {
       const before = accepted();
-      const sessions = sshd.sessionPids().length;
+      // Sessions of earlier tests may still be exiting: follow this connection's own session
+      // process (a count would be satisfied by one of theirs exiting).
+      const earlier = new Set(sshd.sessionPids());
       await idle.exec('cp-1', 'true', opts);
+      const own = sshd.sessionPids().filter((p) => !earlier.has(p));
+      expect(own.length).toBeGreaterThan(0);
       // Its sshd session process exits once the idle connection is closed.
-      await until("the idle connection to close", () => sshd.sessionPids().length <= sessions);
+      await until('the idle connection to close', () => !sshd.sessionPids().some((p) => own.includes(p)));
       await idle.exec('cp-1', 'true', opts);
       expect(accepted() - before).toBe(2);
     } finally {
