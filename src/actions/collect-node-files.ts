@@ -68,7 +68,7 @@ export const collectNodeFiles: DrAction<CollectNodeFilesArgs> = {
       kind: 'shell',
       sudo: true,
       script: script(
-        commandsCheck(['sha256sum', 'find', 'sort', 'tar', 'sed']),
+        commandsCheck(['sha256sum', 'find', 'sort', 'sed', 'tar']),
         `m=${word(a.manifestDir ?? '{{ node.paths.manifestDir }}')}; node={{ node.name }}`,
         'test -d "$m" || { echo "no manifests dir $m on $node" >&2; exit 1; }',
         `s=${backupStage(a.stageDir)}`,

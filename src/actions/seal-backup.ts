@@ -28,7 +28,7 @@ export const sealBackup: DrAction<BackupDirArgs> = {
         'if [ -d .parts ]; then',
         '  for t in .parts/*.tar; do tar -xf "$t"; done',
         '  # The same path from two nodes (shared CA material) must have the same bytes everywhere.',
-        '  dup=$(cat .sums/* | sort -u | awk \'{print $2}\' | uniq -d)',
+        '  dup=$(cat .sums/* | sort -u | awk \'{print $2}\' | sort | uniq -d)',
         '  [ -z "$dup" ] || { echo "these files differ between nodes (one CA per cluster expected): $dup" >&2; exit 1; }',
         '  { cat .sums/* | sort -u -k 2; sums snapshot.db.sha256 cluster.json; } > SHA256SUMS.part',
         '  mv -- SHA256SUMS.part SHA256SUMS',
