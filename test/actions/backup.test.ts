@@ -130,16 +130,19 @@ describe('etcd-backup actions: the rendered scripts, run', () => {
 
   it('saveSnapshot + snapshotFacts: the snapshot from the first healthy endpoint, cluster.json from etcd', () => {
     writeFileSync(log, '');
-    const save = sh(text(planned('saveSnapshot', `{ stageDir: ${stage('cp1')}, tool: etcdutl }`, '{ nodes: [cp1] }').tasks[0]?.action), { FAKE_DOWN: 'https://127.0.0.11:2379' });
+    // etcdutl is installed too: `tool: etcdctl` must still be what reads the snapshot.
+    const save = sh(text(planned('saveSnapshot', `{ stageDir: ${stage('cp1')}, tool: etcdctl }`, '{ nodes: [cp1] }').tasks[0]?.action), { FAKE_DOWN: 'https://127.0.0.11:2379' });
     expect(save, save.stderr).toMatchObject({ code: 0 });
     expect(calls().filter((c) => c.includes('snapshot save'))).toEqual([expect.stringMatching(/^etcdctl .*--endpoints=https:\/\/127\.0\.0\.12:2379 snapshot save /)]);
-    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([expect.stringMatching(/^etcdutl --write-out=table snapshot status /)]);
+    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([expect.stringMatching(/^etcdctl --write-out=table snapshot status /)]);
     const sha = execFileSync('sha256sum', [join(stage('cp1'), RUN, 'snapshot.db')], { encoding: 'utf8' }).split(' ')[0] ?? '';
     expect(readFileSync(join(stage('cp1'), RUN, 'snapshot.db.sha256'), 'utf8')).toBe(`${sha}  snapshot.db\n`);
     // Again (resume): the saved snapshot is kept, not taken again.
     writeFileSync(log, '');
     expect(sh(text(planned('saveSnapshot', `{ stageDir: ${stage('cp1')} }`, '{ nodes: [cp1] }').tasks[0]?.action)).code).toBe(0);
     expect(calls().filter((c) => c.includes('snapshot save'))).toEqual([]);
+    // The inventory's etcd.tool (auto): etcdutl, as it is installed.
+    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([expect.stringMatching(/^etcdutl --write-out=table snapshot status /)]);
 
     const facts = sh(text(planned('snapshotFacts', `{ stageDir: ${stage('cp1')} }`, '{ nodes: [cp1] }').tasks[0]?.action));
     expect(facts, facts.stderr).toMatchObject({ code: 0 });
