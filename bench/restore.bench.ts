@@ -172,6 +172,8 @@ async function watched(ctx: Ctx, name: string, round: number, work: () => Promis
   const watch = watchApiDowntime(ctx.lab);
   await work().catch(async (e: unknown) => {
     await watch.stop();
+    // The runner's clean-up runs next and may fail too: say first what failed here.
+    console.error(`  ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   });
   const down = await watch.stop();

@@ -98,7 +98,7 @@ ${survivor ? '' : `test -f ${STASH}/etcd.yaml && `}test -f ${STASH}/kube-apiserv
     '# 3-5. Restore each member into a new dir, old dir moved aside, etcd.yaml edited.',
     par(cps.map((n) => `${on(n, `set -e
 ETCDCTL_API=3 etcdctl snapshot restore ${STAGE}/snapshot.db --name=${n.etcdName ?? n.name} --initial-cluster=${initialCluster} --initial-advertise-peer-urls=https://${n.address}:2380 --initial-cluster-token=TOKEN --data-dir=/var/lib/etcd-restored
-mv /var/lib/etcd ${SCRIPT_LEFTOVERS.oldDataPrefix}STAMP
+if [ -e /var/lib/etcd ]; then mv /var/lib/etcd ${SCRIPT_LEFTOVERS.oldDataPrefix}STAMP; fi
 mv /var/lib/etcd-restored /var/lib/etcd
 chmod 700 /var/lib/etcd
 sed -i -e 's#--initial-cluster-state=.*#--initial-cluster-state=existing#' -e 's#--initial-cluster=.*#--initial-cluster=${initialCluster}#' ${STASH}/etcd.yaml
