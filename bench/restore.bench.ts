@@ -144,6 +144,9 @@ function kubedrPhases(dir: string, startedAt: number, endedAt: number): Record<s
   const sum = (ids: readonly string[] | ((id: string) => boolean)): number =>
     [...spans].filter(([id]) => (typeof ids === 'function' ? ids(id) : ids.includes(id))).reduce((n, [, s]) => n + s.to - s.from, 0);
   const firstStep = Math.min(...[...spans.values()].map((s) => s.from));
+  // The slowest steps on the console: where to look when kubedr is behind the script.
+  const slowest = [...spans].map(([id, sp]) => [id, sp.to - sp.from] as const).sort((a, b) => b[1] - a[1]).slice(0, 8);
+  console.log(`    slowest steps: ${slowest.map(([id, ms]) => `${id} ${ms} ms`).join(', ')} (${spans.size} steps)`);
   const named = [...UPLOAD, ...SHA256_CHECKS, ...WAITS];
   const steps = sum(() => true);
   return {
