@@ -5,6 +5,7 @@ import type { Problem } from '../errors/index.js';
 import type { Plan } from '../model/index.js';
 import { parseParamFlags, planRunbook } from '../plan/index.js';
 import { readRunbook, readRunbookFile, type RunbookResult } from '../runbook/index.js';
+import { applyBackupRevision } from './backup-revision.js';
 import { applyRestoreSource } from './restore-source.js';
 import { checkUploadSources } from './upload-sources.js';
 
@@ -47,9 +48,10 @@ function check(rb: RunbookResult, inv: ReturnType<typeof readInventory>, paramFl
   // plan even when a file has rule errors: the cross-file rules then report their problems too
   if (rb.runbook && inv.inventory) {
     const source = applyRestoreSource(rb.runbook, flags.given);
-    problems.push(...source.problems);
+    const revision = applyBackupRevision(rb.runbook, source.given);
+    problems.push(...source.problems, ...revision.problems);
     const result = planRunbook(rb.runbook, inv.inventory, {
-      params: source.given,
+      params: revision.given,
       locate: (step, path, needle) => rb.locate([...(rb.stepPaths.get(step) ?? []), ...path], needle === undefined ? {} : { needle }),
       paramPos: (name) => rb.locate(['params', name]),
     });
