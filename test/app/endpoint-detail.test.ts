@@ -14,7 +14,8 @@ const hashed = (name: string): string => {
 };
 
 const jump: Endpoint = { name: 'jump:ops@bastion', host: '10.0.0.5', port: 2200, user: 'ops', identityFiles: [], knownHostsFile: '/kh', connectTimeoutMs: 10_000 };
-const ep: Endpoint = { name: 'cp1', host: '10.0.0.11', port: 22, user: 'root', identityFiles: ['/keys/id'], knownHostsFile: '/kh', connectTimeoutMs: 10_000, jump };
+const direct: Endpoint = { name: 'cp1', host: '10.0.0.11', port: 22, user: 'root', identityFiles: ['/keys/id'], knownHostsFile: '/kh', connectTimeoutMs: 10_000 };
+const ep: Endpoint = { ...direct, jump };
 
 describe('describeConnection', () => {
   it('one line per hop: endpoint, user, auth order, jump, host key by fingerprint', () => {
@@ -26,8 +27,8 @@ describe('describeConnection', () => {
   });
 
   it('says when known_hosts has no key for the host, or does not exist: the connection is refused', () => {
-    const none = describeConnection({ ...ep, jump: undefined } as Endpoint, { readText: () => `10.0.0.99 ssh-ed25519 ${key(9).toString('base64')}\n` });
+    const none = describeConnection(direct, { readText: () => `10.0.0.99 ssh-ed25519 ${key(9).toString('base64')}\n` });
     expect(none).toEqual(['cp1: endpoint 10.0.0.11:22 · user root · auth publickey: key /keys/id · host key: none for 10.0.0.11:22 in /kh (refused unless --accept-new-host-keys)']);
-    expect(describeConnection({ ...ep, jump: undefined } as Endpoint, { readText: () => undefined })[0]).toContain('host key: /kh does not exist (refused unless --accept-new-host-keys)');
+    expect(describeConnection(direct, { readText: () => undefined })[0]).toContain('host key: /kh does not exist (refused unless --accept-new-host-keys)');
   });
 });
