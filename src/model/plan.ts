@@ -102,6 +102,8 @@ export interface PlanStep {
   /** Steps whose `when` rendered false are kept with no tasks and `skipped: true`. */
   skipped: boolean;
   tasks: PlanTask[];
+  /** Nodes whose tasks of this step `--limit` dropped (src/plan/limit.ts). */
+  limitedOut?: string[];
 }
 
 export interface PlanPhase {
@@ -117,6 +119,15 @@ export interface PlanNode {
   roles: string[];
 }
 
+export interface PlanLimit {
+  /** The `--limit` value as given. */
+  spec: string;
+  /** Nodes whose tasks run. */
+  nodes: string[];
+  /** Inventory nodes whose tasks were dropped. */
+  left: string[];
+}
+
 export interface Plan {
   version: 1;
   runbook: { name: string; source: string; hash: string };
@@ -126,6 +137,8 @@ export interface Plan {
   secretParams: string[];
   nodes: PlanNode[];
   phases: PlanPhase[];
+  /** Set by `--limit`: the plan was built for every node, then only `nodes`' tasks kept. */
+  limit?: PlanLimit;
   /** sha256 over everything above (canonical JSON): guards `resume`. */
   hash: string;
 }
