@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import type { OperateOptions } from '../app/operate.js';
 import type { Prompt } from '../app/secrets.js';
+import { escapeControls } from '../errors/escape.js';
 import { KubedrError } from '../errors/index.js';
 // Not reporters/index.js: that would load listr2 into every start-up (choose.ts loads it on use).
 import { chooseReporter, isCi } from '../reporters/choose.js';
@@ -67,7 +68,7 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController): Operate
         secrets,
       }),
     onPlanned: ({ runId, warnings }) => {
-      for (const w of warnings) process.stderr.write(`${w.severity} ${w.code}: ${w.message}\n`);
+      for (const w of warnings) process.stderr.write(escapeControls(`${w.severity} ${w.code}: ${w.message}\n`));
       if (f.output !== 'json') process.stderr.write(`kubedr: run ${runId}\n`);
     },
   };

@@ -3,11 +3,20 @@
 import type { RunEvent } from '../model/index.js';
 import { formatDuration } from '../audit/format.js';
 import { formatProgress } from './progress.js';
+import { escapeControls } from '../errors/escape.js';
 
 const exitOf = (code: number | undefined): string => (code === undefined ? '' : ` exit ${code}`);
 
-/** The line for an event; undefined for task-output, which the plain reporter splits itself. */
+/**
+ * The line for an event; undefined for task-output, which the plain reporter splits itself.
+ * Control characters from values and node text are shown escaped, never sent raw.
+ */
 export function formatEventLine(e: RunEvent): string | undefined {
+  const line = rawEventLine(e);
+  return line === undefined ? undefined : escapeControls(line);
+}
+
+function rawEventLine(e: RunEvent): string | undefined {
   switch (e.kind) {
     case 'run-start':
       return `run ${e.runId}: ${e.runbook} on ${e.cluster} (mode ${e.mode}, plan ${e.planHash.slice(0, 12)})`;
