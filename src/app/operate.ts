@@ -25,6 +25,8 @@ export interface OperateOptions {
   env?: Record<string, string | undefined>;
   /** Interactive questions (secrets, approvals); absent without a terminal. */
   prompt?: Prompt;
+  /** Each approval question that could not be asked (no prompt, no --yes). */
+  onUnasked?: (question: string) => void;
   /** Approve every confirmation (`--yes`). @default false */
   yes?: boolean;
   /** @default 16 */
@@ -118,6 +120,7 @@ async function withSession<T>(o: OperateOptions, plan: Plan, nodes: InventoryNod
     ...(o.sshConfigPath !== undefined ? { sshConfigPath: o.sshConfigPath } : {}),
     ...(o.reporter ? { reporter: o.reporter } : {}),
     ...(o.prompt ? { prompt: o.prompt } : {}),
+    ...(o.onUnasked ? { onUnasked: o.onUnasked } : {}),
     ...(o.transport ? { transport: o.transport } : {}),
     ...(o.localTransport ? { localTransport: o.localTransport } : {}),
   });

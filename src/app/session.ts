@@ -26,6 +26,11 @@ export interface SessionOptions {
   sshConfigPath?: string;
   reporter?: ReporterFactory;
   prompt?: Prompt;
+  /**
+   * Told each question that could not be asked (no terminal, no --yes): the CLI prints it, so
+   * the operator can read it and approve with --yes. @default questions are dropped
+   */
+  onUnasked?: (question: string) => void;
   /** Replaces the SSH transport (tests of the wiring without a lab). */
   transport?: Transport;
   /** @default a zx transport on this machine */
@@ -80,9 +85,13 @@ export function openSession(o: SessionOptions): Session {
     sinks: [auditEvent, ...(reporter ? [(e: RunEvent) => reporter.onEvent(e)] : [])],
     onSecret: (v) => void secretValues.push(v),
     approve: async (req) => {
-      if (!o.prompt) return false;
-      const answer = await o.prompt(`${req.kind === 'rollback' ? 'rollback' : `step ${req.stepId}`}: ${req.message} [y/N] `, { secret: false });
-      return /^y(es)?$/i.test(answer.trim());
+      const question = `${req.kind === 'rollback' ? 'rollback' : `step ${req.stepId}`}: ${req.message}`;
+      if (!o.prompt) {
+        o.onUnasked?.(question);
+        return { approved: false, how: 'no-terminal' };
+      }
+      const answer = (await o.prompt(`${question} [y/N] `, { secret: false })).trim();
+      return { approved: /^y(es)?$/i.test(answer), how: 'prompt', answer };
     },
     preflight: () => ('connect' in transport ? checkHostKeys(transport as SshTransport, o.plan) : Promise.resolve()),
     async close() {

@@ -106,6 +106,7 @@ export function engineWiring(o: ExecuteOptions, journal: JournalSink, runId: str
       outputCap: o.outputCap ?? DEFAULT_OUTPUT_CAP,
       nodeLock: nodeLock === false ? false : { ...nodeLock, ...id },
       operator: `${id.user}@${id.host}`,
+      approver: { user: id.user, host: id.host },
     },
   };
 }

@@ -22,7 +22,19 @@ export type AuditBody =
   | { type: 'task-start'; stepId: string; node: string; attempt: number; commandDigest: string }
   | { type: 'task-retry'; stepId: string; node: string; attempt: number; reason: string; delayMs: number }
   | { type: 'task-end'; stepId: string; node: string; outcome: TaskOutcome; exitCode?: number; durationMs: number; error?: string }
-  | { type: 'approval'; stepId: string; message: string; approvedBy: string; auto: boolean }
+  | {
+      type: 'approval';
+      stepId: string;
+      message: string;
+      approvedBy: string;
+      auto: boolean;
+      /** Absent in records written before it existed: those were all approvals. */
+      approved?: boolean;
+      how?: 'yes' | 'prompt' | 'no-terminal';
+      answer?: string;
+      user?: string;
+      host?: string;
+    }
   | { type: 'undo-start'; stepId: string; node: string }
   | { type: 'undo-end'; stepId: string; node: string; outcome: 'done' | 'failed'; exitCode?: number; durationMs: number }
   | { type: 'run-end'; outcome: 'done' | 'failed' | 'rolled-back' | 'aborted'; durationMs: number };
@@ -79,8 +91,15 @@ export function auditBodyOf(event: RunEvent, subject: AuditSubject, digest: (s: 
       if (event.error !== undefined) body.error = cap(event.error);
       return body;
     }
-    case 'approval':
-      return { type: 'approval', stepId: event.stepId, message: cap(event.message), approvedBy: event.approvedBy, auto: event.auto };
+    case 'approval': {
+      const body: AuditBody = { type: 'approval', stepId: event.stepId, message: cap(event.message), approvedBy: event.approvedBy, auto: event.auto };
+      if (event.approved !== undefined) body.approved = event.approved;
+      if (event.how !== undefined) body.how = event.how;
+      if (event.answer !== undefined) body.answer = cap(event.answer);
+      if (event.user !== undefined) body.user = event.user;
+      if (event.host !== undefined) body.host = event.host;
+      return body;
+    }
     case 'undo-start':
       return { type: 'undo-start', stepId: event.stepId, node: event.node };
     case 'undo-end': {

@@ -37,8 +37,14 @@ export function addExecuteFlags(cmd: Command, opts: { rollback: boolean }): Comm
   return cmd;
 }
 
-/** Flags → the app's options, with the terminal's reporter, prompt and Ctrl-C. */
-export function operateOptions(f: ExecuteFlags, abort: AbortController): OperateOptions {
+/** Exit code of a run stopped at a question nobody could answer (no terminal, no --yes). */
+export const EXIT_NOT_APPROVED = 3;
+
+/**
+ * Flags → the app's options, with the terminal's reporter, prompt and Ctrl-C. Questions that
+ * cannot be asked (no terminal) are printed and collected in `unasked`.
+ */
+export function operateOptions(f: ExecuteFlags, abort: AbortController, unasked: string[] = []): OperateOptions {
   const concurrency = f.concurrency === undefined ? undefined : Number(f.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new KubedrError('CLI_BAD_CONCURRENCY', `--concurrency ${f.concurrency}: not a whole number ≥ 1`, { exitCode: 2 });
@@ -49,6 +55,10 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController): Operate
     paramFromEnv: f.paramFromEnv,
     env: process.env,
     ...(prompt ? { prompt } : {}),
+    onUnasked: (question) => {
+      unasked.push(question);
+      process.stderr.write(escapeControls(`kubedr: approval needed, but there is no terminal to ask on:\n    ${question}\n`));
+    },
     yes,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(f.rollback ? { rollback: f.rollback } : {}),
@@ -84,6 +94,16 @@ export function interruptible(): { abort: AbortController; dispose: () => void }
   };
   process.on('SIGINT', onSigint);
   return { abort, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/**
+ * After a run that stopped at an unasked question: says how to approve, returns EXIT_NOT_APPROVED.
+ * Undefined when no question went unasked.
+ */
+export function notApprovedExit(runId: string, unasked: readonly string[], outcome: string): number | undefined {
+  if (unasked.length === 0 || outcome === 'done') return undefined;
+  process.stderr.write(`kubedr: ${unasked.length} question(s) not approved: no terminal to ask on (nothing was declined). Read them above, then approve with \`kubedr resume ${runId} --yes\`, or resume from a terminal to be asked\n`);
+  return EXIT_NOT_APPROVED;
 }
 
 /** Exit code of an executed run: 0 only when everything asked for was done. */

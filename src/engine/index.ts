@@ -6,6 +6,7 @@ export { DEFAULT_OUTPUT_CAP } from './output.js';
 export { manifestBackupPath } from './manifest-action.js';
 export type {
   Approve,
+  ApprovalAnswer,
   ApprovalRequest,
   EngineDeps,
   EngineOptions,

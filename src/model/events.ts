@@ -33,7 +33,23 @@ export type RunEvent =
   | ({ kind: 'task-progress'; stepId: string; node: string; at: string } & TaskProgress)
   | { kind: 'task-retry'; stepId: string; node: string; attempt: number; reason: string; delayMs: number; at: string }
   | { kind: 'task-end'; stepId: string; node: string; outcome: TaskOutcome; exitCode?: number; durationMs: number; error?: string; at: string }
-  | { kind: 'approval'; stepId: string; message: string; approvedBy: string; auto: boolean; at: string }
+  | {
+      kind: 'approval';
+      stepId: string;
+      message: string;
+      approvedBy: string;
+      auto: boolean;
+      at: string;
+      /** False when the question was declined or could not be asked. @default true */
+      approved?: boolean;
+      /** `--yes`, an answer at the prompt, or no terminal to ask on (then not approved). */
+      how?: 'yes' | 'prompt' | 'no-terminal';
+      /** What was typed at the prompt. */
+      answer?: string;
+      /** OS user and host of the approver. */
+      user?: string;
+      host?: string;
+    }
   | { kind: 'undo-start'; stepId: string; node: string; at: string }
   | { kind: 'undo-end'; stepId: string; node: string; outcome: 'done' | 'failed'; exitCode?: number; durationMs: number; at: string }
   | { kind: 'run-end'; runId: string; outcome: 'done' | 'failed' | 'rolled-back' | 'aborted'; durationMs: number; at: string };

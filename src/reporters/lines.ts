@@ -39,7 +39,8 @@ function rawEventLine(e: RunEvent): string | undefined {
     case 'task-end':
       return `  ${e.stepId}@${e.node} ${e.outcome}${exitOf(e.exitCode)} in ${formatDuration(e.durationMs)}${e.error ? `: ${e.error}` : ''}`;
     case 'approval':
-      return `approval ${e.stepId} by ${e.approvedBy}${e.auto ? ' (--yes)' : ''}: ${e.message}`;
+      if (e.how === 'no-terminal') return `approval ${e.stepId}: no terminal, not approved: ${e.message}`;
+      return `approval ${e.stepId}${e.approved === false ? ' declined' : ''} by ${e.approvedBy}${e.auto ? ' (--yes)' : ''}${e.answer !== undefined ? ` (answer ${JSON.stringify(e.answer)})` : ''}: ${e.message}`;
     case 'undo-start':
       return `  undo ${e.stepId}@${e.node} start`;
     case 'undo-end':
