@@ -37,6 +37,8 @@ export type AuditBody =
     }
   | { type: 'undo-start'; stepId: string; node: string }
   | { type: 'undo-end'; stepId: string; node: string; outcome: 'done' | 'failed'; exitCode?: number; durationMs: number }
+  | { type: 'host-key'; node: string; address: string; fingerprint: string; knownHostsFile: string }
+  | { type: 'node-unlock'; node: string; holder: { runId: string; user: string; host: string; pid: number; since: string }; holderAlive: boolean; forced: boolean }
   | { type: 'run-end'; outcome: 'done' | 'failed' | 'rolled-back' | 'aborted'; durationMs: number };
 
 export type AuditRecordType = AuditBody['type'];
@@ -107,6 +109,10 @@ export function auditBodyOf(event: RunEvent, subject: AuditSubject, digest: (s: 
       if (event.exitCode !== undefined) body.exitCode = event.exitCode;
       return body;
     }
+    case 'host-key':
+      return { type: 'host-key', node: event.node, address: event.address, fingerprint: event.fingerprint, knownHostsFile: event.knownHostsFile };
+    case 'node-unlock':
+      return { type: 'node-unlock', node: event.node, holder: { ...event.holder }, holderAlive: event.holderAlive, forced: event.forced };
     case 'run-end':
       return { type: 'run-end', outcome: event.outcome, durationMs: event.durationMs };
   }

@@ -55,6 +55,8 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController, unasked:
     paramFromEnv: f.paramFromEnv,
     env: process.env,
     ...(prompt ? { prompt } : {}),
+    // Each key recorded is named, so the operator can check it against the node out of band.
+    onHostKey: (e) => process.stderr.write(escapeControls(`kubedr: recorded new host key ${e.fingerprint} for node ${e.node} (${e.address}) in ${e.knownHostsFile}\n`)),
     onUnasked: (question) => {
       unasked.push(question);
       process.stderr.write(escapeControls(`kubedr: approval needed, but there is no terminal to ask on:\n    ${question}\n`));

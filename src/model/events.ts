@@ -52,6 +52,10 @@ export type RunEvent =
     }
   | { kind: 'undo-start'; stepId: string; node: string; at: string }
   | { kind: 'undo-end'; stepId: string; node: string; outcome: 'done' | 'failed'; exitCode?: number; durationMs: number; at: string }
+  /** A host key that --accept-new-host-keys recorded in known_hosts (audit only). */
+  | { kind: 'host-key'; node: string; address: string; fingerprint: string; knownHostsFile: string; at: string }
+  /** `kubedr unlock` released a node lock left by this run (audit only). */
+  | { kind: 'node-unlock'; node: string; holder: { runId: string; user: string; host: string; pid: number; since: string }; holderAlive: boolean; forced: boolean; at: string }
   | { kind: 'run-end'; runId: string; outcome: 'done' | 'failed' | 'rolled-back' | 'aborted'; durationMs: number; at: string };
 
 export type RunEventKind = RunEvent['kind'];

@@ -45,6 +45,10 @@ function rawEventLine(e: RunEvent): string | undefined {
       return `  undo ${e.stepId}@${e.node} start`;
     case 'undo-end':
       return `  undo ${e.stepId}@${e.node} ${e.outcome}${exitOf(e.exitCode)} in ${formatDuration(e.durationMs)}`;
+    case 'node-unlock':
+      return `unlocked ${e.node}: lock of run ${e.holder.runId} (${e.holder.user}@${e.holder.host}, pid ${e.holder.pid}, since ${e.holder.since})${e.forced ? ' (--force)' : ''}`;
+    case 'host-key':
+      return `recorded new host key ${e.fingerprint} for ${e.node} (${e.address}) in ${e.knownHostsFile}`;
     case 'run-end':
       return `run ${e.runId} ${e.outcome} in ${formatDuration(e.durationMs)}`;
   }
