@@ -52,7 +52,10 @@ function addConveniences(program: Command): void {
 export function reportError(err: unknown): number {
   const write = (s: string): void => void process.stderr.write(escapeControls(s));
   if (err instanceof CommanderError) {
-    return err.exitCode === 0 ? 0 : 2;
+    // commander has printed its own line ("error: unknown option …"); add the code and the fix.
+    if (err.exitCode === 0) return 0;
+    write(`kubedr: error CLI_USAGE (${err.code})\n    fix: see \`kubedr --help\` or \`kubedr <command> --help\` for the flags and values each command takes\n`);
+    return 2;
   }
   if (err instanceof InputError) {
     for (const p of err.problems) write(`${formatProblem(p)}\n`);

@@ -47,7 +47,7 @@ export const EXIT_NOT_APPROVED = 3;
 export function operateOptions(f: ExecuteFlags, abort: AbortController, unasked: string[] = []): OperateOptions {
   const concurrency = f.concurrency === undefined ? undefined : Number(f.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new KubedrError('CLI_BAD_CONCURRENCY', `--concurrency ${f.concurrency}: not a whole number ≥ 1`, { exitCode: 2 });
+    throw new KubedrError('CLI_BAD_CONCURRENCY', `--concurrency ${f.concurrency}: not a whole number ≥ 1`, { hint: 'give --concurrency a whole number such as 8 (the default is 16)', exitCode: 2 });
   }
   const prompt = process.stdin.isTTY ? terminalPrompt : undefined;
   const yes = f.yes ?? false;
