@@ -11,7 +11,7 @@ import { resumeRun, type ResumeOutput } from './resume.js';
 import { rollbackRun, type RollbackOutput } from './rollback.js';
 import { runPlan, type RunOutput } from './run.js';
 import { resolveSecrets, type Prompt } from './secrets.js';
-import { openSession, type ReporterFactory } from './session.js';
+import { openSession, type ReporterFactory, type SessionOptions } from './session.js';
 import { loadSavedPlan, newRunId, resolveStateDir, runPaths, type ExecuteOptions, type Identity } from './state.js';
 import type { Problem } from '../errors/index.js';
 
@@ -25,6 +25,10 @@ export interface OperateOptions {
   env?: Record<string, string | undefined>;
   /** Interactive questions (secrets, approvals); absent without a terminal. */
   prompt?: Prompt;
+  /** Each host key recorded under --accept-new-host-keys. */
+  onHostKey?: SessionOptions['onHostKey'];
+  /** Each approval question that could not be asked (no prompt, no --yes). */
+  onUnasked?: (question: string) => void;
   /** Approve every confirmation (`--yes`). @default false */
   yes?: boolean;
   /** @default 16 */
@@ -121,6 +125,8 @@ async function withSession<T>(o: OperateOptions, plan: Plan, nodes: InventoryNod
     ...(o.sshConfigPath !== undefined ? { sshConfigPath: o.sshConfigPath } : {}),
     ...(o.reporter ? { reporter: o.reporter } : {}),
     ...(o.prompt ? { prompt: o.prompt } : {}),
+    ...(o.onUnasked ? { onUnasked: o.onUnasked } : {}),
+    ...(o.onHostKey ? { onHostKey: o.onHostKey } : {}),
     ...(o.transport ? { transport: o.transport } : {}),
     ...(o.localTransport ? { localTransport: o.localTransport } : {}),
   });

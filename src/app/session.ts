@@ -6,7 +6,7 @@ import type { Approve, EventSink } from '../engine/index.js';
 import { KubedrError } from '../errors/index.js';
 import type { InventoryNode, Plan, RunEvent, Transport } from '../model/index.js';
 import type { Reporter } from '../reporters/index.js';
-import { createLocalTransport, createSshTransport, TransportError, type SshTransport } from '../transport/index.js';
+import { createLocalTransport, createSshTransport, TransportError, type RecordedHostKey, type SshTransport } from '../transport/index.js';
 import { writeReportIn } from './audit.js';
 import { sudoPasswordSource, type Prompt } from './secrets.js';
 
@@ -26,6 +26,13 @@ export interface SessionOptions {
   sshConfigPath?: string;
   reporter?: ReporterFactory;
   prompt?: Prompt;
+  /** Told each host key recorded under --accept-new-host-keys (the CLI prints it). */
+  onHostKey?: (e: Extract<RunEvent, { kind: 'host-key' }>) => void;
+  /**
+   * Told each question that could not be asked (no terminal, no --yes): the CLI prints it, so
+   * the operator can read it and approve with --yes. @default questions are dropped
+   */
+  onUnasked?: (question: string) => void;
   /** Replaces the SSH transport (tests of the wiring without a lab). */
   transport?: Transport;
   /** @default a zx transport on this machine */
@@ -48,7 +55,17 @@ export interface Session {
 export function openSession(o: SessionOptions): Session {
   // Grows as the engine learns secrets (a captured join token): audit and reporter read it live.
   const secretValues = [...Object.values(o.secrets)];
+  // Keys recorded before the audit log opens (pre-flight) are written right after run-start.
+  const recordedKeys: RunEvent[] = [];
+  let audit: AuditSink | undefined;
+  const onHostKeyRecorded = (r: RecordedHostKey): void => {
+    const e = { kind: 'host-key' as const, node: r.node, address: `${r.host}:${r.port}`, fingerprint: r.fingerprint, knownHostsFile: r.knownHostsFile, at: new Date().toISOString() };
+    o.onHostKey?.(e);
+    if (audit) audit.onEvent(e);
+    else recordedKeys.push(e);
+  };
   const transport = o.transport ?? createSshTransport({
+    onHostKeyRecorded,
     nodes: o.nodes,
     acceptNewHostKeys: o.acceptNewHostKeys ?? false,
     agent: o.env['SSH_AUTH_SOCK'],
@@ -59,7 +76,6 @@ export function openSession(o: SessionOptions): Session {
   const reporter = o.reporter?.(o.plan, () => secretValues);
   // Opened on the first event (run-start, after the run lock is held): a refused invocation
   // leaves no run directory behind.
-  let audit: AuditSink | undefined;
   const auditEvent = (e: RunEvent): void => {
     // Progress is for the operator's screen; the audit log records what was done, not how fast.
     if (e.kind === 'task-progress') return;
@@ -72,6 +88,7 @@ export function openSession(o: SessionOptions): Session {
       onRunEnd: (dir) => void writeReportIn(dir),
     });
     audit.onEvent(e);
+    if (e.kind === 'run-start') for (const k of recordedKeys.splice(0)) audit.onEvent(k);
   };
   let closed = false;
   return {
@@ -80,9 +97,13 @@ export function openSession(o: SessionOptions): Session {
     sinks: [auditEvent, ...(reporter ? [(e: RunEvent) => reporter.onEvent(e)] : [])],
     onSecret: (v) => void secretValues.push(v),
     approve: async (req) => {
-      if (!o.prompt) return false;
-      const answer = await o.prompt(`${req.kind === 'rollback' ? 'rollback' : `step ${req.stepId}`}: ${req.message} [y/N] `, { secret: false });
-      return /^y(es)?$/i.test(answer.trim());
+      const question = `${req.kind === 'rollback' ? 'rollback' : `step ${req.stepId}`}: ${req.message}`;
+      if (!o.prompt) {
+        o.onUnasked?.(question);
+        return { approved: false, how: 'no-terminal' };
+      }
+      const answer = (await o.prompt(`${question} [y/N] `, { secret: false })).trim();
+      return { approved: /^y(es)?$/i.test(answer), how: 'prompt', answer };
     },
     preflight: () => ('connect' in transport ? checkHostKeys(transport as SshTransport, o.plan) : Promise.resolve()),
     async close() {

@@ -1,7 +1,7 @@
 // The state dir (`.kubedr` in the working directory unless overridden) and what every use-case
 // that executes a plan (run, resume, rollback) shares: identity, engine wiring, the run lock.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -26,7 +26,7 @@ export function resolveStateDir(stateDir: string | undefined, cwd: string = proc
 
 export function runPaths(stateDir: string, runId: string): RunPaths {
   if (!/^[A-Za-z0-9._-]+$/.test(runId) || runId.startsWith('.')) {
-    throw new KubedrError('RUN_BAD_ID', `not a run id: ${JSON.stringify(runId)}`, { exitCode: 2 });
+    throw new KubedrError('RUN_BAD_ID', `not a run id: ${JSON.stringify(runId)}`, { hint: 'run ids are letters, digits, ".", "_" and "-", as printed by `kubedr runs`', exitCode: 2 });
   }
   const runDir = join(stateDir, 'runs', runId);
   return { runDir, journal: join(runDir, 'journal.jsonl'), plan: join(runDir, 'plan.json') };
@@ -106,12 +106,14 @@ export function engineWiring(o: ExecuteOptions, journal: JournalSink, runId: str
       outputCap: o.outputCap ?? DEFAULT_OUTPUT_CAP,
       nodeLock: nodeLock === false ? false : { ...nodeLock, ...id },
       operator: `${id.user}@${id.host}`,
+      approver: { user: id.user, host: id.host },
     },
   };
 }
 
-export function lockRun(stateDir: string, plan: Plan, runId: string, o: ExecuteOptions, now: number): Promise<RunLock> {
+export async function lockRun(stateDir: string, plan: Plan, runId: string, o: ExecuteOptions, now: number): Promise<RunLock> {
   const id = o.identity ?? currentIdentity();
+  await requireDirOrAbsent(stateDir);
   return acquireRunLock({
     locksDir: locksDir(stateDir),
     host: id.host,
@@ -126,6 +128,14 @@ export function lockRun(stateDir: string, plan: Plan, runId: string, o: ExecuteO
       inventoryHash: plan.inventory.hash,
     },
   });
+}
+
+/** A state dir that exists must be a directory: a file there is a mistyped --state-dir. */
+async function requireDirOrAbsent(stateDir: string): Promise<void> {
+  const st = await stat(stateDir).catch(() => undefined);
+  if (st && !st.isDirectory()) {
+    throw new KubedrError('STATE_DIR_NOT_A_DIR', `state dir ${stateDir} is not a directory`, { hint: 'give --state-dir (or KUBEDR_STATE_DIR) a directory, or a path that does not exist yet', exitCode: 2 });
+  }
 }
 
 /** Saves the plan beside the journal, durably: resume and rollback work from it. */

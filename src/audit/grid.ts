@@ -30,7 +30,7 @@ export interface GridStep {
   phase: string;
   nodes: string[];
   outcome?: 'done' | 'failed' | 'skipped';
-  approvals: { approvedBy: string; message: string; auto: boolean; at: string }[];
+  approvals: { approvedBy: string; message: string; auto: boolean; at: string; approved: boolean; decision: string }[];
   cells: GridCell[];
 }
 
@@ -128,7 +128,7 @@ export function buildGrid(records: readonly AuditRecord[], runId = records[0]?.r
         stepOf(r.stepId).outcome = r.outcome;
         break;
       case 'approval':
-        stepOf(r.stepId).approvals.push({ approvedBy: r.approvedBy, message: r.message, auto: r.auto, at: r.at });
+        stepOf(r.stepId).approvals.push({ approvedBy: r.approvedBy, message: r.message, auto: r.auto, at: r.at, approved: r.approved ?? true, decision: decisionOf(r) });
         break;
       case 'task-start': {
         const c = cellOf(r.stepId, r.node);
@@ -188,4 +188,12 @@ function snapshotOf(c: GridCell): NonNullable<GridCell['previous']>[number] {
 /** The cell of a (step, node) pair, if the step ran there. */
 export function cellAt(step: GridStep, node: string): GridCell | undefined {
   return step.cells.find((c) => c.node === node);
+}
+
+/** `approved by alice@h1 with --yes`, `declined by alice@h1 at the prompt (answer "n")`, `no terminal, not approved`. */
+export function decisionOf(r: { approvedBy: string; auto: boolean; approved?: boolean; how?: string; answer?: string; user?: string; host?: string }): string {
+  const who = r.user !== undefined && r.host !== undefined ? `${r.user}@${r.host}` : r.approvedBy;
+  if (r.how === 'no-terminal') return `no terminal, not approved (asked of ${who})`;
+  const how = r.auto || r.how === 'yes' ? 'with --yes' : `at the prompt${r.answer !== undefined ? ` (answer ${JSON.stringify(r.answer)})` : ''}`;
+  return `${r.approved === false ? 'declined' : 'approved'} by ${who} ${how}`;
 }

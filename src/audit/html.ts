@@ -50,7 +50,7 @@ export function renderHtmlReport(grid: AuditGrid, opts: HtmlReportOptions): stri
     ['outcome', outcome],
     ...grid.sessions.map((s, i): [string, string] => [`session ${i + 1}`, `${s.mode} by ${s.who.user}@${s.who.host}, ${s.startedAt} → ${s.endedAt ?? '(no end record)'}${s.durationMs !== undefined ? ` (${formatDuration(s.durationMs)})` : ''}${s.outcome ? `, ${s.outcome}` : ''}`]),
   ];
-  const approvals = grid.steps.flatMap((s) => s.approvals.map((a) => `<li>${e(s.stepId)}: approved by ${e(a.approvedBy)}${a.auto ? ' (--yes)' : ''} at ${e(a.at)}: “${e(a.message)}”</li>`));
+  const approvals = grid.steps.flatMap((s) => s.approvals.map((a) => `<li>${e(s.stepId)}: ${e(a.decision)} at ${e(a.at)}: “${e(a.message)}”</li>`));
   const used = new Set<string>(grid.steps.flatMap((s) => [
     ...s.cells.flatMap((c) => [c.state, ...(c.taskOutcome ? [c.taskOutcome] : []), ...(c.previous ?? []).map((p) => p.state)]),
     ...(s.nodes.some((n) => !cellAt(s, n)) ? [s.outcome === 'skipped' ? 'skipped' : 'not-run'] : []),

@@ -22,9 +22,23 @@ export type AuditBody =
   | { type: 'task-start'; stepId: string; node: string; attempt: number; commandDigest: string }
   | { type: 'task-retry'; stepId: string; node: string; attempt: number; reason: string; delayMs: number }
   | { type: 'task-end'; stepId: string; node: string; outcome: TaskOutcome; exitCode?: number; durationMs: number; error?: string }
-  | { type: 'approval'; stepId: string; message: string; approvedBy: string; auto: boolean }
+  | {
+      type: 'approval';
+      stepId: string;
+      message: string;
+      approvedBy: string;
+      auto: boolean;
+      /** Absent in records written before it existed: those were all approvals. */
+      approved?: boolean;
+      how?: 'yes' | 'prompt' | 'no-terminal';
+      answer?: string;
+      user?: string;
+      host?: string;
+    }
   | { type: 'undo-start'; stepId: string; node: string }
   | { type: 'undo-end'; stepId: string; node: string; outcome: 'done' | 'failed'; exitCode?: number; durationMs: number }
+  | { type: 'host-key'; node: string; address: string; fingerprint: string; knownHostsFile: string }
+  | { type: 'node-unlock'; node: string; holder: { runId: string; user: string; host: string; pid: number; since: string }; holderAlive: boolean; forced: boolean }
   | { type: 'run-end'; outcome: 'done' | 'failed' | 'rolled-back' | 'aborted'; durationMs: number };
 
 export type AuditRecordType = AuditBody['type'];
@@ -79,8 +93,15 @@ export function auditBodyOf(event: RunEvent, subject: AuditSubject, digest: (s: 
       if (event.error !== undefined) body.error = cap(event.error);
       return body;
     }
-    case 'approval':
-      return { type: 'approval', stepId: event.stepId, message: cap(event.message), approvedBy: event.approvedBy, auto: event.auto };
+    case 'approval': {
+      const body: AuditBody = { type: 'approval', stepId: event.stepId, message: cap(event.message), approvedBy: event.approvedBy, auto: event.auto };
+      if (event.approved !== undefined) body.approved = event.approved;
+      if (event.how !== undefined) body.how = event.how;
+      if (event.answer !== undefined) body.answer = cap(event.answer);
+      if (event.user !== undefined) body.user = event.user;
+      if (event.host !== undefined) body.host = event.host;
+      return body;
+    }
     case 'undo-start':
       return { type: 'undo-start', stepId: event.stepId, node: event.node };
     case 'undo-end': {
@@ -88,6 +109,10 @@ export function auditBodyOf(event: RunEvent, subject: AuditSubject, digest: (s: 
       if (event.exitCode !== undefined) body.exitCode = event.exitCode;
       return body;
     }
+    case 'host-key':
+      return { type: 'host-key', node: event.node, address: event.address, fingerprint: event.fingerprint, knownHostsFile: event.knownHostsFile };
+    case 'node-unlock':
+      return { type: 'node-unlock', node: event.node, holder: { ...event.holder }, holderAlive: event.holderAlive, forced: event.forced };
     case 'run-end':
       return { type: 'run-end', outcome: event.outcome, durationMs: event.durationMs };
   }

@@ -1,6 +1,7 @@
 // Entry point: parse arguments, call the app layer, map errors to exit codes. Only src/cli
 // touches process.exit / process.exitCode.
 import { Command, CommanderError, Option } from 'commander';
+import { escapeControls } from '../errors/escape.js';
 import { formatProblem, InputError, KubedrError } from '../errors/index.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from './package-info.js';
@@ -44,21 +45,28 @@ function addConveniences(program: Command): void {
   }
 }
 
-/** Prints an error for the operator and returns the exit code (2 = bad input, nothing ran). */
+/**
+ * Prints an error for the operator and returns the exit code (2 = bad input, nothing ran).
+ * Messages quote inventory and param values: their control characters are shown escaped.
+ */
 export function reportError(err: unknown): number {
+  const write = (s: string): void => void process.stderr.write(escapeControls(s));
   if (err instanceof CommanderError) {
-    return err.exitCode === 0 ? 0 : 2;
+    // commander has printed its own line ("error: unknown option …"); add the code and the fix.
+    if (err.exitCode === 0) return 0;
+    write(`kubedr: error CLI_USAGE (${err.code})\n    fix: see \`kubedr --help\` or \`kubedr <command> --help\` for the flags and values each command takes\n`);
+    return 2;
   }
   if (err instanceof InputError) {
-    for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
-    process.stderr.write(`kubedr: ${err.message}; nothing was executed\n`);
+    for (const p of err.problems) write(`${formatProblem(p)}\n`);
+    write(`kubedr: ${err.message}; nothing was executed\n`);
     return 2;
   }
   if (err instanceof KubedrError) {
-    process.stderr.write(`kubedr: error ${err.code}: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`    fix: ${err.hint}\n`);
+    write(`kubedr: error ${err.code}: ${err.message}\n`);
+    if (err.hint) write(`    fix: ${err.hint}\n`);
     return err.exitCode;
   }
-  process.stderr.write(`kubedr: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  write(`kubedr: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;
 }

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import type { OperateOptions } from '../app/operate.js';
 import type { Prompt } from '../app/secrets.js';
+import { escapeControls } from '../errors/escape.js';
 import { KubedrError } from '../errors/index.js';
 // Not reporters/index.js: that would load listr2 into every start-up (choose.ts loads it on use).
 import { chooseReporter, isCi } from '../reporters/choose.js';
@@ -36,11 +37,17 @@ export function addExecuteFlags(cmd: Command, opts: { rollback: boolean }): Comm
   return cmd;
 }
 
-/** Flags → the app's options, with the terminal's reporter, prompt and Ctrl-C. */
-export function operateOptions(f: ExecuteFlags, abort: AbortController): OperateOptions {
+/** Exit code of a run stopped at a question nobody could answer (no terminal, no --yes). */
+export const EXIT_NOT_APPROVED = 3;
+
+/**
+ * Flags → the app's options, with the terminal's reporter, prompt and Ctrl-C. Questions that
+ * cannot be asked (no terminal) are printed and collected in `unasked`.
+ */
+export function operateOptions(f: ExecuteFlags, abort: AbortController, unasked: string[] = []): OperateOptions {
   const concurrency = f.concurrency === undefined ? undefined : Number(f.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new KubedrError('CLI_BAD_CONCURRENCY', `--concurrency ${f.concurrency}: not a whole number ≥ 1`, { exitCode: 2 });
+    throw new KubedrError('CLI_BAD_CONCURRENCY', `--concurrency ${f.concurrency}: not a whole number ≥ 1`, { hint: 'give --concurrency a whole number such as 8 (the default is 16)', exitCode: 2 });
   }
   const prompt = process.stdin.isTTY ? terminalPrompt : undefined;
   const yes = f.yes ?? false;
@@ -48,6 +55,12 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController): Operate
     paramFromEnv: f.paramFromEnv,
     env: process.env,
     ...(prompt ? { prompt } : {}),
+    // Each key recorded is named, so the operator can check it against the node out of band.
+    onHostKey: (e) => process.stderr.write(escapeControls(`kubedr: recorded new host key ${e.fingerprint} for node ${e.node} (${e.address}) in ${e.knownHostsFile}\n`)),
+    onUnasked: (question) => {
+      unasked.push(question);
+      process.stderr.write(escapeControls(`kubedr: approval needed, but there is no terminal to ask on:\n    ${question}\n`));
+    },
     yes,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(f.rollback ? { rollback: f.rollback } : {}),
@@ -67,7 +80,7 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController): Operate
         secrets,
       }),
     onPlanned: ({ runId, warnings }) => {
-      for (const w of warnings) process.stderr.write(`${w.severity} ${w.code}: ${w.message}\n`);
+      for (const w of warnings) process.stderr.write(escapeControls(`${w.severity} ${w.code}: ${w.message}\n`));
       if (f.output !== 'json') process.stderr.write(`kubedr: run ${runId}\n`);
     },
   };
@@ -83,6 +96,16 @@ export function interruptible(): { abort: AbortController; dispose: () => void }
   };
   process.on('SIGINT', onSigint);
   return { abort, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/**
+ * After a run that stopped at an unasked question: says how to approve, returns EXIT_NOT_APPROVED.
+ * Undefined when no question went unasked.
+ */
+export function notApprovedExit(runId: string, unasked: readonly string[], outcome: string): number | undefined {
+  if (unasked.length === 0 || outcome === 'done') return undefined;
+  process.stderr.write(`kubedr: ${unasked.length} question(s) not approved: no terminal to ask on (nothing was declined). Read them above, then approve with \`kubedr resume ${runId} --yes\`, or resume from a terminal to be asked\n`);
+  return EXIT_NOT_APPROVED;
 }
 
 /** Exit code of an executed run: 0 only when everything asked for was done. */

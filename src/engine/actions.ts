@@ -1,5 +1,6 @@
 // Executes one PlannedAction on one node and reports an outcome; never throws for a node's
 // failure. All text that leaves this file (output, errors) is redacted.
+import { decide, notApprovedError } from './approval.js';
 import type { OnTransferProgress, PlannedAction, PlannedEnsureFiles, PlannedPlaceManifest, PlanStep, RenderedManifestEdit, TaskOutcome, TaskProgress, Transport } from '../model/index.js';
 import { LOCAL_NODE } from '../model/index.js';
 import type { ManifestEditOp } from '../etcd/manifest.js';
@@ -223,10 +224,8 @@ async function waitFor(ctx: RunContext, step: PlanStep, node: string, command: s
 }
 
 async function confirm(ctx: RunContext, step: PlanStep, message: string): Promise<ActionResult> {
-  const auto = ctx.opts.yes;
-  const approved = auto || (await ctx.deps.approve({ kind: 'confirm', stepId: step.id, message }));
-  if (!approved) return { outcome: 'failed', stdout: '', stderr: '', error: 'declined by the operator', permanent: true };
-  ctx.emit({ kind: 'approval', stepId: step.id, message, approvedBy: ctx.opts.operator, auto, at: ctx.iso() });
+  const d = await decide(ctx, { kind: 'confirm', stepId: step.id, message });
+  if (!d.approved) return { outcome: 'failed', stdout: '', stderr: '', error: notApprovedError(d), permanent: true };
   return { outcome: 'done', stdout: '', stderr: '', permanent: false };
 }
 

@@ -1,5 +1,6 @@
 // Executes a Plan: per-node locks first, then phase by phase, step by step; on a step whose
 // failure policy stops the run, the rollback policy decides whether to unwind the undo stack.
+import { decide } from './approval.js';
 import { KubedrError } from '../errors/index.js';
 import type { Plan } from '../model/index.js';
 import { createContext, type RunContext } from './context.js';
@@ -72,9 +73,7 @@ async function wantsRollback(ctx: RunContext, failedStep: string): Promise<boole
   if (policy === 'never') return false;
   if (policy === 'auto' || ctx.opts.yes) return true;
   const message = `step ${failedStep} failed; undo the ${ctx.undoStack.length} completed task(s) with an undo, in reverse order?`;
-  const ok = await ctx.deps.approve({ kind: 'rollback', stepId: failedStep, message });
-  if (ok) ctx.emit({ kind: 'approval', stepId: failedStep, message, approvedBy: ctx.opts.operator, auto: false, at: ctx.iso() });
-  return ok;
+  return (await decide(ctx, { kind: 'rollback', stepId: failedStep, message }, { auto: false })).approved;
 }
 
 function requireSecrets(plan: Plan, opts: EngineOptions): void {

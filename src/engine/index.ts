@@ -4,8 +4,10 @@ export { commandDigest, hasUndo } from './task.js';
 export { Redactor, REDACTED } from './redact.js';
 export { DEFAULT_OUTPUT_CAP } from './output.js';
 export { manifestBackupPath } from './manifest-action.js';
+export { parseHolder, releaseScript as releaseNodeLockScript, type NodeHolder } from './node-lock.js';
 export type {
   Approve,
+  ApprovalAnswer,
   ApprovalRequest,
   EngineDeps,
   EngineOptions,

@@ -35,7 +35,7 @@ function takeOverScript(dir: string, holder: string): string {
 }
 
 /** Removes the lock only if this run holds it. */
-function releaseScript(dir: string, runId: string): string {
+export function releaseScript(dir: string, runId: string): string {
   return [
     `d=${q(dir)}; h=`,
     '[ -f "$d/holder" ] && IFS= read -r h < "$d/holder"',
@@ -48,6 +48,10 @@ export async function acquireNodeLocks(ctx: RunContext, lock: NodeLockOptions): 
   const exec = (node: string, cmd: string) => ctx.deps.transport.exec(node, cmd, { sudo: lock.sudo, timeoutMs: 30_000 });
   const taken: string[] = [];
   const problems: string[] = [];
+  const holders: NodeHolder[] = [];
+  // Nodes that could not be reached at all: reported as what they are (DNS, auth, unreachable,
+  // host key), never as a lock held by someone else.
+  const unreached: { node: string; code: string; error: string; hint?: string }[] = [];
   const limit = pLimit(Math.max(1, ctx.opts.concurrency));
   await Promise.all(
     lockedNodes(ctx).map((node) =>
@@ -60,17 +64,32 @@ export async function acquireNodeLocks(ctx: RunContext, lock: NodeLockOptions): 
             await exec(node, takeOverScript(lock.dir, holder));
             return void taken.push(node);
           }
+          if (other) holders.push(other);
           problems.push(other ? `${node}: held by ${other.user}@${other.host} (pid ${other.pid}, run ${other.runId}, since ${other.since})` : `${node}: cannot create ${lock.dir} (exit ${r.exitCode}) ${r.stderr.trim()}`);
         } catch (err) {
-          problems.push(`${node}: ${classifyError(err, ctx.redactor).error}`);
+          const code = err instanceof KubedrError ? err.code : 'TRANSPORT_UNREACHABLE';
+          const hint = err instanceof KubedrError ? err.hint : undefined;
+          unreached.push({ node, code, error: classifyError(err, ctx.redactor).error, ...(hint !== undefined ? { hint } : {}) });
         }
       }),
     ),
   );
+  if (unreached.length > 0) {
+    await releaseNodeLocks(ctx, lock, taken);
+    unreached.sort((a, b) => a.node.localeCompare(b.node));
+    const first = unreached[0];
+    throw new KubedrError(first?.code ?? 'TRANSPORT_UNREACHABLE', `cannot reach ${unreached.length} node(s); nothing was executed:\n  ${unreached.map((u) => u.error).join('\n  ')}${problems.length > 0 ? `\n  ${problems.join('\n  ')}` : ''}`, {
+      hint: [...new Set(unreached.map((u) => u.hint).filter((h): h is string => h !== undefined))].join('; ') || 'check that the nodes are up and reachable over SSH',
+      exitCode: 2,
+    });
+  }
   if (problems.length > 0) {
     await releaseNodeLocks(ctx, lock, taken);
+    const runs = [...new Set(holders.map((h) => h.runId))];
     throw new KubedrError('NODE_LOCKED', `cannot lock ${problems.length} node(s):\n  ${problems.join('\n  ')}`, {
-      hint: `wait for the other run to end; if it is gone, remove ${lock.dir} on those nodes`,
+      hint: runs.length > 0
+        ? `wait for the other run to end. If it is gone (killed): continue it with ${runs.map((r) => `\`kubedr resume ${r}\``).join(' or ')}, or release its locks with \`kubedr unlock -i INVENTORY --run ${runs[0] ?? ''}\` (refused while the holder is alive)`
+        : `check ${lock.dir} on those nodes`,
       exitCode: 2,
     });
   }
@@ -84,7 +103,7 @@ export async function releaseNodeLocks(ctx: RunContext, lock: NodeLockOptions, n
   );
 }
 
-interface NodeHolder {
+export interface NodeHolder {
   runId: string;
   user: string;
   host: string;
@@ -92,9 +111,13 @@ interface NodeHolder {
   since: string;
 }
 
-function parseHolder(text: string): NodeHolder | undefined {
+/** The holder written by acquireScript; undefined for anything else (a hand-made or torn file). */
+export function parseHolder(text: string): NodeHolder | undefined {
   try {
-    return JSON.parse(text.trim()) as NodeHolder;
+    const h = JSON.parse(text.trim()) as Partial<NodeHolder> | null;
+    if (h === null || typeof h !== 'object') return undefined;
+    if (typeof h.runId !== 'string' || typeof h.user !== 'string' || typeof h.host !== 'string' || typeof h.pid !== 'number' || typeof h.since !== 'string') return undefined;
+    return { runId: h.runId, user: h.user, host: h.host, pid: h.pid, since: h.since };
   } catch {
     return undefined;
   }

@@ -14,7 +14,7 @@ export interface Classified {
 export function classifyError(err: unknown, redactor: Redactor): Classified {
   const code = err instanceof KubedrError ? err.code : undefined;
   const text = redactor.redact(err instanceof KubedrError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
-  if (code === 'TRANSPORT_UNREACHABLE') return { outcome: 'unreachable', permanent: false, error: text };
+  if (code === 'TRANSPORT_UNREACHABLE' || code === 'TRANSPORT_DNS_FAILED') return { outcome: 'unreachable', permanent: false, error: text };
   if (code === 'TRANSPORT_CONNECTION_LOST') return { outcome: 'connection-lost', permanent: false, error: text };
   if (code === 'TRANSPORT_TIMEOUT') return { outcome: 'timed-out', permanent: false, error: text };
   if (code?.startsWith('TRANSPORT_HOST_KEY')) return { outcome: 'unreachable', permanent: true, error: text };

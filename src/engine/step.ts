@@ -1,5 +1,6 @@
 // One step: its pending tasks on their nodes, in parallel (p-limit), serially or in batches;
 // then the step's failure policy decides whether the run goes on. A step ends before the next.
+import { decide } from './approval.js';
 import pLimit from 'p-limit';
 import type { PlanStep, PlanTask } from '../model/index.js';
 import type { RunContext } from './context.js';
@@ -66,8 +67,5 @@ function groupsOf(step: PlanStep, tasks: PlanTask[], global: number): { tasks: P
 }
 
 async function approveStep(ctx: RunContext, step: PlanStep, message: string): Promise<boolean> {
-  const auto = ctx.opts.yes;
-  const ok = auto || (await ctx.deps.approve({ kind: 'step', stepId: step.id, message }));
-  if (ok) ctx.emit({ kind: 'approval', stepId: step.id, message, approvedBy: ctx.opts.operator, auto, at: ctx.iso() });
-  return ok;
+  return (await decide(ctx, { kind: 'step', stepId: step.id, message })).approved;
 }

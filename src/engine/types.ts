@@ -11,8 +11,17 @@ export interface ApprovalRequest {
   message: string;
 }
 
-/** Asks the operator; resolves true to go ahead. */
-export type Approve = (req: ApprovalRequest) => Promise<boolean>;
+/** What the operator answered, and how it was asked (recorded in the audit). */
+export interface ApprovalAnswer {
+  approved: boolean;
+  /** `prompt`: asked on a terminal; `no-terminal`: could not ask (not approved, not declined). */
+  how: 'prompt' | 'no-terminal';
+  /** The typed answer (`y`, `no`, empty), for the record. */
+  answer?: string;
+}
+
+/** Asks the operator; true (or an approved answer) to go ahead. */
+export type Approve = (req: ApprovalRequest) => Promise<boolean | ApprovalAnswer>;
 
 export interface EngineDeps {
   /** Reaches the inventory nodes (ssh2 in production). */
@@ -58,6 +67,8 @@ export interface EngineOptions {
   nodeLock: NodeLockOptions | false;
   /** Recorded as `approvedBy` (user@host). */
   operator: string;
+  /** The OS user and host behind `operator`, recorded apart with each approval. */
+  approver?: { user: string; host: string };
   /** How long past a step's timeout an exec may hang before the engine gives up on it. @default 5000 */
   watchdogGraceMs?: number;
 }

@@ -1,5 +1,6 @@
 // Errors with stable codes. Every user-facing failure is a KubedrError; the CLI maps
 // `exitCode` to the process exit code (2 = bad input, nothing executed).
+import { escapeControls } from './escape.js';
 import type { SourcePos } from '../model/index.js';
 
 export interface Problem {
@@ -42,5 +43,6 @@ export class InputError extends KubedrError {
 export function formatProblem(p: Problem): string {
   const where = p.pos ? `${p.pos.file}:${p.pos.line}:${p.pos.col}: ` : '';
   const hint = p.hint ? `\n    fix: ${p.hint}` : '';
-  return `${where}${p.severity} ${p.code}: ${p.message}${hint}`;
+  // A problem quotes the offending value: its control characters are shown, not sent raw.
+  return escapeControls(`${where}${p.severity} ${p.code}: ${p.message}${hint}`);
 }

@@ -1,6 +1,5 @@
 // Thin I/O wrappers: read the file, hand the text to the pure parser.
-import { readFile } from 'node:fs/promises';
-import { KubedrError } from '../errors/index.js';
+import { readInputText } from '../schema/read-input.js';
 import type { Inventory } from '../model/index.js';
 import { readAnsibleVarFiles } from './ansible-vars.js';
 import { parseInventory, readInventory, type InventoryResult } from './parse.js';
@@ -15,10 +14,6 @@ export async function loadInventory(path: string): Promise<Inventory> {
   return parseInventory(text, path, overlays);
 }
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new KubedrError('INVENTORY_UNREADABLE', `cannot read inventory ${path}`, { hint: 'check the path given with -i/--inventory', exitCode: 2, cause });
-  }
+function readText(path: string): Promise<string> {
+  return readInputText(path, { what: 'inventory', flag: '-i/--inventory' });
 }

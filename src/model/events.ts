@@ -33,9 +33,29 @@ export type RunEvent =
   | ({ kind: 'task-progress'; stepId: string; node: string; at: string } & TaskProgress)
   | { kind: 'task-retry'; stepId: string; node: string; attempt: number; reason: string; delayMs: number; at: string }
   | { kind: 'task-end'; stepId: string; node: string; outcome: TaskOutcome; exitCode?: number; durationMs: number; error?: string; at: string }
-  | { kind: 'approval'; stepId: string; message: string; approvedBy: string; auto: boolean; at: string }
+  | {
+      kind: 'approval';
+      stepId: string;
+      message: string;
+      approvedBy: string;
+      auto: boolean;
+      at: string;
+      /** False when the question was declined or could not be asked. @default true */
+      approved?: boolean;
+      /** `--yes`, an answer at the prompt, or no terminal to ask on (then not approved). */
+      how?: 'yes' | 'prompt' | 'no-terminal';
+      /** What was typed at the prompt. */
+      answer?: string;
+      /** OS user and host of the approver. */
+      user?: string;
+      host?: string;
+    }
   | { kind: 'undo-start'; stepId: string; node: string; at: string }
   | { kind: 'undo-end'; stepId: string; node: string; outcome: 'done' | 'failed'; exitCode?: number; durationMs: number; at: string }
+  /** A host key that --accept-new-host-keys recorded in known_hosts (audit only). */
+  | { kind: 'host-key'; node: string; address: string; fingerprint: string; knownHostsFile: string; at: string }
+  /** `kubedr unlock` released a node lock left by this run (audit only). */
+  | { kind: 'node-unlock'; node: string; holder: { runId: string; user: string; host: string; pid: number; since: string }; holderAlive: boolean; forced: boolean; at: string }
   | { kind: 'run-end'; runId: string; outcome: 'done' | 'failed' | 'rolled-back' | 'aborted'; durationMs: number; at: string };
 
 export type RunEventKind = RunEvent['kind'];

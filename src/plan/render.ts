@@ -81,6 +81,12 @@ export function renderInto(template: string, field: FieldKind, scope: Scope, sin
       continue;
     }
     if (isRaw && SHELL.has(field)) raw.push(needle);
+    // `| raw` hands text to the shell unquoted: only for command text a step itself produced
+    // (a captured join command), never for an operator-given param or inventory value.
+    if (isRaw && SHELL.has(field) && seg.path[0] !== 'steps') {
+      issues.push({ code: 'RUNBOOK_RAW_VALUE', message: `{{ ${seg.path.join('.')} | raw }} would pass a value to the shell unquoted, where it runs as code`, hint: 'drop "| raw" (the value is then single-quoted); "| raw" is only for {{ steps.<id>.stdout }} command text', needle });
+      continue;
+    }
     if (found.kind === 'ref') {
       const flow = refIssue(found.ref, found.secret, field, line);
       const assigned = found.secret && field === 'shell' ? /([A-Za-z_]\w*)=$/.exec(line) : null;

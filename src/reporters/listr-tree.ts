@@ -19,6 +19,7 @@ export type Task = ListrTask<unknown, any, any>;
 
 /** What the events have told so far; the reporter (listr.ts) writes it, the tasks read it. */
 export interface TreeState {
+  /** Secrets redacted and control characters escaped: every text from an event goes through it. */
   redact(s: string): string;
   collapseAbove: number;
   mode(): string;

@@ -4,6 +4,7 @@
 import { Listr, type ListrRendererValue } from 'listr2';
 import type { RunEvent } from '../model/index.js';
 import { formatDuration } from '../audit/format.js';
+import { escapeControls, escapeOutputLine } from '../errors/escape.js';
 import { redactSecrets, secretsOf, type SecretSource } from '../errors/redact.js';
 import { dumpTask } from './listr-snapshot.js';
 import { rendererOptionsFor, ThrottledRenderer, type Terminal } from './listr-renderer.js';
@@ -44,7 +45,8 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
   let mode = 'run';
   let undoSeen = false;
   const s: TreeState = {
-    redact: (text) => redactSecrets(text, secretsOf(opts.secrets)),
+    // Everything drawn from event text: secrets out, then control characters made visible.
+    redact: (text) => escapeControls(redactSecrets(text, secretsOf(opts.secrets))),
     collapseAbove: opts.collapseAbove ?? 10,
     mode: () => mode,
     undoSeen: () => undoSeen,
@@ -116,7 +118,7 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
       }
       case 'task-retry': {
         const key = `${e.stepId}@${e.node}`;
-        s.retries.set(key, s.redact(`retry ${e.attempt - 1}: ${e.reason}`));
+        s.retries.set(key, escapeControls(s.redact(`retry ${e.attempt - 1}: ${e.reason}`), { newlines: false }));
         s.tallies.get(e.stepId)?.retry();
         retitle(key, `${e.node} (${s.retries.get(key) ?? ''})`);
         retitle(e.stepId, s.stepTitle(e.stepId));
@@ -130,7 +132,7 @@ export function createListrReporter(opts: ListrReporterOptions): ListrReporter {
       case 'task-output': {
         // The last non-empty line, under the running node (listr2's output bar; gone when done),
         // or under the step when its nodes are not drawn one by one.
-        const line = e.chunk.split('\n').map((l) => l.replace(/\r/g, '').trim()).filter(Boolean).at(-1);
+        const line = e.chunk.split('\n').map((l) => escapeOutputLine(l).trim()).filter(Boolean).at(-1);
         if (line === undefined) break;
         const node = s.wrappers.get(`${e.stepId}@${e.node}`);
         const w = node ?? (s.tallies.has(e.stepId) ? s.wrappers.get(e.stepId) : undefined);

@@ -3,6 +3,7 @@
 // attributable.
 import type { RunEvent } from '../model/index.js';
 import { redactSecrets, secretsOf, type SecretSource } from '../errors/redact.js';
+import { escapeControls, escapeOutputLine } from '../errors/escape.js';
 import { formatEventLine } from './lines.js';
 import { ProgressPacer } from './progress.js';
 import type { Reporter, Write } from './types.js';
@@ -28,11 +29,13 @@ export function createPlainReporter(opts: PlainReporterOptions): Reporter {
   // Partial output lines per (step, node, stream), completed by a later chunk or by task-end.
   const partial = new Map<string, Pending>();
   const pacer = new ProgressPacer(opts.progressEveryMs ?? PLAIN_PROGRESS_EVERY_MS);
-  const emit = (line: string): void => opts.write(`${redactSecrets(line.replace(/\r/g, ''), secretsOf(opts.secrets))}\n`);
+  // Redacted first (a secret may contain a control character), then made inert for the terminal.
+  const emit = (line: string): void => opts.write(`${escapeControls(redactSecrets(line, secretsOf(opts.secrets)))}\n`);
+  const emitOutput = (prefix: string, line: string): void => opts.write(`${prefix}${escapeOutputLine(redactSecrets(line, secretsOf(opts.secrets)))}\n`);
   const flush = (task: string | undefined): void => {
     for (const [key, p] of partial) {
       if (task !== undefined && !key.startsWith(`${task}\0`)) continue;
-      if (p.rest !== '') emit(`${p.prefix}${p.rest}`);
+      if (p.rest !== '') emitOutput(p.prefix, p.rest);
       partial.delete(key);
     }
   };
@@ -42,11 +45,11 @@ export function createPlainReporter(opts: PlainReporterOptions): Reporter {
         if (opts.showOutput === false) return;
         const task = `${e.stepId}@${e.node}`;
         const key = `${task}\0${e.stream}`;
-        const p = partial.get(key) ?? { prefix: `  ${task} ${e.stream === 'stderr' ? '!' : '|'} `, rest: '' };
+        const p = partial.get(key) ?? { prefix: escapeControls(`  ${task} ${e.stream === 'stderr' ? '!' : '|'} `), rest: '' };
         const lines = (p.rest + e.chunk).split('\n');
         p.rest = lines.pop() ?? '';
         partial.set(key, p);
-        for (const l of lines) emit(`${p.prefix}${l}`);
+        for (const l of lines) emitOutput(p.prefix, l);
         return;
       }
       if (e.kind === 'task-progress' && !pacer.due(e)) return;

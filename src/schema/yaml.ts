@@ -31,7 +31,21 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const start = warn.linePos?.[0] ?? lines.linePos(warn.pos[0]);
     problems.push({ code: 'YAML_WARNING', message: firstLine(warn.message), pos: { file, line: start.line, col: start.col }, severity: 'warning' });
   }
-  const value = problems.some((p) => p.severity === 'error') ? undefined : (doc.toJS({ maxAliasCount: 100 }) as unknown);
+  let value: unknown;
+  if (!problems.some((p) => p.severity === 'error')) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    } catch (err) {
+      // An alias bomb (or a merge key that refers to itself): refused, not expanded.
+      problems.push({
+        code: 'YAML_ALIAS_LIMIT',
+        message: `aliases expand too far: ${firstLine(err instanceof Error ? err.message : String(err))}`,
+        hint: 'use fewer aliases (at most 100 expansions), and no alias that refers to itself',
+        pos: { file, line: 1, col: 1 },
+        severity: 'error',
+      });
+    }
+  }
   return { value, locate, problems };
 }
 

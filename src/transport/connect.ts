@@ -23,6 +23,18 @@ export interface ConnectOptions {
   keepaliveIntervalMs: number;
   /** @default 3 */
   keepaliveCountMax: number;
+  /** Told each host key recorded under acceptNewHostKeys, once it is in known_hosts. */
+  onHostKeyRecorded?: ((r: RecordedHostKey) => void) | undefined;
+}
+
+/** A host key that --accept-new-host-keys added to known_hosts: printed and audited. */
+export interface RecordedHostKey {
+  node: string;
+  host: string;
+  port: number;
+  /** `SHA256:…` as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  knownHostsFile: string;
 }
 
 const DEFAULT_HOST_KEY_ALGOS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
@@ -108,7 +120,10 @@ export async function openConnection(ep: Endpoint, opts: ConnectOptions, sock?: 
         if (verdict.status === 'match') return verify(true);
         if (verdict.status === 'unknown' && opts.acceptNewHostKeys) {
           appendKnownHost(ep.knownHostsFile, ep.host, ep.port, key).then(
-            () => verify(true),
+            () => {
+              opts.onHostKeyRecorded?.({ node: ep.name, host: ep.host, port: ep.port, fingerprint: fingerprintOf(key), knownHostsFile: ep.knownHostsFile });
+              verify(true);
+            },
             () => verify(false),
           );
           return;
@@ -145,5 +160,8 @@ function mapConnectError(ep: Endpoint, err: Error & { level?: string; code?: str
   if (err.level === 'client-authentication') {
     return new TransportError(TRANSPORT_CODES.authFailed, ep.name, `authentication as ${ep.user} on ${where} failed: ${describe(err)}`, { failure: 'unreachable', hint: 'check the user, IdentityFile and ssh-agent keys', detail: err });
   }
-  return new TransportError(TRANSPORT_CODES.unreachable, ep.name, `cannot connect to ${where}: ${describe(err)}`, { failure: 'unreachable', detail: err });
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME') {
+    return new TransportError(TRANSPORT_CODES.dnsFailed, ep.name, `cannot resolve host name ${ep.host}: ${describe(err)}`, { failure: 'unreachable', hint: 'check the node address in the inventory (or ssh_config HostName) and DNS', detail: err });
+  }
+  return new TransportError(TRANSPORT_CODES.unreachable, ep.name, `cannot connect to ${where}: ${describe(err)}`, { failure: 'unreachable', hint: 'check that the node is up, its sshd listens on that port, and no firewall is in the way', detail: err });
 }

@@ -7,6 +7,8 @@ import { redactSecrets } from '../errors/redact.js';
 
 export const TRANSPORT_CODES = {
   unreachable: 'TRANSPORT_UNREACHABLE',
+  /** The node's host name does not resolve (a typo in the inventory, or DNS down). */
+  dnsFailed: 'TRANSPORT_DNS_FAILED',
   authFailed: 'TRANSPORT_AUTH_FAILED',
   connectionLost: 'TRANSPORT_CONNECTION_LOST',
   timeout: 'TRANSPORT_TIMEOUT',

@@ -8,3 +8,4 @@ export { parseSshConfig, resolveSshHost, loadSshConfig, defaultSshConfigPath, Ss
 export { parseKnownHosts, checkHostKey, fingerprintOf, type KnownHostEntry, type HostKeyVerdict } from './known-hosts.js';
 export { buildRemoteCommand, type SudoMode } from './command.js';
 export { DEFAULT_TUNING, type StreamTuning } from './sftp-stream.js';
+export type { RecordedHostKey } from './connect.js';

@@ -3,6 +3,7 @@
 import type { ExecOptions, ExecResult, InventoryNode, Transport, TransferResult } from '../model/index.js';
 import { buildRemoteCommand, buildStreamCommand, type SudoMode } from './command.js';
 import { endpointOf, type Endpoint } from './endpoints.js';
+import type { RecordedHostKey } from './connect.js';
 import { TRANSPORT_CODES, TransportError } from './errors.js';
 import { execOnLease } from './exec.js';
 import { streamOnLease } from './exec-stream.js';
@@ -35,6 +36,8 @@ export interface SshTransportOptions {
   keepaliveCountMax?: number;
   /** SFTP request size and requests in flight, for downloads (uploads stream over exec). @default DEFAULT_TUNING */
   transferTuning?: StreamTuning;
+  /** Told each host key recorded under acceptNewHostKeys (the session prints and audits it). */
+  onHostKeyRecorded?: (r: RecordedHostKey) => void;
 }
 
 export interface SshTransport extends Transport {
@@ -54,6 +57,7 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     authTimeoutMs: options.authTimeoutMs ?? 15_000,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
     keepaliveCountMax: options.keepaliveCountMax ?? 3,
+    onHostKeyRecorded: options.onHostKeyRecorded,
   });
   const byName = new Map(options.nodes.map((n) => [n.name, n]));
   let table: Promise<Map<string, Endpoint>> | undefined;

@@ -200,11 +200,11 @@ describe('actions', () => {
     expect(remote.calls).toEqual([]);
   });
 
-  it('keeps only the last outputCap bytes of output', async () => {
+  it('keeps only the last outputCap bytes of output, marked as cut', async () => {
     const t = new MemoryTransport(() => ({ stdout: `${'x'.repeat(5000)}TAIL` }));
     const h = await runInMemory(makePlan([{ id: 'a', nodes: ['n1'], action: sh('x') }]), t, { outputCap: 100 });
     const out = h.result.tasks.get('a@n1')?.stdout ?? '';
-    expect(out).toHaveLength(100);
+    expect(out).toBe(`… [cut: 4904 bytes] ${'x'.repeat(96)}TAIL`);
     expect(out.endsWith('TAIL')).toBe(true);
   });
 

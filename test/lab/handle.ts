@@ -27,16 +27,16 @@ export interface Lab extends LabInfo {
 const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Every etcd member healthy with a leader, and every apiserver's /readyz 200. */
-export async function waitClusterUp(lab: Lab, timeoutMs: number): Promise<void> {
+export async function waitClusterUp(lab: Lab, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const cps = lab.nodes.filter((n) => n.roles.includes('control-plane'));
   const members = lab.nodes.filter((n) => n.roles.includes('etcd'));
   await Promise.all(members.map((n) => waitFor(`etcd on ${n.name} to have a leader`, timeoutMs, async () => {
     const s = await lab.etcd.status(lab.clientURL(n.name), 1000);
     return s.leader && s.leader !== '0' ? true : undefined;
-  }, 100)));
+  }, 100, signal)));
   await Promise.all(cps.map((n) => waitFor(`kube-apiserver on ${n.name} to be ready`, timeoutMs, async () => {
     return (await apiserverReady(lab, n.name)) ? true : undefined;
-  }, 100)));
+  }, 100, signal)));
 }
 
 /** GET /readyz on the node's apiserver, trusting the cluster CA; false on any error. */

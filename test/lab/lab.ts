@@ -36,6 +36,13 @@ export interface LabOptions {
   etcd?: 'stacked' | 'external';
   /** External etcd hosts, 1–7. @default 3 */
   etcdHosts?: number;
+  /**
+   * How long to wait for etcd leaders and ready apiservers. Tests pass Infinity: under load the
+   * cluster takes as long as it takes, and the hook timeout is the bound. @default 30_000
+   */
+  clusterWaitMs?: number;
+  /** Stops the cluster wait (the lab is then torn down and startLab rejects). */
+  signal?: AbortSignal;
 }
 
 /** Port 22 on each node's own address, unless the host's sshd already holds 0.0.0.0:22. */
@@ -166,7 +173,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     writeFileSync(join(root, 'lab.json'), JSON.stringify(info, null, 2));
 
     const lab = makeLab(info, state);
-    await waitClusterUp(lab, 30_000);
+    await waitClusterUp(lab, opts.clusterWaitMs ?? 30_000, opts.signal);
     return lab;
   } catch (e) {
     await teardown(state).catch(() => {});

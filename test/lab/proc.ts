@@ -68,7 +68,7 @@ export function isSameProcess(pid: number, startTime: number | undefined): boole
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `probe` until it returns a value other than undefined (see the body for what `timeoutMs` bounds). */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 200, signal?: AbortSignal): Promise<T> {
   // Under Vitest the test's (or hook's) own timeout bounds the wait: a loaded machine is slower
   // but never wrong, so past `timeoutMs` we only say what we are still waiting for. From the lab
   // CLI (an operator at a terminal) `timeoutMs` stays a deadline.
@@ -77,6 +77,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
   let last: unknown;
   let told = false;
   for (;;) {
+    if (signal?.aborted) throw new Error(`stopped waiting for ${what}: ${String(signal.reason)}`);
     try {
       const v = await probe();
       if (v !== undefined) return v;

@@ -11,10 +11,18 @@ export interface LabHandle {
 
 export function useLab(opts: LabOptions = {}): LabHandle {
   let lab: Lab | undefined;
+  let starting: Promise<unknown> = Promise.resolve();
+  // No wall-clock bound of our own on the cluster coming up (a loaded machine is slow): the hook
+  // timeout bounds it, and afterAll stops a wait still going so that startLab tears the lab down.
+  const stop = new AbortController();
   beforeAll(async () => {
-    lab = await startLab({ ...opts, owned: true });
+    const up = startLab({ clusterWaitMs: Number.POSITIVE_INFINITY, signal: stop.signal, ...opts, owned: true });
+    starting = up.catch(() => undefined);
+    lab = await up;
   });
   afterAll(async () => {
+    stop.abort(new Error('the test file is over'));
+    await starting;
     await lab?.down();
   });
   return {

@@ -33,10 +33,11 @@ describe('shell', () => {
     expect(out).toBe("$(touch /tmp/pwned) 'x'");
   });
 
-  it('inserts | raw values unquoted and lists them on the step', () => {
-    const plan = buildPlan(runbookWith(`      - id: s\n        targets: { nodes: [cp1] }\n        shell: ls {{ params.dir | raw }}\n`, PARAMS), inv);
-    expect(show(plan.phases[0]?.steps[0]?.tasks[0]?.action as PlannedAction)).toBe('ls /tmp/with space');
-    expect(plan.phases[0]?.steps[0]?.raw).toEqual(['{{ params.dir | raw }}']);
+  it('refuses | raw on a param: an operator-given value never reaches the shell unquoted', () => {
+    // (issue 13) `| raw` stays for command text a step produced ({{ steps.<id>.stdout | raw }}).
+    expect(() => buildPlan(runbookWith(`      - id: s\n        targets: { nodes: [cp1] }\n        shell: ls {{ params.dir | raw }}\n`, PARAMS), inv)).toThrow(
+      expect.objectContaining({ problems: [expect.objectContaining({ code: 'RUNBOOK_RAW_VALUE' })] }),
+    );
   });
 
   it('keeps secret params as quoted secret refs, resolved at run time', () => {

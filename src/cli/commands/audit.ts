@@ -1,5 +1,6 @@
 // `kubedr audit RUN_ID [--output json] [--junit FILE] [--html] [--verify]`: what ran where.
 // --verify checks the hash chain only; exit 1 when it does not hold.
+import { escapeControls, escapeJsonControls } from '../../errors/escape.js';
 import { Option, type Command } from 'commander';
 import type { RegisterCommand } from './index.js';
 
@@ -27,12 +28,13 @@ export const registerAudit: RegisterCommand = (program: Command) => {
       const stateDir = f.stateDir !== undefined ? { stateDir: f.stateDir } : {};
       if (f.verify) {
         const v = verifyRun({ runId, output: f.output, ...stateDir, ...(f.expectHead !== undefined ? { expectHead: f.expectHead } : {}) });
-        (v.exitCode === 0 ? process.stdout : process.stderr).write(v.rendered);
+        (v.exitCode === 0 ? process.stdout : process.stderr).write(f.output === 'json' ? escapeJsonControls(v.rendered) : escapeControls(v.rendered));
         process.exitCode = v.exitCode;
         return;
       }
       const r = auditRun({ runId, output: f.output, html: f.html ?? false, ...stateDir, ...(f.junit !== undefined ? { junit: f.junit } : {}) });
-      process.stdout.write(r.rendered);
+      // Records quote node output and values: shown escaped, never interpreted by the terminal.
+      process.stdout.write(f.output === 'json' ? escapeJsonControls(r.rendered) : escapeControls(r.rendered));
       for (const file of r.files) process.stderr.write(`wrote ${file}\n`);
       process.exitCode = r.verdict.ok ? 0 : 1;
     });

@@ -1,5 +1,6 @@
 // `kubedr plan -r … -i … [--param k=v] [--output json]`: the dry-run, human or JSON (the Plan).
 import { Option, type Command } from 'commander';
+import { escapeControls, escapeJsonControls } from '../../errors/escape.js';
 import { formatProblem } from '../../errors/index.js';
 import { addSshFlags, checkEndpoints, type SshFlags } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
@@ -21,7 +22,7 @@ export const registerPlan: RegisterCommand = (program: Command) => {
       const out = await plan({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
       await checkEndpoints(opts.inventory, opts);
       for (const w of out.warnings) process.stderr.write(`${formatProblem(w)}\n`);
-      process.stdout.write(opts.output === 'json' ? `${JSON.stringify(out.plan, null, 2)}\n` : out.text);
+      process.stdout.write(opts.output === 'json' ? `${escapeJsonControls(JSON.stringify(out.plan, null, 2))}\n` : escapeControls(out.text));
       process.exitCode = 0;
     });
 };

@@ -1,7 +1,7 @@
 // `kubedr resume RUN_ID`: continue a run from its journal; the plan is rebuilt from the current
 // files (by default the ones the run started with) and must not have changed.
 import type { Command } from 'commander';
-import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { addExecuteFlags, collect, exitCodeOf, interruptible, notApprovedExit, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import type { RegisterCommand } from './index.js';
 import { resolveRunbookArg } from '../package-info.js';
 
@@ -28,8 +28,9 @@ export const registerResume: RegisterCommand = (program: Command) => {
     const { resumeFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {
+      const unasked: string[] = [];
       const out = await resumeFiles({
-        ...operateOptions(f, abort),
+        ...operateOptions(f, abort, unasked),
         runId,
         ...(f.runbook !== undefined ? { runbook: f.runbook } : {}),
         ...(f.inventory !== undefined ? { inventory: f.inventory } : {}),
@@ -40,7 +41,7 @@ export const registerResume: RegisterCommand = (program: Command) => {
       });
       const r = out.result;
       summary(runId, r.outcome, `${r.failedStep ? ` (step ${r.failedStep} failed)` : ''}${out.rerunInFlight.length ? `; re-ran ${out.rerunInFlight.join(', ')}` : ''}`);
-      process.exitCode = exitCodeOf(r.outcome, 'done');
+      process.exitCode = notApprovedExit(runId, unasked, r.outcome) ?? exitCodeOf(r.outcome, 'done');
     } finally {
       dispose();
     }

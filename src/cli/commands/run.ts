@@ -1,7 +1,7 @@
 // `kubedr run -r RUNBOOK -i INVENTORY …`: plan, check host keys, execute. Exit 0 done, 1 the run
 // failed (or was rolled back / interrupted), 2 bad input or refused with nothing executed.
 import type { Command } from 'commander';
-import { addExecuteFlags, collect, exitCodeOf, interruptible, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
+import { addExecuteFlags, collect, exitCodeOf, interruptible, notApprovedExit, operateOptions, summary, type ExecuteFlags } from '../terminal.js';
 import { checkEndpoints } from '../ssh-flags.js';
 import type { RegisterCommand } from './index.js';
 import { resolveRunbookArg } from '../package-info.js';
@@ -26,10 +26,11 @@ export const registerRun: RegisterCommand = (program: Command) => {
     const { runFiles } = await import('../../app/operate.js');
     const { abort, dispose } = interruptible();
     try {
-      const out = await runFiles({ ...operateOptions(f, abort), runbook: f.runbook, inventory: f.inventory, params: f.param, ...(f.limit !== undefined ? { limit: f.limit } : {}) });
+      const unasked: string[] = [];
+      const out = await runFiles({ ...operateOptions(f, abort, unasked), runbook: f.runbook, inventory: f.inventory, params: f.param, ...(f.limit !== undefined ? { limit: f.limit } : {}) });
       const r = out.result;
       summary(out.runId, r.outcome, `${r.failedStep ? ` (step ${r.failedStep} failed)` : ''}${r.rollbackIncomplete ? `; rollback incomplete: kubedr rollback ${out.runId}` : ''}${r.outcome === 'failed' || r.outcome === 'aborted' ? `; continue with kubedr resume ${out.runId}` : ''}`);
-      process.exitCode = exitCodeOf(r.outcome, 'done');
+      process.exitCode = notApprovedExit(out.runId, unasked, r.outcome) ?? exitCodeOf(r.outcome, 'done');
     } finally {
       dispose();
     }

@@ -4,19 +4,20 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const inventory = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/inventory.schema.json","title":"kubedr inventory","description":"The nodes of one Kubernetes cluster and how to reach them. Settings inherit: defaults < groups (in the order a node lists them) < node.","type":"object","required":["apiVersion","kind","cluster","nodes"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Inventory","description":"Always Inventory."},"cluster":{"type":"object","description":"The cluster this inventory describes.","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"Cluster name, shown in plans and audit records."}}},"defaults":{"$ref":"#/$defs/settings","description":"Settings every node inherits unless a group or the node overrides them."},"etcd":{"type":"object","description":"How to talk to etcd on the nodes.","additionalProperties":false,"properties":{"tool":{"enum":["auto","etcdctl","etcdutl"],"default":"auto","description":"Snapshot tool: auto detects etcdutl (etcd >= 3.5) and falls back to etcdctl."},"tls":{"type":"object","description":"Client TLS files on the nodes, passed to etcdctl as --cacert/--cert/--key.","additionalProperties":false,"properties":{"cacert":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki/etcd/ca.crt"},"cert":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki/etcd/healthcheck-client.crt"},"key":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki/etcd/healthcheck-client.key"}}}}},"groups":{"type":"object","description":"Named groups of settings; a node joins them with `groups: [name]`.","propertyNames":{"$ref":"#/$defs/name"},"additionalProperties":{"$ref":"#/$defs/group"}},"nodes":{"type":"array","description":"The machines of the cluster, in the order steps visit them by default.","minItems":1,"items":{"$ref":"#/$defs/node"}},"vars":{"$ref":"#/$defs/vars","description":"Cluster-wide variables, available as {{ vars.x }} in runbooks."}},"$defs":{"name":{"type":"string","pattern":"^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$","description":"Letters, digits, '.', '_' and '-', starting with a letter or digit."},"path":{"type":"string","minLength":1,"description":"A file path (on the node unless said otherwise)."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"role":{"enum":["control-plane","etcd","worker"],"description":"control-plane (kubeadm static pods), etcd (an etcd member), worker."},"roles":{"type":"array","items":{"$ref":"#/$defs/role"},"uniqueItems":true},"labels":{"type":"object","description":"Free-form labels used by step targets (`targets: { labels: { zone: a } }`).","additionalProperties":{"type":"string"}},"vars":{"type":"object","description":"Free-form variables.","additionalProperties":true},"ssh":{"type":"object","description":"How to reach a node over SSH. Host keys are always checked against knownHostsFile.","additionalProperties":false,"properties":{"user":{"type":"string","minLength":1,"default":"root","description":"Login user."},"port":{"type":"integer","minimum":1,"maximum":65535,"default":22},"identityFile":{"$ref":"#/$defs/path","description":"Private key on the operator machine (~ is expanded)."},"knownHostsFile":{"$ref":"#/$defs/path","description":"OpenSSH known_hosts file. Default ~/.ssh/known_hosts."},"proxyJump":{"type":"string","pattern":"^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$","description":"Bastion in OpenSSH ProxyJump syntax: [user@]host[:port]."},"connectTimeout":{"$ref":"#/$defs/duration","default":"10s"}}},"become":{"type":"object","description":"Privilege escalation for steps that need root (steps say `sudo: true`, the default).","additionalProperties":false,"properties":{"enabled":{"type":"boolean","default":false},"method":{"const":"sudo","default":"sudo"},"passwordFrom":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of a secret param or environment variable that holds the sudo password. Never the password itself."}}},"paths":{"type":"object","description":"Where kubeadm keeps things on the control-plane nodes.","additionalProperties":false,"properties":{"manifestDir":{"$ref":"#/$defs/path","default":"/etc/kubernetes/manifests"},"etcdDataDir":{"$ref":"#/$defs/path","default":"/var/lib/etcd"},"pkiDir":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki"}}},"settings":{"type":"object","additionalProperties":false,"properties":{"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"}}},"group":{"type":"object","description":"Settings shared by the nodes that list this group.","additionalProperties":false,"properties":{"roles":{"$ref":"#/$defs/roles","description":"Roles added to every member."},"labels":{"$ref":"#/$defs/labels"},"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"},"vars":{"$ref":"#/$defs/vars"}}},"etcdMember":{"type":"object","description":"This node's etcd member identity. Derived when absent: name = node name, peerURL = https://<address>:2380, clientURL = https://<address>:2379.","additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"etcd --name of the member."},"peerURL":{"type":"string","pattern":"^https?://\\S+$","description":"--initial-advertise-peer-urls."},"clientURL":{"type":"string","pattern":"^https?://\\S+$","description":"--advertise-client-urls."}}},"node":{"type":"object","required":["name","address"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"Unique node name (usually the Kubernetes node name)."},"address":{"type":"string","minLength":1,"pattern":"^\\S+$","description":"IP address or DNS name used for SSH and derived etcd URLs."},"roles":{"$ref":"#/$defs/roles","description":"Roles of this node, added to the roles of its groups."},"groups":{"type":"array","items":{"$ref":"#/$defs/name"},"uniqueItems":true,"description":"Groups whose settings this node inherits, in order."},"labels":{"$ref":"#/$defs/labels"},"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"},"etcd":{"$ref":"#/$defs/etcdMember"},"vars":{"$ref":"#/$defs/vars"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/inventory.schema.json","title":"kubedr inventory","description":"The nodes of one Kubernetes cluster and how to reach them. Settings inherit: defaults < groups (in the order a node lists them) < node.","type":"object","required":["apiVersion","kind","cluster","nodes"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Inventory","description":"Always Inventory."},"cluster":{"type":"object","description":"The cluster this inventory describes.","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"Cluster name, shown in plans and audit records."}}},"defaults":{"$ref":"#/$defs/settings","description":"Settings every node inherits unless a group or the node overrides them."},"etcd":{"type":"object","description":"How to talk to etcd on the nodes.","additionalProperties":false,"properties":{"tool":{"enum":["auto","etcdctl","etcdutl"],"default":"auto","description":"Snapshot tool: auto detects etcdutl (etcd >= 3.5) and falls back to etcdctl."},"tls":{"type":"object","description":"Client TLS files on the nodes, passed to etcdctl as --cacert/--cert/--key.","additionalProperties":false,"properties":{"cacert":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki/etcd/ca.crt"},"cert":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki/etcd/healthcheck-client.crt"},"key":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki/etcd/healthcheck-client.key"}}}}},"groups":{"type":"object","description":"Named groups of settings; a node joins them with `groups: [name]`.","propertyNames":{"$ref":"#/$defs/name"},"additionalProperties":{"$ref":"#/$defs/group"}},"nodes":{"type":"array","description":"The machines of the cluster, in the order steps visit them by default.","minItems":1,"items":{"$ref":"#/$defs/node"}},"vars":{"$ref":"#/$defs/vars","description":"Cluster-wide variables, available as {{ vars.x }} in runbooks."}},"$defs":{"name":{"type":"string","pattern":"^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$","description":"Letters, digits, '.', '_' and '-', starting with a letter or digit."},"path":{"type":"string","pattern":"^[^\\u0000-\\u001f\\u007f]+$","description":"A file path (on the node unless said otherwise); no control characters."},"nodePath":{"type":"string","pattern":"^/[^\\u0000-\\u001f\\u007f]*$","description":"An absolute path on the node; no control characters."},"duration":{"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]},"role":{"enum":["control-plane","etcd","worker"],"description":"control-plane (kubeadm static pods), etcd (an etcd member), worker."},"roles":{"type":"array","items":{"$ref":"#/$defs/role"},"uniqueItems":true},"labels":{"type":"object","description":"Free-form labels used by step targets (`targets: { labels: { zone: a } }`).","additionalProperties":{"type":"string"}},"vars":{"type":"object","description":"Free-form variables.","additionalProperties":true},"ssh":{"type":"object","description":"How to reach a node over SSH. Host keys are always checked against knownHostsFile.","additionalProperties":false,"properties":{"user":{"type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.@-]{0,63}$","default":"root","description":"Login user: letters, digits, '.', '_', '@' and '-' (not starting with '-'), at most 64."},"port":{"type":"integer","minimum":1,"maximum":65535,"default":22},"identityFile":{"$ref":"#/$defs/path","description":"Private key on the operator machine (~ is expanded)."},"knownHostsFile":{"$ref":"#/$defs/path","description":"OpenSSH known_hosts file. Default ~/.ssh/known_hosts."},"proxyJump":{"type":"string","pattern":"^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$","description":"Bastion in OpenSSH ProxyJump syntax: [user@]host[:port]."},"connectTimeout":{"$ref":"#/$defs/duration","default":"10s"}}},"become":{"type":"object","description":"Privilege escalation for steps that need root (steps say `sudo: true`, the default).","additionalProperties":false,"properties":{"enabled":{"type":"boolean","default":false},"method":{"const":"sudo","default":"sudo"},"passwordFrom":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of a secret param or environment variable that holds the sudo password. Never the password itself."}}},"paths":{"type":"object","description":"Where kubeadm keeps things on the control-plane nodes.","additionalProperties":false,"properties":{"manifestDir":{"$ref":"#/$defs/nodePath","default":"/etc/kubernetes/manifests"},"etcdDataDir":{"$ref":"#/$defs/nodePath","default":"/var/lib/etcd"},"pkiDir":{"$ref":"#/$defs/nodePath","default":"/etc/kubernetes/pki"}}},"settings":{"type":"object","additionalProperties":false,"properties":{"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"}}},"group":{"type":"object","description":"Settings shared by the nodes that list this group.","additionalProperties":false,"properties":{"roles":{"$ref":"#/$defs/roles","description":"Roles added to every member."},"labels":{"$ref":"#/$defs/labels"},"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"},"vars":{"$ref":"#/$defs/vars"}}},"etcdMember":{"type":"object","description":"This node's etcd member identity. Derived when absent: name = node name, peerURL = https://<address>:2380, clientURL = https://<address>:2379.","additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"etcd --name of the member."},"peerURL":{"type":"string","pattern":"^https?://\\S+$","description":"--initial-advertise-peer-urls."},"clientURL":{"type":"string","pattern":"^https?://\\S+$","description":"--advertise-client-urls."}}},"node":{"type":"object","required":["name","address"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"Unique node name (usually the Kubernetes node name)."},"address":{"type":"string","pattern":"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|(?=[^:]*[A-Za-z])(?!0x)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$","description":"IPv4 address (dotted quad), IPv6 address, or DNS name, used for SSH and derived etcd URLs."},"roles":{"$ref":"#/$defs/roles","description":"Roles of this node, added to the roles of its groups."},"groups":{"type":"array","items":{"$ref":"#/$defs/name"},"uniqueItems":true,"description":"Groups whose settings this node inherits, in order."},"labels":{"$ref":"#/$defs/labels"},"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"},"etcd":{"$ref":"#/$defs/etcdMember"},"vars":{"$ref":"#/$defs/vars"}}}}};
 const schema32 = {"type":"string","pattern":"^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$","description":"Letters, digits, '.', '_' and '-', starting with a letter or digit."};
-const schema35 = {"type":"string","minLength":1,"description":"A file path (on the node unless said otherwise)."};
+const schema35 = {"type":"string","pattern":"^[^\\u0000-\\u001f\\u007f]+$","description":"A file path (on the node unless said otherwise); no control characters."};
 const schema52 = {"type":"object","description":"Free-form variables.","additionalProperties":true};
 const pattern4 = new RegExp("^x-", "u");
 const pattern5 = new RegExp("^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$", "u");
+const pattern7 = new RegExp("^[^\\u0000-\\u001f\\u007f]+$", "u");
 const schema33 = {"type":"object","additionalProperties":false,"properties":{"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"}}};
 const schema38 = {"type":"object","description":"Privilege escalation for steps that need root (steps say `sudo: true`, the default).","additionalProperties":false,"properties":{"enabled":{"type":"boolean","default":false},"method":{"const":"sudo","default":"sudo"},"passwordFrom":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of a secret param or environment variable that holds the sudo password. Never the password itself."}}};
-const schema34 = {"type":"object","description":"How to reach a node over SSH. Host keys are always checked against knownHostsFile.","additionalProperties":false,"properties":{"user":{"type":"string","minLength":1,"default":"root","description":"Login user."},"port":{"type":"integer","minimum":1,"maximum":65535,"default":22},"identityFile":{"$ref":"#/$defs/path","description":"Private key on the operator machine (~ is expanded)."},"knownHostsFile":{"$ref":"#/$defs/path","description":"OpenSSH known_hosts file. Default ~/.ssh/known_hosts."},"proxyJump":{"type":"string","pattern":"^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$","description":"Bastion in OpenSSH ProxyJump syntax: [user@]host[:port]."},"connectTimeout":{"$ref":"#/$defs/duration","default":"10s"}}};
-const schema37 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
-const func1 = require("ajv/dist/runtime/ucs2length").default;
-const pattern6 = new RegExp("^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$", "u");
-const pattern7 = new RegExp("^[0-9]+(ms|s|m|h)$", "u");
+const schema34 = {"type":"object","description":"How to reach a node over SSH. Host keys are always checked against knownHostsFile.","additionalProperties":false,"properties":{"user":{"type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.@-]{0,63}$","default":"root","description":"Login user: letters, digits, '.', '_', '@' and '-' (not starting with '-'), at most 64."},"port":{"type":"integer","minimum":1,"maximum":65535,"default":22},"identityFile":{"$ref":"#/$defs/path","description":"Private key on the operator machine (~ is expanded)."},"knownHostsFile":{"$ref":"#/$defs/path","description":"OpenSSH known_hosts file. Default ~/.ssh/known_hosts."},"proxyJump":{"type":"string","pattern":"^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$","description":"Bastion in OpenSSH ProxyJump syntax: [user@]host[:port]."},"connectTimeout":{"$ref":"#/$defs/duration","default":"10s"}}};
+const schema37 = {"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]};
+const pattern6 = new RegExp("^[A-Za-z0-9_.][A-Za-z0-9_.@-]{0,63}$", "u");
+const pattern9 = new RegExp("^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$", "u");
+const pattern10 = new RegExp("^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$", "u");
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -44,8 +45,8 @@ errors++;
 if(data.user !== undefined){
 let data0 = data.user;
 if(typeof data0 === "string"){
-if(func1(data0) < 1){
-const err1 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.user,data:data0};
+if(!pattern6.test(data0)){
+const err1 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.@-]{0,63}$"},message:"must match pattern \""+"^[A-Za-z0-9_.][A-Za-z0-9_.@-]{0,63}$"+"\"",schema:"^[A-Za-z0-9_.][A-Za-z0-9_.@-]{0,63}$",parentSchema:schema34.properties.user,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -104,8 +105,8 @@ errors++;
 if(data.identityFile !== undefined){
 let data2 = data.identityFile;
 if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err6 = {instancePath:instancePath+"/identityFile",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data2};
+if(!pattern7.test(data2)){
+const err6 = {instancePath:instancePath+"/identityFile",schemaPath:"#/$defs/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]+$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]+$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f]+$",parentSchema:schema35,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -129,8 +130,8 @@ errors++;
 if(data.knownHostsFile !== undefined){
 let data3 = data.knownHostsFile;
 if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err8 = {instancePath:instancePath+"/knownHostsFile",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data3};
+if(!pattern7.test(data3)){
+const err8 = {instancePath:instancePath+"/knownHostsFile",schemaPath:"#/$defs/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]+$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]+$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f]+$",parentSchema:schema35,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -154,7 +155,7 @@ errors++;
 if(data.proxyJump !== undefined){
 let data4 = data.proxyJump;
 if(typeof data4 === "string"){
-if(!pattern6.test(data4)){
+if(!pattern9.test(data4)){
 const err10 = {instancePath:instancePath+"/proxyJump",schemaPath:"#/properties/proxyJump/pattern",keyword:"pattern",params:{pattern: "^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$"},message:"must match pattern \""+"^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$"+"\"",schema:"^([^@\\s]+@)?[^:\\s]+(:[0-9]+)?$",parentSchema:schema34.properties.proxyJump,data:data4};
 if(vErrors === null){
 vErrors = [err10];
@@ -192,8 +193,8 @@ vErrors.push(err12);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err13 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema37.anyOf[0],data:data5};
+if(data5 > 2147483647 || isNaN(data5)){
+const err13 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema37.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -202,13 +203,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-var _valid0 = _errs17 === errors;
-valid4 = valid4 || _valid0;
-const _errs19 = errors;
-if(typeof data5 === "string"){
-if(!pattern7.test(data5)){
-const err14 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema37.anyOf[1],data:data5};
+if(data5 < 1 || isNaN(data5)){
+const err14 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema37.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -218,8 +214,12 @@ vErrors.push(err14);
 errors++;
 }
 }
-else {
-const err15 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.anyOf[1].type,parentSchema:schema37.anyOf[1],data:data5};
+var _valid0 = _errs17 === errors;
+valid4 = valid4 || _valid0;
+const _errs19 = errors;
+if(typeof data5 === "string"){
+if(!pattern10.test(data5)){
+const err15 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema37.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -228,15 +228,26 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid0 = _errs19 === errors;
-valid4 = valid4 || _valid0;
-if(!valid4){
-const err16 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.anyOf,parentSchema:schema37,data:data5};
+}
+else {
+const err16 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.anyOf[1].type,parentSchema:schema37.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+var _valid0 = _errs19 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const err17 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema37.anyOf,parentSchema:schema37,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -254,12 +265,12 @@ vErrors = null;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err18];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err18);
 }
 errors++;
 }
@@ -268,7 +279,9 @@ return errors === 0;
 }
 validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema39 = {"type":"object","description":"Where kubeadm keeps things on the control-plane nodes.","additionalProperties":false,"properties":{"manifestDir":{"$ref":"#/$defs/path","default":"/etc/kubernetes/manifests"},"etcdDataDir":{"$ref":"#/$defs/path","default":"/var/lib/etcd"},"pkiDir":{"$ref":"#/$defs/path","default":"/etc/kubernetes/pki"}}};
+const schema39 = {"type":"object","description":"Where kubeadm keeps things on the control-plane nodes.","additionalProperties":false,"properties":{"manifestDir":{"$ref":"#/$defs/nodePath","default":"/etc/kubernetes/manifests"},"etcdDataDir":{"$ref":"#/$defs/nodePath","default":"/var/lib/etcd"},"pkiDir":{"$ref":"#/$defs/nodePath","default":"/etc/kubernetes/pki"}}};
+const schema40 = {"type":"string","pattern":"^/[^\\u0000-\\u001f\\u007f]*$","description":"An absolute path on the node; no control characters."};
+const pattern12 = new RegExp("^/[^\\u0000-\\u001f\\u007f]*$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -296,8 +309,8 @@ errors++;
 if(data.manifestDir !== undefined){
 let data0 = data.manifestDir;
 if(typeof data0 === "string"){
-if(func1(data0) < 1){
-const err1 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data0};
+if(!pattern12.test(data0)){
+const err1 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/$defs/nodePath/pattern",keyword:"pattern",params:{pattern: "^/[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^/[^\\u0000-\\u001f\\u007f]*$"+"\"",schema:"^/[^\\u0000-\\u001f\\u007f]*$",parentSchema:schema40,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -308,7 +321,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/$defs/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.type,parentSchema:schema35,data:data0};
+const err2 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/$defs/nodePath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -321,8 +334,8 @@ errors++;
 if(data.etcdDataDir !== undefined){
 let data1 = data.etcdDataDir;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
-const err3 = {instancePath:instancePath+"/etcdDataDir",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data1};
+if(!pattern12.test(data1)){
+const err3 = {instancePath:instancePath+"/etcdDataDir",schemaPath:"#/$defs/nodePath/pattern",keyword:"pattern",params:{pattern: "^/[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^/[^\\u0000-\\u001f\\u007f]*$"+"\"",schema:"^/[^\\u0000-\\u001f\\u007f]*$",parentSchema:schema40,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -333,7 +346,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/etcdDataDir",schemaPath:"#/$defs/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.type,parentSchema:schema35,data:data1};
+const err4 = {instancePath:instancePath+"/etcdDataDir",schemaPath:"#/$defs/nodePath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -346,8 +359,8 @@ errors++;
 if(data.pkiDir !== undefined){
 let data2 = data.pkiDir;
 if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err5 = {instancePath:instancePath+"/pkiDir",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data2};
+if(!pattern12.test(data2)){
+const err5 = {instancePath:instancePath+"/pkiDir",schemaPath:"#/$defs/nodePath/pattern",keyword:"pattern",params:{pattern: "^/[^\\u0000-\\u001f\\u007f]*$"},message:"must match pattern \""+"^/[^\\u0000-\\u001f\\u007f]*$"+"\"",schema:"^/[^\\u0000-\\u001f\\u007f]*$",parentSchema:schema40,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -358,7 +371,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/pkiDir",schemaPath:"#/$defs/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.type,parentSchema:schema35,data:data2};
+const err6 = {instancePath:instancePath+"/pkiDir",schemaPath:"#/$defs/nodePath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -384,7 +397,7 @@ return errors === 0;
 }
 validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern11 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -459,7 +472,7 @@ errors++;
 if(data1.passwordFrom !== undefined){
 let data4 = data1.passwordFrom;
 if(typeof data4 === "string"){
-if(!pattern8.test(data4)){
+if(!pattern11.test(data4)){
 const err4 = {instancePath:instancePath+"/become/passwordFrom",schemaPath:"#/$defs/become/properties/passwordFrom/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema38.properties.passwordFrom,data:data4};
 if(vErrors === null){
 vErrors = [err4];
@@ -690,7 +703,7 @@ errors++;
 if(data4.passwordFrom !== undefined){
 let data7 = data4.passwordFrom;
 if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
+if(!pattern11.test(data7)){
 const err6 = {instancePath:instancePath+"/become/passwordFrom",schemaPath:"#/$defs/become/properties/passwordFrom/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema38.properties.passwordFrom,data:data7};
 if(vErrors === null){
 vErrors = [err6];
@@ -761,11 +774,11 @@ return errors === 0;
 }
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema53 = {"type":"object","required":["name","address"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"Unique node name (usually the Kubernetes node name)."},"address":{"type":"string","minLength":1,"pattern":"^\\S+$","description":"IP address or DNS name used for SSH and derived etcd URLs."},"roles":{"$ref":"#/$defs/roles","description":"Roles of this node, added to the roles of its groups."},"groups":{"type":"array","items":{"$ref":"#/$defs/name"},"uniqueItems":true,"description":"Groups whose settings this node inherits, in order."},"labels":{"$ref":"#/$defs/labels"},"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"},"etcd":{"$ref":"#/$defs/etcdMember"},"vars":{"$ref":"#/$defs/vars"}}};
-const func11 = Object.prototype.hasOwnProperty;
-const pattern12 = new RegExp("^\\S+$", "u");
+const schema53 = {"type":"object","required":["name","address"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"Unique node name (usually the Kubernetes node name)."},"address":{"type":"string","pattern":"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|(?=[^:]*[A-Za-z])(?!0x)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$","description":"IPv4 address (dotted quad), IPv6 address, or DNS name, used for SSH and derived etcd URLs."},"roles":{"$ref":"#/$defs/roles","description":"Roles of this node, added to the roles of its groups."},"groups":{"type":"array","items":{"$ref":"#/$defs/name"},"uniqueItems":true,"description":"Groups whose settings this node inherits, in order."},"labels":{"$ref":"#/$defs/labels"},"ssh":{"$ref":"#/$defs/ssh"},"become":{"$ref":"#/$defs/become"},"paths":{"$ref":"#/$defs/paths"},"etcd":{"$ref":"#/$defs/etcdMember"},"vars":{"$ref":"#/$defs/vars"}}};
+const func2 = Object.prototype.hasOwnProperty;
+const pattern21 = new RegExp("^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|(?=[^:]*[A-Za-z])(?!0x)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$", "u");
 const schema58 = {"type":"object","description":"This node's etcd member identity. Derived when absent: name = node name, peerURL = https://<address>:2380, clientURL = https://<address>:2379.","additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/name","description":"etcd --name of the member."},"peerURL":{"type":"string","pattern":"^https?://\\S+$","description":"--initial-advertise-peer-urls."},"clientURL":{"type":"string","pattern":"^https?://\\S+$","description":"--advertise-client-urls."}}};
-const pattern16 = new RegExp("^https?://\\S+$", "u");
+const pattern25 = new RegExp("^https?://\\S+$", "u");
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -818,7 +831,7 @@ errors++;
 if(data.peerURL !== undefined){
 let data1 = data.peerURL;
 if(typeof data1 === "string"){
-if(!pattern16.test(data1)){
+if(!pattern25.test(data1)){
 const err3 = {instancePath:instancePath+"/peerURL",schemaPath:"#/properties/peerURL/pattern",keyword:"pattern",params:{pattern: "^https?://\\S+$"},message:"must match pattern \""+"^https?://\\S+$"+"\"",schema:"^https?://\\S+$",parentSchema:schema58.properties.peerURL,data:data1};
 if(vErrors === null){
 vErrors = [err3];
@@ -843,7 +856,7 @@ errors++;
 if(data.clientURL !== undefined){
 let data2 = data.clientURL;
 if(typeof data2 === "string"){
-if(!pattern16.test(data2)){
+if(!pattern25.test(data2)){
 const err5 = {instancePath:instancePath+"/clientURL",schemaPath:"#/properties/clientURL/pattern",keyword:"pattern",params:{pattern: "^https?://\\S+$"},message:"must match pattern \""+"^https?://\\S+$"+"\"",schema:"^https?://\\S+$",parentSchema:schema58.properties.clientURL,data:data2};
 if(vErrors === null){
 vErrors = [err5];
@@ -914,7 +927,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func11.call(schema53.properties, key0))){
+if(!(func2.call(schema53.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data};
 if(vErrors === null){
 vErrors = [err2];
@@ -953,8 +966,8 @@ errors++;
 if(data.address !== undefined){
 let data1 = data.address;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
-const err5 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.address,data:data1};
+if(!pattern21.test(data1)){
+const err5 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/pattern",keyword:"pattern",params:{pattern: "^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|(?=[^:]*[A-Za-z])(?!0x)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$"},message:"must match pattern \""+"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|(?=[^:]*[A-Za-z])(?!0x)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$"+"\"",schema:"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*|(?=[^:]*[A-Za-z])(?!0x)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?)$",parentSchema:schema53.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -963,24 +976,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern12.test(data1)){
-const err6 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/pattern",keyword:"pattern",params:{pattern: "^\\S+$"},message:"must match pattern \""+"^\\S+$"+"\"",schema:"^\\S+$",parentSchema:schema53.properties.address,data:data1};
+}
+else {
+const err6 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.address.type,parentSchema:schema53.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
 else {
 vErrors.push(err6);
-}
-errors++;
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.address.type,parentSchema:schema53.properties.address,data:data1};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
 }
 errors++;
 }
@@ -999,23 +1002,23 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
 if(!pattern5.test(data4)){
-const err8 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$"},message:"must match pattern \""+"^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$"+"\"",schema:"^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$",parentSchema:schema32,data:data4};
+const err7 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$"},message:"must match pattern \""+"^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$"+"\"",schema:"^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$",parentSchema:schema32,data:data4};
 if(vErrors === null){
-vErrors = [err8];
+vErrors = [err7];
 }
 else {
-vErrors.push(err8);
+vErrors.push(err7);
 }
 errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/$defs/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data4};
+const err8 = {instancePath:instancePath+"/groups/" + i0,schemaPath:"#/$defs/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data4};
 if(vErrors === null){
-vErrors = [err9];
+vErrors = [err8];
 }
 else {
-vErrors.push(err9);
+vErrors.push(err8);
 }
 errors++;
 }
@@ -1027,12 +1030,12 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data3[i1], data3[j0])){
-const err10 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema53.properties.groups,data:data3};
+const err9 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema53.properties.groups,data:data3};
 if(vErrors === null){
-vErrors = [err10];
+vErrors = [err9];
 }
 else {
-vErrors.push(err10);
+vErrors.push(err9);
 }
 errors++;
 break outer0;
@@ -1042,12 +1045,12 @@ break outer0;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.groups.type,parentSchema:schema53.properties.groups,data:data3};
+const err10 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.groups.type,parentSchema:schema53.properties.groups,data:data3};
 if(vErrors === null){
-vErrors = [err11];
+vErrors = [err10];
 }
 else {
-vErrors.push(err11);
+vErrors.push(err10);
 }
 errors++;
 }
@@ -1058,24 +1061,24 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key1 in data5){
 let data6 = data5[key1];
 if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.additionalProperties.type,parentSchema:schema50.additionalProperties,data:data6};
+const err11 = {instancePath:instancePath+"/labels/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.additionalProperties.type,parentSchema:schema50.additionalProperties,data:data6};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err11];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err11);
 }
 errors++;
 }
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/labels",schemaPath:"#/$defs/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data:data5};
+const err12 = {instancePath:instancePath+"/labels",schemaPath:"#/$defs/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data:data5};
 if(vErrors === null){
-vErrors = [err13];
+vErrors = [err12];
 }
 else {
-vErrors.push(err13);
+vErrors.push(err12);
 }
 errors++;
 }
@@ -1091,7 +1094,20 @@ let data8 = data.become;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key2 in data8){
 if(!(((key2 === "enabled") || (key2 === "method")) || (key2 === "passwordFrom"))){
-const err14 = {instancePath:instancePath+"/become",schemaPath:"#/$defs/become/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data8};
+const err13 = {instancePath:instancePath+"/become",schemaPath:"#/$defs/become/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data8.enabled !== undefined){
+let data9 = data8.enabled;
+if(typeof data9 !== "boolean"){
+const err14 = {instancePath:instancePath+"/become/enabled",schemaPath:"#/$defs/become/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.enabled.type,parentSchema:schema38.properties.enabled,data:data9};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1101,10 +1117,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data8.enabled !== undefined){
-let data9 = data8.enabled;
-if(typeof data9 !== "boolean"){
-const err15 = {instancePath:instancePath+"/become/enabled",schemaPath:"#/$defs/become/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema38.properties.enabled.type,parentSchema:schema38.properties.enabled,data:data9};
+if(data8.method !== undefined){
+let data10 = data8.method;
+if("sudo" !== data10){
+const err15 = {instancePath:instancePath+"/become/method",schemaPath:"#/$defs/become/properties/method/const",keyword:"const",params:{allowedValue: "sudo"},message:"must be equal to constant",schema:"sudo",parentSchema:schema38.properties.method,data:data10};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1114,10 +1130,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data8.method !== undefined){
-let data10 = data8.method;
-if("sudo" !== data10){
-const err16 = {instancePath:instancePath+"/become/method",schemaPath:"#/$defs/become/properties/method/const",keyword:"const",params:{allowedValue: "sudo"},message:"must be equal to constant",schema:"sudo",parentSchema:schema38.properties.method,data:data10};
+if(data8.passwordFrom !== undefined){
+let data11 = data8.passwordFrom;
+if(typeof data11 === "string"){
+if(!pattern11.test(data11)){
+const err16 = {instancePath:instancePath+"/become/passwordFrom",schemaPath:"#/$defs/become/properties/passwordFrom/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema38.properties.passwordFrom,data:data11};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1127,11 +1144,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data8.passwordFrom !== undefined){
-let data11 = data8.passwordFrom;
-if(typeof data11 === "string"){
-if(!pattern8.test(data11)){
-const err17 = {instancePath:instancePath+"/become/passwordFrom",schemaPath:"#/$defs/become/properties/passwordFrom/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema38.properties.passwordFrom,data:data11};
+else {
+const err17 = {instancePath:instancePath+"/become/passwordFrom",schemaPath:"#/$defs/become/properties/passwordFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.passwordFrom.type,parentSchema:schema38.properties.passwordFrom,data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1141,25 +1155,14 @@ vErrors.push(err17);
 errors++;
 }
 }
+}
 else {
-const err18 = {instancePath:instancePath+"/become/passwordFrom",schemaPath:"#/$defs/become/properties/passwordFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.passwordFrom.type,parentSchema:schema38.properties.passwordFrom,data:data11};
+const err18 = {instancePath:instancePath+"/become",schemaPath:"#/$defs/become/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
 else {
 vErrors.push(err18);
-}
-errors++;
-}
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/become",schemaPath:"#/$defs/become/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data:data8};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
 }
 errors++;
 }
@@ -1181,24 +1184,24 @@ let data14 = data.vars;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 }
 else {
-const err20 = {instancePath:instancePath+"/vars",schemaPath:"#/$defs/vars/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data:data14};
+const err19 = {instancePath:instancePath+"/vars",schemaPath:"#/$defs/vars/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data:data14};
 if(vErrors === null){
-vErrors = [err20];
+vErrors = [err19];
 }
 else {
-vErrors.push(err20);
+vErrors.push(err19);
 }
 errors++;
 }
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data};
 if(vErrors === null){
-vErrors = [err21];
+vErrors = [err20];
 }
 else {
-vErrors.push(err21);
+vErrors.push(err20);
 }
 errors++;
 }
@@ -1412,8 +1415,8 @@ errors++;
 if(data7.cacert !== undefined){
 let data8 = data7.cacert;
 if(typeof data8 === "string"){
-if(func1(data8) < 1){
-const err15 = {instancePath:instancePath+"/etcd/tls/cacert",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data8};
+if(!pattern7.test(data8)){
+const err15 = {instancePath:instancePath+"/etcd/tls/cacert",schemaPath:"#/$defs/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]+$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]+$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f]+$",parentSchema:schema35,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1437,8 +1440,8 @@ errors++;
 if(data7.cert !== undefined){
 let data9 = data7.cert;
 if(typeof data9 === "string"){
-if(func1(data9) < 1){
-const err17 = {instancePath:instancePath+"/etcd/tls/cert",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data9};
+if(!pattern7.test(data9)){
+const err17 = {instancePath:instancePath+"/etcd/tls/cert",schemaPath:"#/$defs/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]+$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]+$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f]+$",parentSchema:schema35,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1462,8 +1465,8 @@ errors++;
 if(data7.key !== undefined){
 let data10 = data7.key;
 if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err19 = {instancePath:instancePath+"/etcd/tls/key",schemaPath:"#/$defs/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35,data:data10};
+if(!pattern7.test(data10)){
+const err19 = {instancePath:instancePath+"/etcd/tls/key",schemaPath:"#/$defs/path/pattern",keyword:"pattern",params:{pattern: "^[^\\u0000-\\u001f\\u007f]+$"},message:"must match pattern \""+"^[^\\u0000-\\u001f\\u007f]+$"+"\"",schema:"^[^\\u0000-\\u001f\\u007f]+$",parentSchema:schema35,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1629,11 +1632,11 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.collectNodeFiles":{"description":"DR action: pack the node's manifests, own certificates, shared CA material and kubeadm config with node-side sha256s (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"manifestDir":{"type":"string","minLength":1,"description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"pkiDir":{"type":"string","minLength":1,"description":"kubeadm's certificate dir. Default {{ node.paths.pkiDir }}."},"kubeadmConfig":{"type":"string","minLength":1,"description":"The node's kubeadm config, captured when present. Default /etc/kubernetes/kubeadm-config.yaml."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.fetchBackupFile":{"description":"DR action: download one file of the node's backup staging dir into the backup dir here, sha256 verified end to end (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir","file"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."},"file":{"enum":["snapshot.db","snapshot.db.sha256","cluster.json","node-files.tar"],"description":"snapshot.db, snapshot.db.sha256, cluster.json (from the node that saved the snapshot) or node-files.tar (from each node, into .parts/<node>.tar)."},"stageDir":{"type":"string","description":"As given to saveSnapshot / collectNodeFiles. Default /var/lib/kubedr/backups."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareBackupDir":{"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.saveSnapshot":{"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}},"dr.sealBackup":{"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.snapshotFacts":{"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyBackup":{"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.collectNodeFiles":{"description":"DR action: pack the node's manifests, own certificates, shared CA material and kubeadm config with node-side sha256s (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"manifestDir":{"type":"string","minLength":1,"description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"pkiDir":{"type":"string","minLength":1,"description":"kubeadm's certificate dir. Default {{ node.paths.pkiDir }}."},"kubeadmConfig":{"type":"string","minLength":1,"description":"The node's kubeadm config, captured when present. Default /etc/kubernetes/kubeadm-config.yaml."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.fetchBackupFile":{"description":"DR action: download one file of the node's backup staging dir into the backup dir here, sha256 verified end to end (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir","file"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."},"file":{"enum":["snapshot.db","snapshot.db.sha256","cluster.json","node-files.tar"],"description":"snapshot.db, snapshot.db.sha256, cluster.json (from the node that saved the snapshot) or node-files.tar (from each node, into .parts/<node>.tar)."},"stageDir":{"type":"string","description":"As given to saveSnapshot / collectNodeFiles. Default /var/lib/kubedr/backups."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareBackupDir":{"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.saveSnapshot":{"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}},"dr.sealBackup":{"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.snapshotFacts":{"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyBackup":{"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
-const pattern19 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
+const pattern28 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
 const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
@@ -1669,10 +1672,11 @@ const schema130 = {"description":"DR action: systemctl start etcd (no wait: a me
 const schema133 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
 const schema136 = {"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}};
 const schema137 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
-const schema90 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
-const pattern28 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$", "u");
-const pattern29 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
-const pattern32 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
+const schema90 = {"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]};
+const func5 = require("ajv/dist/runtime/ucs2length").default;
+const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$", "u");
+const pattern38 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
+const pattern41 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
 const schema71 = {"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]};
 const schema74 = {"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."};
 
@@ -1795,7 +1799,7 @@ return errors === 0;
 validate43.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 const schema75 = {"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}};
-const pattern23 = new RegExp("^0?[0-7]{3,4}$", "u");
+const pattern32 = new RegExp("^0?[0-7]{3,4}$", "u");
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1869,7 +1873,7 @@ errors++;
 if(data.mode !== undefined){
 let data2 = data.mode;
 if(typeof data2 === "string"){
-if(!pattern23.test(data2)){
+if(!pattern32.test(data2)){
 const err5 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/pattern",keyword:"pattern",params:{pattern: "^0?[0-7]{3,4}$"},message:"must match pattern \""+"^0?[0-7]{3,4}$"+"\"",schema:"^0?[0-7]{3,4}$",parentSchema:schema75.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err5];
@@ -2008,7 +2012,7 @@ return errors === 0;
 validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema82 = {"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}};
-const pattern24 = new RegExp("^--[a-z0-9][a-z0-9-]*$", "u");
+const pattern33 = new RegExp("^--[a-z0-9][a-z0-9-]*$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2072,7 +2076,7 @@ if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 in data1){
 const _errs7 = errors;
 if(typeof key1 === "string"){
-if(!pattern24.test(key1)){
+if(!pattern33.test(key1)){
 const err4 = {instancePath:instancePath+"/setFlags",schemaPath:"#/properties/setFlags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^--[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^--[a-z0-9][a-z0-9-]*$"+"\"",schema:"^--[a-z0-9][a-z0-9-]*$",parentSchema:schema82.properties.setFlags.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err4];
@@ -2127,7 +2131,7 @@ const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(typeof data4 === "string"){
-if(!pattern24.test(data4)){
+if(!pattern33.test(data4)){
 const err8 = {instancePath:instancePath+"/removeFlags/" + i0,schemaPath:"#/properties/removeFlags/items/pattern",keyword:"pattern",params:{pattern: "^--[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^--[a-z0-9][a-z0-9-]*$"+"\"",schema:"^--[a-z0-9][a-z0-9-]*$",parentSchema:schema82.properties.removeFlags.items,data:data4};
 if(vErrors === null){
 vErrors = [err8];
@@ -2311,8 +2315,8 @@ vErrors.push(err5);
 errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
+if(data2 > 2147483647 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2321,13 +2325,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-var _valid1 = _errs15 === errors;
-valid5 = valid5 || _valid1;
-const _errs17 = errors;
-if(typeof data2 === "string"){
-if(!pattern7.test(data2)){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
+if(data2 < 1 || isNaN(data2)){
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2337,8 +2336,12 @@ vErrors.push(err7);
 errors++;
 }
 }
-else {
-const err8 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
+var _valid1 = _errs15 === errors;
+valid5 = valid5 || _valid1;
+const _errs17 = errors;
+if(typeof data2 === "string"){
+if(!pattern10.test(data2)){
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2347,15 +2350,26 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid1 = _errs17 === errors;
-valid5 = valid5 || _valid1;
-if(!valid5){
-const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+}
+else {
+const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
+}
+errors++;
+}
+var _valid1 = _errs17 === errors;
+valid5 = valid5 || _valid1;
+if(!valid5){
+const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
 }
 errors++;
 }
@@ -2377,18 +2391,7 @@ const _errs21 = errors;
 let valid7 = false;
 const _errs22 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data3};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data3};
+const err11 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2397,13 +2400,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-var _valid2 = _errs22 === errors;
-valid7 = valid7 || _valid2;
-const _errs24 = errors;
-if(typeof data3 === "string"){
-if(!pattern7.test(data3)){
-const err12 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data3};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 2147483647 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2412,9 +2411,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-else {
-const err13 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data3};
+if(data3 < 1 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2423,15 +2421,41 @@ vErrors.push(err13);
 }
 errors++;
 }
-var _valid2 = _errs24 === errors;
+}
+var _valid2 = _errs22 === errors;
 valid7 = valid7 || _valid2;
-if(!valid7){
-const err14 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data3};
+const _errs24 = errors;
+if(typeof data3 === "string"){
+if(!pattern10.test(data3)){
+const err14 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data3};
 if(vErrors === null){
 vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var _valid2 = _errs24 === errors;
+valid7 = valid7 || _valid2;
+if(!valid7){
+const err16 = {instancePath:instancePath+"/interval",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
 }
 errors++;
 }
@@ -2450,24 +2474,24 @@ vErrors = null;
 if(data.sudo !== undefined){
 let data4 = data.sudo;
 if(typeof data4 !== "boolean"){
-const err15 = {instancePath:instancePath+"/sudo",schemaPath:"#/$defs/sudo/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema74.type,parentSchema:schema74,data:data4};
+const err17 = {instancePath:instancePath+"/sudo",schemaPath:"#/$defs/sudo/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema74.type,parentSchema:schema74,data:data4};
 if(vErrors === null){
-vErrors = [err15];
+vErrors = [err17];
 }
 else {
-vErrors.push(err15);
+vErrors.push(err17);
 }
 errors++;
 }
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.anyOf[1].type,parentSchema:schema87.anyOf[1],data};
+const err18 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.anyOf[1].type,parentSchema:schema87.anyOf[1],data};
 if(vErrors === null){
-vErrors = [err16];
+vErrors = [err18];
 }
 else {
-vErrors.push(err16);
+vErrors.push(err18);
 }
 errors++;
 }
@@ -2477,12 +2501,12 @@ if(_valid0){
 var props0 = true;
 }
 if(!valid0){
-const err17 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema87.anyOf,parentSchema:schema87,data};
+const err19 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema87.anyOf,parentSchema:schema87,data};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err19];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err19);
 }
 errors++;
 }
@@ -2785,7 +2809,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern29.test(data1)){
+if(!pattern38.test(data1)){
 const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema121.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
@@ -2885,8 +2909,8 @@ vErrors.push(err8);
 errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data4};
+if(data4 > 2147483647 || isNaN(data4)){
+const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2895,13 +2919,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-var _valid0 = _errs13 === errors;
-valid5 = valid5 || _valid0;
-const _errs15 = errors;
-if(typeof data4 === "string"){
-if(!pattern7.test(data4)){
-const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data4};
+if(data4 < 1 || isNaN(data4)){
+const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2911,8 +2930,12 @@ vErrors.push(err10);
 errors++;
 }
 }
-else {
-const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data4};
+var _valid0 = _errs13 === errors;
+valid5 = valid5 || _valid0;
+const _errs15 = errors;
+if(typeof data4 === "string"){
+if(!pattern10.test(data4)){
+const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2921,15 +2944,26 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid0 = _errs15 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data4};
+}
+else {
+const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
 else {
 vErrors.push(err12);
+}
+errors++;
+}
+var _valid0 = _errs15 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const err13 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
 }
 errors++;
 }
@@ -2947,12 +2981,12 @@ vErrors = null;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data};
 if(vErrors === null){
-vErrors = [err13];
+vErrors = [err14];
 }
 else {
-vErrors.push(err13);
+vErrors.push(err14);
 }
 errors++;
 }
@@ -3003,7 +3037,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern29.test(data1)){
+if(!pattern38.test(data1)){
 const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema131.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
@@ -3103,8 +3137,8 @@ vErrors.push(err8);
 errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data4};
+if(data4 > 2147483647 || isNaN(data4)){
+const err9 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3113,13 +3147,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-var _valid0 = _errs13 === errors;
-valid5 = valid5 || _valid0;
-const _errs15 = errors;
-if(typeof data4 === "string"){
-if(!pattern7.test(data4)){
-const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data4};
+if(data4 < 1 || isNaN(data4)){
+const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3129,8 +3158,12 @@ vErrors.push(err10);
 errors++;
 }
 }
-else {
-const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data4};
+var _valid0 = _errs13 === errors;
+valid5 = valid5 || _valid0;
+const _errs15 = errors;
+if(typeof data4 === "string"){
+if(!pattern10.test(data4)){
+const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3139,15 +3172,26 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid0 = _errs15 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data4};
+}
+else {
+const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
 else {
 vErrors.push(err12);
+}
+errors++;
+}
+var _valid0 = _errs15 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const err13 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
 }
 errors++;
 }
@@ -3165,12 +3209,12 @@ vErrors = null;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data};
 if(vErrors === null){
-vErrors = [err13];
+vErrors = [err14];
 }
 else {
-vErrors.push(err13);
+vErrors.push(err14);
 }
 errors++;
 }
@@ -3221,7 +3265,7 @@ const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern29.test(data1)){
+if(!pattern38.test(data1)){
 const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema134.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
@@ -3334,8 +3378,8 @@ vErrors.push(err9);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data5};
+if(data5 > 2147483647 || isNaN(data5)){
+const err10 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3344,13 +3388,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-var _valid0 = _errs15 === errors;
-valid5 = valid5 || _valid0;
-const _errs17 = errors;
-if(typeof data5 === "string"){
-if(!pattern7.test(data5)){
-const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data5};
+if(data5 < 1 || isNaN(data5)){
+const err11 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3360,8 +3399,12 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data5};
+var _valid0 = _errs15 === errors;
+valid5 = valid5 || _valid0;
+const _errs17 = errors;
+if(typeof data5 === "string"){
+if(!pattern10.test(data5)){
+const err12 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3370,15 +3413,26 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs17 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const err13 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data5};
+}
+else {
+const err13 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+var _valid0 = _errs17 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const err14 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -3396,12 +3450,12 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema134.type,parentSchema:schema134,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema134.type,parentSchema:schema134,data};
 if(vErrors === null){
-vErrors = [err14];
+vErrors = [err15];
 }
 else {
-vErrors.push(err14);
+vErrors.push(err15);
 }
 errors++;
 }
@@ -3477,8 +3531,8 @@ vErrors.push(err3);
 errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
+if(data2 > 2147483647 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3487,13 +3541,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-var _valid0 = _errs9 === errors;
-valid2 = valid2 || _valid0;
-const _errs11 = errors;
-if(typeof data2 === "string"){
-if(!pattern7.test(data2)){
-const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
+if(data2 < 1 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3503,8 +3552,12 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+const _errs11 = errors;
+if(typeof data2 === "string"){
+if(!pattern10.test(data2)){
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3513,15 +3566,26 @@ vErrors.push(err6);
 }
 errors++;
 }
-var _valid0 = _errs11 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+}
+else {
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
 }
 errors++;
 }
@@ -3539,12 +3603,12 @@ vErrors = null;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data};
 if(vErrors === null){
-vErrors = [err8];
+vErrors = [err9];
 }
 else {
-vErrors.push(err8);
+vErrors.push(err9);
 }
 errors++;
 }
@@ -3620,8 +3684,8 @@ vErrors.push(err3);
 errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data2};
+if(data2 > 2147483647 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3630,13 +3694,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-var _valid0 = _errs9 === errors;
-valid2 = valid2 || _valid0;
-const _errs11 = errors;
-if(typeof data2 === "string"){
-if(!pattern7.test(data2)){
-const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data2};
+if(data2 < 1 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3646,8 +3705,12 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+const _errs11 = errors;
+if(typeof data2 === "string"){
+if(!pattern10.test(data2)){
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3656,15 +3719,26 @@ vErrors.push(err6);
 }
 errors++;
 }
-var _valid0 = _errs11 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+}
+else {
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
 }
 errors++;
 }
@@ -3682,12 +3756,12 @@ vErrors = null;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema140.type,parentSchema:schema140,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema140.type,parentSchema:schema140,data};
 if(vErrors === null){
-vErrors = [err8];
+vErrors = [err9];
 }
 else {
-vErrors.push(err8);
+vErrors.push(err9);
 }
 errors++;
 }
@@ -3822,7 +3896,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func11.call(schema68.properties, key0))){
+if(!(func2.call(schema68.properties, key0))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema68,data};
 if(vErrors === null){
 vErrors = [err1];
@@ -3836,7 +3910,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(!pattern19.test(data0)){
+if(!pattern28.test(data0)){
 const err2 = {instancePath:instancePath+"/id",schemaPath:"#/$defs/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,62})$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,62})$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,62})$",parentSchema:schema63,data:data0};
 if(vErrors === null){
 vErrors = [err2];
@@ -4314,7 +4388,7 @@ errors++;
 if(data29.sha256 !== undefined){
 let data30 = data29.sha256;
 if(typeof data30 === "string"){
-if(func1(data30) < 1){
+if(func5(data30) < 1){
 const err36 = {instancePath:instancePath+"/checkSnapshot/sha256",schemaPath:"#/$defs/dr.checkSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema103.properties.sha256,data:data30};
 if(vErrors === null){
 vErrors = [err36];
@@ -4412,7 +4486,7 @@ errors++;
 if(data33.snapshot !== undefined){
 let data34 = data33.snapshot;
 if(typeof data34 === "string"){
-if(func1(data34) < 1){
+if(func5(data34) < 1){
 const err44 = {instancePath:instancePath+"/checkSnapshotFile/snapshot",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.snapshot,data:data34};
 if(vErrors === null){
 vErrors = [err44];
@@ -4437,7 +4511,7 @@ errors++;
 if(data33.sha256 !== undefined){
 let data35 = data33.sha256;
 if(typeof data35 === "string"){
-if(func1(data35) < 1){
+if(func5(data35) < 1){
 const err46 = {instancePath:instancePath+"/checkSnapshotFile/sha256",schemaPath:"#/$defs/dr.checkSnapshotFile/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema104.properties.sha256,data:data35};
 if(vErrors === null){
 vErrors = [err46];
@@ -4555,7 +4629,7 @@ errors++;
 if(data39.manifestDir !== undefined){
 let data41 = data39.manifestDir;
 if(typeof data41 === "string"){
-if(func1(data41) < 1){
+if(func5(data41) < 1){
 const err55 = {instancePath:instancePath+"/collectNodeFiles/manifestDir",schemaPath:"#/$defs/dr.collectNodeFiles/properties/manifestDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema106.properties.manifestDir,data:data41};
 if(vErrors === null){
 vErrors = [err55];
@@ -4580,7 +4654,7 @@ errors++;
 if(data39.pkiDir !== undefined){
 let data42 = data39.pkiDir;
 if(typeof data42 === "string"){
-if(func1(data42) < 1){
+if(func5(data42) < 1){
 const err57 = {instancePath:instancePath+"/collectNodeFiles/pkiDir",schemaPath:"#/$defs/dr.collectNodeFiles/properties/pkiDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema106.properties.pkiDir,data:data42};
 if(vErrors === null){
 vErrors = [err57];
@@ -4605,7 +4679,7 @@ errors++;
 if(data39.kubeadmConfig !== undefined){
 let data43 = data39.kubeadmConfig;
 if(typeof data43 === "string"){
-if(func1(data43) < 1){
+if(func5(data43) < 1){
 const err59 = {instancePath:instancePath+"/collectNodeFiles/kubeadmConfig",schemaPath:"#/$defs/dr.collectNodeFiles/properties/kubeadmConfig/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema106.properties.kubeadmConfig,data:data43};
 if(vErrors === null){
 vErrors = [err59];
@@ -4927,7 +5001,7 @@ errors++;
 if(data60.backupDir !== undefined){
 let data61 = data60.backupDir;
 if(typeof data61 === "string"){
-if(func1(data61) < 1){
+if(func5(data61) < 1){
 const err84 = {instancePath:instancePath+"/fetchBackupFile/backupDir",schemaPath:"#/$defs/dr.fetchBackupFile/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema110.properties.backupDir,data:data61};
 if(vErrors === null){
 vErrors = [err84];
@@ -5349,7 +5423,7 @@ errors++;
 if(data80.file !== undefined){
 let data81 = data80.file;
 if(typeof data81 === "string"){
-if(!pattern28.test(data81)){
+if(!pattern37.test(data81)){
 const err118 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema115.properties.file,data:data81};
 if(vErrors === null){
 vErrors = [err118];
@@ -5463,7 +5537,7 @@ errors++;
 if(data86.backupDir !== undefined){
 let data87 = data86.backupDir;
 if(typeof data87 === "string"){
-if(func1(data87) < 1){
+if(func5(data87) < 1){
 const err127 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.backupDir,data:data87};
 if(vErrors === null){
 vErrors = [err127];
@@ -5618,7 +5692,7 @@ errors++;
 if(data93.joinFrom !== undefined){
 let data94 = data93.joinFrom;
 if(typeof data94 === "string"){
-if(!pattern29.test(data94)){
+if(!pattern38.test(data94)){
 const err139 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema119.properties.joinFrom,data:data94};
 if(vErrors === null){
 vErrors = [err139];
@@ -5713,7 +5787,7 @@ if(data.restoreMember !== undefined){
 let data99 = data.restoreMember;
 if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
 for(const key23 in data99){
-if(!(func11.call(schema123.properties, key23))){
+if(!(func2.call(schema123.properties, key23))){
 const err146 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data99};
 if(vErrors === null){
 vErrors = [err146];
@@ -5885,7 +5959,7 @@ const len3 = data110.length;
 for(let i3=0; i3<len3; i3++){
 let data111 = data110[i3];
 if(typeof data111 === "string"){
-if(!pattern32.test(data111)){
+if(!pattern41.test(data111)){
 const err159 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema124.properties.files.items,data:data111};
 if(vErrors === null){
 vErrors = [err159];
@@ -6012,7 +6086,7 @@ errors++;
 if(data114.endpoints !== undefined){
 let data116 = data114.endpoints;
 if(typeof data116 === "string"){
-if(func1(data116) < 1){
+if(func5(data116) < 1){
 const err168 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema125.properties.endpoints,data:data116};
 if(vErrors === null){
 vErrors = [err168];
@@ -6087,7 +6161,7 @@ errors++;
 if(data118.backupDir !== undefined){
 let data119 = data118.backupDir;
 if(typeof data119 === "string"){
-if(func1(data119) < 1){
+if(func5(data119) < 1){
 const err174 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema126.properties.backupDir,data:data119};
 if(vErrors === null){
 vErrors = [err174];
@@ -6165,7 +6239,7 @@ errors++;
 if(data120.cluster !== undefined){
 let data123 = data120.cluster;
 if(typeof data123 === "string"){
-if(func1(data123) < 1){
+if(func5(data123) < 1){
 const err180 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema127.properties.cluster,data:data123};
 if(vErrors === null){
 vErrors = [err180];
@@ -6237,7 +6311,7 @@ errors++;
 if(data124.snapshot !== undefined){
 let data125 = data124.snapshot;
 if(typeof data125 === "string"){
-if(func1(data125) < 1){
+if(func5(data125) < 1){
 const err186 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema128.properties.snapshot,data:data125};
 if(vErrors === null){
 vErrors = [err186];
@@ -6262,7 +6336,7 @@ errors++;
 if(data124.sha256 !== undefined){
 let data126 = data124.sha256;
 if(typeof data126 === "string"){
-if(func1(data126) < 1){
+if(func5(data126) < 1){
 const err188 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema128.properties.sha256,data:data126};
 if(vErrors === null){
 vErrors = [err188];
@@ -6518,7 +6592,7 @@ errors++;
 if(data139.backupDir !== undefined){
 let data140 = data139.backupDir;
 if(typeof data140 === "string"){
-if(func1(data140) < 1){
+if(func5(data140) < 1){
 const err207 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema136.properties.backupDir,data:data140};
 if(vErrors === null){
 vErrors = [err207];
@@ -6580,7 +6654,7 @@ errors++;
 if(data141.recordedFrom !== undefined){
 let data142 = data141.recordedFrom;
 if(typeof data142 === "string"){
-if(!pattern29.test(data142)){
+if(!pattern38.test(data142)){
 const err212 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema137.properties.recordedFrom,data:data142};
 if(vErrors === null){
 vErrors = [err212];
@@ -6917,8 +6991,8 @@ vErrors.push(err235);
 errors++;
 }
 if((typeof data152 == "number") && (isFinite(data152))){
-if(data152 < 0 || isNaN(data152)){
-const err236 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data152};
+if(data152 > 2147483647 || isNaN(data152)){
+const err236 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data152};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -6927,13 +7001,8 @@ vErrors.push(err236);
 }
 errors++;
 }
-}
-var _valid2 = _errs372 === errors;
-valid83 = valid83 || _valid2;
-const _errs374 = errors;
-if(typeof data152 === "string"){
-if(!pattern7.test(data152)){
-const err237 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data152};
+if(data152 < 1 || isNaN(data152)){
+const err237 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data152};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -6943,8 +7012,12 @@ vErrors.push(err237);
 errors++;
 }
 }
-else {
-const err238 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data152};
+var _valid2 = _errs372 === errors;
+valid83 = valid83 || _valid2;
+const _errs374 = errors;
+if(typeof data152 === "string"){
+if(!pattern10.test(data152)){
+const err238 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data152};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -6953,15 +7026,26 @@ vErrors.push(err238);
 }
 errors++;
 }
-var _valid2 = _errs374 === errors;
-valid83 = valid83 || _valid2;
-if(!valid83){
-const err239 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data152};
+}
+else {
+const err239 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data152};
 if(vErrors === null){
 vErrors = [err239];
 }
 else {
 vErrors.push(err239);
+}
+errors++;
+}
+var _valid2 = _errs374 === errors;
+valid83 = valid83 || _valid2;
+if(!valid83){
+const err240 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data152};
+if(vErrors === null){
+vErrors = [err240];
+}
+else {
+vErrors.push(err240);
 }
 errors++;
 }
@@ -6979,24 +7063,24 @@ vErrors = null;
 }
 }
 else {
-const err240 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data150};
+const err241 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data150};
 if(vErrors === null){
-vErrors = [err240];
+vErrors = [err241];
 }
 else {
-vErrors.push(err240);
+vErrors.push(err241);
 }
 errors++;
 }
 var _valid1 = _errs364 === errors;
 valid80 = valid80 || _valid1;
 if(!valid80){
-const err241 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data150};
+const err242 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data150};
 if(vErrors === null){
-vErrors = [err241];
+vErrors = [err242];
 }
 else {
-vErrors.push(err241);
+vErrors.push(err242);
 }
 errors++;
 }
@@ -7018,18 +7102,7 @@ const _errs378 = errors;
 let valid85 = false;
 const _errs379 = errors;
 if(!(((typeof data153 == "number") && (!(data153 % 1) && !isNaN(data153))) && (isFinite(data153)))){
-const err242 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data153};
-if(vErrors === null){
-vErrors = [err242];
-}
-else {
-vErrors.push(err242);
-}
-errors++;
-}
-if((typeof data153 == "number") && (isFinite(data153))){
-if(data153 < 0 || isNaN(data153)){
-const err243 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data153};
+const err243 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data153};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -7038,13 +7111,9 @@ vErrors.push(err243);
 }
 errors++;
 }
-}
-var _valid3 = _errs379 === errors;
-valid85 = valid85 || _valid3;
-const _errs381 = errors;
-if(typeof data153 === "string"){
-if(!pattern7.test(data153)){
-const err244 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data153};
+if((typeof data153 == "number") && (isFinite(data153))){
+if(data153 > 2147483647 || isNaN(data153)){
+const err244 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data153};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -7053,9 +7122,8 @@ vErrors.push(err244);
 }
 errors++;
 }
-}
-else {
-const err245 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data153};
+if(data153 < 1 || isNaN(data153)){
+const err245 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data153};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -7064,15 +7132,41 @@ vErrors.push(err245);
 }
 errors++;
 }
-var _valid3 = _errs381 === errors;
+}
+var _valid3 = _errs379 === errors;
 valid85 = valid85 || _valid3;
-if(!valid85){
-const err246 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data153};
+const _errs381 = errors;
+if(typeof data153 === "string"){
+if(!pattern10.test(data153)){
+const err246 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data153};
 if(vErrors === null){
 vErrors = [err246];
 }
 else {
 vErrors.push(err246);
+}
+errors++;
+}
+}
+else {
+const err247 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data153};
+if(vErrors === null){
+vErrors = [err247];
+}
+else {
+vErrors.push(err247);
+}
+errors++;
+}
+var _valid3 = _errs381 === errors;
+valid85 = valid85 || _valid3;
+if(!valid85){
+const err248 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data153};
+if(vErrors === null){
+vErrors = [err248];
+}
+else {
+vErrors.push(err248);
 }
 errors++;
 }
@@ -7091,12 +7185,12 @@ vErrors = null;
 if(data.idempotent !== undefined){
 let data154 = data.idempotent;
 if(typeof data154 !== "boolean"){
-const err247 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data154};
+const err249 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data154};
 if(vErrors === null){
-vErrors = [err247];
+vErrors = [err249];
 }
 else {
-vErrors.push(err247);
+vErrors.push(err249);
 }
 errors++;
 }
@@ -7104,12 +7198,12 @@ errors++;
 if(data.readOnly !== undefined){
 let data155 = data.readOnly;
 if(typeof data155 !== "boolean"){
-const err248 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data155};
+const err250 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data155};
 if(vErrors === null){
-vErrors = [err248];
+vErrors = [err250];
 }
 else {
-vErrors.push(err248);
+vErrors.push(err250);
 }
 errors++;
 }
@@ -7132,32 +7226,7 @@ const _errs390 = errors;
 let valid86 = false;
 const _errs391 = errors;
 if(!((data158 === "stop") || (data158 === "continue"))){
-const err249 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data158};
-if(vErrors === null){
-vErrors = [err249];
-}
-else {
-vErrors.push(err249);
-}
-errors++;
-}
-var _valid4 = _errs391 === errors;
-valid86 = valid86 || _valid4;
-const _errs392 = errors;
-if(data158 && typeof data158 == "object" && !Array.isArray(data158)){
-if(data158.maxFailPercent === undefined){
-const err250 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
-if(vErrors === null){
-vErrors = [err250];
-}
-else {
-vErrors.push(err250);
-}
-errors++;
-}
-for(const key37 in data158){
-if(!(key37 === "maxFailPercent")){
-const err251 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
+const err251 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data158};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -7166,11 +7235,12 @@ vErrors.push(err251);
 }
 errors++;
 }
-}
-if(data158.maxFailPercent !== undefined){
-let data159 = data158.maxFailPercent;
-if(!(((typeof data159 == "number") && (!(data159 % 1) && !isNaN(data159))) && (isFinite(data159)))){
-const err252 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
+var _valid4 = _errs391 === errors;
+valid86 = valid86 || _valid4;
+const _errs392 = errors;
+if(data158 && typeof data158 == "object" && !Array.isArray(data158)){
+if(data158.maxFailPercent === undefined){
+const err252 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -7179,9 +7249,9 @@ vErrors.push(err252);
 }
 errors++;
 }
-if((typeof data159 == "number") && (isFinite(data159))){
-if(data159 > 100 || isNaN(data159)){
-const err253 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
+for(const key37 in data158){
+if(!(key37 === "maxFailPercent")){
+const err253 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -7190,8 +7260,11 @@ vErrors.push(err253);
 }
 errors++;
 }
-if(data159 < 0 || isNaN(data159)){
-const err254 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
+}
+if(data158.maxFailPercent !== undefined){
+let data159 = data158.maxFailPercent;
+if(!(((typeof data159 == "number") && (!(data159 % 1) && !isNaN(data159))) && (isFinite(data159)))){
+const err254 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -7200,11 +7273,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err255 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
+if((typeof data159 == "number") && (isFinite(data159))){
+if(data159 > 100 || isNaN(data159)){
+const err255 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -7213,15 +7284,38 @@ vErrors.push(err255);
 }
 errors++;
 }
-var _valid4 = _errs392 === errors;
-valid86 = valid86 || _valid4;
-if(!valid86){
-const err256 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data158};
+if(data159 < 0 || isNaN(data159)){
+const err256 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
 if(vErrors === null){
 vErrors = [err256];
 }
 else {
 vErrors.push(err256);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err257 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
+if(vErrors === null){
+vErrors = [err257];
+}
+else {
+vErrors.push(err257);
+}
+errors++;
+}
+var _valid4 = _errs392 === errors;
+valid86 = valid86 || _valid4;
+if(!valid86){
+const err258 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data158};
+if(vErrors === null){
+vErrors = [err258];
+}
+else {
+vErrors.push(err258);
 }
 errors++;
 }
@@ -7239,12 +7333,12 @@ vErrors = null;
 }
 }
 else {
-const err257 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err259 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err257];
+vErrors = [err259];
 }
 else {
-vErrors.push(err257);
+vErrors.push(err259);
 }
 errors++;
 }
@@ -7300,7 +7394,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(!pattern19.test(data0)){
+if(!pattern28.test(data0)){
 const err3 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,62})$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,62})$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,62})$",parentSchema:schema63,data:data0};
 if(vErrors === null){
 vErrors = [err3];
@@ -7502,7 +7596,7 @@ errors++;
 if(data2.name !== undefined){
 let data3 = data2.name;
 if(typeof data3 === "string"){
-if(!pattern19.test(data3)){
+if(!pattern28.test(data3)){
 const err9 = {instancePath:instancePath+"/metadata/name",schemaPath:"#/$defs/id/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,62})$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,62})$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,62})$",parentSchema:schema63,data:data3};
 if(vErrors === null){
 vErrors = [err9];
@@ -7568,7 +7662,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key2 in data6){
 const _errs16 = errors;
 if(typeof key2 === "string"){
-if(!pattern8.test(key2)){
+if(!pattern11.test(key2)){
 const err14 = {instancePath:instancePath+"/params",schemaPath:"#/$defs/ident/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema64,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err14];

@@ -2,7 +2,7 @@
 import { executePlan, type EngineOptions, type RunResult } from '../../../src/engine/index.js';
 import type { JournalRecord } from '../../../src/journal/index.js';
 import type { Plan, RunEvent, Transport } from '../../../src/model/index.js';
-import type { ApprovalRequest, PriorState } from '../../../src/engine/index.js';
+import type { ApprovalAnswer, ApprovalRequest, PriorState } from '../../../src/engine/index.js';
 import { MemoryTransport } from './memory-transport.js';
 
 export interface Harness {
@@ -14,7 +14,7 @@ export interface Harness {
 
 export interface HarnessOptions extends Partial<EngineOptions> {
   local?: Transport;
-  approve?: boolean;
+  approve?: boolean | ApprovalAnswer;
   prior?: PriorState;
   signal?: AbortSignal;
   onSecret?: (value: string) => void;
