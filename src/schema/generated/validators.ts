@@ -1629,7 +1629,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
@@ -1650,7 +1650,7 @@ const schema109 = {"description":"DR action: on the survivor: start etcd once wi
 const schema110 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema111 = {"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema112 = {"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}};
-const schema113 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
+const schema113 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
 const schema114 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
 const schema115 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
 const schema116 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
@@ -5115,7 +5115,7 @@ vErrors.push(err99);
 errors++;
 }
 for(const key15 in data71){
-if(!(((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "backup")) || (key15 === "checkOnly"))){
+if(!((((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "stageDir")) || (key15 === "backup")) || (key15 === "checkOnly"))){
 const err100 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data71};
 if(vErrors === null){
 vErrors = [err100];
@@ -5177,10 +5177,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data71.backup !== undefined){
-let data75 = data71.backup;
+if(data71.stageDir !== undefined){
+let data75 = data71.stageDir;
 if(typeof data75 !== "string"){
-const err105 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data75};
+const err105 = {instancePath:instancePath+"/placeManifest/stageDir",schemaPath:"#/$defs/dr.placeManifest/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stageDir.type,parentSchema:schema113.properties.stageDir,data:data75};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -5190,10 +5190,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data71.checkOnly !== undefined){
-let data76 = data71.checkOnly;
-if(typeof data76 !== "boolean"){
-const err106 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data76};
+if(data71.backup !== undefined){
+let data76 = data71.backup;
+if(typeof data76 !== "string"){
+const err106 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data76};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -5203,9 +5203,10 @@ vErrors.push(err106);
 errors++;
 }
 }
-}
-else {
-const err107 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data71};
+if(data71.checkOnly !== undefined){
+let data77 = data71.checkOnly;
+if(typeof data77 !== "boolean"){
+const err107 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data77};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -5215,12 +5216,9 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data.prepareStaging !== undefined){
-let data77 = data.prepareStaging;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-for(const key16 in data77){
-if(!(key16 === "stageDir")){
-const err108 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data77};
+}
+else {
+const err108 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data71};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -5230,10 +5228,12 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data77.stageDir !== undefined){
-let data78 = data77.stageDir;
-if(typeof data78 !== "string"){
-const err109 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data78};
+if(data.prepareStaging !== undefined){
+let data78 = data.prepareStaging;
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+for(const key16 in data78){
+if(!(key16 === "stageDir")){
+const err109 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data78};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -5243,9 +5243,10 @@ vErrors.push(err109);
 errors++;
 }
 }
-}
-else {
-const err110 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data77};
+if(data78.stageDir !== undefined){
+let data79 = data78.stageDir;
+if(typeof data79 !== "string"){
+const err110 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data79};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -5255,12 +5256,9 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data.recordEtcdData !== undefined){
-let data79 = data.recordEtcdData;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key17 in data79){
-if(!((key17 === "stageDir") || (key17 === "tool"))){
-const err111 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data79};
+}
+else {
+const err111 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data78};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -5270,10 +5268,12 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data79.stageDir !== undefined){
-let data80 = data79.stageDir;
-if(typeof data80 !== "string"){
-const err112 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data80};
+if(data.recordEtcdData !== undefined){
+let data80 = data.recordEtcdData;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+for(const key17 in data80){
+if(!((key17 === "stageDir") || (key17 === "tool"))){
+const err112 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data80};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -5283,10 +5283,10 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data79.tool !== undefined){
-let data81 = data79.tool;
+if(data80.stageDir !== undefined){
+let data81 = data80.stageDir;
 if(typeof data81 !== "string"){
-const err113 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data81};
+const err113 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data81};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -5296,9 +5296,10 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data79};
+if(data80.tool !== undefined){
+let data82 = data80.tool;
+if(typeof data82 !== "string"){
+const err114 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data82};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -5308,11 +5309,9 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data82 = data.rejoinWorker;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-if(data82.joinFrom === undefined){
-const err115 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data82};
+}
+else {
+const err115 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data80};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -5321,9 +5320,12 @@ vErrors.push(err115);
 }
 errors++;
 }
-for(const key18 in data82){
-if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
-const err116 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data82};
+}
+if(data.rejoinWorker !== undefined){
+let data83 = data.rejoinWorker;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+if(data83.joinFrom === undefined){
+const err116 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data83};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -5332,12 +5334,9 @@ vErrors.push(err116);
 }
 errors++;
 }
-}
-if(data82.joinFrom !== undefined){
-let data83 = data82.joinFrom;
-if(typeof data83 === "string"){
-if(!pattern29.test(data83)){
-const err117 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data83};
+for(const key18 in data83){
+if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
+const err117 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data83};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -5347,8 +5346,11 @@ vErrors.push(err117);
 errors++;
 }
 }
-else {
-const err118 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data83};
+if(data83.joinFrom !== undefined){
+let data84 = data83.joinFrom;
+if(typeof data84 === "string"){
+if(!pattern29.test(data84)){
+const err118 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data84};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -5358,10 +5360,8 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data82.stageDir !== undefined){
-let data84 = data82.stageDir;
-if(typeof data84 !== "string"){
-const err119 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data84};
+else {
+const err119 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data84};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -5371,10 +5371,10 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data82.ignorePreflightErrors !== undefined){
-let data85 = data82.ignorePreflightErrors;
+if(data83.stageDir !== undefined){
+let data85 = data83.stageDir;
 if(typeof data85 !== "string"){
-const err120 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data85};
+const err120 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data85};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -5384,9 +5384,10 @@ vErrors.push(err120);
 errors++;
 }
 }
-}
-else {
-const err121 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data82};
+if(data83.ignorePreflightErrors !== undefined){
+let data86 = data83.ignorePreflightErrors;
+if(typeof data86 !== "string"){
+const err121 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data86};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -5396,10 +5397,9 @@ vErrors.push(err121);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data86 = data.restartKubelet;
-if((!(data86 && typeof data86 == "object" && !Array.isArray(data86))) && (data86 !== null)){
-const err122 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data86};
+}
+else {
+const err122 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data83};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -5408,14 +5408,27 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-for(const key19 in data86){
-const err123 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data86};
+}
+if(data.restartKubelet !== undefined){
+let data87 = data.restartKubelet;
+if((!(data87 && typeof data87 == "object" && !Array.isArray(data87))) && (data87 !== null)){
+const err123 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data87};
 if(vErrors === null){
 vErrors = [err123];
 }
 else {
 vErrors.push(err123);
+}
+errors++;
+}
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+for(const key19 in data87){
+const err124 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data87};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
 }
 errors++;
 }
@@ -5428,24 +5441,11 @@ errors = vErrors.length;
 }
 }
 if(data.restoreMember !== undefined){
-let data88 = data.restoreMember;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-for(const key20 in data88){
+let data89 = data.restoreMember;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+for(const key20 in data89){
 if(!(func11.call(schema120.properties, key20))){
-const err124 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data88};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
-}
-errors++;
-}
-}
-if(data88.sha256 !== undefined){
-let data89 = data88.sha256;
-if(typeof data89 !== "string"){
-const err125 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data89};
+const err125 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data89};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -5455,10 +5455,10 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data88.stageDir !== undefined){
-let data90 = data88.stageDir;
+if(data89.sha256 !== undefined){
+let data90 = data89.sha256;
 if(typeof data90 !== "string"){
-const err126 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data90};
+const err126 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data90};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5468,10 +5468,10 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data88.name !== undefined){
-let data91 = data88.name;
+if(data89.stageDir !== undefined){
+let data91 = data89.stageDir;
 if(typeof data91 !== "string"){
-const err127 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.name.type,parentSchema:schema120.properties.name,data:data91};
+const err127 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data91};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5481,10 +5481,10 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data88.peerURL !== undefined){
-let data92 = data88.peerURL;
+if(data89.name !== undefined){
+let data92 = data89.name;
 if(typeof data92 !== "string"){
-const err128 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.peerURL.type,parentSchema:schema120.properties.peerURL,data:data92};
+const err128 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.name.type,parentSchema:schema120.properties.name,data:data92};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5494,10 +5494,10 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data88.initialCluster !== undefined){
-let data93 = data88.initialCluster;
+if(data89.peerURL !== undefined){
+let data93 = data89.peerURL;
 if(typeof data93 !== "string"){
-const err129 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.initialCluster.type,parentSchema:schema120.properties.initialCluster,data:data93};
+const err129 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.peerURL.type,parentSchema:schema120.properties.peerURL,data:data93};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5507,10 +5507,10 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data88.token !== undefined){
-let data94 = data88.token;
+if(data89.initialCluster !== undefined){
+let data94 = data89.initialCluster;
 if(typeof data94 !== "string"){
-const err130 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.token.type,parentSchema:schema120.properties.token,data:data94};
+const err130 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.initialCluster.type,parentSchema:schema120.properties.initialCluster,data:data94};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5520,10 +5520,10 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data88.dataDir !== undefined){
-let data95 = data88.dataDir;
+if(data89.token !== undefined){
+let data95 = data89.token;
 if(typeof data95 !== "string"){
-const err131 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.dataDir.type,parentSchema:schema120.properties.dataDir,data:data95};
+const err131 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.token.type,parentSchema:schema120.properties.token,data:data95};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5533,10 +5533,10 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data88.bumpRevision !== undefined){
-let data96 = data88.bumpRevision;
-if((!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))) && (typeof data96 !== "string")){
-const err132 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema120.properties.bumpRevision.type},message:"must be integer,string",schema:schema120.properties.bumpRevision.type,parentSchema:schema120.properties.bumpRevision,data:data96};
+if(data89.dataDir !== undefined){
+let data96 = data89.dataDir;
+if(typeof data96 !== "string"){
+const err132 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.dataDir.type,parentSchema:schema120.properties.dataDir,data:data96};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5546,10 +5546,10 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data88.tool !== undefined){
-let data97 = data88.tool;
-if(typeof data97 !== "string"){
-const err133 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.tool.type,parentSchema:schema120.properties.tool,data:data97};
+if(data89.bumpRevision !== undefined){
+let data97 = data89.bumpRevision;
+if((!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))) && (typeof data97 !== "string")){
+const err133 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema120.properties.bumpRevision.type},message:"must be integer,string",schema:schema120.properties.bumpRevision.type,parentSchema:schema120.properties.bumpRevision,data:data97};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5559,9 +5559,10 @@ vErrors.push(err133);
 errors++;
 }
 }
-}
-else {
-const err134 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data88};
+if(data89.tool !== undefined){
+let data98 = data89.tool;
+if(typeof data98 !== "string"){
+const err134 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.tool.type,parentSchema:schema120.properties.tool,data:data98};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5571,12 +5572,9 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data.restoreNodeFiles !== undefined){
-let data98 = data.restoreNodeFiles;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-for(const key21 in data98){
-if(!(((key21 === "files") || (key21 === "backup")) || (key21 === "checkOnly"))){
-const err135 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data98};
+}
+else {
+const err135 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data89};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5586,11 +5584,12 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data98.files !== undefined){
-let data99 = data98.files;
-if(Array.isArray(data99)){
-if(data99.length < 1){
-const err136 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.files,data:data99};
+if(data.restoreNodeFiles !== undefined){
+let data99 = data.restoreNodeFiles;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+for(const key21 in data99){
+if(!(((key21 === "files") || (key21 === "backup")) || (key21 === "checkOnly"))){
+const err136 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data99};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5599,12 +5598,12 @@ vErrors.push(err136);
 }
 errors++;
 }
-const len3 = data99.length;
-for(let i3=0; i3<len3; i3++){
-let data100 = data99[i3];
-if(typeof data100 === "string"){
-if(!pattern32.test(data100)){
-const err137 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema121.properties.files.items,data:data100};
+}
+if(data99.files !== undefined){
+let data100 = data99.files;
+if(Array.isArray(data100)){
+if(data100.length < 1){
+const err137 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.files,data:data100};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5613,9 +5612,12 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-else {
-const err138 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.files.items.type,parentSchema:schema121.properties.files.items,data:data100};
+const len3 = data100.length;
+for(let i3=0; i3<len3; i3++){
+let data101 = data100[i3];
+if(typeof data101 === "string"){
+if(!pattern32.test(data101)){
+const err138 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema121.properties.files.items,data:data101};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5625,23 +5627,34 @@ vErrors.push(err138);
 errors++;
 }
 }
-let i4 = data99.length;
-let j0;
-if(i4 > 1){
-const indices0 = {};
-for(;i4--;){
-let item0 = data99[i4];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err139 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema121.properties.files,data:data99};
+else {
+const err139 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.files.items.type,parentSchema:schema121.properties.files.items,data:data101};
 if(vErrors === null){
 vErrors = [err139];
 }
 else {
 vErrors.push(err139);
+}
+errors++;
+}
+}
+let i4 = data100.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data100[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err140 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema121.properties.files,data:data100};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
 }
 errors++;
 break;
@@ -5651,20 +5664,7 @@ indices0[item0] = i4;
 }
 }
 else {
-const err140 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.files.type,parentSchema:schema121.properties.files,data:data99};
-if(vErrors === null){
-vErrors = [err140];
-}
-else {
-vErrors.push(err140);
-}
-errors++;
-}
-}
-if(data98.backup !== undefined){
-let data101 = data98.backup;
-if(typeof data101 !== "string"){
-const err141 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.backup.type,parentSchema:schema121.properties.backup,data:data101};
+const err141 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.files.type,parentSchema:schema121.properties.files,data:data100};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5674,10 +5674,10 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data98.checkOnly !== undefined){
-let data102 = data98.checkOnly;
-if(typeof data102 !== "boolean"){
-const err142 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema121.properties.checkOnly.type,parentSchema:schema121.properties.checkOnly,data:data102};
+if(data99.backup !== undefined){
+let data102 = data99.backup;
+if(typeof data102 !== "string"){
+const err142 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.backup.type,parentSchema:schema121.properties.backup,data:data102};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5687,9 +5687,10 @@ vErrors.push(err142);
 errors++;
 }
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data98};
+if(data99.checkOnly !== undefined){
+let data103 = data99.checkOnly;
+if(typeof data103 !== "boolean"){
+const err143 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema121.properties.checkOnly.type,parentSchema:schema121.properties.checkOnly,data:data103};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -5699,11 +5700,9 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data.stageSnapshot !== undefined){
-let data103 = data.stageSnapshot;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
-if(data103.snapshot === undefined){
-const err144 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema122.required,parentSchema:schema122,data:data103};
+}
+else {
+const err144 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data99};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -5712,8 +5711,12 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(data103.sha256 === undefined){
-const err145 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema122.required,parentSchema:schema122,data:data103};
+}
+if(data.stageSnapshot !== undefined){
+let data104 = data.stageSnapshot;
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+if(data104.snapshot === undefined){
+const err145 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema122.required,parentSchema:schema122,data:data104};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -5722,9 +5725,8 @@ vErrors.push(err145);
 }
 errors++;
 }
-for(const key22 in data103){
-if(!(((key22 === "snapshot") || (key22 === "sha256")) || (key22 === "stageDir"))){
-const err146 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data103};
+if(data104.sha256 === undefined){
+const err146 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema122.required,parentSchema:schema122,data:data104};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -5733,12 +5735,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-}
-if(data103.snapshot !== undefined){
-let data104 = data103.snapshot;
-if(typeof data104 === "string"){
-if(func1(data104) < 1){
-const err147 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.snapshot,data:data104};
+for(const key22 in data104){
+if(!(((key22 === "snapshot") || (key22 === "sha256")) || (key22 === "stageDir"))){
+const err147 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data104};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -5748,8 +5747,11 @@ vErrors.push(err147);
 errors++;
 }
 }
-else {
-const err148 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.snapshot.type,parentSchema:schema122.properties.snapshot,data:data104};
+if(data104.snapshot !== undefined){
+let data105 = data104.snapshot;
+if(typeof data105 === "string"){
+if(func1(data105) < 1){
+const err148 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.snapshot,data:data105};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -5759,11 +5761,8 @@ vErrors.push(err148);
 errors++;
 }
 }
-if(data103.sha256 !== undefined){
-let data105 = data103.sha256;
-if(typeof data105 === "string"){
-if(func1(data105) < 1){
-const err149 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.sha256,data:data105};
+else {
+const err149 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.snapshot.type,parentSchema:schema122.properties.snapshot,data:data105};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -5773,8 +5772,11 @@ vErrors.push(err149);
 errors++;
 }
 }
-else {
-const err150 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.sha256.type,parentSchema:schema122.properties.sha256,data:data105};
+if(data104.sha256 !== undefined){
+let data106 = data104.sha256;
+if(typeof data106 === "string"){
+if(func1(data106) < 1){
+const err150 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.sha256,data:data106};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -5784,10 +5786,8 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data103.stageDir !== undefined){
-let data106 = data103.stageDir;
-if(typeof data106 !== "string"){
-const err151 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data106};
+else {
+const err151 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.sha256.type,parentSchema:schema122.properties.sha256,data:data106};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -5797,9 +5797,10 @@ vErrors.push(err151);
 errors++;
 }
 }
-}
-else {
-const err152 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data103};
+if(data104.stageDir !== undefined){
+let data107 = data104.stageDir;
+if(typeof data107 !== "string"){
+const err152 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data107};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -5809,11 +5810,9 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data.staleLeases !== undefined){
-let data107 = data.staleLeases;
-if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
-if(data107.keep === undefined){
-const err153 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema123.required,parentSchema:schema123,data:data107};
+}
+else {
+const err153 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data104};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -5822,9 +5821,12 @@ vErrors.push(err153);
 }
 errors++;
 }
-for(const key23 in data107){
-if(!((key23 === "addresses") || (key23 === "keep"))){
-const err154 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data107};
+}
+if(data.staleLeases !== undefined){
+let data108 = data.staleLeases;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.keep === undefined){
+const err154 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema123.required,parentSchema:schema123,data:data108};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -5833,11 +5835,9 @@ vErrors.push(err154);
 }
 errors++;
 }
-}
-if(data107.addresses !== undefined){
-let data108 = data107.addresses;
-if(typeof data108 !== "string"){
-const err155 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.addresses.type,parentSchema:schema123.properties.addresses,data:data108};
+for(const key23 in data108){
+if(!((key23 === "addresses") || (key23 === "keep"))){
+const err155 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data108};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -5847,10 +5847,10 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data107.keep !== undefined){
-let data109 = data107.keep;
+if(data108.addresses !== undefined){
+let data109 = data108.addresses;
 if(typeof data109 !== "string"){
-const err156 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.keep.type,parentSchema:schema123.properties.keep,data:data109};
+const err156 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.addresses.type,parentSchema:schema123.properties.addresses,data:data109};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -5860,9 +5860,10 @@ vErrors.push(err156);
 errors++;
 }
 }
-}
-else {
-const err157 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data107};
+if(data108.keep !== undefined){
+let data110 = data108.keep;
+if(typeof data110 !== "string"){
+const err157 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.keep.type,parentSchema:schema123.properties.keep,data:data110};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -5872,12 +5873,9 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data.startEtcdService !== undefined){
-let data110 = data.startEtcdService;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-for(const key24 in data110){
-if(!((key24 === "unit") || (key24 === "stageDir"))){
-const err158 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data110};
+}
+else {
+const err158 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data108};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -5887,10 +5885,12 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data110.unit !== undefined){
-let data111 = data110.unit;
-if(typeof data111 !== "string"){
-const err159 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.unit.type,parentSchema:schema124.properties.unit,data:data111};
+if(data.startEtcdService !== undefined){
+let data111 = data.startEtcdService;
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+for(const key24 in data111){
+if(!((key24 === "unit") || (key24 === "stageDir"))){
+const err159 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data111};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -5900,10 +5900,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data110.stageDir !== undefined){
-let data112 = data110.stageDir;
+if(data111.unit !== undefined){
+let data112 = data111.unit;
 if(typeof data112 !== "string"){
-const err160 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data112};
+const err160 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.unit.type,parentSchema:schema124.properties.unit,data:data112};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -5913,14 +5913,27 @@ vErrors.push(err160);
 errors++;
 }
 }
-}
-else {
-const err161 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data110};
+if(data111.stageDir !== undefined){
+let data113 = data111.stageDir;
+if(typeof data113 !== "string"){
+const err161 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data113};
 if(vErrors === null){
 vErrors = [err161];
 }
 else {
 vErrors.push(err161);
+}
+errors++;
+}
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data111};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
 }
 errors++;
 }
@@ -5932,24 +5945,11 @@ errors = vErrors.length;
 }
 }
 if(data.stopEtcdService !== undefined){
-let data114 = data.stopEtcdService;
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-for(const key25 in data114){
+let data115 = data.stopEtcdService;
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+for(const key25 in data115){
 if(!((key25 === "unit") || (key25 === "stageDir"))){
-const err162 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data114};
-if(vErrors === null){
-vErrors = [err162];
-}
-else {
-vErrors.push(err162);
-}
-errors++;
-}
-}
-if(data114.unit !== undefined){
-let data115 = data114.unit;
-if(typeof data115 !== "string"){
-const err163 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.unit.type,parentSchema:schema127.properties.unit,data:data115};
+const err163 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data115};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -5959,10 +5959,10 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data114.stageDir !== undefined){
-let data116 = data114.stageDir;
+if(data115.unit !== undefined){
+let data116 = data115.unit;
 if(typeof data116 !== "string"){
-const err164 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data116};
+const err164 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.unit.type,parentSchema:schema127.properties.unit,data:data116};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -5972,14 +5972,27 @@ vErrors.push(err164);
 errors++;
 }
 }
-}
-else {
-const err165 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data114};
+if(data115.stageDir !== undefined){
+let data117 = data115.stageDir;
+if(typeof data117 !== "string"){
+const err165 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data117};
 if(vErrors === null){
 vErrors = [err165];
 }
 else {
 vErrors.push(err165);
+}
+errors++;
+}
+}
+}
+else {
+const err166 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data115};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
 }
 errors++;
 }
@@ -5991,21 +6004,10 @@ errors = vErrors.length;
 }
 }
 if(data.verifyEtcd !== undefined){
-let data118 = data.verifyEtcd;
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-if(data118.recordedFrom === undefined){
-const err166 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema130.required,parentSchema:schema130,data:data118};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
-}
-errors++;
-}
-for(const key26 in data118){
-if(!((key26 === "recordedFrom") || (key26 === "members"))){
-const err167 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data118};
+let data119 = data.verifyEtcd;
+if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
+if(data119.recordedFrom === undefined){
+const err167 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema130.required,parentSchema:schema130,data:data119};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -6014,12 +6016,9 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-if(data118.recordedFrom !== undefined){
-let data119 = data118.recordedFrom;
-if(typeof data119 === "string"){
-if(!pattern29.test(data119)){
-const err168 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema130.properties.recordedFrom,data:data119};
+for(const key26 in data119){
+if(!((key26 === "recordedFrom") || (key26 === "members"))){
+const err168 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data119};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -6029,8 +6028,11 @@ vErrors.push(err168);
 errors++;
 }
 }
-else {
-const err169 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.recordedFrom.type,parentSchema:schema130.properties.recordedFrom,data:data119};
+if(data119.recordedFrom !== undefined){
+let data120 = data119.recordedFrom;
+if(typeof data120 === "string"){
+if(!pattern29.test(data120)){
+const err169 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema130.properties.recordedFrom,data:data120};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -6040,10 +6042,8 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data118.members !== undefined){
-let data120 = data118.members;
-if(typeof data120 !== "string"){
-const err170 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.members.type,parentSchema:schema130.properties.members,data:data120};
+else {
+const err170 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.recordedFrom.type,parentSchema:schema130.properties.recordedFrom,data:data120};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -6053,14 +6053,27 @@ vErrors.push(err170);
 errors++;
 }
 }
-}
-else {
-const err171 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data118};
+if(data119.members !== undefined){
+let data121 = data119.members;
+if(typeof data121 !== "string"){
+const err171 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.members.type,parentSchema:schema130.properties.members,data:data121};
 if(vErrors === null){
 vErrors = [err171];
 }
 else {
 vErrors.push(err171);
+}
+errors++;
+}
+}
+}
+else {
+const err172 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data119};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
 }
 errors++;
 }
@@ -6078,25 +6091,9 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data123 = data.when;
-if(typeof data123 !== "string"){
-const err172 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data123};
-if(vErrors === null){
-vErrors = [err172];
-}
-else {
-vErrors.push(err172);
-}
-errors++;
-}
-}
-if(data.concurrency !== undefined){
-let data124 = data.concurrency;
-const _errs289 = errors;
-let valid63 = false;
-const _errs290 = errors;
-if(!((data124 === "serial") || (data124 === "parallel"))){
-const err173 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data124};
+let data124 = data.when;
+if(typeof data124 !== "string"){
+const err173 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data124};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -6105,12 +6102,14 @@ vErrors.push(err173);
 }
 errors++;
 }
-var _valid0 = _errs290 === errors;
-valid63 = valid63 || _valid0;
+}
+if(data.concurrency !== undefined){
+let data125 = data.concurrency;
 const _errs291 = errors;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-if(data124.parallel === undefined){
-const err174 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data124};
+let valid63 = false;
+const _errs292 = errors;
+if(!((data125 === "serial") || (data125 === "parallel"))){
+const err174 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data125};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -6119,9 +6118,12 @@ vErrors.push(err174);
 }
 errors++;
 }
-for(const key27 in data124){
-if(!(key27 === "parallel")){
-const err175 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data124};
+var _valid0 = _errs292 === errors;
+valid63 = valid63 || _valid0;
+const _errs293 = errors;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+if(data125.parallel === undefined){
+const err175 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data125};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -6130,11 +6132,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-if(data124.parallel !== undefined){
-let data125 = data124.parallel;
-if(!(((typeof data125 == "number") && (!(data125 % 1) && !isNaN(data125))) && (isFinite(data125)))){
-const err176 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data125};
+for(const key27 in data125){
+if(!(key27 === "parallel")){
+const err176 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data125};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -6143,9 +6143,11 @@ vErrors.push(err176);
 }
 errors++;
 }
-if((typeof data125 == "number") && (isFinite(data125))){
-if(data125 < 1 || isNaN(data125)){
-const err177 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data125};
+}
+if(data125.parallel !== undefined){
+let data126 = data125.parallel;
+if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
+const err177 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data126};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -6154,11 +6156,9 @@ vErrors.push(err177);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err178 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data124};
+if((typeof data126 == "number") && (isFinite(data126))){
+if(data126 < 1 || isNaN(data126)){
+const err178 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data126};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -6167,15 +6167,11 @@ vErrors.push(err178);
 }
 errors++;
 }
-var _valid0 = _errs291 === errors;
-valid63 = valid63 || _valid0;
-if(_valid0){
-var props4 = true;
 }
-const _errs296 = errors;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-if(data124.batches === undefined){
-const err179 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data124};
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data125};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -6184,9 +6180,15 @@ vErrors.push(err179);
 }
 errors++;
 }
-for(const key28 in data124){
-if(!(key28 === "batches")){
-const err180 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data124};
+var _valid0 = _errs293 === errors;
+valid63 = valid63 || _valid0;
+if(_valid0){
+var props4 = true;
+}
+const _errs298 = errors;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+if(data125.batches === undefined){
+const err180 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data125};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -6195,11 +6197,9 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-if(data124.batches !== undefined){
-let data126 = data124.batches;
-if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
-const err181 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data126};
+for(const key28 in data125){
+if(!(key28 === "batches")){
+const err181 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data125};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -6208,9 +6208,11 @@ vErrors.push(err181);
 }
 errors++;
 }
-if((typeof data126 == "number") && (isFinite(data126))){
-if(data126 < 1 || isNaN(data126)){
-const err182 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data126};
+}
+if(data125.batches !== undefined){
+let data127 = data125.batches;
+if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
+const err182 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data127};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -6219,11 +6221,9 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err183 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data124};
+if((typeof data127 == "number") && (isFinite(data127))){
+if(data127 < 1 || isNaN(data127)){
+const err183 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data127};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -6232,15 +6232,11 @@ vErrors.push(err183);
 }
 errors++;
 }
-var _valid0 = _errs296 === errors;
-valid63 = valid63 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
 }
 }
-if(!valid63){
-const err184 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data124};
+}
+else {
+const err184 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data125};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -6249,25 +6245,15 @@ vErrors.push(err184);
 }
 errors++;
 }
-else {
-errors = _errs289;
-if(vErrors !== null){
-if(_errs289){
-vErrors.length = _errs289;
-}
-else {
-vErrors = null;
+var _valid0 = _errs298 === errors;
+valid63 = valid63 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
 }
 }
-}
-}
-if(data.retry !== undefined){
-let data127 = data.retry;
-const _errs302 = errors;
-let valid66 = false;
-const _errs303 = errors;
-if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
-const err185 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data127};
+if(!valid63){
+const err185 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data125};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -6276,9 +6262,25 @@ vErrors.push(err185);
 }
 errors++;
 }
-if((typeof data127 == "number") && (isFinite(data127))){
-if(data127 < 1 || isNaN(data127)){
-const err186 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data127};
+else {
+errors = _errs291;
+if(vErrors !== null){
+if(_errs291){
+vErrors.length = _errs291;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retry !== undefined){
+let data128 = data.retry;
+const _errs304 = errors;
+let valid66 = false;
+const _errs305 = errors;
+if(!(((typeof data128 == "number") && (!(data128 % 1) && !isNaN(data128))) && (isFinite(data128)))){
+const err186 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data128};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -6287,13 +6289,9 @@ vErrors.push(err186);
 }
 errors++;
 }
-}
-var _valid1 = _errs303 === errors;
-valid66 = valid66 || _valid1;
-const _errs305 = errors;
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-if(data127.attempts === undefined){
-const err187 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data127};
+if((typeof data128 == "number") && (isFinite(data128))){
+if(data128 < 1 || isNaN(data128)){
+const err187 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data128};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -6302,9 +6300,13 @@ vErrors.push(err187);
 }
 errors++;
 }
-for(const key29 in data127){
-if(!((key29 === "attempts") || (key29 === "backoff"))){
-const err188 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data127};
+}
+var _valid1 = _errs305 === errors;
+valid66 = valid66 || _valid1;
+const _errs307 = errors;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+if(data128.attempts === undefined){
+const err188 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data128};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -6313,11 +6315,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-if(data127.attempts !== undefined){
-let data128 = data127.attempts;
-if(!(((typeof data128 == "number") && (!(data128 % 1) && !isNaN(data128))) && (isFinite(data128)))){
-const err189 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data128};
+for(const key29 in data128){
+if(!((key29 === "attempts") || (key29 === "backoff"))){
+const err189 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data128};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -6326,9 +6326,11 @@ vErrors.push(err189);
 }
 errors++;
 }
-if((typeof data128 == "number") && (isFinite(data128))){
-if(data128 < 1 || isNaN(data128)){
-const err190 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data128};
+}
+if(data128.attempts !== undefined){
+let data129 = data128.attempts;
+if(!(((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129))) && (isFinite(data129)))){
+const err190 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data129};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -6337,15 +6339,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-}
-}
-if(data127.backoff !== undefined){
-let data129 = data127.backoff;
-const _errs312 = errors;
-let valid69 = false;
-const _errs313 = errors;
-if(!(((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129))) && (isFinite(data129)))){
-const err191 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data129};
+if((typeof data129 == "number") && (isFinite(data129))){
+if(data129 < 1 || isNaN(data129)){
+const err191 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data129};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -6354,9 +6350,15 @@ vErrors.push(err191);
 }
 errors++;
 }
-if((typeof data129 == "number") && (isFinite(data129))){
-if(data129 < 0 || isNaN(data129)){
-const err192 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data129};
+}
+}
+if(data128.backoff !== undefined){
+let data130 = data128.backoff;
+const _errs314 = errors;
+let valid69 = false;
+const _errs315 = errors;
+if(!(((typeof data130 == "number") && (!(data130 % 1) && !isNaN(data130))) && (isFinite(data130)))){
+const err192 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data130};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -6365,13 +6367,9 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-var _valid2 = _errs313 === errors;
-valid69 = valid69 || _valid2;
-const _errs315 = errors;
-if(typeof data129 === "string"){
-if(!pattern7.test(data129)){
-const err193 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data129};
+if((typeof data130 == "number") && (isFinite(data130))){
+if(data130 < 0 || isNaN(data130)){
+const err193 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data130};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -6381,8 +6379,12 @@ vErrors.push(err193);
 errors++;
 }
 }
-else {
-const err194 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data129};
+var _valid2 = _errs315 === errors;
+valid69 = valid69 || _valid2;
+const _errs317 = errors;
+if(typeof data130 === "string"){
+if(!pattern7.test(data130)){
+const err194 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data130};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -6391,10 +6393,9 @@ vErrors.push(err194);
 }
 errors++;
 }
-var _valid2 = _errs315 === errors;
-valid69 = valid69 || _valid2;
-if(!valid69){
-const err195 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data129};
+}
+else {
+const err195 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data130};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -6403,21 +6404,10 @@ vErrors.push(err195);
 }
 errors++;
 }
-else {
-errors = _errs312;
-if(vErrors !== null){
-if(_errs312){
-vErrors.length = _errs312;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err196 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data127};
+var _valid2 = _errs317 === errors;
+valid69 = valid69 || _valid2;
+if(!valid69){
+const err196 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data130};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -6426,10 +6416,21 @@ vErrors.push(err196);
 }
 errors++;
 }
-var _valid1 = _errs305 === errors;
-valid66 = valid66 || _valid1;
-if(!valid66){
-const err197 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data127};
+else {
+errors = _errs314;
+if(vErrors !== null){
+if(_errs314){
+vErrors.length = _errs314;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err197 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data128};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -6438,25 +6439,10 @@ vErrors.push(err197);
 }
 errors++;
 }
-else {
-errors = _errs302;
-if(vErrors !== null){
-if(_errs302){
-vErrors.length = _errs302;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.timeout !== undefined){
-let data130 = data.timeout;
-const _errs319 = errors;
-let valid71 = false;
-const _errs320 = errors;
-if(!(((typeof data130 == "number") && (!(data130 % 1) && !isNaN(data130))) && (isFinite(data130)))){
-const err198 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data130};
+var _valid1 = _errs307 === errors;
+valid66 = valid66 || _valid1;
+if(!valid66){
+const err198 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data128};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -6465,9 +6451,25 @@ vErrors.push(err198);
 }
 errors++;
 }
-if((typeof data130 == "number") && (isFinite(data130))){
-if(data130 < 0 || isNaN(data130)){
-const err199 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data130};
+else {
+errors = _errs304;
+if(vErrors !== null){
+if(_errs304){
+vErrors.length = _errs304;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data131 = data.timeout;
+const _errs321 = errors;
+let valid71 = false;
+const _errs322 = errors;
+if(!(((typeof data131 == "number") && (!(data131 % 1) && !isNaN(data131))) && (isFinite(data131)))){
+const err199 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data131};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -6476,13 +6478,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-}
-var _valid3 = _errs320 === errors;
-valid71 = valid71 || _valid3;
-const _errs322 = errors;
-if(typeof data130 === "string"){
-if(!pattern7.test(data130)){
-const err200 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data130};
+if((typeof data131 == "number") && (isFinite(data131))){
+if(data131 < 0 || isNaN(data131)){
+const err200 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data131};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -6492,8 +6490,12 @@ vErrors.push(err200);
 errors++;
 }
 }
-else {
-const err201 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data130};
+var _valid3 = _errs322 === errors;
+valid71 = valid71 || _valid3;
+const _errs324 = errors;
+if(typeof data131 === "string"){
+if(!pattern7.test(data131)){
+const err201 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data131};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -6502,10 +6504,9 @@ vErrors.push(err201);
 }
 errors++;
 }
-var _valid3 = _errs322 === errors;
-valid71 = valid71 || _valid3;
-if(!valid71){
-const err202 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data130};
+}
+else {
+const err202 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data131};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -6514,22 +6515,10 @@ vErrors.push(err202);
 }
 errors++;
 }
-else {
-errors = _errs319;
-if(vErrors !== null){
-if(_errs319){
-vErrors.length = _errs319;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.idempotent !== undefined){
-let data131 = data.idempotent;
-if(typeof data131 !== "boolean"){
-const err203 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data131};
+var _valid3 = _errs324 === errors;
+valid71 = valid71 || _valid3;
+if(!valid71){
+const err203 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data131};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -6538,16 +6527,40 @@ vErrors.push(err203);
 }
 errors++;
 }
+else {
+errors = _errs321;
+if(vErrors !== null){
+if(_errs321){
+vErrors.length = _errs321;
 }
-if(data.readOnly !== undefined){
-let data132 = data.readOnly;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data132 = data.idempotent;
 if(typeof data132 !== "boolean"){
-const err204 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data132};
+const err204 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data132};
 if(vErrors === null){
 vErrors = [err204];
 }
 else {
 vErrors.push(err204);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data133 = data.readOnly;
+if(typeof data133 !== "boolean"){
+const err205 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data133};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
 }
 errors++;
 }
@@ -6565,26 +6578,12 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data135 = data.onFailure;
-const _errs331 = errors;
-let valid72 = false;
-const _errs332 = errors;
-if(!((data135 === "stop") || (data135 === "continue"))){
-const err205 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data135};
-if(vErrors === null){
-vErrors = [err205];
-}
-else {
-vErrors.push(err205);
-}
-errors++;
-}
-var _valid4 = _errs332 === errors;
-valid72 = valid72 || _valid4;
+let data136 = data.onFailure;
 const _errs333 = errors;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-if(data135.maxFailPercent === undefined){
-const err206 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data135};
+let valid72 = false;
+const _errs334 = errors;
+if(!((data136 === "stop") || (data136 === "continue"))){
+const err206 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data136};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -6593,9 +6592,12 @@ vErrors.push(err206);
 }
 errors++;
 }
-for(const key30 in data135){
-if(!(key30 === "maxFailPercent")){
-const err207 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data135};
+var _valid4 = _errs334 === errors;
+valid72 = valid72 || _valid4;
+const _errs335 = errors;
+if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
+if(data136.maxFailPercent === undefined){
+const err207 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data136};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -6604,11 +6606,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-}
-if(data135.maxFailPercent !== undefined){
-let data136 = data135.maxFailPercent;
-if(!(((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136))) && (isFinite(data136)))){
-const err208 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data136};
+for(const key30 in data136){
+if(!(key30 === "maxFailPercent")){
+const err208 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data136};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -6617,9 +6617,11 @@ vErrors.push(err208);
 }
 errors++;
 }
-if((typeof data136 == "number") && (isFinite(data136))){
-if(data136 > 100 || isNaN(data136)){
-const err209 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data136};
+}
+if(data136.maxFailPercent !== undefined){
+let data137 = data136.maxFailPercent;
+if(!(((typeof data137 == "number") && (!(data137 % 1) && !isNaN(data137))) && (isFinite(data137)))){
+const err209 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data137};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -6628,8 +6630,9 @@ vErrors.push(err209);
 }
 errors++;
 }
-if(data136 < 0 || isNaN(data136)){
-const err210 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data136};
+if((typeof data137 == "number") && (isFinite(data137))){
+if(data137 > 100 || isNaN(data137)){
+const err210 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data137};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -6638,11 +6641,8 @@ vErrors.push(err210);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err211 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data135};
+if(data137 < 0 || isNaN(data137)){
+const err211 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data137};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -6651,10 +6651,11 @@ vErrors.push(err211);
 }
 errors++;
 }
-var _valid4 = _errs333 === errors;
-valid72 = valid72 || _valid4;
-if(!valid72){
-const err212 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data135};
+}
+}
+}
+else {
+const err212 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data136};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -6663,11 +6664,23 @@ vErrors.push(err212);
 }
 errors++;
 }
+var _valid4 = _errs335 === errors;
+valid72 = valid72 || _valid4;
+if(!valid72){
+const err213 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data136};
+if(vErrors === null){
+vErrors = [err213];
+}
 else {
-errors = _errs331;
+vErrors.push(err213);
+}
+errors++;
+}
+else {
+errors = _errs333;
 if(vErrors !== null){
-if(_errs331){
-vErrors.length = _errs331;
+if(_errs333){
+vErrors.length = _errs333;
 }
 else {
 vErrors = null;
@@ -6677,12 +6690,12 @@ vErrors = null;
 }
 }
 else {
-const err213 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err214 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err213];
+vErrors = [err214];
 }
 else {
-vErrors.push(err213);
+vErrors.push(err214);
 }
 errors++;
 }
