@@ -1,19 +1,24 @@
 // Issue 11 proof, manifests rebuilt from a surviving member: the same four damage modes as
 // files-lost-backup, restored from the bare snapshot (nothing per node in it, so every missing
 // etcd.yaml must be rebuilt from a survivor's with the member's own identity; the pki mode takes
-// its certificates from a backup that lacks that node's manifests). Crash/resume and rollback on
-// this path are not proven yet: the rollback leaves placeManifest's moved-aside copies and markers
-// in the run's stash under /etc/kubernetes (see the issue note), so they are left out for now.
-import { rmSync } from 'node:fs';
+// its certificates from a backup that lacks that node's manifests). Then, on this rebuilt path:
+// a failure injected at the restore rolls back to byte-identical node files, and kubedr
+// SIGKILLed at three points resumes (a plain `kubedr resume`, no --rerun) to a healthy cluster.
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedKeys, verifyRestored } from '../lab/index.js';
+import type { RunEvent } from '../../src/model/index.js';
+import { loseQuorumWithManifests, putBack, seedKeys, verifyRestored, waitClusterUp, writeJunk, type FileDamage, type Lab, type SeedSet } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
-import { builtin, outcome, rehearseClean, runProcedure, type Procedure } from './dr.js';
+import { builtin, outcome, rehearseClean, runProcedure, startProcedure, type Procedure } from './dr.js';
 import { backupWithoutManifests, damage, expectOwnFilesBack, healOnFailure, MODES, takeBackup, type Backup } from './files-lost.js';
-import { tempDir } from './support.js';
+import { cliHere, runIdOf, tempDir, treeDigest } from './support.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
+const NODES = ['cp1', 'cp2', 'cp3', 'w1', 'w2'];
+const MEMBERS = NODES.slice(0, 3);
+/** What a restore may change on a node and a rollback must put back (etcd data: by inode below). */
+const WATCHED = ['/etc/kubernetes', '/var/lib/kubelet', '/usr/local/sbin'];
 let dir = '';
 beforeAll(() => {
   dir = tempDir('files-lost-rebuilt');
@@ -51,3 +56,73 @@ describe.sequential('ha-restore rebuilding lost manifests from a survivor', () =
     });
   });
 });
+
+/** The etcd data dirs' inodes and /var/lib's entries: moved aside and back keeps them, a copy would not. */
+const dataDirs = (lab: Lab): Promise<string[]> => Promise.all(MEMBERS.map(async (n) => (await lab.exec(n, 'ls -id /var/lib/etcd 2>&1; ls -A /var/lib')).stdout));
+
+describe.sequential('crash and failure on the rebuilt-manifest path', () => {
+  let seed: SeedSet;
+  let backup: Backup;
+
+  beforeAll(async () => {
+    seed = await seedKeys(env.lab, 500, '/registry/configmaps/kubedr-seed-crash/');
+    backup = await takeBackup(env.lab, join(dir, 'backups'), stateDir());
+  });
+
+  it('a restore failing on cp2 rolls every node back to byte-identical files (no rebuilt manifest left)', async () => {
+    const { lab } = env;
+    await writeJunk(lab, 20);
+    const d = await loseQuorumWithManifests(lab, join(dir, 'taken-rollback'));
+    const fake = lab.hostPath('cp2', '/usr/local/sbin/etcdctl');
+    try {
+      writeFileSync(fake, '#!/bin/sh\nif [ "$1" = snapshot ] && [ "$2" = restore ]; then echo "injected restore failure" >&2; exit 1; fi\nexec /usr/bin/etcdctl "$@"\n', { mode: 0o755 });
+      const before = await Promise.all(NODES.map((n) => treeDigest(lab, n, WATCHED)));
+      const inodes = await dataDirs(lab);
+      const r = await runProcedure(bare(backup), ['--rollback', 'auto']);
+      expect(r.events.find((e) => e.kind === 'run-end'), r.stderr.slice(-3000)).toMatchObject({ outcome: 'rolled-back' });
+      expect(r.stdout + r.stderr).toContain('injected restore failure');
+      // The rebuilt etcd.yaml of cp2 and cp3 was created in the stash, then set aside by the undo.
+      expect(r.events.some((e) => e.kind === 'undo-end' && e.stepId === 'place-etcd-manifest' && e.node === 'cp3' && e.outcome === 'done')).toBe(true);
+      const after = await Promise.all(NODES.map((n) => treeDigest(lab, n, WATCHED)));
+      NODES.forEach((n, i) => expect(after[i], `${n}: ${WATCHED.join(' ')}`).toBe(before[i]));
+      expect(await dataDirs(lab)).toEqual(inodes);
+    } finally {
+      rmSync(fake, { force: true });
+      await heal(lab, d);
+    }
+  });
+
+  // Kill points on the rebuilt path: every apiserver and etcd stopped, nothing restored yet; a
+  // member's data dir swapped while others are not; every etcd.yaml back in the manifests dir.
+  const KILL_POINTS: [string, (e: RunEvent) => boolean][] = [
+    ['after the stop', (e) => e.kind === 'step-end' && e.stepId === 'stash-manifests' && e.outcome === 'done'],
+    ['mid restore (the first member restored)', (e) => e.kind === 'task-end' && e.stepId === 'restore-member' && e.outcome === 'done'],
+    ['after the etcd manifests are placed back', (e) => e.kind === 'step-end' && e.stepId === 'start-etcd' && e.outcome === 'done'],
+  ];
+  it.each(KILL_POINTS)('kubedr SIGKILLed %s: a plain kubedr resume brings a healthy cluster', async (_where, at) => {
+    const { lab } = env;
+    // A whole cluster first (the previous case healed or restored it): junk needs quorum.
+    await waitClusterUp(lab, 120_000);
+    const junk = await seedKeys(lab, 20, `/registry/configmaps/kubedr-junk-kill-${KILL_POINTS.findIndex(([, p]) => p === at)}/`);
+    const since = new Date();
+    const d = await loseQuorumWithManifests(lab, join(dir, `taken-kill-${KILL_POINTS.findIndex(([, p]) => p === at)}`));
+    await healOnFailure(lab, d, async () => {
+      const c = startProcedure(bare(backup), ['--rollback', 'never']);
+      await Promise.race([c.waitEvent(at), c.done]);
+      c.child.kill('SIGKILL');
+      const killed = await c.done;
+      expect(killed.code, `kubedr should have been killed, not finished: ${killed.stderr.slice(-2000)}`).toBe(137);
+      const resumed = await cliHere(['resume', runIdOf(c.events), '--state-dir', stateDir(), '--yes', '--output', 'json']);
+      expect(resumed.code, resumed.stderr.slice(-3000)).toBe(0);
+      expect(resumed.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'done' });
+      expect(await verifyRestored(lab, { seed, junk, since })).toEqual([]);
+      expectOwnFilesBack(lab, d);
+    });
+  });
+});
+
+/** The taken files back after a case that leaves the damage (a rollback restores the damage too). */
+async function heal(lab: Lab, d: FileDamage): Promise<void> {
+  await putBack(lab, d);
+  await waitClusterUp(lab, 120_000);
+}
