@@ -1629,13 +1629,13 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."},"relaxProbesFor":{"type":"string","description":"Node path whose size is the db being restored (the staged snapshot): etcd's startup/liveness probes are relaxed so the kubelet lets a member that size start. Default: probes untouched."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreEtcdProbes":{"description":"DR action: put back etcd.yaml's startup/liveness probes as they were before the restore (after quorum) (docs/actions.md)","type":"object","additionalProperties":false,"required":["relaxedBy"],"properties":{"relaxedBy":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the configureMember step that relaxed the probes (its kept original holds them)."},"stashDir":{"type":"string","description":"As given to that step. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default {{ node.paths.manifestDir }}/etcd.yaml."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreEtcdProbes":{"$ref":"#/$defs/dr.restoreEtcdProbes"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
 const pattern19 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
-const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
+const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreEtcdProbes":{"$ref":"#/$defs/dr.restoreEtcdProbes"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
 const schema101 = {"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}};
@@ -1644,7 +1644,7 @@ const schema103 = {"description":"DR action: sha256, snapshot status and free sp
 const schema104 = {"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}};
 const schema105 = {"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}};
 const schema106 = {"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}};
-const schema107 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}};
+const schema107 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."},"relaxProbesFor":{"type":"string","description":"Node path whose size is the db being restored (the staged snapshot): etcd's startup/liveness probes are relaxed so the kubelet lets a member that size start. Default: probes untouched."}}};
 const schema108 = {"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}};
 const schema109 = {"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}};
 const schema110 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
@@ -1655,17 +1655,18 @@ const schema114 = {"description":"DR action: create the per-run staging dir on t
 const schema115 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
 const schema116 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
 const schema117 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
-const schema120 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
-const schema121 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
-const schema122 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
-const schema123 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
-const schema124 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema127 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema130 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
+const schema120 = {"description":"DR action: put back etcd.yaml's startup/liveness probes as they were before the restore (after quorum) (docs/actions.md)","type":"object","additionalProperties":false,"required":["relaxedBy"],"properties":{"relaxedBy":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the configureMember step that relaxed the probes (its kept original holds them)."},"stashDir":{"type":"string","description":"As given to that step. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default {{ node.paths.manifestDir }}/etcd.yaml."}}};
+const schema121 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
+const schema122 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
+const schema123 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
+const schema124 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
+const schema125 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema128 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema131 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
 const schema90 = {"description":"A duration: \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(ms|s|m|h)$"}]};
 const pattern28 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$", "u");
 const pattern29 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
-const pattern32 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
+const pattern33 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
 const schema71 = {"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]};
 const schema74 = {"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."};
 
@@ -2954,7 +2955,7 @@ return errors === 0;
 }
 validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema125 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
+const schema126 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2969,7 +2970,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2983,7 +2984,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema125.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema126.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2997,7 +2998,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern29.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema125.properties.pods.items,data:data1};
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema126.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3008,7 +3009,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.pods.items.type,parentSchema:schema125.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.pods.items.type,parentSchema:schema126.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3029,7 +3030,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema125.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema126.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3044,7 +3045,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema125.properties.pods.type,parentSchema:schema125.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema126.properties.pods.type,parentSchema:schema126.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3057,7 +3058,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.stashDir.type,parentSchema:schema125.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.stashDir.type,parentSchema:schema126.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3070,7 +3071,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.manifestDir.type,parentSchema:schema125.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.manifestDir.type,parentSchema:schema126.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3158,7 +3159,7 @@ vErrors = null;
 }
 }
 else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3172,7 +3173,7 @@ return errors === 0;
 }
 validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema128 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
+const schema129 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3187,7 +3188,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "searchPath")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema129,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3201,7 +3202,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema128.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema129.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3215,7 +3216,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern29.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema128.properties.pods.items,data:data1};
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema129.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3226,7 +3227,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.pods.items.type,parentSchema:schema128.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.pods.items.type,parentSchema:schema129.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3247,7 +3248,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema128.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema129.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3262,7 +3263,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema128.properties.pods.type,parentSchema:schema128.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema129.properties.pods.type,parentSchema:schema129.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3275,7 +3276,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stashDir.type,parentSchema:schema128.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.stashDir.type,parentSchema:schema129.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3288,7 +3289,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.manifestDir.type,parentSchema:schema128.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.manifestDir.type,parentSchema:schema129.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3301,7 +3302,7 @@ errors++;
 if(data.searchPath !== undefined){
 let data4 = data.searchPath;
 if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.searchPath.type,parentSchema:schema128.properties.searchPath,data:data4};
+const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.searchPath.type,parentSchema:schema129.properties.searchPath,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3389,7 +3390,7 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema129.type,parentSchema:schema129,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3403,7 +3404,7 @@ return errors === 0;
 }
 validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema131 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
+const schema132 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3418,7 +3419,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "address") || (key0 === "port")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema132,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3431,7 +3432,7 @@ errors++;
 if(data.address !== undefined){
 let data0 = data.address;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.address.type,parentSchema:schema131.properties.address,data:data0};
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema132.properties.address.type,parentSchema:schema132.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3444,7 +3445,7 @@ errors++;
 if(data.port !== undefined){
 let data1 = data.port;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema131.properties.port.type},message:"must be string,integer",schema:schema131.properties.port.type,parentSchema:schema131.properties.port,data:data1};
+const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema132.properties.port.type},message:"must be string,integer",schema:schema132.properties.port.type,parentSchema:schema132.properties.port,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3532,7 +3533,7 @@ vErrors = null;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema132.type,parentSchema:schema132,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3546,7 +3547,7 @@ return errors === 0;
 }
 validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema133 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
+const schema134 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
 
 function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3561,7 +3562,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "endpoints") || (key0 === "members")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema133,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema134,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3574,7 +3575,7 @@ errors++;
 if(data.endpoints !== undefined){
 let data0 = data.endpoints;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.endpoints.type,parentSchema:schema133.properties.endpoints,data:data0};
+const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.endpoints.type,parentSchema:schema134.properties.endpoints,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3587,7 +3588,7 @@ errors++;
 if(data.members !== undefined){
 let data1 = data.members;
 if(typeof data1 !== "string"){
-const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.members.type,parentSchema:schema133.properties.members,data:data1};
+const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.members.type,parentSchema:schema134.properties.members,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3675,7 +3676,7 @@ vErrors = null;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema133.type,parentSchema:schema133,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema134.type,parentSchema:schema134,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3689,7 +3690,7 @@ return errors === 0;
 }
 validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema138 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+const schema139 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3703,7 +3704,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 1){
-const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema138,data};
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema139,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3713,7 +3714,7 @@ vErrors.push(err0);
 errors++;
 }
 if(Object.keys(data).length < 1){
-const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema138,data};
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema139,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3724,7 +3725,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "shell") || (key0 === "upload")) || (key0 === "download")) || (key0 === "manifest")) || (key0 === "wait")) || (key0 === "capture")) || (key0 === "local"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema138,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema139,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3778,7 +3779,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema139.type,parentSchema:schema139,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4613,7 +4614,7 @@ if(data.configureMember !== undefined){
 let data45 = data.configureMember;
 if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
 for(const key9 in data45){
-if(!(((((((key9 === "stashDir") || (key9 === "file")) || (key9 === "initialCluster")) || (key9 === "state")) || (key9 === "searchPath")) || (key9 === "placed")) || (key9 === "backup"))){
+if(!((((((((key9 === "stashDir") || (key9 === "file")) || (key9 === "initialCluster")) || (key9 === "state")) || (key9 === "searchPath")) || (key9 === "placed")) || (key9 === "backup")) || (key9 === "relaxProbesFor"))){
 const err60 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema107,data:data45};
 if(vErrors === null){
 vErrors = [err60];
@@ -4715,9 +4716,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-}
-else {
-const err68 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data45};
+if(data45.relaxProbesFor !== undefined){
+let data53 = data45.relaxProbesFor;
+if(typeof data53 !== "string"){
+const err68 = {instancePath:instancePath+"/configureMember/relaxProbesFor",schemaPath:"#/$defs/dr.configureMember/properties/relaxProbesFor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema107.properties.relaxProbesFor.type,parentSchema:schema107.properties.relaxProbesFor,data:data53};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4727,12 +4729,9 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data.createJoinToken !== undefined){
-let data53 = data.createJoinToken;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key10 in data53){
-if(!(key10 === "ttl")){
-const err69 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data53};
+}
+else {
+const err69 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data:data45};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4742,10 +4741,12 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data53.ttl !== undefined){
-let data54 = data53.ttl;
-if(typeof data54 !== "string"){
-const err70 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.ttl.type,parentSchema:schema108.properties.ttl,data:data54};
+if(data.createJoinToken !== undefined){
+let data54 = data.createJoinToken;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+for(const key10 in data54){
+if(!(key10 === "ttl")){
+const err70 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data54};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4755,9 +4756,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-}
-else {
-const err71 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data53};
+if(data54.ttl !== undefined){
+let data55 = data54.ttl;
+if(typeof data55 !== "string"){
+const err71 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.ttl.type,parentSchema:schema108.properties.ttl,data:data55};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4767,11 +4769,9 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data.forceNewCluster !== undefined){
-let data55 = data.forceNewCluster;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.survivor === undefined){
-const err72 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema109.required,parentSchema:schema109,data:data55};
+}
+else {
+const err72 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data54};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4780,8 +4780,12 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data55.stash === undefined){
-const err73 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema109.required,parentSchema:schema109,data:data55};
+}
+if(data.forceNewCluster !== undefined){
+let data56 = data.forceNewCluster;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+if(data56.survivor === undefined){
+const err73 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema109.required,parentSchema:schema109,data:data56};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4790,8 +4794,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(data55.stage === undefined){
-const err74 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema109.required,parentSchema:schema109,data:data55};
+if(data56.stash === undefined){
+const err74 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema109.required,parentSchema:schema109,data:data56};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4800,9 +4804,8 @@ vErrors.push(err74);
 }
 errors++;
 }
-for(const key11 in data55){
-if(!((((key11 === "survivor") || (key11 === "stash")) || (key11 === "stage")) || (key11 === "bumpRevision"))){
-const err75 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data55};
+if(data56.stage === undefined){
+const err75 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema109.required,parentSchema:schema109,data:data56};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4811,11 +4814,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data55.survivor !== undefined){
-let data56 = data55.survivor;
-if(typeof data56 !== "string"){
-const err76 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.survivor.type,parentSchema:schema109.properties.survivor,data:data56};
+for(const key11 in data56){
+if(!((((key11 === "survivor") || (key11 === "stash")) || (key11 === "stage")) || (key11 === "bumpRevision"))){
+const err76 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data56};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4825,10 +4826,10 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data55.stash !== undefined){
-let data57 = data55.stash;
+if(data56.survivor !== undefined){
+let data57 = data56.survivor;
 if(typeof data57 !== "string"){
-const err77 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stash.type,parentSchema:schema109.properties.stash,data:data57};
+const err77 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.survivor.type,parentSchema:schema109.properties.survivor,data:data57};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4838,10 +4839,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data55.stage !== undefined){
-let data58 = data55.stage;
+if(data56.stash !== undefined){
+let data58 = data56.stash;
 if(typeof data58 !== "string"){
-const err78 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stage.type,parentSchema:schema109.properties.stage,data:data58};
+const err78 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stash.type,parentSchema:schema109.properties.stash,data:data58};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4851,10 +4852,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data55.bumpRevision !== undefined){
-let data59 = data55.bumpRevision;
-if((typeof data59 !== "string") && (!(((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59))) && (isFinite(data59))))){
-const err79 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema109.properties.bumpRevision.type},message:"must be string,integer",schema:schema109.properties.bumpRevision.type,parentSchema:schema109.properties.bumpRevision,data:data59};
+if(data56.stage !== undefined){
+let data59 = data56.stage;
+if(typeof data59 !== "string"){
+const err79 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.stage.type,parentSchema:schema109.properties.stage,data:data59};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4864,9 +4865,10 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
-else {
-const err80 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data55};
+if(data56.bumpRevision !== undefined){
+let data60 = data56.bumpRevision;
+if((typeof data60 !== "string") && (!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60))))){
+const err80 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema109.properties.bumpRevision.type},message:"must be string,integer",schema:schema109.properties.bumpRevision.type,parentSchema:schema109.properties.bumpRevision,data:data60};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4876,11 +4878,9 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data.memberAdd !== undefined){
-let data60 = data.memberAdd;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.stash === undefined){
-const err81 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema110.required,parentSchema:schema110,data:data60};
+}
+else {
+const err81 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data56};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4889,8 +4889,12 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(data60.stage === undefined){
-const err82 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema110.required,parentSchema:schema110,data:data60};
+}
+if(data.memberAdd !== undefined){
+let data61 = data.memberAdd;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.stash === undefined){
+const err82 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema110.required,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4899,9 +4903,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-for(const key12 in data60){
-if(!(((((key12 === "only") || (key12 === "except")) || (key12 === "via")) || (key12 === "stash")) || (key12 === "stage"))){
-const err83 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data60};
+if(data61.stage === undefined){
+const err83 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema110.required,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4910,11 +4913,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-if(data60.only !== undefined){
-let data61 = data60.only;
-if(typeof data61 !== "string"){
-const err84 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.only.type,parentSchema:schema110.properties.only,data:data61};
+for(const key12 in data61){
+if(!(((((key12 === "only") || (key12 === "except")) || (key12 === "via")) || (key12 === "stash")) || (key12 === "stage"))){
+const err84 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4924,10 +4925,10 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data60.except !== undefined){
-let data62 = data60.except;
+if(data61.only !== undefined){
+let data62 = data61.only;
 if(typeof data62 !== "string"){
-const err85 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.except.type,parentSchema:schema110.properties.except,data:data62};
+const err85 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.only.type,parentSchema:schema110.properties.only,data:data62};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4937,10 +4938,10 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data60.via !== undefined){
-let data63 = data60.via;
+if(data61.except !== undefined){
+let data63 = data61.except;
 if(typeof data63 !== "string"){
-const err86 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.via.type,parentSchema:schema110.properties.via,data:data63};
+const err86 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.except.type,parentSchema:schema110.properties.except,data:data63};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4950,10 +4951,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data60.stash !== undefined){
-let data64 = data60.stash;
+if(data61.via !== undefined){
+let data64 = data61.via;
 if(typeof data64 !== "string"){
-const err87 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stash.type,parentSchema:schema110.properties.stash,data:data64};
+const err87 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.via.type,parentSchema:schema110.properties.via,data:data64};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4963,10 +4964,10 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data60.stage !== undefined){
-let data65 = data60.stage;
+if(data61.stash !== undefined){
+let data65 = data61.stash;
 if(typeof data65 !== "string"){
-const err88 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stage.type,parentSchema:schema110.properties.stage,data:data65};
+const err88 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stash.type,parentSchema:schema110.properties.stash,data:data65};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4976,9 +4977,10 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data60};
+if(data61.stage !== undefined){
+let data66 = data61.stage;
+if(typeof data66 !== "string"){
+const err89 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stage.type,parentSchema:schema110.properties.stage,data:data66};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4988,11 +4990,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.memberRemove !== undefined){
-let data66 = data.memberRemove;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(data66.member === undefined){
-const err90 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema111.required,parentSchema:schema111,data:data66};
+}
+else {
+const err90 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -5001,8 +5001,12 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(data66.stage === undefined){
-const err91 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema111.required,parentSchema:schema111,data:data66};
+}
+if(data.memberRemove !== undefined){
+let data67 = data.memberRemove;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+if(data67.member === undefined){
+const err91 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema111.required,parentSchema:schema111,data:data67};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -5011,9 +5015,8 @@ vErrors.push(err91);
 }
 errors++;
 }
-for(const key13 in data66){
-if(!((key13 === "member") || (key13 === "stage"))){
-const err92 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data66};
+if(data67.stage === undefined){
+const err92 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema111.required,parentSchema:schema111,data:data67};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -5022,11 +5025,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data66.member !== undefined){
-let data67 = data66.member;
-if(typeof data67 !== "string"){
-const err93 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.member.type,parentSchema:schema111.properties.member,data:data67};
+for(const key13 in data67){
+if(!((key13 === "member") || (key13 === "stage"))){
+const err93 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data67};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -5036,10 +5037,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data66.stage !== undefined){
-let data68 = data66.stage;
+if(data67.member !== undefined){
+let data68 = data67.member;
 if(typeof data68 !== "string"){
-const err94 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stage.type,parentSchema:schema111.properties.stage,data:data68};
+const err94 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.member.type,parentSchema:schema111.properties.member,data:data68};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -5049,9 +5050,10 @@ vErrors.push(err94);
 errors++;
 }
 }
-}
-else {
-const err95 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data66};
+if(data67.stage !== undefined){
+let data69 = data67.stage;
+if(typeof data69 !== "string"){
+const err95 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stage.type,parentSchema:schema111.properties.stage,data:data69};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -5061,10 +5063,9 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data.memberStatus !== undefined){
-let data69 = data.memberStatus;
-if((!(data69 && typeof data69 == "object" && !Array.isArray(data69))) && (data69 !== null)){
-const err96 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema112.type},message:"must be object,null",schema:schema112.type,parentSchema:schema112,data:data69};
+}
+else {
+const err96 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data67};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -5073,10 +5074,11 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-for(const key14 in data69){
-if(!(key14 === "backupRevision")){
-const err97 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data:data69};
+}
+if(data.memberStatus !== undefined){
+let data70 = data.memberStatus;
+if((!(data70 && typeof data70 == "object" && !Array.isArray(data70))) && (data70 !== null)){
+const err97 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema112.type},message:"must be object,null",schema:schema112.type,parentSchema:schema112,data:data70};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -5085,11 +5087,10 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-if(data69.backupRevision !== undefined){
-let data70 = data69.backupRevision;
-if((typeof data70 !== "string") && (!(((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70))) && (isFinite(data70))))){
-const err98 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema112.properties.backupRevision.type},message:"must be string,integer",schema:schema112.properties.backupRevision.type,parentSchema:schema112.properties.backupRevision,data:data70};
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+for(const key14 in data70){
+if(!(key14 === "backupRevision")){
+const err98 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data:data70};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -5099,13 +5100,10 @@ vErrors.push(err98);
 errors++;
 }
 }
-}
-}
-if(data.placeManifest !== undefined){
-let data71 = data.placeManifest;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.file === undefined){
-const err99 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema113.required,parentSchema:schema113,data:data71};
+if(data70.backupRevision !== undefined){
+let data71 = data70.backupRevision;
+if((typeof data71 !== "string") && (!(((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71))) && (isFinite(data71))))){
+const err99 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema112.properties.backupRevision.type},message:"must be string,integer",schema:schema112.properties.backupRevision.type,parentSchema:schema112.properties.backupRevision,data:data71};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -5114,9 +5112,14 @@ vErrors.push(err99);
 }
 errors++;
 }
-for(const key15 in data71){
-if(!((((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "stageDir")) || (key15 === "backup")) || (key15 === "checkOnly"))){
-const err100 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data71};
+}
+}
+}
+if(data.placeManifest !== undefined){
+let data72 = data.placeManifest;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(data72.file === undefined){
+const err100 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema113.required,parentSchema:schema113,data:data72};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -5125,12 +5128,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data71.file !== undefined){
-let data72 = data71.file;
-if(typeof data72 === "string"){
-if(!pattern28.test(data72)){
-const err101 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema113.properties.file,data:data72};
+for(const key15 in data72){
+if(!((((((key15 === "file") || (key15 === "stashDir")) || (key15 === "searchPath")) || (key15 === "stageDir")) || (key15 === "backup")) || (key15 === "checkOnly"))){
+const err101 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data72};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -5140,8 +5140,11 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.file.type,parentSchema:schema113.properties.file,data:data72};
+if(data72.file !== undefined){
+let data73 = data72.file;
+if(typeof data73 === "string"){
+if(!pattern28.test(data73)){
+const err102 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema113.properties.file,data:data73};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -5151,10 +5154,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data71.stashDir !== undefined){
-let data73 = data71.stashDir;
-if(typeof data73 !== "string"){
-const err103 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stashDir.type,parentSchema:schema113.properties.stashDir,data:data73};
+else {
+const err103 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.file.type,parentSchema:schema113.properties.file,data:data73};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -5164,10 +5165,10 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data71.searchPath !== undefined){
-let data74 = data71.searchPath;
+if(data72.stashDir !== undefined){
+let data74 = data72.stashDir;
 if(typeof data74 !== "string"){
-const err104 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.searchPath.type,parentSchema:schema113.properties.searchPath,data:data74};
+const err104 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stashDir.type,parentSchema:schema113.properties.stashDir,data:data74};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -5177,10 +5178,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data71.stageDir !== undefined){
-let data75 = data71.stageDir;
+if(data72.searchPath !== undefined){
+let data75 = data72.searchPath;
 if(typeof data75 !== "string"){
-const err105 = {instancePath:instancePath+"/placeManifest/stageDir",schemaPath:"#/$defs/dr.placeManifest/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stageDir.type,parentSchema:schema113.properties.stageDir,data:data75};
+const err105 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.searchPath.type,parentSchema:schema113.properties.searchPath,data:data75};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -5190,10 +5191,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data71.backup !== undefined){
-let data76 = data71.backup;
+if(data72.stageDir !== undefined){
+let data76 = data72.stageDir;
 if(typeof data76 !== "string"){
-const err106 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data76};
+const err106 = {instancePath:instancePath+"/placeManifest/stageDir",schemaPath:"#/$defs/dr.placeManifest/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stageDir.type,parentSchema:schema113.properties.stageDir,data:data76};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -5203,10 +5204,10 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data71.checkOnly !== undefined){
-let data77 = data71.checkOnly;
-if(typeof data77 !== "boolean"){
-const err107 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data77};
+if(data72.backup !== undefined){
+let data77 = data72.backup;
+if(typeof data77 !== "string"){
+const err107 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.backup.type,parentSchema:schema113.properties.backup,data:data77};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -5216,9 +5217,10 @@ vErrors.push(err107);
 errors++;
 }
 }
-}
-else {
-const err108 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data71};
+if(data72.checkOnly !== undefined){
+let data78 = data72.checkOnly;
+if(typeof data78 !== "boolean"){
+const err108 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema113.properties.checkOnly.type,parentSchema:schema113.properties.checkOnly,data:data78};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -5228,12 +5230,9 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data.prepareStaging !== undefined){
-let data78 = data.prepareStaging;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key16 in data78){
-if(!(key16 === "stageDir")){
-const err109 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data78};
+}
+else {
+const err109 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data72};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -5243,10 +5242,12 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data78.stageDir !== undefined){
-let data79 = data78.stageDir;
-if(typeof data79 !== "string"){
-const err110 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data79};
+if(data.prepareStaging !== undefined){
+let data79 = data.prepareStaging;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key16 in data79){
+if(!(key16 === "stageDir")){
+const err110 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data79};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -5256,9 +5257,10 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
-else {
-const err111 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data78};
+if(data79.stageDir !== undefined){
+let data80 = data79.stageDir;
+if(typeof data80 !== "string"){
+const err111 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema114.properties.stageDir.type,parentSchema:schema114.properties.stageDir,data:data80};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -5268,12 +5270,9 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data.recordEtcdData !== undefined){
-let data80 = data.recordEtcdData;
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-for(const key17 in data80){
-if(!((key17 === "stageDir") || (key17 === "tool"))){
-const err112 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data80};
+}
+else {
+const err112 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data:data79};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -5283,10 +5282,12 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data80.stageDir !== undefined){
-let data81 = data80.stageDir;
-if(typeof data81 !== "string"){
-const err113 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data81};
+if(data.recordEtcdData !== undefined){
+let data81 = data.recordEtcdData;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+for(const key17 in data81){
+if(!((key17 === "stageDir") || (key17 === "tool"))){
+const err113 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data81};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -5296,10 +5297,10 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data80.tool !== undefined){
-let data82 = data80.tool;
+if(data81.stageDir !== undefined){
+let data82 = data81.stageDir;
 if(typeof data82 !== "string"){
-const err114 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data82};
+const err114 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data82};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -5309,9 +5310,10 @@ vErrors.push(err114);
 errors++;
 }
 }
-}
-else {
-const err115 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data80};
+if(data81.tool !== undefined){
+let data83 = data81.tool;
+if(typeof data83 !== "string"){
+const err115 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.tool.type,parentSchema:schema115.properties.tool,data:data83};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -5321,11 +5323,9 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data83 = data.rejoinWorker;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-if(data83.joinFrom === undefined){
-const err116 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data83};
+}
+else {
+const err116 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data81};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -5334,9 +5334,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-for(const key18 in data83){
-if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
-const err117 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data83};
+}
+if(data.rejoinWorker !== undefined){
+let data84 = data.rejoinWorker;
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+if(data84.joinFrom === undefined){
+const err117 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema116.required,parentSchema:schema116,data:data84};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -5345,12 +5348,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-if(data83.joinFrom !== undefined){
-let data84 = data83.joinFrom;
-if(typeof data84 === "string"){
-if(!pattern29.test(data84)){
-const err118 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data84};
+for(const key18 in data84){
+if(!(((key18 === "joinFrom") || (key18 === "stageDir")) || (key18 === "ignorePreflightErrors"))){
+const err118 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data84};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -5360,8 +5360,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-else {
-const err119 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data84};
+if(data84.joinFrom !== undefined){
+let data85 = data84.joinFrom;
+if(typeof data85 === "string"){
+if(!pattern29.test(data85)){
+const err119 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema116.properties.joinFrom,data:data85};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -5371,10 +5374,8 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data83.stageDir !== undefined){
-let data85 = data83.stageDir;
-if(typeof data85 !== "string"){
-const err120 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data85};
+else {
+const err120 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.joinFrom.type,parentSchema:schema116.properties.joinFrom,data:data85};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -5384,10 +5385,10 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data83.ignorePreflightErrors !== undefined){
-let data86 = data83.ignorePreflightErrors;
+if(data84.stageDir !== undefined){
+let data86 = data84.stageDir;
 if(typeof data86 !== "string"){
-const err121 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data86};
+const err121 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.stageDir.type,parentSchema:schema116.properties.stageDir,data:data86};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -5397,9 +5398,10 @@ vErrors.push(err121);
 errors++;
 }
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data83};
+if(data84.ignorePreflightErrors !== undefined){
+let data87 = data84.ignorePreflightErrors;
+if(typeof data87 !== "string"){
+const err122 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.ignorePreflightErrors.type,parentSchema:schema116.properties.ignorePreflightErrors,data:data87};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -5409,10 +5411,9 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data87 = data.restartKubelet;
-if((!(data87 && typeof data87 == "object" && !Array.isArray(data87))) && (data87 !== null)){
-const err123 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data87};
+}
+else {
+const err123 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data84};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -5421,14 +5422,27 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-for(const key19 in data87){
-const err124 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data87};
+}
+if(data.restartKubelet !== undefined){
+let data88 = data.restartKubelet;
+if((!(data88 && typeof data88 == "object" && !Array.isArray(data88))) && (data88 !== null)){
+const err124 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema117.type},message:"must be object,null",schema:schema117.type,parentSchema:schema117,data:data88};
 if(vErrors === null){
 vErrors = [err124];
 }
 else {
 vErrors.push(err124);
+}
+errors++;
+}
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key19 in data88){
+const err125 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data88};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
 }
 errors++;
 }
@@ -5440,25 +5454,11 @@ vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.error
 errors = vErrors.length;
 }
 }
-if(data.restoreMember !== undefined){
-let data89 = data.restoreMember;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-for(const key20 in data89){
-if(!(func11.call(schema120.properties, key20))){
-const err125 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data89};
-if(vErrors === null){
-vErrors = [err125];
-}
-else {
-vErrors.push(err125);
-}
-errors++;
-}
-}
-if(data89.sha256 !== undefined){
-let data90 = data89.sha256;
-if(typeof data90 !== "string"){
-const err126 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.sha256.type,parentSchema:schema120.properties.sha256,data:data90};
+if(data.restoreEtcdProbes !== undefined){
+let data90 = data.restoreEtcdProbes;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.relaxedBy === undefined){
+const err126 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/required",keyword:"required",params:{missingProperty: "relaxedBy"},message:"must have required property '"+"relaxedBy"+"'",schema:schema120.required,parentSchema:schema120,data:data90};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5467,11 +5467,9 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-if(data89.stageDir !== undefined){
-let data91 = data89.stageDir;
-if(typeof data91 !== "string"){
-const err127 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stageDir.type,parentSchema:schema120.properties.stageDir,data:data91};
+for(const key20 in data90){
+if(!(((key20 === "relaxedBy") || (key20 === "stashDir")) || (key20 === "file"))){
+const err127 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data90};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5481,10 +5479,11 @@ vErrors.push(err127);
 errors++;
 }
 }
-if(data89.name !== undefined){
-let data92 = data89.name;
-if(typeof data92 !== "string"){
-const err128 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.name.type,parentSchema:schema120.properties.name,data:data92};
+if(data90.relaxedBy !== undefined){
+let data91 = data90.relaxedBy;
+if(typeof data91 === "string"){
+if(!pattern29.test(data91)){
+const err128 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema120.properties.relaxedBy,data:data91};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5494,10 +5493,8 @@ vErrors.push(err128);
 errors++;
 }
 }
-if(data89.peerURL !== undefined){
-let data93 = data89.peerURL;
-if(typeof data93 !== "string"){
-const err129 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.peerURL.type,parentSchema:schema120.properties.peerURL,data:data93};
+else {
+const err129 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.relaxedBy.type,parentSchema:schema120.properties.relaxedBy,data:data91};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5507,10 +5504,10 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data89.initialCluster !== undefined){
-let data94 = data89.initialCluster;
-if(typeof data94 !== "string"){
-const err130 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.initialCluster.type,parentSchema:schema120.properties.initialCluster,data:data94};
+if(data90.stashDir !== undefined){
+let data92 = data90.stashDir;
+if(typeof data92 !== "string"){
+const err130 = {instancePath:instancePath+"/restoreEtcdProbes/stashDir",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.stashDir.type,parentSchema:schema120.properties.stashDir,data:data92};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5520,10 +5517,10 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data89.token !== undefined){
-let data95 = data89.token;
-if(typeof data95 !== "string"){
-const err131 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.token.type,parentSchema:schema120.properties.token,data:data95};
+if(data90.file !== undefined){
+let data93 = data90.file;
+if(typeof data93 !== "string"){
+const err131 = {instancePath:instancePath+"/restoreEtcdProbes/file",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.file.type,parentSchema:schema120.properties.file,data:data93};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5533,10 +5530,9 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data89.dataDir !== undefined){
-let data96 = data89.dataDir;
-if(typeof data96 !== "string"){
-const err132 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.dataDir.type,parentSchema:schema120.properties.dataDir,data:data96};
+}
+else {
+const err132 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data90};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5546,10 +5542,12 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data89.bumpRevision !== undefined){
-let data97 = data89.bumpRevision;
-if((!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))) && (typeof data97 !== "string")){
-const err133 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema120.properties.bumpRevision.type},message:"must be integer,string",schema:schema120.properties.bumpRevision.type,parentSchema:schema120.properties.bumpRevision,data:data97};
+if(data.restoreMember !== undefined){
+let data94 = data.restoreMember;
+if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
+for(const key21 in data94){
+if(!(func11.call(schema121.properties, key21))){
+const err133 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data94};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5559,10 +5557,10 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data89.tool !== undefined){
-let data98 = data89.tool;
-if(typeof data98 !== "string"){
-const err134 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema120.properties.tool.type,parentSchema:schema120.properties.tool,data:data98};
+if(data94.sha256 !== undefined){
+let data95 = data94.sha256;
+if(typeof data95 !== "string"){
+const err134 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.sha256.type,parentSchema:schema121.properties.sha256,data:data95};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5572,9 +5570,10 @@ vErrors.push(err134);
 errors++;
 }
 }
-}
-else {
-const err135 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema120.type,parentSchema:schema120,data:data89};
+if(data94.stageDir !== undefined){
+let data96 = data94.stageDir;
+if(typeof data96 !== "string"){
+const err135 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.stageDir.type,parentSchema:schema121.properties.stageDir,data:data96};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5584,12 +5583,10 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data.restoreNodeFiles !== undefined){
-let data99 = data.restoreNodeFiles;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key21 in data99){
-if(!(((key21 === "files") || (key21 === "backup")) || (key21 === "checkOnly"))){
-const err136 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema121,data:data99};
+if(data94.name !== undefined){
+let data97 = data94.name;
+if(typeof data97 !== "string"){
+const err136 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.name.type,parentSchema:schema121.properties.name,data:data97};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5599,11 +5596,10 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data99.files !== undefined){
-let data100 = data99.files;
-if(Array.isArray(data100)){
-if(data100.length < 1){
-const err137 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema121.properties.files,data:data100};
+if(data94.peerURL !== undefined){
+let data98 = data94.peerURL;
+if(typeof data98 !== "string"){
+const err137 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.peerURL.type,parentSchema:schema121.properties.peerURL,data:data98};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5612,12 +5608,11 @@ vErrors.push(err137);
 }
 errors++;
 }
-const len3 = data100.length;
-for(let i3=0; i3<len3; i3++){
-let data101 = data100[i3];
-if(typeof data101 === "string"){
-if(!pattern32.test(data101)){
-const err138 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema121.properties.files.items,data:data101};
+}
+if(data94.initialCluster !== undefined){
+let data99 = data94.initialCluster;
+if(typeof data99 !== "string"){
+const err138 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.initialCluster.type,parentSchema:schema121.properties.initialCluster,data:data99};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5627,8 +5622,10 @@ vErrors.push(err138);
 errors++;
 }
 }
-else {
-const err139 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.files.items.type,parentSchema:schema121.properties.files.items,data:data101};
+if(data94.token !== undefined){
+let data100 = data94.token;
+if(typeof data100 !== "string"){
+const err139 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.token.type,parentSchema:schema121.properties.token,data:data100};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5638,18 +5635,10 @@ vErrors.push(err139);
 errors++;
 }
 }
-let i4 = data100.length;
-let j0;
-if(i4 > 1){
-const indices0 = {};
-for(;i4--;){
-let item0 = data100[i4];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err140 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema121.properties.files,data:data100};
+if(data94.dataDir !== undefined){
+let data101 = data94.dataDir;
+if(typeof data101 !== "string"){
+const err140 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.dataDir.type,parentSchema:schema121.properties.dataDir,data:data101};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5657,14 +5646,12 @@ else {
 vErrors.push(err140);
 }
 errors++;
-break;
-}
-indices0[item0] = i4;
 }
 }
-}
-else {
-const err141 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema121.properties.files.type,parentSchema:schema121.properties.files,data:data100};
+if(data94.bumpRevision !== undefined){
+let data102 = data94.bumpRevision;
+if((!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))) && (typeof data102 !== "string")){
+const err141 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema121.properties.bumpRevision.type},message:"must be integer,string",schema:schema121.properties.bumpRevision.type,parentSchema:schema121.properties.bumpRevision,data:data102};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5674,10 +5661,10 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data99.backup !== undefined){
-let data102 = data99.backup;
-if(typeof data102 !== "string"){
-const err142 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.backup.type,parentSchema:schema121.properties.backup,data:data102};
+if(data94.tool !== undefined){
+let data103 = data94.tool;
+if(typeof data103 !== "string"){
+const err142 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema121.properties.tool.type,parentSchema:schema121.properties.tool,data:data103};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5687,10 +5674,9 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data99.checkOnly !== undefined){
-let data103 = data99.checkOnly;
-if(typeof data103 !== "boolean"){
-const err143 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema121.properties.checkOnly.type,parentSchema:schema121.properties.checkOnly,data:data103};
+}
+else {
+const err143 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data94};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -5700,9 +5686,12 @@ vErrors.push(err143);
 errors++;
 }
 }
-}
-else {
-const err144 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema121.type,parentSchema:schema121,data:data99};
+if(data.restoreNodeFiles !== undefined){
+let data104 = data.restoreNodeFiles;
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+for(const key22 in data104){
+if(!(((key22 === "files") || (key22 === "backup")) || (key22 === "checkOnly"))){
+const err144 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data104};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -5712,11 +5701,11 @@ vErrors.push(err144);
 errors++;
 }
 }
-if(data.stageSnapshot !== undefined){
-let data104 = data.stageSnapshot;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.snapshot === undefined){
-const err145 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema122.required,parentSchema:schema122,data:data104};
+if(data104.files !== undefined){
+let data105 = data104.files;
+if(Array.isArray(data105)){
+if(data105.length < 1){
+const err145 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema122.properties.files,data:data105};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -5725,8 +5714,12 @@ vErrors.push(err145);
 }
 errors++;
 }
-if(data104.sha256 === undefined){
-const err146 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema122.required,parentSchema:schema122,data:data104};
+const len3 = data105.length;
+for(let i3=0; i3<len3; i3++){
+let data106 = data105[i3];
+if(typeof data106 === "string"){
+if(!pattern33.test(data106)){
+const err146 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema122.properties.files.items,data:data106};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -5735,9 +5728,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-for(const key22 in data104){
-if(!(((key22 === "snapshot") || (key22 === "sha256")) || (key22 === "stageDir"))){
-const err147 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema122,data:data104};
+}
+else {
+const err147 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.files.items.type,parentSchema:schema122.properties.files.items,data:data106};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -5747,11 +5740,18 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data104.snapshot !== undefined){
-let data105 = data104.snapshot;
-if(typeof data105 === "string"){
-if(func1(data105) < 1){
-const err148 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.snapshot,data:data105};
+let i4 = data105.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data105[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err148 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema122.properties.files,data:data105};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -5759,10 +5759,14 @@ else {
 vErrors.push(err148);
 }
 errors++;
+break;
+}
+indices0[item0] = i4;
+}
 }
 }
 else {
-const err149 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.snapshot.type,parentSchema:schema122.properties.snapshot,data:data105};
+const err149 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema122.properties.files.type,parentSchema:schema122.properties.files,data:data105};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -5772,11 +5776,10 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data104.sha256 !== undefined){
-let data106 = data104.sha256;
-if(typeof data106 === "string"){
-if(func1(data106) < 1){
-const err150 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema122.properties.sha256,data:data106};
+if(data104.backup !== undefined){
+let data107 = data104.backup;
+if(typeof data107 !== "string"){
+const err150 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.backup.type,parentSchema:schema122.properties.backup,data:data107};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -5786,8 +5789,10 @@ vErrors.push(err150);
 errors++;
 }
 }
-else {
-const err151 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.sha256.type,parentSchema:schema122.properties.sha256,data:data106};
+if(data104.checkOnly !== undefined){
+let data108 = data104.checkOnly;
+if(typeof data108 !== "boolean"){
+const err151 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema122.properties.checkOnly.type,parentSchema:schema122.properties.checkOnly,data:data108};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -5797,10 +5802,9 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data104.stageDir !== undefined){
-let data107 = data104.stageDir;
-if(typeof data107 !== "string"){
-const err152 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema122.properties.stageDir.type,parentSchema:schema122.properties.stageDir,data:data107};
+}
+else {
+const err152 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data104};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -5810,9 +5814,11 @@ vErrors.push(err152);
 errors++;
 }
 }
-}
-else {
-const err153 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema122.type,parentSchema:schema122,data:data104};
+if(data.stageSnapshot !== undefined){
+let data109 = data.stageSnapshot;
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+if(data109.snapshot === undefined){
+const err153 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema123.required,parentSchema:schema123,data:data109};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -5821,12 +5827,8 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-if(data.staleLeases !== undefined){
-let data108 = data.staleLeases;
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-if(data108.keep === undefined){
-const err154 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema123.required,parentSchema:schema123,data:data108};
+if(data109.sha256 === undefined){
+const err154 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema123.required,parentSchema:schema123,data:data109};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -5835,9 +5837,9 @@ vErrors.push(err154);
 }
 errors++;
 }
-for(const key23 in data108){
-if(!((key23 === "addresses") || (key23 === "keep"))){
-const err155 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data108};
+for(const key23 in data109){
+if(!(((key23 === "snapshot") || (key23 === "sha256")) || (key23 === "stageDir"))){
+const err155 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data109};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -5847,10 +5849,11 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data108.addresses !== undefined){
-let data109 = data108.addresses;
-if(typeof data109 !== "string"){
-const err156 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.addresses.type,parentSchema:schema123.properties.addresses,data:data109};
+if(data109.snapshot !== undefined){
+let data110 = data109.snapshot;
+if(typeof data110 === "string"){
+if(func1(data110) < 1){
+const err156 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema123.properties.snapshot,data:data110};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -5860,10 +5863,8 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data108.keep !== undefined){
-let data110 = data108.keep;
-if(typeof data110 !== "string"){
-const err157 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.keep.type,parentSchema:schema123.properties.keep,data:data110};
+else {
+const err157 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.snapshot.type,parentSchema:schema123.properties.snapshot,data:data110};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -5873,9 +5874,11 @@ vErrors.push(err157);
 errors++;
 }
 }
-}
-else {
-const err158 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data108};
+if(data109.sha256 !== undefined){
+let data111 = data109.sha256;
+if(typeof data111 === "string"){
+if(func1(data111) < 1){
+const err158 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema123.properties.sha256,data:data111};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -5885,12 +5888,8 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data.startEtcdService !== undefined){
-let data111 = data.startEtcdService;
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-for(const key24 in data111){
-if(!((key24 === "unit") || (key24 === "stageDir"))){
-const err159 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data111};
+else {
+const err159 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.sha256.type,parentSchema:schema123.properties.sha256,data:data111};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -5900,10 +5899,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data111.unit !== undefined){
-let data112 = data111.unit;
+if(data109.stageDir !== undefined){
+let data112 = data109.stageDir;
 if(typeof data112 !== "string"){
-const err160 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.unit.type,parentSchema:schema124.properties.unit,data:data112};
+const err160 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.stageDir.type,parentSchema:schema123.properties.stageDir,data:data112};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -5913,10 +5912,9 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data111.stageDir !== undefined){
-let data113 = data111.stageDir;
-if(typeof data113 !== "string"){
-const err161 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data113};
+}
+else {
+const err161 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data109};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -5926,9 +5924,11 @@ vErrors.push(err161);
 errors++;
 }
 }
-}
-else {
-const err162 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data111};
+if(data.staleLeases !== undefined){
+let data113 = data.staleLeases;
+if(data113 && typeof data113 == "object" && !Array.isArray(data113)){
+if(data113.keep === undefined){
+const err162 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema124.required,parentSchema:schema124,data:data113};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -5937,19 +5937,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-if(data.startStaticPods !== undefined){
-if(!(validate59(data.startStaticPods, {instancePath:instancePath+"/startStaticPods",parentData:data,parentDataProperty:"startStaticPods",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
-errors = vErrors.length;
-}
-}
-if(data.stopEtcdService !== undefined){
-let data115 = data.stopEtcdService;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-for(const key25 in data115){
-if(!((key25 === "unit") || (key25 === "stageDir"))){
-const err163 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data115};
+for(const key24 in data113){
+if(!((key24 === "addresses") || (key24 === "keep"))){
+const err163 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data113};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -5959,10 +5949,10 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data115.unit !== undefined){
-let data116 = data115.unit;
-if(typeof data116 !== "string"){
-const err164 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.unit.type,parentSchema:schema127.properties.unit,data:data116};
+if(data113.addresses !== undefined){
+let data114 = data113.addresses;
+if(typeof data114 !== "string"){
+const err164 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.addresses.type,parentSchema:schema124.properties.addresses,data:data114};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -5972,10 +5962,10 @@ vErrors.push(err164);
 errors++;
 }
 }
-if(data115.stageDir !== undefined){
-let data117 = data115.stageDir;
-if(typeof data117 !== "string"){
-const err165 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data117};
+if(data113.keep !== undefined){
+let data115 = data113.keep;
+if(typeof data115 !== "string"){
+const err165 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.keep.type,parentSchema:schema124.properties.keep,data:data115};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -5987,12 +5977,124 @@ errors++;
 }
 }
 else {
-const err166 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data115};
+const err166 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data113};
 if(vErrors === null){
 vErrors = [err166];
 }
 else {
 vErrors.push(err166);
+}
+errors++;
+}
+}
+if(data.startEtcdService !== undefined){
+let data116 = data.startEtcdService;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+for(const key25 in data116){
+if(!((key25 === "unit") || (key25 === "stageDir"))){
+const err167 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data:data116};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+if(data116.unit !== undefined){
+let data117 = data116.unit;
+if(typeof data117 !== "string"){
+const err168 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.unit.type,parentSchema:schema125.properties.unit,data:data117};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+if(data116.stageDir !== undefined){
+let data118 = data116.stageDir;
+if(typeof data118 !== "string"){
+const err169 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.stageDir.type,parentSchema:schema125.properties.stageDir,data:data118};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+}
+else {
+const err170 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data:data116};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+if(data.startStaticPods !== undefined){
+if(!(validate59(data.startStaticPods, {instancePath:instancePath+"/startStaticPods",parentData:data,parentDataProperty:"startStaticPods",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+}
+if(data.stopEtcdService !== undefined){
+let data120 = data.stopEtcdService;
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+for(const key26 in data120){
+if(!((key26 === "unit") || (key26 === "stageDir"))){
+const err171 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data:data120};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+if(data120.unit !== undefined){
+let data121 = data120.unit;
+if(typeof data121 !== "string"){
+const err172 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.unit.type,parentSchema:schema128.properties.unit,data:data121};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+if(data120.stageDir !== undefined){
+let data122 = data120.stageDir;
+if(typeof data122 !== "string"){
+const err173 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stageDir.type,parentSchema:schema128.properties.stageDir,data:data122};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+}
+else {
+const err174 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data:data120};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
 }
 errors++;
 }
@@ -6004,76 +6106,76 @@ errors = vErrors.length;
 }
 }
 if(data.verifyEtcd !== undefined){
-let data119 = data.verifyEtcd;
-if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
-if(data119.recordedFrom === undefined){
-const err167 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema130.required,parentSchema:schema130,data:data119};
+let data124 = data.verifyEtcd;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+if(data124.recordedFrom === undefined){
+const err175 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema131.required,parentSchema:schema131,data:data124};
 if(vErrors === null){
-vErrors = [err167];
+vErrors = [err175];
 }
 else {
-vErrors.push(err167);
+vErrors.push(err175);
 }
 errors++;
 }
-for(const key26 in data119){
-if(!((key26 === "recordedFrom") || (key26 === "members"))){
-const err168 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data119};
+for(const key27 in data124){
+if(!((key27 === "recordedFrom") || (key27 === "members"))){
+const err176 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data:data124};
 if(vErrors === null){
-vErrors = [err168];
+vErrors = [err176];
 }
 else {
-vErrors.push(err168);
-}
-errors++;
-}
-}
-if(data119.recordedFrom !== undefined){
-let data120 = data119.recordedFrom;
-if(typeof data120 === "string"){
-if(!pattern29.test(data120)){
-const err169 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema130.properties.recordedFrom,data:data120};
-if(vErrors === null){
-vErrors = [err169];
-}
-else {
-vErrors.push(err169);
+vErrors.push(err176);
 }
 errors++;
 }
 }
-else {
-const err170 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.recordedFrom.type,parentSchema:schema130.properties.recordedFrom,data:data120};
+if(data124.recordedFrom !== undefined){
+let data125 = data124.recordedFrom;
+if(typeof data125 === "string"){
+if(!pattern29.test(data125)){
+const err177 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema131.properties.recordedFrom,data:data125};
 if(vErrors === null){
-vErrors = [err170];
+vErrors = [err177];
 }
 else {
-vErrors.push(err170);
+vErrors.push(err177);
 }
 errors++;
 }
 }
-if(data119.members !== undefined){
-let data121 = data119.members;
-if(typeof data121 !== "string"){
-const err171 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.members.type,parentSchema:schema130.properties.members,data:data121};
+else {
+const err178 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.recordedFrom.type,parentSchema:schema131.properties.recordedFrom,data:data125};
 if(vErrors === null){
-vErrors = [err171];
+vErrors = [err178];
 }
 else {
-vErrors.push(err171);
+vErrors.push(err178);
+}
+errors++;
+}
+}
+if(data124.members !== undefined){
+let data126 = data124.members;
+if(typeof data126 !== "string"){
+const err179 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.members.type,parentSchema:schema131.properties.members,data:data126};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
 }
 errors++;
 }
 }
 }
 else {
-const err172 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data119};
+const err180 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data:data124};
 if(vErrors === null){
-vErrors = [err172];
+vErrors = [err180];
 }
 else {
-vErrors.push(err172);
+vErrors.push(err180);
 }
 errors++;
 }
@@ -6091,115 +6193,9 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data124 = data.when;
-if(typeof data124 !== "string"){
-const err173 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data124};
-if(vErrors === null){
-vErrors = [err173];
-}
-else {
-vErrors.push(err173);
-}
-errors++;
-}
-}
-if(data.concurrency !== undefined){
-let data125 = data.concurrency;
-const _errs291 = errors;
-let valid63 = false;
-const _errs292 = errors;
-if(!((data125 === "serial") || (data125 === "parallel"))){
-const err174 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data125};
-if(vErrors === null){
-vErrors = [err174];
-}
-else {
-vErrors.push(err174);
-}
-errors++;
-}
-var _valid0 = _errs292 === errors;
-valid63 = valid63 || _valid0;
-const _errs293 = errors;
-if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
-if(data125.parallel === undefined){
-const err175 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data125};
-if(vErrors === null){
-vErrors = [err175];
-}
-else {
-vErrors.push(err175);
-}
-errors++;
-}
-for(const key27 in data125){
-if(!(key27 === "parallel")){
-const err176 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data125};
-if(vErrors === null){
-vErrors = [err176];
-}
-else {
-vErrors.push(err176);
-}
-errors++;
-}
-}
-if(data125.parallel !== undefined){
-let data126 = data125.parallel;
-if(!(((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126))) && (isFinite(data126)))){
-const err177 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data126};
-if(vErrors === null){
-vErrors = [err177];
-}
-else {
-vErrors.push(err177);
-}
-errors++;
-}
-if((typeof data126 == "number") && (isFinite(data126))){
-if(data126 < 1 || isNaN(data126)){
-const err178 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data126};
-if(vErrors === null){
-vErrors = [err178];
-}
-else {
-vErrors.push(err178);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err179 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data125};
-if(vErrors === null){
-vErrors = [err179];
-}
-else {
-vErrors.push(err179);
-}
-errors++;
-}
-var _valid0 = _errs293 === errors;
-valid63 = valid63 || _valid0;
-if(_valid0){
-var props4 = true;
-}
-const _errs298 = errors;
-if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
-if(data125.batches === undefined){
-const err180 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data125};
-if(vErrors === null){
-vErrors = [err180];
-}
-else {
-vErrors.push(err180);
-}
-errors++;
-}
-for(const key28 in data125){
-if(!(key28 === "batches")){
-const err181 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data125};
+let data129 = data.when;
+if(typeof data129 !== "string"){
+const err181 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data129};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -6209,10 +6205,13 @@ vErrors.push(err181);
 errors++;
 }
 }
-if(data125.batches !== undefined){
-let data127 = data125.batches;
-if(!(((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127))) && (isFinite(data127)))){
-const err182 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data127};
+if(data.concurrency !== undefined){
+let data130 = data.concurrency;
+const _errs303 = errors;
+let valid65 = false;
+const _errs304 = errors;
+if(!((data130 === "serial") || (data130 === "parallel"))){
+const err182 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data130};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -6221,9 +6220,12 @@ vErrors.push(err182);
 }
 errors++;
 }
-if((typeof data127 == "number") && (isFinite(data127))){
-if(data127 < 1 || isNaN(data127)){
-const err183 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data127};
+var _valid0 = _errs304 === errors;
+valid65 = valid65 || _valid0;
+const _errs305 = errors;
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+if(data130.parallel === undefined){
+const err183 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data130};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -6232,11 +6234,9 @@ vErrors.push(err183);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err184 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data125};
+for(const key28 in data130){
+if(!(key28 === "parallel")){
+const err184 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data130};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -6245,15 +6245,11 @@ vErrors.push(err184);
 }
 errors++;
 }
-var _valid0 = _errs298 === errors;
-valid63 = valid63 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
 }
-}
-if(!valid63){
-const err185 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data125};
+if(data130.parallel !== undefined){
+let data131 = data130.parallel;
+if(!(((typeof data131 == "number") && (!(data131 % 1) && !isNaN(data131))) && (isFinite(data131)))){
+const err185 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data131};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -6262,25 +6258,9 @@ vErrors.push(err185);
 }
 errors++;
 }
-else {
-errors = _errs291;
-if(vErrors !== null){
-if(_errs291){
-vErrors.length = _errs291;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data128 = data.retry;
-const _errs304 = errors;
-let valid66 = false;
-const _errs305 = errors;
-if(!(((typeof data128 == "number") && (!(data128 % 1) && !isNaN(data128))) && (isFinite(data128)))){
-const err186 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data128};
+if((typeof data131 == "number") && (isFinite(data131))){
+if(data131 < 1 || isNaN(data131)){
+const err186 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data131};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -6289,9 +6269,11 @@ vErrors.push(err186);
 }
 errors++;
 }
-if((typeof data128 == "number") && (isFinite(data128))){
-if(data128 < 1 || isNaN(data128)){
-const err187 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data128};
+}
+}
+}
+else {
+const err187 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data130};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -6300,13 +6282,15 @@ vErrors.push(err187);
 }
 errors++;
 }
+var _valid0 = _errs305 === errors;
+valid65 = valid65 || _valid0;
+if(_valid0){
+var props4 = true;
 }
-var _valid1 = _errs305 === errors;
-valid66 = valid66 || _valid1;
-const _errs307 = errors;
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-if(data128.attempts === undefined){
-const err188 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data128};
+const _errs310 = errors;
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+if(data130.batches === undefined){
+const err188 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data130};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -6315,9 +6299,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-for(const key29 in data128){
-if(!((key29 === "attempts") || (key29 === "backoff"))){
-const err189 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data128};
+for(const key29 in data130){
+if(!(key29 === "batches")){
+const err189 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data130};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -6327,10 +6311,10 @@ vErrors.push(err189);
 errors++;
 }
 }
-if(data128.attempts !== undefined){
-let data129 = data128.attempts;
-if(!(((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129))) && (isFinite(data129)))){
-const err190 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data129};
+if(data130.batches !== undefined){
+let data132 = data130.batches;
+if(!(((typeof data132 == "number") && (!(data132 % 1) && !isNaN(data132))) && (isFinite(data132)))){
+const err190 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data132};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -6339,9 +6323,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-if((typeof data129 == "number") && (isFinite(data129))){
-if(data129 < 1 || isNaN(data129)){
-const err191 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data129};
+if((typeof data132 == "number") && (isFinite(data132))){
+if(data132 < 1 || isNaN(data132)){
+const err191 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data132};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -6352,13 +6336,9 @@ errors++;
 }
 }
 }
-if(data128.backoff !== undefined){
-let data130 = data128.backoff;
-const _errs314 = errors;
-let valid69 = false;
-const _errs315 = errors;
-if(!(((typeof data130 == "number") && (!(data130 % 1) && !isNaN(data130))) && (isFinite(data130)))){
-const err192 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data130};
+}
+else {
+const err192 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data130};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -6367,9 +6347,15 @@ vErrors.push(err192);
 }
 errors++;
 }
-if((typeof data130 == "number") && (isFinite(data130))){
-if(data130 < 0 || isNaN(data130)){
-const err193 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data130};
+var _valid0 = _errs310 === errors;
+valid65 = valid65 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
+}
+}
+if(!valid65){
+const err193 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data130};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -6378,13 +6364,25 @@ vErrors.push(err193);
 }
 errors++;
 }
+else {
+errors = _errs303;
+if(vErrors !== null){
+if(_errs303){
+vErrors.length = _errs303;
 }
-var _valid2 = _errs315 === errors;
-valid69 = valid69 || _valid2;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retry !== undefined){
+let data133 = data.retry;
+const _errs316 = errors;
+let valid68 = false;
 const _errs317 = errors;
-if(typeof data130 === "string"){
-if(!pattern7.test(data130)){
-const err194 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data130};
+if(!(((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133))) && (isFinite(data133)))){
+const err194 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data133};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -6393,9 +6391,9 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-else {
-const err195 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data130};
+if((typeof data133 == "number") && (isFinite(data133))){
+if(data133 < 1 || isNaN(data133)){
+const err195 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data133};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -6404,10 +6402,13 @@ vErrors.push(err195);
 }
 errors++;
 }
-var _valid2 = _errs317 === errors;
-valid69 = valid69 || _valid2;
-if(!valid69){
-const err196 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data130};
+}
+var _valid1 = _errs317 === errors;
+valid68 = valid68 || _valid1;
+const _errs319 = errors;
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+if(data133.attempts === undefined){
+const err196 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data133};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -6416,21 +6417,9 @@ vErrors.push(err196);
 }
 errors++;
 }
-else {
-errors = _errs314;
-if(vErrors !== null){
-if(_errs314){
-vErrors.length = _errs314;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err197 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data128};
+for(const key30 in data133){
+if(!((key30 === "attempts") || (key30 === "backoff"))){
+const err197 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data133};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -6439,10 +6428,11 @@ vErrors.push(err197);
 }
 errors++;
 }
-var _valid1 = _errs307 === errors;
-valid66 = valid66 || _valid1;
-if(!valid66){
-const err198 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data128};
+}
+if(data133.attempts !== undefined){
+let data134 = data133.attempts;
+if(!(((typeof data134 == "number") && (!(data134 % 1) && !isNaN(data134))) && (isFinite(data134)))){
+const err198 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data134};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -6451,25 +6441,9 @@ vErrors.push(err198);
 }
 errors++;
 }
-else {
-errors = _errs304;
-if(vErrors !== null){
-if(_errs304){
-vErrors.length = _errs304;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.timeout !== undefined){
-let data131 = data.timeout;
-const _errs321 = errors;
-let valid71 = false;
-const _errs322 = errors;
-if(!(((typeof data131 == "number") && (!(data131 % 1) && !isNaN(data131))) && (isFinite(data131)))){
-const err199 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data131};
+if((typeof data134 == "number") && (isFinite(data134))){
+if(data134 < 1 || isNaN(data134)){
+const err199 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data134};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -6478,9 +6452,15 @@ vErrors.push(err199);
 }
 errors++;
 }
-if((typeof data131 == "number") && (isFinite(data131))){
-if(data131 < 0 || isNaN(data131)){
-const err200 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data131};
+}
+}
+if(data133.backoff !== undefined){
+let data135 = data133.backoff;
+const _errs326 = errors;
+let valid71 = false;
+const _errs327 = errors;
+if(!(((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135))) && (isFinite(data135)))){
+const err200 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data135};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -6489,13 +6469,9 @@ vErrors.push(err200);
 }
 errors++;
 }
-}
-var _valid3 = _errs322 === errors;
-valid71 = valid71 || _valid3;
-const _errs324 = errors;
-if(typeof data131 === "string"){
-if(!pattern7.test(data131)){
-const err201 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data131};
+if((typeof data135 == "number") && (isFinite(data135))){
+if(data135 < 0 || isNaN(data135)){
+const err201 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data135};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -6505,8 +6481,12 @@ vErrors.push(err201);
 errors++;
 }
 }
-else {
-const err202 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data131};
+var _valid2 = _errs327 === errors;
+valid71 = valid71 || _valid2;
+const _errs329 = errors;
+if(typeof data135 === "string"){
+if(!pattern7.test(data135)){
+const err202 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data135};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -6515,10 +6495,9 @@ vErrors.push(err202);
 }
 errors++;
 }
-var _valid3 = _errs324 === errors;
-valid71 = valid71 || _valid3;
-if(!valid71){
-const err203 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data131};
+}
+else {
+const err203 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data135};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -6527,22 +6506,10 @@ vErrors.push(err203);
 }
 errors++;
 }
-else {
-errors = _errs321;
-if(vErrors !== null){
-if(_errs321){
-vErrors.length = _errs321;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.idempotent !== undefined){
-let data132 = data.idempotent;
-if(typeof data132 !== "boolean"){
-const err204 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data132};
+var _valid2 = _errs329 === errors;
+valid71 = valid71 || _valid2;
+if(!valid71){
+const err204 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data135};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -6551,16 +6518,151 @@ vErrors.push(err204);
 }
 errors++;
 }
+else {
+errors = _errs326;
+if(vErrors !== null){
+if(_errs326){
+vErrors.length = _errs326;
 }
-if(data.readOnly !== undefined){
-let data133 = data.readOnly;
-if(typeof data133 !== "boolean"){
-const err205 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data133};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err205 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data133};
 if(vErrors === null){
 vErrors = [err205];
 }
 else {
 vErrors.push(err205);
+}
+errors++;
+}
+var _valid1 = _errs319 === errors;
+valid68 = valid68 || _valid1;
+if(!valid68){
+const err206 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data133};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
+else {
+errors = _errs316;
+if(vErrors !== null){
+if(_errs316){
+vErrors.length = _errs316;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data136 = data.timeout;
+const _errs333 = errors;
+let valid73 = false;
+const _errs334 = errors;
+if(!(((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136))) && (isFinite(data136)))){
+const err207 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data136};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+if((typeof data136 == "number") && (isFinite(data136))){
+if(data136 < 0 || isNaN(data136)){
+const err208 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.anyOf[0],data:data136};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+}
+var _valid3 = _errs334 === errors;
+valid73 = valid73 || _valid3;
+const _errs336 = errors;
+if(typeof data136 === "string"){
+if(!pattern7.test(data136)){
+const err209 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(ms|s|m|h)$"+"\"",schema:"^[0-9]+(ms|s|m|h)$",parentSchema:schema90.anyOf[1],data:data136};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
+}
+errors++;
+}
+}
+else {
+const err210 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data136};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+var _valid3 = _errs336 === errors;
+valid73 = valid73 || _valid3;
+if(!valid73){
+const err211 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data136};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+else {
+errors = _errs333;
+if(vErrors !== null){
+if(_errs333){
+vErrors.length = _errs333;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data137 = data.idempotent;
+if(typeof data137 !== "boolean"){
+const err212 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data137};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data138 = data.readOnly;
+if(typeof data138 !== "boolean"){
+const err213 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data138};
+if(vErrors === null){
+vErrors = [err213];
+}
+else {
+vErrors.push(err213);
 }
 errors++;
 }
@@ -6578,109 +6680,109 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data136 = data.onFailure;
-const _errs333 = errors;
-let valid72 = false;
-const _errs334 = errors;
-if(!((data136 === "stop") || (data136 === "continue"))){
-const err206 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data136};
+let data141 = data.onFailure;
+const _errs345 = errors;
+let valid74 = false;
+const _errs346 = errors;
+if(!((data141 === "stop") || (data141 === "continue"))){
+const err214 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data141};
 if(vErrors === null){
-vErrors = [err206];
+vErrors = [err214];
 }
 else {
-vErrors.push(err206);
+vErrors.push(err214);
 }
 errors++;
 }
-var _valid4 = _errs334 === errors;
-valid72 = valid72 || _valid4;
-const _errs335 = errors;
-if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
-if(data136.maxFailPercent === undefined){
-const err207 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data136};
+var _valid4 = _errs346 === errors;
+valid74 = valid74 || _valid4;
+const _errs347 = errors;
+if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
+if(data141.maxFailPercent === undefined){
+const err215 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data141};
 if(vErrors === null){
-vErrors = [err207];
+vErrors = [err215];
 }
 else {
-vErrors.push(err207);
+vErrors.push(err215);
 }
 errors++;
 }
-for(const key30 in data136){
-if(!(key30 === "maxFailPercent")){
-const err208 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data136};
+for(const key31 in data141){
+if(!(key31 === "maxFailPercent")){
+const err216 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data141};
 if(vErrors === null){
-vErrors = [err208];
+vErrors = [err216];
 }
 else {
-vErrors.push(err208);
-}
-errors++;
-}
-}
-if(data136.maxFailPercent !== undefined){
-let data137 = data136.maxFailPercent;
-if(!(((typeof data137 == "number") && (!(data137 % 1) && !isNaN(data137))) && (isFinite(data137)))){
-const err209 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data137};
-if(vErrors === null){
-vErrors = [err209];
-}
-else {
-vErrors.push(err209);
-}
-errors++;
-}
-if((typeof data137 == "number") && (isFinite(data137))){
-if(data137 > 100 || isNaN(data137)){
-const err210 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data137};
-if(vErrors === null){
-vErrors = [err210];
-}
-else {
-vErrors.push(err210);
-}
-errors++;
-}
-if(data137 < 0 || isNaN(data137)){
-const err211 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data137};
-if(vErrors === null){
-vErrors = [err211];
-}
-else {
-vErrors.push(err211);
+vErrors.push(err216);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err212 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data136};
+if(data141.maxFailPercent !== undefined){
+let data142 = data141.maxFailPercent;
+if(!(((typeof data142 == "number") && (!(data142 % 1) && !isNaN(data142))) && (isFinite(data142)))){
+const err217 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data142};
 if(vErrors === null){
-vErrors = [err212];
+vErrors = [err217];
 }
 else {
-vErrors.push(err212);
+vErrors.push(err217);
 }
 errors++;
 }
-var _valid4 = _errs335 === errors;
-valid72 = valid72 || _valid4;
-if(!valid72){
-const err213 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data136};
+if((typeof data142 == "number") && (isFinite(data142))){
+if(data142 > 100 || isNaN(data142)){
+const err218 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data142};
 if(vErrors === null){
-vErrors = [err213];
+vErrors = [err218];
 }
 else {
-vErrors.push(err213);
+vErrors.push(err218);
+}
+errors++;
+}
+if(data142 < 0 || isNaN(data142)){
+const err219 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data142};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err220 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data141};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+var _valid4 = _errs347 === errors;
+valid74 = valid74 || _valid4;
+if(!valid74){
+const err221 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data141};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
 }
 errors++;
 }
 else {
-errors = _errs333;
+errors = _errs345;
 if(vErrors !== null){
-if(_errs333){
-vErrors.length = _errs333;
+if(_errs345){
+vErrors.length = _errs345;
 }
 else {
 vErrors = null;
@@ -6690,12 +6792,12 @@ vErrors = null;
 }
 }
 else {
-const err214 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err222 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err214];
+vErrors = [err222];
 }
 else {
-vErrors.push(err214);
+vErrors.push(err222);
 }
 errors++;
 }
