@@ -4,11 +4,12 @@
 // its certificates from a backup that lacks that node's manifests). Then, on this rebuilt path:
 // a failure injected at the restore rolls back to byte-identical node files, and kubedr
 // SIGKILLed at three points resumes (a plain `kubedr resume`, no --rerun) to a healthy cluster.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDocument, parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/model/index.js';
-import { loseQuorumWithManifests, putBack, seedKeys, verifyRestored, waitClusterUp, writeJunk, type FileDamage, type Lab, type SeedSet } from '../lab/index.js';
+import { loseQuorumWithManifests, putBack, takenCopy, seedKeys, verifyRestored, waitClusterUp, writeJunk, type FileDamage, type Lab, type SeedSet } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
 import { builtin, outcome, rehearseClean, runProcedure, startProcedure, type Procedure } from './dr.js';
 import { backupWithoutManifests, damage, expectOwnFilesBack, healOnFailure, MODES, takeBackup, type Backup } from './files-lost.js';
@@ -57,6 +58,32 @@ describe.sequential('ha-restore rebuilding lost manifests from a survivor', () =
   });
 });
 
+const manifestOf = (lab: Lab, node: string): string => lab.hostPath(node, '/etc/kubernetes/manifests/etcd.yaml');
+
+interface Probe {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+const TIGHT = { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 5, timeoutSeconds: 15 };
+
+/** kubeadm's etcd probes (against the metrics listener), the startup one allowing 60 s. */
+function withTightProbes(text: string): string {
+  const doc = parseDocument(text);
+  const get = (path: string): Record<string, unknown> => ({ host: '127.0.0.1', path, port: 2381, scheme: 'HTTP' });
+  doc.setIn(['spec', 'containers', 0, 'startupProbe'], doc.createNode({ ...TIGHT, httpGet: get('/health?serializable=false') }));
+  doc.setIn(['spec', 'containers', 0, 'livenessProbe'], doc.createNode({ ...TIGHT, failureThreshold: 8, httpGet: get('/health?exclude=NOSPACE&serializable=true') }));
+  return doc.toString({ lineWidth: 0 });
+}
+
+function probesOf(text: string): { startupProbe?: Probe; livenessProbe?: Probe } {
+  const c = (parse(text) as { spec: { containers: { startupProbe?: Probe; livenessProbe?: Probe }[] } }).spec.containers[0];
+  return { ...(c?.startupProbe ? { startupProbe: c.startupProbe } : {}), ...(c?.livenessProbe ? { livenessProbe: c.livenessProbe } : {}) };
+}
+
+/** Seconds after the start the kubelet kills a member whose /health never answers. */
+const startWindow = (p: { startupProbe?: Probe }): number => (p.startupProbe?.initialDelaySeconds ?? 0) + (p.startupProbe?.periodSeconds ?? 10) * (p.startupProbe?.failureThreshold ?? 3);
+
 /** The etcd data dirs' inodes and /var/lib's entries: moved aside and back keeps them, a copy would not. */
 const dataDirs = (lab: Lab): Promise<string[]> => Promise.all(MEMBERS.map(async (n) => (await lab.exec(n, 'ls -id /var/lib/etcd 2>&1; ls -A /var/lib')).stdout));
 
@@ -65,6 +92,10 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
   let backup: Backup;
 
   beforeAll(async () => {
+    // kubeadm's etcd probes, with a start window (60 s) shorter than the restore's budget for
+    // any db (120 s + load time): the restore must relax them, the lab kubelet runs them.
+    for (const n of MEMBERS) writeFileSync(manifestOf(env.lab, n), withTightProbes(readFileSync(manifestOf(env.lab, n), 'utf8')));
+    await waitClusterUp(env.lab, 120_000);
     seed = await seedKeys(env.lab, 500, '/registry/configmaps/kubedr-seed-crash/');
     backup = await takeBackup(env.lab, join(dir, 'backups'), stateDir());
   });
@@ -94,17 +125,19 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
 
   // Kill points on the rebuilt path: every apiserver and etcd stopped, nothing restored yet; a
   // member's data dir swapped while others are not; every etcd.yaml back in the manifests dir.
-  const KILL_POINTS: [string, (e: RunEvent) => boolean][] = [
-    ['after the stop', (e) => e.kind === 'step-end' && e.stepId === 'stash-manifests' && e.outcome === 'done'],
-    ['mid restore (the first member restored)', (e) => e.kind === 'task-end' && e.stepId === 'restore-member' && e.outcome === 'done'],
-    ['after the etcd manifests are placed back', (e) => e.kind === 'step-end' && e.stepId === 'start-etcd' && e.outcome === 'done'],
+  // At the last point the members run on the relaxed probes: checked while kubedr is dead.
+  const KILL_POINTS: [string, (e: RunEvent) => boolean, boolean][] = [
+    ['after the stop', (e) => e.kind === 'step-end' && e.stepId === 'stash-manifests' && e.outcome === 'done', false],
+    ['mid restore (the first member restored)', (e) => e.kind === 'task-end' && e.stepId === 'restore-member' && e.outcome === 'done', false],
+    ['after the etcd manifests are placed back', (e) => e.kind === 'step-end' && e.stepId === 'start-etcd' && e.outcome === 'done', true],
   ];
-  it.each(KILL_POINTS)('kubedr SIGKILLed %s: a plain kubedr resume brings a healthy cluster', async (_where, at) => {
+  it.each(KILL_POINTS)('kubedr SIGKILLed %s: a plain kubedr resume brings a healthy cluster, on the original etcd probes', async (_where, at, relaxedNow) => {
     const { lab } = env;
     // A whole cluster first (the previous case healed or restored it): junk needs quorum.
     await waitClusterUp(lab, 120_000);
     const junk = await seedKeys(lab, 20, `/registry/configmaps/kubedr-junk-kill-${KILL_POINTS.findIndex(([, p]) => p === at)}/`);
     const since = new Date();
+    const probesBefore = MEMBERS.map((n) => probesOf(readFileSync(manifestOf(lab, n), 'utf8')));
     const d = await loseQuorumWithManifests(lab, join(dir, `taken-kill-${KILL_POINTS.findIndex(([, p]) => p === at)}`));
     await healOnFailure(lab, d, async () => {
       const c = startProcedure(bare(backup), ['--rollback', 'never']);
@@ -112,11 +145,24 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
       c.child.kill('SIGKILL');
       const killed = await c.done;
       expect(killed.code, `kubedr should have been killed, not finished: ${killed.stderr.slice(-2000)}`).toBe(137);
+      if (relaxedNow) {
+        for (const n of MEMBERS) {
+          const p = probesOf(readFileSync(manifestOf(lab, n), 'utf8'));
+          expect(p.startupProbe?.failureThreshold, `${n}: etcd.yaml during the restore`).toBeGreaterThan(TIGHT.failureThreshold);
+          expect(startWindow(p), `${n}: seconds the kubelet allows etcd to start`).toBeGreaterThanOrEqual(120);
+        }
+      }
       const resumed = await cliHere(['resume', runIdOf(c.events), '--state-dir', stateDir(), '--yes', '--output', 'json']);
       expect(resumed.code, resumed.stderr.slice(-3000)).toBe(0);
       expect(resumed.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'done' });
       expect(await verifyRestored(lab, { seed, junk, since })).toEqual([]);
       expectOwnFilesBack(lab, d);
+      // Each member ends on the probes it had before the disaster (a lost etcd.yaml: its own
+      // copy taken off the node), not the relaxed ones.
+      const probesAfter = MEMBERS.map((n) => probesOf(readFileSync(manifestOf(lab, n), 'utf8')));
+      expect(probesAfter).toEqual(probesBefore);
+      for (const n of Object.keys(d.taken)) expect(probesOf(readFileSync(takenCopy(d, n, '/etc/kubernetes/manifests/etcd.yaml'), 'utf8'))).toEqual(probesAfter[MEMBERS.indexOf(n)]);
+      expect(startWindow(probesAfter[0] ?? {})).toBe(60);
     });
   });
 });
