@@ -4,6 +4,8 @@
 // its certificates from a backup that lacks that node's manifests). Then, on this rebuilt path:
 // a failure injected at the restore rolls back to byte-identical node files, and kubedr
 // SIGKILLed at three points resumes (a plain `kubedr resume`, no --rerun) to a healthy cluster.
+// There the members run kubeadm-style probes: relaxed while the restored members start, the
+// originals back at the end (configureMember relaxProbesFor, restoreEtcdProbes).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, parse } from 'yaml';
