@@ -29,6 +29,11 @@ export interface RestoreScriptInput {
   sha256: string;
   /** Where breakQuorum left the stopped members' etcd.yaml. */
   damagedDir: string;
+  /**
+   * Files lost too: a member whose etcd.yaml is gone gets this survivor's, its name and addresses
+   * substituted with sed, as an operator rebuilds it by hand.
+   */
+  rebuildFrom?: string;
 }
 
 export function writeRestoreScript(i: RestoreScriptInput, path: string): string {
@@ -41,6 +46,13 @@ export function writeRestoreScript(i: RestoreScriptInput, path: string): string 
   const initialCluster = cps.map((n) => `${n.etcdName ?? n.name}=https://${n.address}:2380`).join(',');
   const endpoints = cps.map((n) => `https://${n.address}:2379`).join(',');
   const cp1 = cps[0] as LabNode;
+  const scpBase = `scp -q -i ${q(lab.clientKeyPath)} -o UserKnownHostsFile=${q(lab.knownHostsPath)} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
+  const survivor = i.rebuildFrom === undefined ? undefined : lab.node(i.rebuildFrom);
+  const sedRe = (s: string): string => s.replace(/[.]/g, '\\.');
+  // The survivor's etcd.yaml with `n`'s member name and address: every URL flag and the
+  // annotation carry "//<address>:"; --initial-cluster is rewritten with the others below.
+  const rebuild = (n: LabNode, s: LabNode): string =>
+    `if ! ${on(n, `test -f ${STASH}/etcd.yaml`)}; then sed -e ${q(`s#--name=${sedRe(s.etcdName ?? s.name)}$#--name=${n.etcdName ?? n.name}#`)} -e ${q(`s#//${sedRe(s.address)}:#//${n.address}:#g`)} "$tmp/etcd.yaml" > "$tmp/${n.name}.yaml" && ${scpBase} -P ${n.sshPort} "$tmp/${n.name}.yaml" root@${n.address}:${STASH}/etcd.yaml && echo "rebuilt etcd.yaml on ${n.name} from ${s.name}'s" >&2; fi`;
   const lines = [
     '#!/bin/bash',
     'set -euo pipefail',
@@ -58,14 +70,25 @@ export function writeRestoreScript(i: RestoreScriptInput, path: string): string 
     par(cps.map((n) => on(n, `set -e; mkdir -p ${STASH}
 for f in kube-apiserver etcd; do if [ -f /etc/kubernetes/manifests/$f.yaml ]; then mv /etc/kubernetes/manifests/$f.yaml ${STASH}/; fi; done
 if [ -f ${i.damagedDir}/etcd.yaml ]; then mv ${i.damagedDir}/etcd.yaml ${STASH}/; fi
-test -f ${STASH}/etcd.yaml && test -f ${STASH}/kube-apiserver.yaml`))),
+${survivor ? '' : `test -f ${STASH}/etcd.yaml && `}test -f ${STASH}/kube-apiserver.yaml`))),
     par(cps.map((n) => `wait_until ${q(`etcd and apiserver gone on ${n.name}`)} 60 ${q(`[ -z "$(${on(n, "crictl ps --name '^(etcd|kube-apiserver)$' -q")})" ]`)}`)),
     '',
+    ...(survivor
+      ? [
+          'phase rebuild',
+          '# 1b. Members that lost etcd.yaml: the survivor\'s copied here, name and addresses substituted.',
+          'tmp=$(mktemp -d)',
+          `${scpBase} -P ${survivor.sshPort} root@${survivor.address}:${STASH}/etcd.yaml "$tmp/etcd.yaml"`,
+          par(cps.filter((n) => n.name !== survivor.name).map((n) => rebuild(n, survivor))),
+          par(cps.map((n) => on(n, `test -f ${STASH}/etcd.yaml`))),
+          '',
+        ]
+      : []),
     'phase copyCheck',
     '# 2. The snapshot on every member, sha256 and snapshot status checked there.',
     par(cps.map((n) => [
       on(n, `mkdir -p ${STAGE}`),
-      `scp -q -i ${q(lab.clientKeyPath)} -o UserKnownHostsFile=${q(lab.knownHostsPath)} -o StrictHostKeyChecking=yes -o BatchMode=yes -P ${n.sshPort} ${q(i.snapshot)} root@${n.address}:${STAGE}/snapshot.db`,
+      `${scpBase} -P ${n.sshPort} ${q(i.snapshot)} root@${n.address}:${STAGE}/snapshot.db`,
       `out=$(${on(n, `sha256sum ${STAGE}/snapshot.db && ETCDCTL_API=3 etcdctl --write-out=table snapshot status ${STAGE}/snapshot.db`)})`,
       `[ "\${out%% *}" = ${i.sha256} ] || { echo "sha256 mismatch on ${n.name}" >&2; exit 1; }`,
     ].join(' && '))),
@@ -75,7 +98,7 @@ test -f ${STASH}/etcd.yaml && test -f ${STASH}/kube-apiserver.yaml`))),
     '# 3-5. Restore each member into a new dir, old dir moved aside, etcd.yaml edited.',
     par(cps.map((n) => `${on(n, `set -e
 ETCDCTL_API=3 etcdctl snapshot restore ${STAGE}/snapshot.db --name=${n.etcdName ?? n.name} --initial-cluster=${initialCluster} --initial-advertise-peer-urls=https://${n.address}:2380 --initial-cluster-token=TOKEN --data-dir=/var/lib/etcd-restored
-mv /var/lib/etcd ${SCRIPT_LEFTOVERS.oldDataPrefix}STAMP
+if [ -e /var/lib/etcd ]; then mv /var/lib/etcd ${SCRIPT_LEFTOVERS.oldDataPrefix}STAMP; fi
 mv /var/lib/etcd-restored /var/lib/etcd
 chmod 700 /var/lib/etcd
 sed -i -e 's#--initial-cluster-state=.*#--initial-cluster-state=existing#' -e 's#--initial-cluster=.*#--initial-cluster=${initialCluster}#' ${STASH}/etcd.yaml

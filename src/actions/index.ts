@@ -24,6 +24,11 @@ import { memberAdd } from './member-add.js';
 import { memberRemove } from './member-remove.js';
 import { memberStatus } from './member-status.js';
 import { staleLeases } from './stale-leases.js';
+import { collectNodeFiles } from './collect-node-files.js';
+import { fetchBackupFile, prepareBackupDir } from './fetch-backup.js';
+import { saveSnapshot } from './save-snapshot.js';
+import { sealBackup, verifyBackup } from './seal-backup.js';
+import { snapshotFacts } from './snapshot-facts.js';
 import type { ActionExpansion, DrAction } from './types.js';
 import { waitApiserverReady } from './wait-apiserver-ready.js';
 import { waitEtcdQuorum } from './wait-etcd-quorum.js';
@@ -61,6 +66,13 @@ export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   memberRemove,
   checkMemberRemoval,
   staleLeases,
+  prepareBackupDir,
+  saveSnapshot,
+  snapshotFacts,
+  collectNodeFiles,
+  fetchBackupFile,
+  sealBackup,
+  verifyBackup,
 };
 
 export function isDrActionName(key: string): boolean {

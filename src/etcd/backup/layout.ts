@@ -46,6 +46,9 @@ export const CLUSTER_JSON = 'cluster.json';
 export const SHA256SUMS = 'SHA256SUMS';
 const META = [SNAPSHOT, SNAPSHOT_SHA, CLUSTER_JSON, SHA256SUMS];
 
+/** kubeadm's CA material under the pki dir, the same on every control-plane node: kept once, in shared/pki/. */
+export const SHARED_PKI: readonly string[] = ['ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'etcd/ca.crt', 'etcd/ca.key'];
+
 /** Where the backup keeps one node's copy of a file (never another node's). */
 export function nodeFilePath(node: string, kind: 'manifests' | 'pki', rel: string): string {
   return `nodes/${node}/${kind}/${rel}`;
