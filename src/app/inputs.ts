@@ -16,10 +16,12 @@ export interface InputFiles {
   inventory: string;
   /** `name=value` strings from --param (never secrets). */
   params?: string[];
+  /** `--limit NODE[,NODE…]|GROUP`. */
+  limit?: string;
 }
 
 export async function loadRunInputs(files: InputFiles): Promise<RunInputs> {
-  const out = await buildPlanFromFiles({ runbook: files.runbook, inventory: files.inventory, params: files.params ?? [] });
+  const out = await buildPlanFromFiles({ runbook: files.runbook, inventory: files.inventory, params: files.params ?? [], ...(files.limit !== undefined ? { limit: files.limit } : {}) });
   return { plan: out.plan, nodes: await loadNodes(files.inventory, out.plan.inventory.hash), warnings: out.warnings };
 }
 

@@ -49,12 +49,14 @@ export interface RunFilesOptions extends OperateOptions {
   runbook: string;
   inventory: string;
   params?: string[];
+  /** `--limit`: only these nodes' tasks (src/plan/limit.ts). */
+  limit?: string;
   /** @default a new time-ordered id */
   runId?: string;
 }
 
 export async function runFiles(o: RunFilesOptions): Promise<RunOutput> {
-  const inputs = await loadRunInputs({ runbook: o.runbook, inventory: o.inventory, params: o.params ?? [] });
+  const inputs = await loadRunInputs({ runbook: o.runbook, inventory: o.inventory, params: o.params ?? [], ...(o.limit !== undefined ? { limit: o.limit } : {}) });
   const runId = o.runId ?? newRunId(Date.now());
   o.onPlanned?.({ runId, plan: inputs.plan, warnings: inputs.warnings });
   return withSession(o, inputs.plan, inputs.nodes, runId, (x) => runPlan({ ...x, plan: inputs.plan, runId }));
@@ -78,7 +80,8 @@ export async function resumeFiles(o: ResumeFilesOptions): Promise<ResumeOutput> 
   const saved = await loadSavedPlan(runPaths(resolveStateDir(o.stateDir), o.runId).plan);
   const runbook = o.runbook ?? sourcePath(saved.runbook.source);
   const inventory = o.inventory ?? sourcePath(saved.inventory.source);
-  const out = await planFiles({ runbook, inventory, params: paramFlagsOf(saved, o.params ?? []) });
+  // A limited run resumes limited the same way (the plan hash covers the limit).
+  const out = await planFiles({ runbook, inventory, params: paramFlagsOf(saved, o.params ?? []), ...(saved.limit ? { limit: saved.limit.spec } : {}) });
   const nodes = await loadNodes(inventory, out.plan.inventory.hash);
   o.onPlanned?.({ runId: o.runId, plan: out.plan, warnings: out.warnings });
   return withSession(o, out.plan, nodes, o.runId, (x) =>

@@ -17,8 +17,8 @@ export async function plan(input: CheckInput): Promise<PlanOutput> {
   return fromReport(await validate(input));
 }
 
-export function planTexts(runbook: { text: string; source: string }, inventory: { text: string; source: string }, params: string[] = []): PlanOutput {
-  return fromReport(validateTexts(runbook, inventory, params));
+export function planTexts(runbook: { text: string; source: string }, inventory: { text: string; source: string }, params: string[] = [], limit?: string): PlanOutput {
+  return fromReport(validateTexts(runbook, inventory, params, limit));
 }
 
 function fromReport(report: CheckReport): PlanOutput {

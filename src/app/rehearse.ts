@@ -29,6 +29,8 @@ export interface RehearseOptions extends OperateOptions {
   runbook: string;
   inventory: string;
   params?: string[];
+  /** `--limit`: only these nodes' tasks (src/plan/limit.ts). */
+  limit?: string;
   /** Certificates must stay valid at least this long. @default 7 days */
   certMinValiditySec?: number;
   /** Longest a single probe may take, `wait` checks included. @default 30000 */
@@ -48,7 +50,7 @@ export interface RehearseOutput {
 const noJournal: JournalSink = { append: () => Promise.resolve() };
 
 export async function rehearse(o: RehearseOptions): Promise<RehearseOutput> {
-  const inputs = await loadRunInputs({ runbook: o.runbook, inventory: o.inventory, params: o.params ?? [] });
+  const inputs = await loadRunInputs({ runbook: o.runbook, inventory: o.inventory, params: o.params ?? [], ...(o.limit !== undefined ? { limit: o.limit } : {}) });
   const inv = (await readInventoryFile(o.inventory)).inventory;
   if (!inv) throw new KubedrError('INVENTORY_INVALID', `inventory ${o.inventory} no longer validates`, { exitCode: 2 });
   const probeTimeoutMs = o.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;

@@ -14,7 +14,7 @@ export function addSshFlags(cmd: Command): Command {
   return cmd
     .option('--ssh-config <file>', 'ssh_config applied to node addresses (Host/Match blocks, Include) (default ~/.ssh/config)')
     .option('--no-ssh-config', 'read no ssh_config: only the inventory says how to reach nodes')
-    .option('-v, --verbose', 'print how each node is reached (user, host, port, jumps, keys, known_hosts) on stderr');
+    .option('-v, --verbose', 'print how each node is reached on stderr: endpoint, user, auth methods, jump hosts, the host key fingerprint known_hosts expects');
 }
 
 /**
@@ -39,9 +39,10 @@ export function sshConfigOption(f: SshFlags): { sshConfigPath?: string } {
  */
 export async function checkEndpoints(inventory: string, f: SshFlags): Promise<void> {
   const path = sshConfigOf(f);
-  const { describeEndpoint, inventoryEndpoints } = await import('../app/endpoints.js');
+  const { inventoryEndpoints } = await import('../app/endpoints.js');
   const eps = await inventoryEndpoints(inventory, path);
   if (!f.verbose) return;
+  const { describeConnection } = await import('../app/endpoint-detail.js');
   process.stderr.write(`kubedr: ssh_config ${path ?? 'none (--no-ssh-config)'}\n`);
-  for (const ep of eps) process.stderr.write(`  ${describeEndpoint(ep)}\n`);
+  for (const ep of eps) for (const line of describeConnection(ep, { agent: process.env.SSH_AUTH_SOCK })) process.stderr.write(`  ${line}\n`);
 }

@@ -66,11 +66,22 @@ export function translateAnsible(value: unknown, locate: Locator, overlays: Ansi
   const names = [...groups.keys()].filter((g) => g !== 'all');
   const allVars = groups.get('all')?.vars ?? {};
   const kubespray = names.some((g) => KUBESPRAY_GROUPS.includes(g));
-  // Kubespray reads it from any group. Its own default is `host`, but an inventory that does
-  // not say (Kubespray's sample group_vars/all/etcd.yml does) keeps kubedr's kubeadm defaults.
-  const deployment = [allVars, ...names.map((g) => groups.get(g)?.vars ?? {})].map((v) => v.etcd_deployment_type).find((v) => typeof v === 'string');
+  // Kubespray reads it from any group. An inventory that is recognisably Kubespray's and does
+  // not say gets Kubespray's own default, `host` (roles/kubespray-defaults), with a warning: a
+  // cluster whose etcd runs as kubeadm static pods must say `etcd_deployment_type: kubeadm`.
+  const given = [allVars, ...names.map((g) => groups.get(g)?.vars ?? {})].map((v) => v.etcd_deployment_type).find((v) => typeof v === 'string');
+  const deployment = given ?? (kubespray ? 'host' : undefined);
   const etcdHosts = hosts.filter((h) => contains(groups, 'etcd', h, new Set()));
   const problems: Problem[] = [];
+  if (kubespray && given === undefined) {
+    problems.push({
+      code: 'ANSIBLE_ETCD_DEPLOYMENT_DEFAULT',
+      severity: 'warning',
+      message: "a Kubespray inventory without etcd_deployment_type: taken as Kubespray's default, host (etcd as a systemd service, members etcd1…etcdN, certificates in /etc/ssl/etcd/ssl)",
+      hint: 'say it in the inventory or group_vars/all/etcd.yml: etcd_deployment_type: host, or kubeadm when etcd runs as static pods',
+      pos: locate(['all']),
+    });
+  }
   const nodes = hosts.map((host, i) => {
     const member = names.filter((g) => contains(groups, g, host, new Set()));
     const inherited = [allVars, ...member.map((g) => groups.get(g)?.vars ?? {})].map(consumedOnly);

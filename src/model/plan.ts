@@ -104,6 +104,8 @@ export interface PlanStep {
   /** Steps whose `when` rendered false are kept with no tasks and `skipped: true`. */
   skipped: boolean;
   tasks: PlanTask[];
+  /** Nodes whose tasks of this step `--limit` dropped (src/plan/limit.ts). */
+  limitedOut?: string[];
 }
 
 export interface PlanPhase {
@@ -119,6 +121,15 @@ export interface PlanNode {
   roles: string[];
 }
 
+export interface PlanLimit {
+  /** The `--limit` value as given. */
+  spec: string;
+  /** Nodes whose tasks run. */
+  nodes: string[];
+  /** Inventory nodes whose tasks were dropped. */
+  left: string[];
+}
+
 export interface Plan {
   version: 1;
   runbook: { name: string; source: string; hash: string };
@@ -128,6 +139,8 @@ export interface Plan {
   secretParams: string[];
   nodes: PlanNode[];
   phases: PlanPhase[];
+  /** Set by `--limit`: the plan was built for every node, then only `nodes`' tasks kept. */
+  limit?: PlanLimit;
   /** sha256 over everything above (canonical JSON): guards `resume`. */
   hash: string;
 }

@@ -17,6 +17,7 @@ export function formatPlan(plan: Plan): string {
   out.push(`  params     ${params.join('  ') || '(none)'}`);
   if (plan.secretParams.length > 0) out.push(`  secrets    ${plan.secretParams.join(', ')} (read at run time, never shown)`);
   out.push(`  nodes      ${plan.nodes.map((n) => `${n.name}=${n.user}@${n.address}:${n.port}[${n.roles.join(',')}]`).join(' ')}`);
+  if (plan.limit) out.push(`  limit      --limit ${plan.limit.spec}: tasks on ${plan.limit.nodes.join(', ') || '(the operator machine only)'} only; left out ${plan.limit.left.join(', ') || 'nothing'} (planned with every node)`);
   plan.phases.forEach((phase, pi) => {
     out.push('', `PHASE ${pi + 1}/${plan.phases.length}  ${phase.name}`);
     phase.steps.forEach((step, si) => out.push(...formatStep(step, `${pi + 1}.${si + 1}`)));
@@ -33,6 +34,7 @@ function formatStep(step: PlanStep, num: string): string[] {
   if (step.uses !== undefined) out.push(`      uses ${formatUse(step.uses)}`);
   if (step.confirm !== undefined) out.push(`      ⏸ APPROVAL before start: ${step.confirm}`);
   if (step.raw) out.push(`      ! unquoted: ${step.raw.join(' ')}`);
+  if (step.limitedOut) out.push(`      limited: left out ${step.limitedOut.join(', ')}`);
   for (const task of step.tasks) {
     out.push(...block(`    ${task.node.padEnd(10)} `, describeAction(task.action)));
     if (task.undo) out.push(...block(`      undo      `, describeAction(task.undo)));

@@ -6,3 +6,4 @@ export { formatPlan } from './format.js';
 export { shellQuote } from './quote.js';
 export { displayText, literal, refsOf, resolveText, secretValuesOf } from './text.js';
 export { parseTemplate, FILTERS } from './template.js';
+export { limitPlan, resolveLimit, NEEDS_EVERY_MEMBER } from './limit.js';

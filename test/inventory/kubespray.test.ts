@@ -1,13 +1,13 @@
 // Kubespray inventories as operators have them: hosts.yaml + group_vars/ + host_vars/ (files and
 // directories), connection vars mapped (ProxyCommand bastion, UserKnownHostsFile, become),
 // Kubespray's etcd defaults, and the etcd deployment type choosing the runbook.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/app/plan.js';
-import { validate } from '../../src/app/validate.js';
-import { loadInventory, readInventoryFile } from '../../src/inventory/index.js';
+import { validate, validateTexts } from '../../src/app/validate.js';
+import { loadInventory, readInventory, readInventoryFile } from '../../src/inventory/index.js';
 import { parseSshArgs } from '../../src/inventory/ansible-ssh-args.js';
 import { cliHere } from '../e2e/support.js';
 
@@ -63,6 +63,28 @@ describe('Ansible vars files and connection vars (real files)', () => {
     writeFileSync(join(dir, 'host_vars', 'cp2'), 'ansible_become: true\n');
     const report = await validate({ runbook: 'runbooks/external-etcd-restore.yaml', inventory: join(dir, 'hosts.yaml'), params });
     expect(report.problems.find((p) => p.code === 'RUNBOOK_ETCD_DEPLOYMENT_MISMATCH')?.hint).toBe('use -r ha-restore');
+  });
+});
+
+describe('a Kubespray inventory that does not say etcd_deployment_type', () => {
+  const hosts = (groups: string) => `all:\n  hosts:\n    n1: { ansible_host: 10.0.0.1 }\n    n2: { ansible_host: 10.0.0.2 }\n    n3: { ansible_host: 10.0.0.3 }\n  children:\n${groups}`;
+  const kubespray = hosts('    kube_control_plane: { hosts: { n1: , n2: , n3: } }\n    etcd: { hosts: { n1: , n2: , n3: } }\n    k8s_cluster: { children: { kube_control_plane: } }\n');
+
+  it("is taken as Kubespray's default, host, with a warning: members etcd1…, certs in /etc/ssl/etcd/ssl, ha-restore refused", () => {
+    const r = readInventory(kubespray, 'hosts.yaml');
+    expect(r.problems.map((p) => `${p.severity} ${p.code} ${p.pos?.line ?? ''}`)).toEqual(['warning ANSIBLE_ETCD_DEPLOYMENT_DEFAULT 2']);
+    expect(r.inventory?.vars.etcd_deployment_type).toBe('host');
+    expect(r.inventory?.nodes.map((n) => n.etcd?.name)).toEqual(['etcd1', 'etcd2', 'etcd3']);
+    expect(r.inventory?.etcd.tls.cacert).toBe('/etc/ssl/etcd/ssl/ca.pem');
+    const report = validateTexts({ text: readFileSync('runbooks/ha-restore.yaml', 'utf8'), source: 'ha-restore.yaml' }, { text: kubespray, source: 'hosts.yaml' }, params);
+    expect(report.problems.find((p) => p.code === 'RUNBOOK_ETCD_DEPLOYMENT_MISMATCH')?.hint).toBe('use -r external-etcd-restore');
+  });
+
+  it('an Ansible inventory that is not Kubespray\'s keeps the kubeadm defaults, without a warning', () => {
+    const r = readInventory(hosts('    masters: { hosts: { n1: , n2: , n3: } }\n    etcd: { hosts: { n1: , n2: , n3: } }\n'), 'hosts.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.inventory?.vars.etcd_deployment_type).toBeUndefined();
+    expect(r.inventory?.nodes.map((n) => n.etcd?.name)).toEqual(['n1', 'n2', 'n3']);
   });
 });
 

@@ -93,7 +93,7 @@ describe('Ansible / Kubespray inventory', () => {
       ['cp3', 'root', '~/.ssh/id_ed25519', false, 'kube_control_plane,etcd,k8s_cluster'],
       ['w1', 'ops', '~/.ssh/id_ed25519', true, 'kube_node,k8s_cluster'],
     ]);
-    expect(inv.vars).toEqual({});
+    expect(inv.vars).toEqual({ etcd_deployment_type: 'host' });
     expect(inv.cluster.name).toBe('prod');
   });
 
@@ -109,7 +109,7 @@ describe('Ansible / Kubespray inventory', () => {
       ['w2', '127.0.0.22', 'worker', 'ops', 22],
     ]);
     expect(inv.nodes[2]?.etcd?.name).toBe('etcd-three');
-    expect(inv.vars).toEqual({ dns: 'coredns' });
+    expect(inv.vars).toEqual({ dns: 'coredns', etcd_deployment_type: 'kubeadm' });
   });
 
   it('resolves to the same inventory as the native twin', () => {
@@ -128,6 +128,7 @@ describe('Ansible / Kubespray inventory', () => {
       children:
         kube-master: { hosts: { m1: } }
     etcd: { hosts: { m1: } }
+  vars: { etcd_deployment_type: kubeadm }
 `;
     const result = readInventory(text, 'hosts.yaml');
     expect(result.problems).toEqual([]);

@@ -20,6 +20,8 @@ const work = mkdtempSync(join(tmpdir(), 'kubedr-ha-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const CPS = ['cp1', 'cp2', 'cp3'];
 const NODES = [...CPS, 'w1', 'w2'];
+/** Master leases of apiservers that no longer exist (not lab addresses): the restore removes them. */
+const STALE_LEASES = ['/registry/masterleases/10.99.0.1', '/registry/masterleases/10.99.0.2'];
 /** What a restore may change on a node, and what the rollback must put back. */
 const WATCHED = ['/etc/kubernetes', '/var/lib/kubelet', '/usr/local/sbin'];
 
@@ -74,6 +76,8 @@ describe.sequential('ha-restore on the lab', () => {
   it('etcd-backup downloads a verified snapshot, every node\'s files and cluster.json', async () => {
     const { lab } = env;
     seed = await seedKeys(lab, 2000);
+    // Endpoint state the backup holds from apiservers that are gone by restore time.
+    await lab.etcd.putMany(lab.clientURL('cp1'), [...STALE_LEASES, `/registry/masterleases/${lab.node('cp1').address}`].map((key) => ({ key, value: 'k8s\u0000lease' })));
     const out = await drive({ runbook: runbookPath('etcd-backup'), inventory: lab.inventoryPath, params: { backupDir: join(work, 'backups') }, stateDir: join(work, 'state') });
     expect(failures(out)).toEqual([]);
     const dir = join(work, 'backups', `lab-${out.runId}`);
@@ -125,6 +129,11 @@ describe.sequential('ha-restore on the lab', () => {
     const runId = runEnd?.kind === 'run-end' ? runEnd.runId : '';
     console.log(`ha-restore wall time (kubedr run, in the run): ${runEnd?.kind === 'run-end' ? runEnd.durationMs : 0} ms; process: ${Date.now() - start.getTime()} ms`);
     expect(await verifyCluster(lab, { seeded: [seed], junk: [junk], workersJoinedAfter: start })).toEqual([]);
+    // No stale master lease left: every one names a current control-plane address.
+    const masterLeases = (await lab.etcd.rangePrefix(lab.clientURL('cp1'), '/registry/masterleases/')).map((kv) => kv.key.slice('/registry/masterleases/'.length));
+    expect(masterLeases).toContain(lab.node('cp1').address);
+    expect(masterLeases.filter((a) => !CPS.some((n) => lab.node(n).address === a))).toEqual([]);
+    expect(run.stdout).toContain('stale lease(s) moved aside');
     for (const n of CPS) {
       // cp2 and cp3 lost their member dir in the disaster; cp1's old data is kept whole.
       const old = await lab.exec(n, `ls -d /var/lib/etcd.kubedr-before-${runId}${n === 'cp1' ? '/member/wal' : ''}`);

@@ -1,14 +1,14 @@
 // quorum-restore, replace-member and prune through the CLI on one 3-control-plane lab, in order:
 // rehearsals on the healthy lab; one member wiped while quorum holds → replace-member while the
 // other apiservers' /readyz is polled every 100 ms; quorum lost (2 of 3 wiped, keys written after
-// the last backup) → quorum-restore, every key back; then prune after those runs, with an
+// the last backup) → quorum-restore with the backup dir, every key back; quorum lost again with
+// the members' manifests (rebuilt from the survivor's); then prune after those runs, with an
 // interrupted run whose files must survive it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RehearsalTable } from '../../src/app/rehearsal/table.js';
-import { apiserverReady, breakQuorum, DAMAGED_DIR, seedKeys, takeSnapshot, verifyCluster, type SeedSet } from '../lab/index.js';
-import { runOk } from '../lab/proc.js';
+import { apiserverReady, breakQuorum, DAMAGED_DIR, loseFiles, seedKeys, verifyCluster, type SeedSet } from '../lab/index.js';
 import { useLab } from '../lab/vitest.js';
 import { cliHere, startCli, tempDir } from '../e2e/support.js';
 import { drive, runbookPath } from './drive.js';
@@ -59,6 +59,9 @@ async function etcdRevision(node: string): Promise<number> {
 describe.sequential('quorum-restore, replace-member and prune on the lab', () => {
   let seed: SeedSet;
   let member3 = '';
+  let backupDir = '';
+  let lastBackupRevision = 0;
+  let afterBackup: SeedSet;
 
   it('rehearsed on a healthy lab: replace-member (forced) would run; both refuse, with the reason, what would not succeed', async () => {
     seed = await seedKeys(env.lab, 200);
@@ -95,8 +98,12 @@ describe.sequential('quorum-restore, replace-member and prune on the lab', () =>
   }, 300_000);
 
   it('quorum lost (2 of 3 wiped), keys written after the backup: quorum-restore brings every key back', async () => {
-    const backup = await takeSnapshot(env.lab, 'cp1', join(dir, 'backup.db'));
-    const backupRevision = JSON.parse(await runOk('etcdctl', ['snapshot', 'status', backup.path, '-w', 'json'], { env: { ...process.env, ETCDCTL_API: '3' } })) as { revision: number };
+    // The last backup, as etcd-backup writes it: quorum-restore reads its cluster.json revision.
+    const made = await drive({ runbook: runbookPath('etcd-backup'), inventory: env.lab.inventoryPath, params: { backupDir: join(dir, 'backups') }, stateDir: state });
+    expect(made.result.outcome).toBe('done');
+    backupDir = join(dir, 'backups', `lab-${made.runId}`);
+    const backupRevision = JSON.parse(readFileSync(join(backupDir, 'cluster.json'), 'utf8')) as { revision: number };
+    expect(backupRevision.revision).toBeGreaterThan(0);
     const after = await seedKeys(env.lab, 150, '/registry/configmaps/kubedr-after-backup/');
     // Endpoint state from apiservers that no longer exist, beside that of the current ones.
     const cp1Member = await memberOf('cp1');
@@ -113,12 +120,14 @@ describe.sequential('quorum-restore, replace-member and prune on the lab', () =>
     await breakQuorum(env.lab, ['cp2', 'cp3']);
     expect((await rehearse('quorum-restore', { ...common, manifestSearchPath: DAMAGED_DIR })).blocked).toEqual([]);
     expect((await rehearse('replace-member', { member: await memberOf('cp1') })).blocked).toEqual([expect.stringMatching(/^check-replace@cp1: (no member answers member list|only \d of 3 members are healthy): quorum is lost/)]);
-    const r = await cliHere(runArgs('quorum-restore', { ...common, manifestSearchPath: DAMAGED_DIR, backupRevision: String(backupRevision.revision) }));
+    const r = await cliHere(runArgs('quorum-restore', { ...common, manifestSearchPath: DAMAGED_DIR, backup: backupDir }));
     expect(r.code, r.stderr).toBe(0);
     // Preflight showed the survivor's figures against the backup before anything changed.
     expect(r.stdout).toMatch(new RegExp(`candidate ${await memberOf('cp1')}: etcd answers: revision \\d+, raft index \\d+; data dir: db \\d+ bytes, last write \\S+; ${newer} revision\\(s\\) newer than the backup`));
     expect(r.stdout).toMatch(/candidate \S+: etcd does not answer; data dir: no data/);
     expect(await verifyCluster(env.lab, { seeded: [seed, after] })).toEqual([]);
+    lastBackupRevision = backupRevision.revision;
+    afterBackup = after;
     // Stale leases moved aside (kept on the node for rollback), current ones untouched.
     for (const k of leases.stale) expect(await env.lab.etcd.countPrefix(env.lab.clientURL('cp1'), k), k).toBe(0);
     for (const k of leases.current) expect(await env.lab.etcd.countPrefix(env.lab.clientURL('cp1'), k), k).toBe(1);
@@ -126,6 +135,32 @@ describe.sequential('quorum-restore, replace-member and prune on the lab', () =>
     const list = await env.lab.etcd.memberList(env.lab.clientURL('cp2'));
     expect(list.members.map((m) => m.name).sort()).toEqual((await Promise.all(CPS.map(memberOf))).sort());
     expect(list.members.every((m) => !m.isLearner)).toBe(true);
+  }, 400_000);
+
+  it('quorum lost with the manifests (a re-imaged node, a node without its static pods): rebuilt from the survivor\'s, every key back', async () => {
+    const after2 = await seedKeys(env.lab, 100, '/registry/configmaps/kubedr-after-backup-2/');
+    const off = join(dir, 'off-node');
+    // cp2 re-imaged: data and every manifest gone. cp3 kept its data but lost its manifests, so
+    // its etcd is stopped and preflight can only read its revision offline, from the data dir.
+    await loseFiles(env.lab, 'cp2', ['all-manifests', 'etcd-data'], off);
+    await loseFiles(env.lab, 'cp3', ['all-manifests'], off);
+    for (const n of ['cp2', 'cp3']) expect(existsSync(env.lab.hostPath(n, '/etc/kubernetes/manifests/etcd.yaml')), n).toBe(false);
+    expect((await rehearse('quorum-restore', common)).blocked).toEqual([]);
+    // No backup dir at hand: its revision as a number (the fallback), the manifests rebuilt.
+    const r = await cliHere(runArgs('quorum-restore', { ...common, backupRevision: String(lastBackupRevision) }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/candidate etcd-cp3: etcd does not answer; data dir: db \d+ bytes, last write \S+, revision [1-9]\d* \(read offline\); \d+ revision\(s\) newer than the backup/);
+    expect(r.stdout).toMatch(/candidate etcd-cp2: etcd does not answer; data dir: no data/);
+    for (const n of ['cp2', 'cp3']) {
+      for (const f of ['etcd.yaml', 'kube-apiserver.yaml', 'kube-controller-manager.yaml', 'kube-scheduler.yaml']) expect(r.stdout).toContain(`${f} on ${n}: rebuilt from cp1:`);
+      const manifest = readFileSync(env.lab.hostPath(n, '/etc/kubernetes/manifests/etcd.yaml'), 'utf8');
+      expect(manifest).toContain(`- --name=etcd-${n}\n`);
+      expect(manifest).toContain('- --initial-cluster-state=existing\n');
+    }
+    // Every member healthy under its etcd name (never the node name), exactly the three, every key.
+    expect(await verifyCluster(env.lab, { seeded: [seed, afterBackup, after2] })).toEqual([]);
+    const list = await env.lab.etcd.memberList(env.lab.clientURL('cp3'));
+    expect(list.members.map((m) => m.name).sort()).toEqual(CPS.map((n) => `etcd-${n}`));
   }, 400_000);
 
   it('prune after those runs removes exactly the listed paths of finished runs; an interrupted run keeps its files', async () => {

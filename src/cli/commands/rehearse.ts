@@ -12,6 +12,7 @@ interface RehearseFlags extends ExecuteFlags {
   runbook: string;
   inventory: string;
   param: string[];
+  limit?: string;
   certMinValidity: string;
   probeTimeout: string;
 }
@@ -32,6 +33,7 @@ export const registerRehearse: RegisterCommand = (program: Command) => {
     .requiredOption('-r, --runbook <file>', 'runbook YAML, or the name of a built-in runbook (ha-restore, …)', resolveRunbookArg)
     .requiredOption('-i, --inventory <file>', 'inventory YAML (kubedr or Ansible/Kubespray)')
     .option('--param <name=value>', 'runbook parameter (repeatable; not for secrets, see --param-from-env)', collect, [])
+    .option('-l, --limit <nodes>', 'only these nodes\' tasks: node names, groups or roles, comma-separated (as ansible-playbook --limit); planned with every node, refused for steps that need every member')
     .option('--cert-min-validity <duration>', 'block when a certificate expires sooner than this (s, m, h, d)', '7d')
     .option('--probe-timeout <duration>', 'longest any single probe or wait check may take (s, m, h)', '30s');
   addExecuteFlags(cmd, { rollback: false }).action(async (f: RehearseFlags) => {
@@ -44,6 +46,7 @@ export const registerRehearse: RegisterCommand = (program: Command) => {
         runbook: f.runbook,
         inventory: f.inventory,
         params: f.param,
+        ...(f.limit !== undefined ? { limit: f.limit } : {}),
         certMinValiditySec: parseSeconds('--cert-min-validity', f.certMinValidity),
         probeTimeoutMs: parseSeconds('--probe-timeout', f.probeTimeout) * 1000,
       });
