@@ -5,6 +5,9 @@
 // or, with `placed: true` (an earlier placeManifest step puts it into the stash), that
 // placeManifest has a source for it: the same read-only check, so a rehearsal passes a member
 // whose file will be placed and still blocks, naming why, one without any source.
+// `relaxProbesFor` (the node path of the db being restored, e.g. the staged snapshot) also widens
+// etcd's startup window for that db's size (src/etcd/probe.ts); restoreEtcdProbes puts the
+// original probes back after quorum, reading the original this step kept.
 import { DEFAULT_STASH } from './static-pods.js';
 import { script, word } from './shell.js';
 import type { DrAction, TemplateArg } from './types.js';
@@ -23,6 +26,8 @@ export interface ConfigureMemberArgs {
   placed?: boolean;
   /** As given to that placeManifest (its backup dir). @default '' */
   backup?: TemplateArg;
+  /** Node path whose size is the db being restored: the probes are relaxed for it. @default none */
+  relaxProbesFor?: TemplateArg;
 }
 
 export const configureMember: DrAction<ConfigureMemberArgs> = {
@@ -39,6 +44,7 @@ export const configureMember: DrAction<ConfigureMemberArgs> = {
       searchPath: { type: 'string', description: 'As given to stopStaticPods (where the check looks for etcd.yaml).' },
       placed: { type: 'boolean', description: 'etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false.' },
       backup: { type: 'string', description: 'With placed: the backup dir given to placeManifest. Default none.' },
+      relaxProbesFor: { type: 'string', description: "Node path whose size is the db being restored (the staged snapshot): etcd's startup/liveness probes are relaxed so the kubelet lets a member that size start. Default: probes untouched." },
     },
   },
   expand: (a) => {
@@ -50,6 +56,7 @@ export const configureMember: DrAction<ConfigureMemberArgs> = {
         edits: [
           { op: 'setFlag', flag: '--initial-cluster', value: a.initialCluster ?? '{{ cluster.initialCluster }}' },
           { op: 'setFlag', flag: '--initial-cluster-state', value: a.state ?? 'existing' },
+          ...(a.relaxProbesFor !== undefined ? [{ op: 'relaxProbes' as const, dbFile: a.relaxProbesFor }] : []),
         ],
         sudo: true,
       },

@@ -10,6 +10,7 @@ import { placeManifest } from './place-manifest.js';
 import { prepareStaging } from './prepare-staging.js';
 import { restartKubelet } from './restart-kubelet.js';
 import { restartStaticPods } from './restart-static-pods.js';
+import { restoreEtcdProbes } from './restore-etcd-probes.js';
 import { restoreMember } from './restore-member.js';
 import { restoreNodeFiles } from './restore-node-files.js';
 import { checkSnapshotFile } from './snapshot-file.js';
@@ -47,6 +48,7 @@ export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   rejoinWorker,
   restartKubelet,
   restartStaticPods,
+  restoreEtcdProbes,
   restoreMember,
   restoreNodeFiles,
   stageSnapshot,

@@ -7,8 +7,11 @@
 // Check (rehearsal): names the source per node, a rebuilt file as a diff against its source.
 // `checkOnly: true` makes the step that check alone (read-only; preflight refuses the run when
 // a node has no source). Undo: a moved file goes back where it was (`<file>.from`, the same
-// record stopStaticPods keeps); a created one is moved aside, never deleted. Idempotent: a stashed file is the
+// record stopStaticPods keeps); a created one is moved aside, never deleted, into the run's staging
+// dir (`<stageDir>/<run id>/placed-undone/`) with its `.created` marker: outside /etc/kubernetes,
+// so a rollback leaves that tree as it was before the run. Idempotent: a stashed file is the
 // first source.
+import { DEFAULT_STAGE } from './stage-snapshot.js';
 import { DEFAULT_STASH } from './static-pods.js';
 import { script, word } from './shell.js';
 import type { DrAction, TemplateArg } from './types.js';
@@ -21,6 +24,8 @@ export interface PlaceManifestArgs {
   stashDir?: TemplateArg;
   /** Colon-separated node dirs an operator moved manifests to. @default '' */
   searchPath?: TemplateArg;
+  /** Per-run staging dirs; an undo sets created files aside in `<stageDir>/<run id>/placed-undone`. @default '/var/lib/kubedr/runs' */
+  stageDir?: TemplateArg;
   /** The backup dir etcd-backup wrote, on this machine. @default '' (none) */
   backup?: TemplateArg;
   /** Only say where the file would come from (read-only). @default false */
@@ -40,6 +45,7 @@ export const placeManifest: DrAction<PlaceManifestArgs> = {
       file: { type: 'string', pattern: FILE, description: 'File name in the manifests dir (etcd.yaml, kube-apiserver.yaml).' },
       stashDir: { type: 'string', description: `Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default ${DEFAULT_STASH}.` },
       searchPath: { type: 'string', description: 'Colon-separated node dirs where the file may have been moved by hand. Default none.' },
+      stageDir: { type: 'string', description: `Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default ${DEFAULT_STAGE}.` },
       backup: { type: 'string', description: "Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none." },
       checkOnly: { type: 'boolean', description: 'Only report where the file would come from (read-only, for preflight). Default false.' },
     },
@@ -49,20 +55,27 @@ export const placeManifest: DrAction<PlaceManifestArgs> = {
     const base = { kind: 'placeManifest' as const, file: a.file, stash, searchPath: a.searchPath ?? '', backup: a.backup ?? '', sudo: true };
     const check: Action = { ...base, mode: 'check' };
     if (a.checkOnly === true) return { action: check, idempotent: true, readOnly: true };
-    return { action: { ...base, mode: 'apply' }, check, undo: { kind: 'shell', sudo: true, script: undoScript(a.file, stash) }, idempotent: true };
+    return { action: { ...base, mode: 'apply' }, check, undo: { kind: 'shell', sudo: true, script: undoScript(a.file, stash, `${a.stageDir ?? DEFAULT_STAGE}/{{ run.id }}`) }, idempotent: true };
   },
 };
 
-function undoScript(file: string, stash: TemplateArg): string {
+function undoScript(file: string, stash: TemplateArg, stage: TemplateArg): string {
   return script(
     'set -e',
-    `f=${word(file)}; s=${word(stash)}`,
+    `f=${word(file)}; s=${word(stash)}; u=${word(stage)}/placed-undone`,
     'if [ -e "$s/$f" ] && [ -e "$s/$f.from" ]; then d=$(cat "$s/$f.from"); mv -- "$s/$f" "$d/$f"; echo "$f: back in $d"; fi',
-    'if [ -e "$s/$f" ] && [ -e "$s/$f.created" ]; then a="$s/$f.kubedr-undone.$(date +%s)"; mv -- "$s/$f" "$a"; echo "$f: created by this run, moved aside to $a"; fi',
-    // The markers are this run's bookkeeping (as stopStaticPods removes its .from): an undo
-    // that put everything back leaves no stash behind.
+    // Set aside outside the stash: the stash is under /etc/kubernetes, which the kubelet and
+    // operators watch, and a rolled-back node must look there exactly as before the run.
+    'if [ -e "$s/$f.created" ]; then',
+    '  mkdir -p -- "$u"; t=$(date +%s)',
+    '  if [ -e "$s/$f" ]; then mv -- "$s/$f" "$u/$f.kubedr-undone.$t"; echo "$f: created by this run, moved aside to $u/$f.kubedr-undone.$t"; fi',
+    '  mv -- "$s/$f.created" "$u/$f.created.$t"',
+    'fi',
+    // A write or upload cut short leaves its temp file (.<file>.kubedr-…): set aside too.
+    'for x in "$s/.$f".kubedr-*; do [ -e "$x" ] || continue; mkdir -p -- "$u"; mv -- "$x" "$u/${x##*/}.$(date +%s)"; done',
+    // .from is this run's bookkeeping (as stopStaticPods removes its own): an undo that put
+    // everything back leaves no stash behind.
     'rm -f -- "$s/$f.from"',
-    'if [ -e "$s/$f.created" ]; then mv -- "$s/$f.created" "$s/$f.created.undone"; fi',
     'rmdir -- "$s" "$(dirname "$s")" 2>/dev/null || true',
   );
 }

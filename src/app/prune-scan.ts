@@ -12,7 +12,7 @@ export type LeftoverKind =
   | 'old-data-dir' // <data-dir>.kubedr-before-<run>
   | 'manifest-stash' // <stashDir>/<run>/ (stopped manifests, default /etc/kubernetes/kubedr-stash)
   | 'manifest-backup' // <manifests>/../kubedr-backup/<run>/ (originals of edited manifests)
-  | 'run-staging' // <stageDir>/<run>/ (snapshot copy, restored/partial/undone dirs, worker-saved)
+  | 'run-staging' // <stageDir>/<run>/ (snapshot copy, restored/partial/undone dirs, worker-saved, placed-undone manifests)
   | 'backup-staging' // /var/lib/kubedr/backups/<run>[.undone.<ts>]
   | 'partial-download'; // .<file>.kubedr-<hex>.tmp left by a download cut short (operator machine)
 

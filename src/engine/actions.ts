@@ -6,7 +6,7 @@ import { LOCAL_NODE } from '../model/index.js';
 import type { ManifestEditOp } from '../etcd/manifest.js';
 import { resolveText } from '../plan/text.js';
 import type { RunContext } from './context.js';
-import { editManifestText, manifestBackupPath, readManifestCommand, restoreManifestScript, writeManifestScript } from './manifest-action.js';
+import { editManifestText, fileSizeCommand, manifestBackupPath, readManifestCommand, restoreManifestScript, writeManifestScript } from './manifest-action.js';
 import { ensureFiles } from './ensure-files.js';
 import { classifyError } from './outcome.js';
 import { OutputTail } from './output.js';
@@ -76,7 +76,7 @@ async function dispatch(ctx: RunContext, step: PlanStep, node: string, action: P
     case 'confirm':
       return confirm(ctx, step, text(action.message));
     case 'manifest':
-      return editManifest(ctx, step, node, text(action.file), action.edits.map((e) => resolveEdit(e, text)), action.sudo);
+      return editManifest(ctx, step, node, text(action.file), action.edits, text, action.sudo);
     case 'upload': {
       const r = await t.upload(node, text(action.src), text(action.dest), {
         sudo: true,
@@ -133,10 +133,25 @@ function checkSha(actual: string, expected: string | undefined): ActionResult {
     : { outcome: 'failed', stdout: '', stderr: '', error: `sha256 mismatch: expected ${expected ?? ''}, got ${actual}`, permanent: true };
 }
 
-function resolveEdit(e: RenderedManifestEdit, text: (t: Parameters<typeof resolveText>[0]) => string): ManifestEditOp {
-  if (e.op === 'setFlag') return { op: 'setFlag', flag: e.flag, value: text(e.value) };
-  if (e.op === 'setHostPath') return { op: 'setHostPath', volume: e.volume, path: text(e.path) };
-  return e;
+type TextOf = (t: Parameters<typeof resolveText>[0]) => string;
+
+/** Templates resolved; the probe edits' node files read (the db's size, the original manifest). */
+async function resolveEdit(e: RenderedManifestEdit, text: TextOf, readNode: (command: string, what: string) => Promise<string>): Promise<ManifestEditOp> {
+  switch (e.op) {
+    case 'setFlag': return { op: 'setFlag', flag: e.flag, value: text(e.value) };
+    case 'setHostPath': return { op: 'setHostPath', volume: e.volume, path: text(e.path) };
+    case 'removeFlag': return e;
+    case 'relaxProbes': {
+      const path = text(e.dbFile);
+      const size = (await readNode(fileSizeCommand(path), path)).trim();
+      if (!/^\d+$/.test(size)) throw new Error(`cannot read the size of ${path}: got ${JSON.stringify(size.slice(0, 80))}`);
+      return { op: 'relaxProbes', dbBytes: Number(size) };
+    }
+    case 'restoreProbes': {
+      const path = text(e.from);
+      return { op: 'restoreProbes', original: await readNode(readManifestCommand(path), path) };
+    }
+  }
 }
 
 /** Runs a command; `raw` is the unredacted stdout, for captures and `wait` matching only. */
@@ -229,17 +244,27 @@ async function confirm(ctx: RunContext, step: PlanStep, message: string): Promis
   return { outcome: 'done', stdout: '', stderr: '', permanent: false };
 }
 
-async function editManifest(ctx: RunContext, step: PlanStep, node: string, file: string, edits: ManifestEditOp[], sudo: boolean): Promise<ActionResult> {
+async function editManifest(ctx: RunContext, step: PlanStep, node: string, file: string, rendered: RenderedManifestEdit[], text: TextOf, sudo: boolean): Promise<ActionResult> {
   const t = ctx.deps.transport;
-  const read = await execOn(ctx, step, { transport: t, node, command: readManifestCommand(file), sudo, stream: false });
-  if (read.outcome !== 'done') {
-    const { raw: _raw, ...rest } = read;
-    return { ...rest, error: `cannot read ${file}: ${read.error ?? ''} ${read.stderr}`.trim() };
+  const readNode = async (command: string, what: string): Promise<string> => {
+    const r = await execOn(ctx, step, { transport: t, node, command, sudo, stream: false });
+    if (r.outcome !== 'done') throw new Error(`cannot read ${what} on ${node}: ${r.error ?? ''} ${r.stderr}`.trim());
+    return r.raw;
+  };
+  let read: string;
+  const edits: ManifestEditOp[] = [];
+  try {
+    read = await readNode(readManifestCommand(file), file);
+    for (const e of rendered) edits.push(await resolveEdit(e, text, readNode));
+  } catch (err) {
+    return { outcome: 'failed', stdout: '', stderr: '', error: ctx.redactor.redact((err as Error).message), permanent: false };
   }
-  const edited = editManifestText(read.raw, edits, `${node}:${file}`);
+  const notes: string[] = [];
+  const edited = editManifestText(read, edits, `${node}:${file}`, notes);
   const backup = manifestBackupPath(file, ctx.opts.runId, step.id);
+  for (const n of notes) ctx.emit({ kind: 'task-output', stepId: step.id, node, stream: 'stdout', chunk: `${ctx.redactor.redact(n)}\n` });
   const { raw: _raw, ...rest } = await execOn(ctx, step, { transport: t, node, command: writeManifestScript(file, backup), sudo, stream: true, stdin: edited });
-  return rest;
+  return notes.length > 0 ? { ...rest, stdout: `${notes.join('\n')}\n${rest.stdout}` } : rest;
 }
 
 /** The last few non-empty lines of (already redacted) stderr, joined and capped. */

@@ -15,8 +15,13 @@ export function readManifestCommand(file: string): string {
   return `cat -- ${q(file)}`;
 }
 
-export function editManifestText(text: string, edits: ManifestEditOp[], source: string): string {
-  return applyManifestEdits(text, edits, source);
+/** The size in bytes of a node file (the db a relaxProbes edit widens the start window for). */
+export function fileSizeCommand(file: string): string {
+  return `wc -c < ${q(file)}`;
+}
+
+export function editManifestText(text: string, edits: ManifestEditOp[], source: string, notes: string[] = []): string {
+  return applyManifestEdits(text, edits, source, notes);
 }
 
 /**

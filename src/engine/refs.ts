@@ -60,6 +60,8 @@ export function textsOf(action: PlannedAction): RenderedText[] {
 function editTexts(e: RenderedManifestEdit): RenderedText[] {
   if (e.op === 'setFlag') return [e.value];
   if (e.op === 'setHostPath') return [e.path];
+  if (e.op === 'relaxProbes') return [e.dbFile];
+  if (e.op === 'restoreProbes') return [e.from];
   return [];
 }
 

@@ -1,30 +1,66 @@
 // Edits of a static-pod manifest (etcd.yaml, kube-apiserver.yaml): flags in
 // spec.containers[0].command and hostPath volumes. Pure text → text through the yaml Document
 // API, so comments, key order and quoting of untouched lines survive the edit.
-import { isMap, isScalar, isSeq, parseDocument, Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { KubedrError } from '../errors/index.js';
+import { relaxEtcdProbes, restoreEtcdProbes } from './probe.js';
 
 export type ManifestEditOp =
   | { op: 'setFlag'; flag: string; value: string }
   | { op: 'removeFlag'; flag: string }
-  | { op: 'setHostPath'; volume: string; path: string };
+  | { op: 'setHostPath'; volume: string; path: string }
+  /** The member's start window widened for a restored db of `dbBytes` (probe.ts). */
+  | { op: 'relaxProbes'; dbBytes: number }
+  /** The probe blocks of `original` (the manifest before the restore) put back. */
+  | { op: 'restoreProbes'; original: string };
 
 /** `data-dir`, `-data-dir` and `--data-dir` all name the flag `--data-dir`. */
 export function flagName(flag: string): string {
   return `--${flag.replace(/^-+/, '')}`;
 }
 
-export function applyManifestEdits(text: string, edits: readonly ManifestEditOp[], source: string): string {
+/** `notes` receives one line per probe edit (what the kubelet allowed before and after). */
+export function applyManifestEdits(text: string, edits: readonly ManifestEditOp[], source: string, notes: string[] = []): string {
+  let out = text;
+  let doc: Document | undefined = parse(text, source);
+  const rendered = (): string => (doc === undefined ? out : render(doc, out));
+  for (const edit of edits) {
+    // The probe edits are text → text (probe.ts); the others share one parsed document.
+    if (edit.op === 'relaxProbes' || edit.op === 'restoreProbes') {
+      out = rendered();
+      doc = undefined;
+      if (edit.op === 'restoreProbes') {
+        out = restoreEtcdProbes(out, edit.original, source);
+        notes.push(`${source}: probes as before the restore`);
+        continue;
+      }
+      const r = relaxEtcdProbes(out, edit.dbBytes, source);
+      out = r.text;
+      notes.push(r.changed
+        ? `${source}: probes relaxed for a ${edit.dbBytes}-byte db: the kubelet allows ${r.allowedAfter} s to start (was ${r.allowedBefore} s, budget ${r.budgetSeconds} s)`
+        : `${source}: probes left as they are (they allow ${r.allowedBefore} s to start, budget ${r.budgetSeconds} s for a ${edit.dbBytes}-byte db)`);
+      continue;
+    }
+    doc ??= parse(out, source);
+    if (edit.op === 'setHostPath') setHostPath(doc.getIn(['spec', 'volumes']), edit.volume, edit.path, source);
+    else editFlag(commandOf(doc.getIn(['spec', 'containers', 0, 'command']), source), edit);
+  }
+  return rendered();
+}
+
+function parse(text: string, source: string): Document {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     throw new KubedrError('MANIFEST_INVALID_YAML', `${source}: ${doc.errors[0]?.message ?? 'invalid YAML'}`, { cause: doc.errors[0] });
   }
-  for (const edit of edits) {
-    if (edit.op === 'setHostPath') setHostPath(doc.getIn(['spec', 'volumes']), edit.volume, edit.path, source);
-    else editFlag(commandOf(doc.getIn(['spec', 'containers', 0, 'command']), source), edit);
-  }
-  // Keep the file's own sequence style (kubeadm writes `- ` at the parent key's indent) and
-  // never fold long flags such as --initial-cluster onto several lines.
+  return doc;
+}
+
+/**
+ * Keep the file's own sequence style (kubeadm writes `- ` at the parent key's indent) and never
+ * fold long flags such as --initial-cluster onto several lines.
+ */
+function render(doc: Document, text: string): string {
   const compactSeq = /^( *)[^\s#-][^\n]*:\n\1- /m.test(text);
   return doc.toString({ indentSeq: !compactSeq, lineWidth: 0 });
 }

@@ -17,7 +17,9 @@ export interface RenderedText {
 export type RenderedManifestEdit =
   | { op: 'setFlag'; flag: string; value: RenderedText }
   | { op: 'removeFlag'; flag: string }
-  | { op: 'setHostPath'; volume: string; path: RenderedText };
+  | { op: 'setHostPath'; volume: string; path: RenderedText }
+  | { op: 'relaxProbes'; dbFile: RenderedText }
+  | { op: 'restoreProbes'; from: RenderedText };
 
 export type PlannedAction =
   | { kind: 'shell'; script: RenderedText; sudo: boolean }

@@ -18,7 +18,11 @@ export type Template = string;
 export type ManifestEdit =
   | { op: 'setFlag'; flag: string; value: Template }
   | { op: 'removeFlag'; flag: string }
-  | { op: 'setHostPath'; volume: string; path: Template };
+  | { op: 'setHostPath'; volume: string; path: Template }
+  /** etcd's startup window widened for the db being restored: `dbFile` is a node path, its size the db's. */
+  | { op: 'relaxProbes'; dbFile: Template }
+  /** The probe blocks of the node file `from` (the manifest before the restore) put back. */
+  | { op: 'restoreProbes'; from: Template };
 
 export type Action =
   | { kind: 'shell'; script: Template; sudo: boolean }

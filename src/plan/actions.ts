@@ -78,6 +78,8 @@ class FieldRenderer {
   edit(e: Extract<Action, { kind: 'manifest' }>['edits'][number]): RenderedManifestEdit {
     if (e.op === 'setFlag') return { op: 'setFlag', flag: e.flag, value: this.text(e.value, 'text') };
     if (e.op === 'setHostPath') return { op: 'setHostPath', volume: e.volume, path: this.text(e.path, 'path') };
+    if (e.op === 'relaxProbes') return { op: 'relaxProbes', dbFile: this.text(e.dbFile, 'path') };
+    if (e.op === 'restoreProbes') return { op: 'restoreProbes', from: this.text(e.from, 'path') };
     return { op: 'removeFlag', flag: e.flag };
   }
 }

@@ -1,7 +1,7 @@
 // The human form of a plan, for an operator at 3 a.m.: numbered phases and steps, every node's
 // exact command, undo and check, the gates that stop for approval, and the hash to compare.
 // Secrets and run-time values show as <secret:…> / {{ … }} (displayText).
-import { LOCAL_NODE, type ActionUse, type Concurrency, type FailurePolicy, type Plan, type PlanStep, type PlannedAction } from '../model/index.js';
+import { LOCAL_NODE, type ActionUse, type Concurrency, type FailurePolicy, type Plan, type PlanStep, type PlannedAction, type RenderedManifestEdit } from '../model/index.js';
 import { formatDuration } from '../schema/index.js';
 import { describePrimitive } from './primitives-format.js';
 import { displayText } from './text.js';
@@ -65,7 +65,7 @@ export function describeAction(a: PlannedAction): string {
     case 'download':
       return `download ${displayText(a.src)} → ${displayText(a.dest)}`;
     case 'manifest':
-      return [`${sudo(a.sudo)}edit manifest ${displayText(a.file)} (original kept)`, ...a.edits.map((e) => (e.op === 'setFlag' ? `  set ${e.flag}=${displayText(e.value)}` : e.op === 'removeFlag' ? `  remove ${e.flag}` : `  hostPath ${e.volume} → ${displayText(e.path)}`))].join('\n');
+      return [`${sudo(a.sudo)}edit manifest ${displayText(a.file)} (original kept)`, ...a.edits.map(formatEdit)].join('\n');
     case 'wait':
       return `${sudo(a.sudo)}wait until $ ${displayText(a.command).trimEnd()}${a.match ? ` matches /${a.match}/` : ' succeeds'} (every ${formatDuration(a.intervalMs)}, up to ${formatDuration(a.timeoutMs)})`;
     case 'capture':
@@ -92,4 +92,14 @@ function retry(step: PlanStep): string {
 
 function failure(f: FailurePolicy): string {
   return f.mode === 'maxFailPercent' ? `continue up to ${f.percent}% failed nodes` : f.mode;
+}
+
+function formatEdit(e: RenderedManifestEdit): string {
+  switch (e.op) {
+    case 'setFlag': return `  set ${e.flag}=${displayText(e.value)}`;
+    case 'removeFlag': return `  remove ${e.flag}`;
+    case 'setHostPath': return `  hostPath ${e.volume} → ${displayText(e.path)}`;
+    case 'relaxProbes': return `  etcd startup/liveness probes: allow the start a restored db of the size of ${displayText(e.dbFile)} needs`;
+    case 'restoreProbes': return `  etcd startup/liveness probes: as in ${displayText(e.from)} (before the restore)`;
+  }
 }

@@ -37,6 +37,7 @@ describe('prune scan', () => {
     touch(`${b}/etc/kubernetes/manifests/etcd.yaml`);
     touch(`${b}/stage/${r1}/snapshot.db`);
     touch(`${b}/stage/${r1}/restored.undone.1700000000/member/x`);
+    touch(`${b}/stage/${r1}/placed-undone/etcd.yaml.kubedr-undone.1700000000`);
     touch(`${b}/backups/${r2}.undone.1700000000/snapshot.db`);
     touch(`${b}/backups/not a run id/x`);
     const n = node(b);
@@ -50,7 +51,7 @@ describe('prune scan', () => {
       ['manifest-backup', r2, `/etc/kubernetes/kubedr-backup/${r2}`, true, 'edit'],
       ['manifest-stash', r1, `/etc/kubernetes/kubedr-stash/${r1}`, true, 'etcd.yaml'],
       ['old-data-dir', r1, `/var/lib/etcd.kubedr-before-${r1}`, true, 'member'],
-      ['run-staging', r1, `/stage/${r1}`, true, 'restored.undone.1700000000,snapshot.db'],
+      ['run-staging', r1, `/stage/${r1}`, true, 'placed-undone,restored.undone.1700000000,snapshot.db'],
     ]);
     expect(parseScan(n, roots, r.stdout).find((l) => l.kind === 'old-data-dir')?.bytes).toBeGreaterThanOrEqual(64 * 1024);
   });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { applyManifestEdits, readFlag } from '../../src/etcd/manifest.js';
+import { KUBEADM_ETCD } from './kubeadm-etcd-manifest.js';
 
 const ETCD = `# etcd static pod (kubeadm)
 apiVersion: v1
@@ -70,5 +72,20 @@ describe('applyManifestEdits', () => {
     expect(() => applyManifestEdits(ETCD, [{ op: 'setHostPath', volume: 'etcd-dta', path: '/x' }], 'cp1:etcd.yaml')).toThrow(/cp1:etcd.yaml: no hostPath volume named "etcd-dta"/);
     expect(() => applyManifestEdits('spec: {}\n', [{ op: 'setFlag', flag: 'a', value: 'b' }], 'cp1:x.yaml')).toThrow(expect.objectContaining({ code: 'MANIFEST_NO_COMMAND' }));
     expect(() => applyManifestEdits('a: [\n', [], 'bad.yaml')).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID_YAML' }));
+  });
+
+  it('relaxes the probes for a db size and puts the original ones back, next to the flag edits', () => {
+    const probes = (t: string): unknown => {
+      const c = (parse(t) as { spec: { containers: Record<string, unknown>[] } }).spec.containers[0];
+      return { startup: c?.startupProbe, liveness: c?.livenessProbe };
+    };
+    const notes: string[] = [];
+    const relaxed = applyManifestEdits(KUBEADM_ETCD, [{ op: 'setFlag', flag: 'initial-cluster-state', value: 'existing' }, { op: 'relaxProbes', dbBytes: 8 * 1024 ** 3 }], 'cp1:etcd.yaml', notes);
+    expect(readFlag(relaxed, 'initial-cluster-state')).toBe('existing');
+    expect(probes(relaxed)).not.toEqual(probes(KUBEADM_ETCD));
+    expect(notes).toEqual([expect.stringMatching(/^cp1:etcd.yaml: probes relaxed for a 8589934592-byte db: the kubelet allows \d+ s to start \(was 250 s/)]);
+    const back = applyManifestEdits(relaxed, [{ op: 'restoreProbes', original: KUBEADM_ETCD }], 'cp1:etcd.yaml');
+    expect(probes(back)).toEqual(probes(KUBEADM_ETCD));
+    expect(readFlag(back, 'initial-cluster-state')).toBe('existing');
   });
 });

@@ -177,8 +177,26 @@ describe('ha-restore plan', () => {
       const a = t.action;
       if (a.kind !== 'manifest') throw new Error('edit-etcd-manifest is not a manifest action');
       expect(displayText(a.file)).toBe('/etc/kubernetes/kubedr-stash/{{ run.id }}/etcd.yaml');
-      expect(a.edits.map((e) => (e.op === 'setFlag' ? `${e.flag}=${displayText(e.value)}` : e.op))).toEqual([`--initial-cluster=${initialCluster}`, '--initial-cluster-state=existing']);
+      expect(a.edits.map((e) => (e.op === 'setFlag' ? `${e.flag}=${displayText(e.value)}` : e.op))).toEqual([`--initial-cluster=${initialCluster}`, '--initial-cluster-state=existing', 'relaxProbes']);
     }
+  });
+
+  it("relaxes etcd's probes for the staged snapshot's size, and puts the original ones back once quorum holds, before any apiserver", () => {
+    const edit = steps(plan).find((s) => s.id === 'edit-etcd-manifest')?.tasks[0]?.action;
+    if (edit?.kind !== 'manifest') throw new Error('edit-etcd-manifest is not a manifest action');
+    expect(edit.edits.flatMap((e) => (e.op === 'relaxProbes' ? [displayText(e.dbFile)] : []))).toEqual(['/var/lib/kubedr/runs/{{ run.id }}/snapshot.db']);
+    const back = steps(plan).find((s) => s.id === 'restore-etcd-probes');
+    expect(back?.tasks.length).toBe(3);
+    for (const t of back?.tasks ?? []) {
+      const a = t.action;
+      if (a.kind !== 'manifest') throw new Error('restore-etcd-probes is not a manifest action');
+      expect(displayText(a.file)).toBe('/etc/kubernetes/manifests/etcd.yaml');
+      expect(a.edits.map((e) => (e.op === 'restoreProbes' ? displayText(e.from) : e.op))).toEqual(['/etc/kubernetes/kubedr-stash/kubedr-backup/{{ run.id }}/edit-etcd-manifest/etcd.yaml']);
+    }
+    const ids = steps(plan).map((s) => s.id);
+    expect(ids.indexOf('wait-quorum')).toBeLessThan(ids.indexOf('restore-etcd-probes'));
+    expect(ids.indexOf('restore-etcd-probes')).toBeLessThan(ids.indexOf('wait-quorum-probes'));
+    expect(ids.indexOf('wait-quorum-probes')).toBeLessThan(ids.indexOf('start-apiserver'));
   });
 
   it('checks the snapshot before the approval gate and stops nothing before it', () => {

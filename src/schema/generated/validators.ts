@@ -1632,13 +1632,13 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.collectNodeFiles":{"description":"DR action: pack the node's manifests, own certificates, shared CA material and kubeadm config with node-side sha256s (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"manifestDir":{"type":"string","minLength":1,"description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"pkiDir":{"type":"string","minLength":1,"description":"kubeadm's certificate dir. Default {{ node.paths.pkiDir }}."},"kubeadmConfig":{"type":"string","minLength":1,"description":"The node's kubeadm config, captured when present. Default /etc/kubernetes/kubeadm-config.yaml."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.fetchBackupFile":{"description":"DR action: download one file of the node's backup staging dir into the backup dir here, sha256 verified end to end (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir","file"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."},"file":{"enum":["snapshot.db","snapshot.db.sha256","cluster.json","node-files.tar"],"description":"snapshot.db, snapshot.db.sha256, cluster.json (from the node that saved the snapshot) or node-files.tar (from each node, into .parts/<node>.tar)."},"stageDir":{"type":"string","description":"As given to saveSnapshot / collectNodeFiles. Default /var/lib/kubedr/backups."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareBackupDir":{"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.saveSnapshot":{"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}},"dr.sealBackup":{"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.snapshotFacts":{"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyBackup":{"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.collectNodeFiles":{"description":"DR action: pack the node's manifests, own certificates, shared CA material and kubeadm config with node-side sha256s (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"manifestDir":{"type":"string","minLength":1,"description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"pkiDir":{"type":"string","minLength":1,"description":"kubeadm's certificate dir. Default {{ node.paths.pkiDir }}."},"kubeadmConfig":{"type":"string","minLength":1,"description":"The node's kubeadm config, captured when present. Default /etc/kubernetes/kubeadm-config.yaml."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."},"relaxProbesFor":{"type":"string","description":"Node path whose size is the db being restored (the staged snapshot): etcd's startup/liveness probes are relaxed so the kubelet lets a member that size start. Default: probes untouched."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.fetchBackupFile":{"description":"DR action: download one file of the node's backup staging dir into the backup dir here, sha256 verified end to end (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir","file"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."},"file":{"enum":["snapshot.db","snapshot.db.sha256","cluster.json","node-files.tar"],"description":"snapshot.db, snapshot.db.sha256, cluster.json (from the node that saved the snapshot) or node-files.tar (from each node, into .parts/<node>.tar)."},"stageDir":{"type":"string","description":"As given to saveSnapshot / collectNodeFiles. Default /var/lib/kubedr/backups."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareBackupDir":{"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreEtcdProbes":{"description":"DR action: put back etcd.yaml's startup/liveness probes as they were before the restore (after quorum) (docs/actions.md)","type":"object","additionalProperties":false,"required":["relaxedBy"],"properties":{"relaxedBy":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the configureMember step that relaxed the probes (its kept original holds them)."},"stashDir":{"type":"string","description":"As given to that step. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default {{ node.paths.manifestDir }}/etcd.yaml."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.saveSnapshot":{"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}},"dr.sealBackup":{"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.snapshotFacts":{"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyBackup":{"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreEtcdProbes":{"$ref":"#/$defs/dr.restoreEtcdProbes"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
 const pattern28 = new RegExp("^[a-z0-9]([a-z0-9-]{0,62})$", "u");
 const schema66 = {"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}};
-const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
+const schema68 = {"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreEtcdProbes":{"$ref":"#/$defs/dr.restoreEtcdProbes"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}};
 const schema70 = {"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}};
 const schema72 = {"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."};
 const schema101 = {"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}};
@@ -1648,35 +1648,36 @@ const schema104 = {"description":"DR action: the snapshot on the operator machin
 const schema105 = {"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}};
 const schema106 = {"description":"DR action: pack the node's manifests, own certificates, shared CA material and kubeadm config with node-side sha256s (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"manifestDir":{"type":"string","minLength":1,"description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"pkiDir":{"type":"string","minLength":1,"description":"kubeadm's certificate dir. Default {{ node.paths.pkiDir }}."},"kubeadmConfig":{"type":"string","minLength":1,"description":"The node's kubeadm config, captured when present. Default /etc/kubernetes/kubeadm-config.yaml."}}};
 const schema107 = {"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}};
-const schema108 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."}}};
+const schema108 = {"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."},"relaxProbesFor":{"type":"string","description":"Node path whose size is the db being restored (the staged snapshot): etcd's startup/liveness probes are relaxed so the kubelet lets a member that size start. Default: probes untouched."}}};
 const schema109 = {"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}};
 const schema110 = {"description":"DR action: download one file of the node's backup staging dir into the backup dir here, sha256 verified end to end (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir","file"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."},"file":{"enum":["snapshot.db","snapshot.db.sha256","cluster.json","node-files.tar"],"description":"snapshot.db, snapshot.db.sha256, cluster.json (from the node that saved the snapshot) or node-files.tar (from each node, into .parts/<node>.tar)."},"stageDir":{"type":"string","description":"As given to saveSnapshot / collectNodeFiles. Default /var/lib/kubedr/backups."}}};
 const schema111 = {"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}};
 const schema112 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema113 = {"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema114 = {"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}};
-const schema115 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
+const schema115 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
 const schema116 = {"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}};
 const schema117 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
 const schema118 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
 const schema119 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
 const schema120 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
-const schema123 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
-const schema124 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
-const schema125 = {"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}};
-const schema126 = {"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}};
-const schema127 = {"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}};
-const schema128 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
-const schema129 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
-const schema130 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema133 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
-const schema136 = {"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}};
-const schema137 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
+const schema123 = {"description":"DR action: put back etcd.yaml's startup/liveness probes as they were before the restore (after quorum) (docs/actions.md)","type":"object","additionalProperties":false,"required":["relaxedBy"],"properties":{"relaxedBy":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the configureMember step that relaxed the probes (its kept original holds them)."},"stashDir":{"type":"string","description":"As given to that step. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default {{ node.paths.manifestDir }}/etcd.yaml."}}};
+const schema124 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
+const schema125 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
+const schema126 = {"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}};
+const schema127 = {"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}};
+const schema128 = {"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}};
+const schema129 = {"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}};
+const schema130 = {"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}};
+const schema131 = {"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema134 = {"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}};
+const schema137 = {"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}};
+const schema138 = {"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}};
 const schema90 = {"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]};
 const func5 = require("ajv/dist/runtime/ucs2length").default;
 const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$", "u");
 const pattern38 = new RegExp("^[a-z0-9][a-z0-9-]*$", "u");
-const pattern41 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
+const pattern42 = new RegExp("^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$", "u");
 const schema71 = {"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]};
 const schema74 = {"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."};
 
@@ -2995,7 +2996,7 @@ return errors === 0;
 }
 validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema131 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
+const schema132 = {"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3010,7 +3011,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema132,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3024,7 +3025,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema131.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema132.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3038,7 +3039,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern38.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema131.properties.pods.items,data:data1};
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema132.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3049,7 +3050,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.pods.items.type,parentSchema:schema131.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema132.properties.pods.items.type,parentSchema:schema132.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3070,7 +3071,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema131.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema132.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3085,7 +3086,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema131.properties.pods.type,parentSchema:schema131.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema132.properties.pods.type,parentSchema:schema132.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3098,7 +3099,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.stashDir.type,parentSchema:schema131.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema132.properties.stashDir.type,parentSchema:schema132.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3111,7 +3112,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.manifestDir.type,parentSchema:schema131.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema132.properties.manifestDir.type,parentSchema:schema132.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3209,7 +3210,7 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema132.type,parentSchema:schema132,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3223,7 +3224,7 @@ return errors === 0;
 }
 validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema134 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
+const schema135 = {"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}};
 
 function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3238,7 +3239,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "pods") || (key0 === "stashDir")) || (key0 === "manifestDir")) || (key0 === "searchPath")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema134,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema135,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3252,7 +3253,7 @@ if(data.pods !== undefined){
 let data0 = data.pods;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema134.properties.pods,data:data0};
+const err1 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema135.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3266,7 +3267,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern38.test(data1)){
-const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema134.properties.pods.items,data:data1};
+const err2 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema135.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3277,7 +3278,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.pods.items.type,parentSchema:schema134.properties.pods.items,data:data1};
+const err3 = {instancePath:instancePath+"/pods/" + i0,schemaPath:"#/properties/pods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema135.properties.pods.items.type,parentSchema:schema135.properties.pods.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3298,7 +3299,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema134.properties.pods,data:data0};
+const err4 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema135.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3313,7 +3314,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema134.properties.pods.type,parentSchema:schema134.properties.pods,data:data0};
+const err5 = {instancePath:instancePath+"/pods",schemaPath:"#/properties/pods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema135.properties.pods.type,parentSchema:schema135.properties.pods,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3326,7 +3327,7 @@ errors++;
 if(data.stashDir !== undefined){
 let data2 = data.stashDir;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.stashDir.type,parentSchema:schema134.properties.stashDir,data:data2};
+const err6 = {instancePath:instancePath+"/stashDir",schemaPath:"#/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema135.properties.stashDir.type,parentSchema:schema135.properties.stashDir,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3339,7 +3340,7 @@ errors++;
 if(data.manifestDir !== undefined){
 let data3 = data.manifestDir;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.manifestDir.type,parentSchema:schema134.properties.manifestDir,data:data3};
+const err7 = {instancePath:instancePath+"/manifestDir",schemaPath:"#/properties/manifestDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema135.properties.manifestDir.type,parentSchema:schema135.properties.manifestDir,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3352,7 +3353,7 @@ errors++;
 if(data.searchPath !== undefined){
 let data4 = data.searchPath;
 if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.searchPath.type,parentSchema:schema134.properties.searchPath,data:data4};
+const err8 = {instancePath:instancePath+"/searchPath",schemaPath:"#/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema135.properties.searchPath.type,parentSchema:schema135.properties.searchPath,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3450,7 +3451,7 @@ vErrors = null;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema134.type,parentSchema:schema134,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema135.type,parentSchema:schema135,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3464,7 +3465,7 @@ return errors === 0;
 }
 validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema138 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
+const schema139 = {"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}};
 
 function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3479,7 +3480,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "address") || (key0 === "port")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema138,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema139,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3492,7 +3493,7 @@ errors++;
 if(data.address !== undefined){
 let data0 = data.address;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema138.properties.address.type,parentSchema:schema138.properties.address,data:data0};
+const err1 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema139.properties.address.type,parentSchema:schema139.properties.address,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3505,7 +3506,7 @@ errors++;
 if(data.port !== undefined){
 let data1 = data.port;
 if((typeof data1 !== "string") && (!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1))))){
-const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema138.properties.port.type},message:"must be string,integer",schema:schema138.properties.port.type,parentSchema:schema138.properties.port,data:data1};
+const err2 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: schema139.properties.port.type},message:"must be string,integer",schema:schema139.properties.port.type,parentSchema:schema139.properties.port,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3603,7 +3604,7 @@ vErrors = null;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema139.type,parentSchema:schema139,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3617,7 +3618,7 @@ return errors === 0;
 }
 validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema140 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
+const schema141 = {"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}};
 
 function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3632,7 +3633,7 @@ evaluated0.items = undefined;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((key0 === "endpoints") || (key0 === "members")) || (key0 === "timeout"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema140,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema141,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3645,7 +3646,7 @@ errors++;
 if(data.endpoints !== undefined){
 let data0 = data.endpoints;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema140.properties.endpoints.type,parentSchema:schema140.properties.endpoints,data:data0};
+const err1 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema141.properties.endpoints.type,parentSchema:schema141.properties.endpoints,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3658,7 +3659,7 @@ errors++;
 if(data.members !== undefined){
 let data1 = data.members;
 if(typeof data1 !== "string"){
-const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema140.properties.members.type,parentSchema:schema140.properties.members,data:data1};
+const err2 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema141.properties.members.type,parentSchema:schema141.properties.members,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3756,7 +3757,7 @@ vErrors = null;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema140.type,parentSchema:schema140,data};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema141.type,parentSchema:schema141,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3770,7 +3771,7 @@ return errors === 0;
 }
 validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema145 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
+const schema146 = {"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}};
 
 function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3784,7 +3785,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length > 1){
-const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema145,data};
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema146,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3794,7 +3795,7 @@ vErrors.push(err0);
 errors++;
 }
 if(Object.keys(data).length < 1){
-const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema145,data};
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema146,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3805,7 +3806,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "shell") || (key0 === "upload")) || (key0 === "download")) || (key0 === "manifest")) || (key0 === "wait")) || (key0 === "capture")) || (key0 === "local"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema145,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema146,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3859,7 +3860,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema145.type,parentSchema:schema145,data};
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema146.type,parentSchema:schema146,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4809,7 +4810,7 @@ if(data.configureMember !== undefined){
 let data50 = data.configureMember;
 if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
 for(const key10 in data50){
-if(!(((((((key10 === "stashDir") || (key10 === "file")) || (key10 === "initialCluster")) || (key10 === "state")) || (key10 === "searchPath")) || (key10 === "placed")) || (key10 === "backup"))){
+if(!((((((((key10 === "stashDir") || (key10 === "file")) || (key10 === "initialCluster")) || (key10 === "state")) || (key10 === "searchPath")) || (key10 === "placed")) || (key10 === "backup")) || (key10 === "relaxProbesFor"))){
 const err69 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema108,data:data50};
 if(vErrors === null){
 vErrors = [err69];
@@ -4911,9 +4912,10 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data50};
+if(data50.relaxProbesFor !== undefined){
+let data58 = data50.relaxProbesFor;
+if(typeof data58 !== "string"){
+const err77 = {instancePath:instancePath+"/configureMember/relaxProbesFor",schemaPath:"#/$defs/dr.configureMember/properties/relaxProbesFor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema108.properties.relaxProbesFor.type,parentSchema:schema108.properties.relaxProbesFor,data:data58};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4923,12 +4925,9 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data.createJoinToken !== undefined){
-let data58 = data.createJoinToken;
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-for(const key11 in data58){
-if(!(key11 === "ttl")){
-const err78 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data58};
+}
+else {
+const err78 = {instancePath:instancePath+"/configureMember",schemaPath:"#/$defs/dr.configureMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema108.type,parentSchema:schema108,data:data50};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4938,10 +4937,12 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data58.ttl !== undefined){
-let data59 = data58.ttl;
-if(typeof data59 !== "string"){
-const err79 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.ttl.type,parentSchema:schema109.properties.ttl,data:data59};
+if(data.createJoinToken !== undefined){
+let data59 = data.createJoinToken;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+for(const key11 in data59){
+if(!(key11 === "ttl")){
+const err79 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema109,data:data59};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4951,9 +4952,10 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
-else {
-const err80 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data58};
+if(data59.ttl !== undefined){
+let data60 = data59.ttl;
+if(typeof data60 !== "string"){
+const err80 = {instancePath:instancePath+"/createJoinToken/ttl",schemaPath:"#/$defs/dr.createJoinToken/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema109.properties.ttl.type,parentSchema:schema109.properties.ttl,data:data60};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4963,11 +4965,9 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data.fetchBackupFile !== undefined){
-let data60 = data.fetchBackupFile;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.backupDir === undefined){
-const err81 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema110.required,parentSchema:schema110,data:data60};
+}
+else {
+const err81 = {instancePath:instancePath+"/createJoinToken",schemaPath:"#/$defs/dr.createJoinToken/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema109.type,parentSchema:schema109,data:data59};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4976,8 +4976,12 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(data60.file === undefined){
-const err82 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema110.required,parentSchema:schema110,data:data60};
+}
+if(data.fetchBackupFile !== undefined){
+let data61 = data.fetchBackupFile;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.backupDir === undefined){
+const err82 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema110.required,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4986,9 +4990,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-for(const key12 in data60){
-if(!(((key12 === "backupDir") || (key12 === "file")) || (key12 === "stageDir"))){
-const err83 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data60};
+if(data61.file === undefined){
+const err83 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema110.required,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4997,12 +5000,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-if(data60.backupDir !== undefined){
-let data61 = data60.backupDir;
-if(typeof data61 === "string"){
-if(func5(data61) < 1){
-const err84 = {instancePath:instancePath+"/fetchBackupFile/backupDir",schemaPath:"#/$defs/dr.fetchBackupFile/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema110.properties.backupDir,data:data61};
+for(const key12 in data61){
+if(!(((key12 === "backupDir") || (key12 === "file")) || (key12 === "stageDir"))){
+const err84 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -5012,8 +5012,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/fetchBackupFile/backupDir",schemaPath:"#/$defs/dr.fetchBackupFile/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.backupDir.type,parentSchema:schema110.properties.backupDir,data:data61};
+if(data61.backupDir !== undefined){
+let data62 = data61.backupDir;
+if(typeof data62 === "string"){
+if(func5(data62) < 1){
+const err85 = {instancePath:instancePath+"/fetchBackupFile/backupDir",schemaPath:"#/$defs/dr.fetchBackupFile/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema110.properties.backupDir,data:data62};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -5023,10 +5026,8 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data60.file !== undefined){
-let data62 = data60.file;
-if(!((((data62 === "snapshot.db") || (data62 === "snapshot.db.sha256")) || (data62 === "cluster.json")) || (data62 === "node-files.tar"))){
-const err86 = {instancePath:instancePath+"/fetchBackupFile/file",schemaPath:"#/$defs/dr.fetchBackupFile/properties/file/enum",keyword:"enum",params:{allowedValues: schema110.properties.file.enum},message:"must be equal to one of the allowed values",schema:schema110.properties.file.enum,parentSchema:schema110.properties.file,data:data62};
+else {
+const err86 = {instancePath:instancePath+"/fetchBackupFile/backupDir",schemaPath:"#/$defs/dr.fetchBackupFile/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.backupDir.type,parentSchema:schema110.properties.backupDir,data:data62};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -5036,10 +5037,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data60.stageDir !== undefined){
-let data63 = data60.stageDir;
-if(typeof data63 !== "string"){
-const err87 = {instancePath:instancePath+"/fetchBackupFile/stageDir",schemaPath:"#/$defs/dr.fetchBackupFile/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stageDir.type,parentSchema:schema110.properties.stageDir,data:data63};
+if(data61.file !== undefined){
+let data63 = data61.file;
+if(!((((data63 === "snapshot.db") || (data63 === "snapshot.db.sha256")) || (data63 === "cluster.json")) || (data63 === "node-files.tar"))){
+const err87 = {instancePath:instancePath+"/fetchBackupFile/file",schemaPath:"#/$defs/dr.fetchBackupFile/properties/file/enum",keyword:"enum",params:{allowedValues: schema110.properties.file.enum},message:"must be equal to one of the allowed values",schema:schema110.properties.file.enum,parentSchema:schema110.properties.file,data:data63};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -5049,9 +5050,10 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
-else {
-const err88 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data60};
+if(data61.stageDir !== undefined){
+let data64 = data61.stageDir;
+if(typeof data64 !== "string"){
+const err88 = {instancePath:instancePath+"/fetchBackupFile/stageDir",schemaPath:"#/$defs/dr.fetchBackupFile/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema110.properties.stageDir.type,parentSchema:schema110.properties.stageDir,data:data64};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -5061,11 +5063,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data.forceNewCluster !== undefined){
-let data64 = data.forceNewCluster;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.survivor === undefined){
-const err89 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema111.required,parentSchema:schema111,data:data64};
+}
+else {
+const err89 = {instancePath:instancePath+"/fetchBackupFile",schemaPath:"#/$defs/dr.fetchBackupFile/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data:data61};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -5074,8 +5074,12 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(data64.stash === undefined){
-const err90 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema111.required,parentSchema:schema111,data:data64};
+}
+if(data.forceNewCluster !== undefined){
+let data65 = data.forceNewCluster;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+if(data65.survivor === undefined){
+const err90 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "survivor"},message:"must have required property '"+"survivor"+"'",schema:schema111.required,parentSchema:schema111,data:data65};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -5084,8 +5088,8 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(data64.stage === undefined){
-const err91 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema111.required,parentSchema:schema111,data:data64};
+if(data65.stash === undefined){
+const err91 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema111.required,parentSchema:schema111,data:data65};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -5094,9 +5098,8 @@ vErrors.push(err91);
 }
 errors++;
 }
-for(const key13 in data64){
-if(!((((key13 === "survivor") || (key13 === "stash")) || (key13 === "stage")) || (key13 === "bumpRevision"))){
-const err92 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data64};
+if(data65.stage === undefined){
+const err92 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema111.required,parentSchema:schema111,data:data65};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -5105,11 +5108,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data64.survivor !== undefined){
-let data65 = data64.survivor;
-if(typeof data65 !== "string"){
-const err93 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.survivor.type,parentSchema:schema111.properties.survivor,data:data65};
+for(const key13 in data65){
+if(!((((key13 === "survivor") || (key13 === "stash")) || (key13 === "stage")) || (key13 === "bumpRevision"))){
+const err93 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema111,data:data65};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -5119,10 +5120,10 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data64.stash !== undefined){
-let data66 = data64.stash;
+if(data65.survivor !== undefined){
+let data66 = data65.survivor;
 if(typeof data66 !== "string"){
-const err94 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stash.type,parentSchema:schema111.properties.stash,data:data66};
+const err94 = {instancePath:instancePath+"/forceNewCluster/survivor",schemaPath:"#/$defs/dr.forceNewCluster/properties/survivor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.survivor.type,parentSchema:schema111.properties.survivor,data:data66};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -5132,10 +5133,10 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data64.stage !== undefined){
-let data67 = data64.stage;
+if(data65.stash !== undefined){
+let data67 = data65.stash;
 if(typeof data67 !== "string"){
-const err95 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stage.type,parentSchema:schema111.properties.stage,data:data67};
+const err95 = {instancePath:instancePath+"/forceNewCluster/stash",schemaPath:"#/$defs/dr.forceNewCluster/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stash.type,parentSchema:schema111.properties.stash,data:data67};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -5145,10 +5146,10 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data64.bumpRevision !== undefined){
-let data68 = data64.bumpRevision;
-if((typeof data68 !== "string") && (!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68))))){
-const err96 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema111.properties.bumpRevision.type},message:"must be string,integer",schema:schema111.properties.bumpRevision.type,parentSchema:schema111.properties.bumpRevision,data:data68};
+if(data65.stage !== undefined){
+let data68 = data65.stage;
+if(typeof data68 !== "string"){
+const err96 = {instancePath:instancePath+"/forceNewCluster/stage",schemaPath:"#/$defs/dr.forceNewCluster/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema111.properties.stage.type,parentSchema:schema111.properties.stage,data:data68};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -5158,9 +5159,10 @@ vErrors.push(err96);
 errors++;
 }
 }
-}
-else {
-const err97 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data64};
+if(data65.bumpRevision !== undefined){
+let data69 = data65.bumpRevision;
+if((typeof data69 !== "string") && (!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69))))){
+const err97 = {instancePath:instancePath+"/forceNewCluster/bumpRevision",schemaPath:"#/$defs/dr.forceNewCluster/properties/bumpRevision/type",keyword:"type",params:{type: schema111.properties.bumpRevision.type},message:"must be string,integer",schema:schema111.properties.bumpRevision.type,parentSchema:schema111.properties.bumpRevision,data:data69};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -5170,11 +5172,9 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data.memberAdd !== undefined){
-let data69 = data.memberAdd;
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-if(data69.stash === undefined){
-const err98 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema112.required,parentSchema:schema112,data:data69};
+}
+else {
+const err98 = {instancePath:instancePath+"/forceNewCluster",schemaPath:"#/$defs/dr.forceNewCluster/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema111.type,parentSchema:schema111,data:data65};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -5183,8 +5183,12 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data69.stage === undefined){
-const err99 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema112.required,parentSchema:schema112,data:data69};
+}
+if(data.memberAdd !== undefined){
+let data70 = data.memberAdd;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.stash === undefined){
+const err99 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stash"},message:"must have required property '"+"stash"+"'",schema:schema112.required,parentSchema:schema112,data:data70};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -5193,9 +5197,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-for(const key14 in data69){
-if(!(((((key14 === "only") || (key14 === "except")) || (key14 === "via")) || (key14 === "stash")) || (key14 === "stage"))){
-const err100 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data:data69};
+if(data70.stage === undefined){
+const err100 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema112.required,parentSchema:schema112,data:data70};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -5204,11 +5207,9 @@ vErrors.push(err100);
 }
 errors++;
 }
-}
-if(data69.only !== undefined){
-let data70 = data69.only;
-if(typeof data70 !== "string"){
-const err101 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.only.type,parentSchema:schema112.properties.only,data:data70};
+for(const key14 in data70){
+if(!(((((key14 === "only") || (key14 === "except")) || (key14 === "via")) || (key14 === "stash")) || (key14 === "stage"))){
+const err101 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema112,data:data70};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -5218,10 +5219,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data69.except !== undefined){
-let data71 = data69.except;
+if(data70.only !== undefined){
+let data71 = data70.only;
 if(typeof data71 !== "string"){
-const err102 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.except.type,parentSchema:schema112.properties.except,data:data71};
+const err102 = {instancePath:instancePath+"/memberAdd/only",schemaPath:"#/$defs/dr.memberAdd/properties/only/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.only.type,parentSchema:schema112.properties.only,data:data71};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -5231,10 +5232,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data69.via !== undefined){
-let data72 = data69.via;
+if(data70.except !== undefined){
+let data72 = data70.except;
 if(typeof data72 !== "string"){
-const err103 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.via.type,parentSchema:schema112.properties.via,data:data72};
+const err103 = {instancePath:instancePath+"/memberAdd/except",schemaPath:"#/$defs/dr.memberAdd/properties/except/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.except.type,parentSchema:schema112.properties.except,data:data72};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -5244,10 +5245,10 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data69.stash !== undefined){
-let data73 = data69.stash;
+if(data70.via !== undefined){
+let data73 = data70.via;
 if(typeof data73 !== "string"){
-const err104 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.stash.type,parentSchema:schema112.properties.stash,data:data73};
+const err104 = {instancePath:instancePath+"/memberAdd/via",schemaPath:"#/$defs/dr.memberAdd/properties/via/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.via.type,parentSchema:schema112.properties.via,data:data73};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -5257,10 +5258,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data69.stage !== undefined){
-let data74 = data69.stage;
+if(data70.stash !== undefined){
+let data74 = data70.stash;
 if(typeof data74 !== "string"){
-const err105 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.stage.type,parentSchema:schema112.properties.stage,data:data74};
+const err105 = {instancePath:instancePath+"/memberAdd/stash",schemaPath:"#/$defs/dr.memberAdd/properties/stash/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.stash.type,parentSchema:schema112.properties.stash,data:data74};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -5270,9 +5271,10 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data:data69};
+if(data70.stage !== undefined){
+let data75 = data70.stage;
+if(typeof data75 !== "string"){
+const err106 = {instancePath:instancePath+"/memberAdd/stage",schemaPath:"#/$defs/dr.memberAdd/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema112.properties.stage.type,parentSchema:schema112.properties.stage,data:data75};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -5282,11 +5284,9 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data.memberRemove !== undefined){
-let data75 = data.memberRemove;
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.member === undefined){
-const err107 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema113.required,parentSchema:schema113,data:data75};
+}
+else {
+const err107 = {instancePath:instancePath+"/memberAdd",schemaPath:"#/$defs/dr.memberAdd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data:data70};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -5295,8 +5295,12 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data75.stage === undefined){
-const err108 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema113.required,parentSchema:schema113,data:data75};
+}
+if(data.memberRemove !== undefined){
+let data76 = data.memberRemove;
+if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
+if(data76.member === undefined){
+const err108 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "member"},message:"must have required property '"+"member"+"'",schema:schema113.required,parentSchema:schema113,data:data76};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -5305,9 +5309,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-for(const key15 in data75){
-if(!((key15 === "member") || (key15 === "stage"))){
-const err109 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data75};
+if(data76.stage === undefined){
+const err109 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/required",keyword:"required",params:{missingProperty: "stage"},message:"must have required property '"+"stage"+"'",schema:schema113.required,parentSchema:schema113,data:data76};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -5316,11 +5319,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-if(data75.member !== undefined){
-let data76 = data75.member;
-if(typeof data76 !== "string"){
-const err110 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.member.type,parentSchema:schema113.properties.member,data:data76};
+for(const key15 in data76){
+if(!((key15 === "member") || (key15 === "stage"))){
+const err110 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema113,data:data76};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -5330,10 +5331,10 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data75.stage !== undefined){
-let data77 = data75.stage;
+if(data76.member !== undefined){
+let data77 = data76.member;
 if(typeof data77 !== "string"){
-const err111 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stage.type,parentSchema:schema113.properties.stage,data:data77};
+const err111 = {instancePath:instancePath+"/memberRemove/member",schemaPath:"#/$defs/dr.memberRemove/properties/member/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.member.type,parentSchema:schema113.properties.member,data:data77};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -5343,9 +5344,10 @@ vErrors.push(err111);
 errors++;
 }
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data75};
+if(data76.stage !== undefined){
+let data78 = data76.stage;
+if(typeof data78 !== "string"){
+const err112 = {instancePath:instancePath+"/memberRemove/stage",schemaPath:"#/$defs/dr.memberRemove/properties/stage/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema113.properties.stage.type,parentSchema:schema113.properties.stage,data:data78};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -5355,10 +5357,9 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data.memberStatus !== undefined){
-let data78 = data.memberStatus;
-if((!(data78 && typeof data78 == "object" && !Array.isArray(data78))) && (data78 !== null)){
-const err113 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema114.type},message:"must be object,null",schema:schema114.type,parentSchema:schema114,data:data78};
+}
+else {
+const err113 = {instancePath:instancePath+"/memberRemove",schemaPath:"#/$defs/dr.memberRemove/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema113.type,parentSchema:schema113,data:data76};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -5367,10 +5368,11 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key16 in data78){
-if(!(key16 === "backupRevision")){
-const err114 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data78};
+}
+if(data.memberStatus !== undefined){
+let data79 = data.memberStatus;
+if((!(data79 && typeof data79 == "object" && !Array.isArray(data79))) && (data79 !== null)){
+const err114 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/type",keyword:"type",params:{type: schema114.type},message:"must be object,null",schema:schema114.type,parentSchema:schema114,data:data79};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -5379,11 +5381,10 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data78.backupRevision !== undefined){
-let data79 = data78.backupRevision;
-if((typeof data79 !== "string") && (!(((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79))) && (isFinite(data79))))){
-const err115 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema114.properties.backupRevision.type},message:"must be string,integer",schema:schema114.properties.backupRevision.type,parentSchema:schema114.properties.backupRevision,data:data79};
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key16 in data79){
+if(!(key16 === "backupRevision")){
+const err115 = {instancePath:instancePath+"/memberStatus",schemaPath:"#/$defs/dr.memberStatus/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema114,data:data79};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -5393,13 +5394,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-}
-}
-if(data.placeManifest !== undefined){
-let data80 = data.placeManifest;
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-if(data80.file === undefined){
-const err116 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema115.required,parentSchema:schema115,data:data80};
+if(data79.backupRevision !== undefined){
+let data80 = data79.backupRevision;
+if((typeof data80 !== "string") && (!(((typeof data80 == "number") && (!(data80 % 1) && !isNaN(data80))) && (isFinite(data80))))){
+const err116 = {instancePath:instancePath+"/memberStatus/backupRevision",schemaPath:"#/$defs/dr.memberStatus/properties/backupRevision/type",keyword:"type",params:{type: schema114.properties.backupRevision.type},message:"must be string,integer",schema:schema114.properties.backupRevision.type,parentSchema:schema114.properties.backupRevision,data:data80};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -5408,9 +5406,14 @@ vErrors.push(err116);
 }
 errors++;
 }
-for(const key17 in data80){
-if(!(((((key17 === "file") || (key17 === "stashDir")) || (key17 === "searchPath")) || (key17 === "backup")) || (key17 === "checkOnly"))){
-const err117 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data80};
+}
+}
+}
+if(data.placeManifest !== undefined){
+let data81 = data.placeManifest;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+if(data81.file === undefined){
+const err117 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema115.required,parentSchema:schema115,data:data81};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -5419,12 +5422,9 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-if(data80.file !== undefined){
-let data81 = data80.file;
-if(typeof data81 === "string"){
-if(!pattern37.test(data81)){
-const err118 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema115.properties.file,data:data81};
+for(const key17 in data81){
+if(!((((((key17 === "file") || (key17 === "stashDir")) || (key17 === "searchPath")) || (key17 === "stageDir")) || (key17 === "backup")) || (key17 === "checkOnly"))){
+const err118 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data81};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -5434,8 +5434,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-else {
-const err119 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.file.type,parentSchema:schema115.properties.file,data:data81};
+if(data81.file !== undefined){
+let data82 = data81.file;
+if(typeof data82 === "string"){
+if(!pattern37.test(data82)){
+const err119 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$",parentSchema:schema115.properties.file,data:data82};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -5445,10 +5448,8 @@ vErrors.push(err119);
 errors++;
 }
 }
-if(data80.stashDir !== undefined){
-let data82 = data80.stashDir;
-if(typeof data82 !== "string"){
-const err120 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stashDir.type,parentSchema:schema115.properties.stashDir,data:data82};
+else {
+const err120 = {instancePath:instancePath+"/placeManifest/file",schemaPath:"#/$defs/dr.placeManifest/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.file.type,parentSchema:schema115.properties.file,data:data82};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -5458,10 +5459,10 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data80.searchPath !== undefined){
-let data83 = data80.searchPath;
+if(data81.stashDir !== undefined){
+let data83 = data81.stashDir;
 if(typeof data83 !== "string"){
-const err121 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.searchPath.type,parentSchema:schema115.properties.searchPath,data:data83};
+const err121 = {instancePath:instancePath+"/placeManifest/stashDir",schemaPath:"#/$defs/dr.placeManifest/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stashDir.type,parentSchema:schema115.properties.stashDir,data:data83};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -5471,10 +5472,10 @@ vErrors.push(err121);
 errors++;
 }
 }
-if(data80.backup !== undefined){
-let data84 = data80.backup;
+if(data81.searchPath !== undefined){
+let data84 = data81.searchPath;
 if(typeof data84 !== "string"){
-const err122 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.backup.type,parentSchema:schema115.properties.backup,data:data84};
+const err122 = {instancePath:instancePath+"/placeManifest/searchPath",schemaPath:"#/$defs/dr.placeManifest/properties/searchPath/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.searchPath.type,parentSchema:schema115.properties.searchPath,data:data84};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -5484,10 +5485,10 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data80.checkOnly !== undefined){
-let data85 = data80.checkOnly;
-if(typeof data85 !== "boolean"){
-const err123 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema115.properties.checkOnly.type,parentSchema:schema115.properties.checkOnly,data:data85};
+if(data81.stageDir !== undefined){
+let data85 = data81.stageDir;
+if(typeof data85 !== "string"){
+const err123 = {instancePath:instancePath+"/placeManifest/stageDir",schemaPath:"#/$defs/dr.placeManifest/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.stageDir.type,parentSchema:schema115.properties.stageDir,data:data85};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -5497,9 +5498,10 @@ vErrors.push(err123);
 errors++;
 }
 }
-}
-else {
-const err124 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data80};
+if(data81.backup !== undefined){
+let data86 = data81.backup;
+if(typeof data86 !== "string"){
+const err124 = {instancePath:instancePath+"/placeManifest/backup",schemaPath:"#/$defs/dr.placeManifest/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema115.properties.backup.type,parentSchema:schema115.properties.backup,data:data86};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -5509,11 +5511,10 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data.prepareBackupDir !== undefined){
-let data86 = data.prepareBackupDir;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-if(data86.backupDir === undefined){
-const err125 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema116.required,parentSchema:schema116,data:data86};
+if(data81.checkOnly !== undefined){
+let data87 = data81.checkOnly;
+if(typeof data87 !== "boolean"){
+const err125 = {instancePath:instancePath+"/placeManifest/checkOnly",schemaPath:"#/$defs/dr.placeManifest/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema115.properties.checkOnly.type,parentSchema:schema115.properties.checkOnly,data:data87};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -5522,9 +5523,10 @@ vErrors.push(err125);
 }
 errors++;
 }
-for(const key18 in data86){
-if(!(key18 === "backupDir")){
-const err126 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data86};
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data81};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5534,11 +5536,11 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data86.backupDir !== undefined){
-let data87 = data86.backupDir;
-if(typeof data87 === "string"){
-if(func5(data87) < 1){
-const err127 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.backupDir,data:data87};
+if(data.prepareBackupDir !== undefined){
+let data88 = data.prepareBackupDir;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+if(data88.backupDir === undefined){
+const err127 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema116.required,parentSchema:schema116,data:data88};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5547,9 +5549,9 @@ vErrors.push(err127);
 }
 errors++;
 }
-}
-else {
-const err128 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.backupDir.type,parentSchema:schema116.properties.backupDir,data:data87};
+for(const key18 in data88){
+if(!(key18 === "backupDir")){
+const err128 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data88};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5559,9 +5561,11 @@ vErrors.push(err128);
 errors++;
 }
 }
-}
-else {
-const err129 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data86};
+if(data88.backupDir !== undefined){
+let data89 = data88.backupDir;
+if(typeof data89 === "string"){
+if(func5(data89) < 1){
+const err129 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.backupDir,data:data89};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5571,12 +5575,8 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data.prepareStaging !== undefined){
-let data88 = data.prepareStaging;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-for(const key19 in data88){
-if(!(key19 === "stageDir")){
-const err130 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data88};
+else {
+const err130 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.backupDir.type,parentSchema:schema116.properties.backupDir,data:data89};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5586,10 +5586,9 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data88.stageDir !== undefined){
-let data89 = data88.stageDir;
-if(typeof data89 !== "string"){
-const err131 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.stageDir.type,parentSchema:schema117.properties.stageDir,data:data89};
+}
+else {
+const err131 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data88};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5599,9 +5598,12 @@ vErrors.push(err131);
 errors++;
 }
 }
-}
-else {
-const err132 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema117.type,parentSchema:schema117,data:data88};
+if(data.prepareStaging !== undefined){
+let data90 = data.prepareStaging;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+for(const key19 in data90){
+if(!(key19 === "stageDir")){
+const err132 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data90};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5611,12 +5613,10 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data.recordEtcdData !== undefined){
-let data90 = data.recordEtcdData;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-for(const key20 in data90){
-if(!((key20 === "stageDir") || (key20 === "tool"))){
-const err133 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema118,data:data90};
+if(data90.stageDir !== undefined){
+let data91 = data90.stageDir;
+if(typeof data91 !== "string"){
+const err133 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.stageDir.type,parentSchema:schema117.properties.stageDir,data:data91};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5626,10 +5626,9 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data90.stageDir !== undefined){
-let data91 = data90.stageDir;
-if(typeof data91 !== "string"){
-const err134 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.stageDir.type,parentSchema:schema118.properties.stageDir,data:data91};
+}
+else {
+const err134 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema117.type,parentSchema:schema117,data:data90};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5639,10 +5638,12 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data90.tool !== undefined){
-let data92 = data90.tool;
-if(typeof data92 !== "string"){
-const err135 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.tool.type,parentSchema:schema118.properties.tool,data:data92};
+if(data.recordEtcdData !== undefined){
+let data92 = data.recordEtcdData;
+if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
+for(const key20 in data92){
+if(!((key20 === "stageDir") || (key20 === "tool"))){
+const err135 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema118,data:data92};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5652,9 +5653,10 @@ vErrors.push(err135);
 errors++;
 }
 }
-}
-else {
-const err136 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema118.type,parentSchema:schema118,data:data90};
+if(data92.stageDir !== undefined){
+let data93 = data92.stageDir;
+if(typeof data93 !== "string"){
+const err136 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.stageDir.type,parentSchema:schema118.properties.stageDir,data:data93};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5664,11 +5666,10 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data93 = data.rejoinWorker;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-if(data93.joinFrom === undefined){
-const err137 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema119.required,parentSchema:schema119,data:data93};
+if(data92.tool !== undefined){
+let data94 = data92.tool;
+if(typeof data94 !== "string"){
+const err137 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.tool.type,parentSchema:schema118.properties.tool,data:data94};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5677,9 +5678,10 @@ vErrors.push(err137);
 }
 errors++;
 }
-for(const key21 in data93){
-if(!(((key21 === "joinFrom") || (key21 === "stageDir")) || (key21 === "ignorePreflightErrors"))){
-const err138 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema119,data:data93};
+}
+}
+else {
+const err138 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema118.type,parentSchema:schema118,data:data92};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5689,11 +5691,11 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data93.joinFrom !== undefined){
-let data94 = data93.joinFrom;
-if(typeof data94 === "string"){
-if(!pattern38.test(data94)){
-const err139 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema119.properties.joinFrom,data:data94};
+if(data.rejoinWorker !== undefined){
+let data95 = data.rejoinWorker;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.joinFrom === undefined){
+const err139 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema119.required,parentSchema:schema119,data:data95};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5702,9 +5704,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-else {
-const err140 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.joinFrom.type,parentSchema:schema119.properties.joinFrom,data:data94};
+for(const key21 in data95){
+if(!(((key21 === "joinFrom") || (key21 === "stageDir")) || (key21 === "ignorePreflightErrors"))){
+const err140 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema119,data:data95};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5714,10 +5716,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data93.stageDir !== undefined){
-let data95 = data93.stageDir;
-if(typeof data95 !== "string"){
-const err141 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.stageDir.type,parentSchema:schema119.properties.stageDir,data:data95};
+if(data95.joinFrom !== undefined){
+let data96 = data95.joinFrom;
+if(typeof data96 === "string"){
+if(!pattern38.test(data96)){
+const err141 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema119.properties.joinFrom,data:data96};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5727,10 +5730,8 @@ vErrors.push(err141);
 errors++;
 }
 }
-if(data93.ignorePreflightErrors !== undefined){
-let data96 = data93.ignorePreflightErrors;
-if(typeof data96 !== "string"){
-const err142 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.ignorePreflightErrors.type,parentSchema:schema119.properties.ignorePreflightErrors,data:data96};
+else {
+const err142 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.joinFrom.type,parentSchema:schema119.properties.joinFrom,data:data96};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5740,9 +5741,10 @@ vErrors.push(err142);
 errors++;
 }
 }
-}
-else {
-const err143 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema119.type,parentSchema:schema119,data:data93};
+if(data95.stageDir !== undefined){
+let data97 = data95.stageDir;
+if(typeof data97 !== "string"){
+const err143 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.stageDir.type,parentSchema:schema119.properties.stageDir,data:data97};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -5752,10 +5754,10 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data97 = data.restartKubelet;
-if((!(data97 && typeof data97 == "object" && !Array.isArray(data97))) && (data97 !== null)){
-const err144 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema120.type},message:"must be object,null",schema:schema120.type,parentSchema:schema120,data:data97};
+if(data95.ignorePreflightErrors !== undefined){
+let data98 = data95.ignorePreflightErrors;
+if(typeof data98 !== "string"){
+const err144 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.ignorePreflightErrors.type,parentSchema:schema119.properties.ignorePreflightErrors,data:data98};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -5764,14 +5766,39 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-for(const key22 in data97){
-const err145 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data97};
+}
+}
+else {
+const err145 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema119.type,parentSchema:schema119,data:data95};
 if(vErrors === null){
 vErrors = [err145];
 }
 else {
 vErrors.push(err145);
+}
+errors++;
+}
+}
+if(data.restartKubelet !== undefined){
+let data99 = data.restartKubelet;
+if((!(data99 && typeof data99 == "object" && !Array.isArray(data99))) && (data99 !== null)){
+const err146 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema120.type},message:"must be object,null",schema:schema120.type,parentSchema:schema120,data:data99};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+for(const key22 in data99){
+const err147 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data99};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
 }
 errors++;
 }
@@ -5783,38 +5810,11 @@ vErrors = vErrors === null ? validate57.errors : vErrors.concat(validate57.error
 errors = vErrors.length;
 }
 }
-if(data.restoreMember !== undefined){
-let data99 = data.restoreMember;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key23 in data99){
-if(!(func2.call(schema123.properties, key23))){
-const err146 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data99};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-if(data99.sha256 !== undefined){
-let data100 = data99.sha256;
-if(typeof data100 !== "string"){
-const err147 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.sha256.type,parentSchema:schema123.properties.sha256,data:data100};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-}
-if(data99.stageDir !== undefined){
-let data101 = data99.stageDir;
-if(typeof data101 !== "string"){
-const err148 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.stageDir.type,parentSchema:schema123.properties.stageDir,data:data101};
+if(data.restoreEtcdProbes !== undefined){
+let data101 = data.restoreEtcdProbes;
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+if(data101.relaxedBy === undefined){
+const err148 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/required",keyword:"required",params:{missingProperty: "relaxedBy"},message:"must have required property '"+"relaxedBy"+"'",schema:schema123.required,parentSchema:schema123,data:data101};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -5823,11 +5823,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-}
-if(data99.name !== undefined){
-let data102 = data99.name;
-if(typeof data102 !== "string"){
-const err149 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.name.type,parentSchema:schema123.properties.name,data:data102};
+for(const key23 in data101){
+if(!(((key23 === "relaxedBy") || (key23 === "stashDir")) || (key23 === "file"))){
+const err149 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data101};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -5837,10 +5835,11 @@ vErrors.push(err149);
 errors++;
 }
 }
-if(data99.peerURL !== undefined){
-let data103 = data99.peerURL;
-if(typeof data103 !== "string"){
-const err150 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.peerURL.type,parentSchema:schema123.properties.peerURL,data:data103};
+if(data101.relaxedBy !== undefined){
+let data102 = data101.relaxedBy;
+if(typeof data102 === "string"){
+if(!pattern38.test(data102)){
+const err150 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema123.properties.relaxedBy,data:data102};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -5850,10 +5849,8 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data99.initialCluster !== undefined){
-let data104 = data99.initialCluster;
-if(typeof data104 !== "string"){
-const err151 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.initialCluster.type,parentSchema:schema123.properties.initialCluster,data:data104};
+else {
+const err151 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.relaxedBy.type,parentSchema:schema123.properties.relaxedBy,data:data102};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -5863,10 +5860,10 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data99.token !== undefined){
-let data105 = data99.token;
-if(typeof data105 !== "string"){
-const err152 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.token.type,parentSchema:schema123.properties.token,data:data105};
+if(data101.stashDir !== undefined){
+let data103 = data101.stashDir;
+if(typeof data103 !== "string"){
+const err152 = {instancePath:instancePath+"/restoreEtcdProbes/stashDir",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.stashDir.type,parentSchema:schema123.properties.stashDir,data:data103};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -5876,10 +5873,10 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data99.dataDir !== undefined){
-let data106 = data99.dataDir;
-if(typeof data106 !== "string"){
-const err153 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.dataDir.type,parentSchema:schema123.properties.dataDir,data:data106};
+if(data101.file !== undefined){
+let data104 = data101.file;
+if(typeof data104 !== "string"){
+const err153 = {instancePath:instancePath+"/restoreEtcdProbes/file",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.file.type,parentSchema:schema123.properties.file,data:data104};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -5889,10 +5886,9 @@ vErrors.push(err153);
 errors++;
 }
 }
-if(data99.bumpRevision !== undefined){
-let data107 = data99.bumpRevision;
-if((!(((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107))) && (isFinite(data107)))) && (typeof data107 !== "string")){
-const err154 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema123.properties.bumpRevision.type},message:"must be integer,string",schema:schema123.properties.bumpRevision.type,parentSchema:schema123.properties.bumpRevision,data:data107};
+}
+else {
+const err154 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data101};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -5902,10 +5898,12 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data99.tool !== undefined){
-let data108 = data99.tool;
-if(typeof data108 !== "string"){
-const err155 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.tool.type,parentSchema:schema123.properties.tool,data:data108};
+if(data.restoreMember !== undefined){
+let data105 = data.restoreMember;
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+for(const key24 in data105){
+if(!(func2.call(schema124.properties, key24))){
+const err155 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data105};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -5915,9 +5913,10 @@ vErrors.push(err155);
 errors++;
 }
 }
-}
-else {
-const err156 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data99};
+if(data105.sha256 !== undefined){
+let data106 = data105.sha256;
+if(typeof data106 !== "string"){
+const err156 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.sha256.type,parentSchema:schema124.properties.sha256,data:data106};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -5927,12 +5926,10 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data.restoreNodeFiles !== undefined){
-let data109 = data.restoreNodeFiles;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-for(const key24 in data109){
-if(!(((key24 === "files") || (key24 === "backup")) || (key24 === "checkOnly"))){
-const err157 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data109};
+if(data105.stageDir !== undefined){
+let data107 = data105.stageDir;
+if(typeof data107 !== "string"){
+const err157 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data107};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -5942,11 +5939,10 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data109.files !== undefined){
-let data110 = data109.files;
-if(Array.isArray(data110)){
-if(data110.length < 1){
-const err158 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema124.properties.files,data:data110};
+if(data105.name !== undefined){
+let data108 = data105.name;
+if(typeof data108 !== "string"){
+const err158 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.name.type,parentSchema:schema124.properties.name,data:data108};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -5955,12 +5951,11 @@ vErrors.push(err158);
 }
 errors++;
 }
-const len3 = data110.length;
-for(let i3=0; i3<len3; i3++){
-let data111 = data110[i3];
-if(typeof data111 === "string"){
-if(!pattern41.test(data111)){
-const err159 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema124.properties.files.items,data:data111};
+}
+if(data105.peerURL !== undefined){
+let data109 = data105.peerURL;
+if(typeof data109 !== "string"){
+const err159 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.peerURL.type,parentSchema:schema124.properties.peerURL,data:data109};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -5970,8 +5965,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-else {
-const err160 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.files.items.type,parentSchema:schema124.properties.files.items,data:data111};
+if(data105.initialCluster !== undefined){
+let data110 = data105.initialCluster;
+if(typeof data110 !== "string"){
+const err160 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.initialCluster.type,parentSchema:schema124.properties.initialCluster,data:data110};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -5981,18 +5978,10 @@ vErrors.push(err160);
 errors++;
 }
 }
-let i4 = data110.length;
-let j0;
-if(i4 > 1){
-const indices0 = {};
-for(;i4--;){
-let item0 = data110[i4];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err161 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema124.properties.files,data:data110};
+if(data105.token !== undefined){
+let data111 = data105.token;
+if(typeof data111 !== "string"){
+const err161 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.token.type,parentSchema:schema124.properties.token,data:data111};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -6000,14 +5989,12 @@ else {
 vErrors.push(err161);
 }
 errors++;
-break;
-}
-indices0[item0] = i4;
 }
 }
-}
-else {
-const err162 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema124.properties.files.type,parentSchema:schema124.properties.files,data:data110};
+if(data105.dataDir !== undefined){
+let data112 = data105.dataDir;
+if(typeof data112 !== "string"){
+const err162 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.dataDir.type,parentSchema:schema124.properties.dataDir,data:data112};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -6017,10 +6004,10 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data109.backup !== undefined){
-let data112 = data109.backup;
-if(typeof data112 !== "string"){
-const err163 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.backup.type,parentSchema:schema124.properties.backup,data:data112};
+if(data105.bumpRevision !== undefined){
+let data113 = data105.bumpRevision;
+if((!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))) && (typeof data113 !== "string")){
+const err163 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema124.properties.bumpRevision.type},message:"must be integer,string",schema:schema124.properties.bumpRevision.type,parentSchema:schema124.properties.bumpRevision,data:data113};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -6030,10 +6017,10 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data109.checkOnly !== undefined){
-let data113 = data109.checkOnly;
-if(typeof data113 !== "boolean"){
-const err164 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema124.properties.checkOnly.type,parentSchema:schema124.properties.checkOnly,data:data113};
+if(data105.tool !== undefined){
+let data114 = data105.tool;
+if(typeof data114 !== "string"){
+const err164 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.tool.type,parentSchema:schema124.properties.tool,data:data114};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -6045,7 +6032,7 @@ errors++;
 }
 }
 else {
-const err165 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data109};
+const err165 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data105};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -6055,12 +6042,12 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data.saveSnapshot !== undefined){
-let data114 = data.saveSnapshot;
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-for(const key25 in data114){
-if(!(((key25 === "stageDir") || (key25 === "endpoints")) || (key25 === "tool"))){
-const err166 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data:data114};
+if(data.restoreNodeFiles !== undefined){
+let data115 = data.restoreNodeFiles;
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+for(const key25 in data115){
+if(!(((key25 === "files") || (key25 === "backup")) || (key25 === "checkOnly"))){
+const err166 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data:data115};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -6070,10 +6057,11 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(data114.stageDir !== undefined){
-let data115 = data114.stageDir;
-if(typeof data115 !== "string"){
-const err167 = {instancePath:instancePath+"/saveSnapshot/stageDir",schemaPath:"#/$defs/dr.saveSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.stageDir.type,parentSchema:schema125.properties.stageDir,data:data115};
+if(data115.files !== undefined){
+let data116 = data115.files;
+if(Array.isArray(data116)){
+if(data116.length < 1){
+const err167 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema125.properties.files,data:data116};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -6082,12 +6070,12 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-if(data114.endpoints !== undefined){
-let data116 = data114.endpoints;
-if(typeof data116 === "string"){
-if(func5(data116) < 1){
-const err168 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema125.properties.endpoints,data:data116};
+const len3 = data116.length;
+for(let i3=0; i3<len3; i3++){
+let data117 = data116[i3];
+if(typeof data117 === "string"){
+if(!pattern42.test(data117)){
+const err168 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema125.properties.files.items,data:data117};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -6098,7 +6086,7 @@ errors++;
 }
 }
 else {
-const err169 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.endpoints.type,parentSchema:schema125.properties.endpoints,data:data116};
+const err169 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.files.items.type,parentSchema:schema125.properties.files.items,data:data117};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -6108,10 +6096,18 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data114.tool !== undefined){
-let data117 = data114.tool;
-if(typeof data117 !== "string"){
-const err170 = {instancePath:instancePath+"/saveSnapshot/tool",schemaPath:"#/$defs/dr.saveSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.tool.type,parentSchema:schema125.properties.tool,data:data117};
+let i4 = data116.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data116[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err170 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema125.properties.files,data:data116};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -6119,11 +6115,14 @@ else {
 vErrors.push(err170);
 }
 errors++;
+break;
+}
+indices0[item0] = i4;
 }
 }
 }
 else {
-const err171 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data:data114};
+const err171 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema125.properties.files.type,parentSchema:schema125.properties.files,data:data116};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -6133,11 +6132,10 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data.sealBackup !== undefined){
-let data118 = data.sealBackup;
-if(data118 && typeof data118 == "object" && !Array.isArray(data118)){
-if(data118.backupDir === undefined){
-const err172 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema126.required,parentSchema:schema126,data:data118};
+if(data115.backup !== undefined){
+let data118 = data115.backup;
+if(typeof data118 !== "string"){
+const err172 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.backup.type,parentSchema:schema125.properties.backup,data:data118};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -6146,9 +6144,11 @@ vErrors.push(err172);
 }
 errors++;
 }
-for(const key26 in data118){
-if(!(key26 === "backupDir")){
-const err173 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data:data118};
+}
+if(data115.checkOnly !== undefined){
+let data119 = data115.checkOnly;
+if(typeof data119 !== "boolean"){
+const err173 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema125.properties.checkOnly.type,parentSchema:schema125.properties.checkOnly,data:data119};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -6158,11 +6158,9 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data118.backupDir !== undefined){
-let data119 = data118.backupDir;
-if(typeof data119 === "string"){
-if(func5(data119) < 1){
-const err174 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema126.properties.backupDir,data:data119};
+}
+else {
+const err174 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data:data115};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -6172,8 +6170,12 @@ vErrors.push(err174);
 errors++;
 }
 }
-else {
-const err175 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.backupDir.type,parentSchema:schema126.properties.backupDir,data:data119};
+if(data.saveSnapshot !== undefined){
+let data120 = data.saveSnapshot;
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+for(const key26 in data120){
+if(!(((key26 === "stageDir") || (key26 === "endpoints")) || (key26 === "tool"))){
+const err175 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data:data120};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -6183,9 +6185,10 @@ vErrors.push(err175);
 errors++;
 }
 }
-}
-else {
-const err176 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data:data118};
+if(data120.stageDir !== undefined){
+let data121 = data120.stageDir;
+if(typeof data121 !== "string"){
+const err176 = {instancePath:instancePath+"/saveSnapshot/stageDir",schemaPath:"#/$defs/dr.saveSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.stageDir.type,parentSchema:schema126.properties.stageDir,data:data121};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -6195,12 +6198,11 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data.snapshotFacts !== undefined){
-let data120 = data.snapshotFacts;
-if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
-for(const key27 in data120){
-if(!(((key27 === "stageDir") || (key27 === "tool")) || (key27 === "cluster"))){
-const err177 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data120};
+if(data120.endpoints !== undefined){
+let data122 = data120.endpoints;
+if(typeof data122 === "string"){
+if(func5(data122) < 1){
+const err177 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema126.properties.endpoints,data:data122};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -6210,10 +6212,8 @@ vErrors.push(err177);
 errors++;
 }
 }
-if(data120.stageDir !== undefined){
-let data121 = data120.stageDir;
-if(typeof data121 !== "string"){
-const err178 = {instancePath:instancePath+"/snapshotFacts/stageDir",schemaPath:"#/$defs/dr.snapshotFacts/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.stageDir.type,parentSchema:schema127.properties.stageDir,data:data121};
+else {
+const err178 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.endpoints.type,parentSchema:schema126.properties.endpoints,data:data122};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -6224,9 +6224,9 @@ errors++;
 }
 }
 if(data120.tool !== undefined){
-let data122 = data120.tool;
-if(typeof data122 !== "string"){
-const err179 = {instancePath:instancePath+"/snapshotFacts/tool",schemaPath:"#/$defs/dr.snapshotFacts/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.tool.type,parentSchema:schema127.properties.tool,data:data122};
+let data123 = data120.tool;
+if(typeof data123 !== "string"){
+const err179 = {instancePath:instancePath+"/saveSnapshot/tool",schemaPath:"#/$defs/dr.saveSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.tool.type,parentSchema:schema126.properties.tool,data:data123};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -6236,11 +6236,9 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data120.cluster !== undefined){
-let data123 = data120.cluster;
-if(typeof data123 === "string"){
-if(func5(data123) < 1){
-const err180 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema127.properties.cluster,data:data123};
+}
+else {
+const err180 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data:data120};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -6250,8 +6248,11 @@ vErrors.push(err180);
 errors++;
 }
 }
-else {
-const err181 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.cluster.type,parentSchema:schema127.properties.cluster,data:data123};
+if(data.sealBackup !== undefined){
+let data124 = data.sealBackup;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+if(data124.backupDir === undefined){
+const err181 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema127.required,parentSchema:schema127,data:data124};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -6260,10 +6261,9 @@ vErrors.push(err181);
 }
 errors++;
 }
-}
-}
-else {
-const err182 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data120};
+for(const key27 in data124){
+if(!(key27 === "backupDir")){
+const err182 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data124};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -6273,11 +6273,11 @@ vErrors.push(err182);
 errors++;
 }
 }
-if(data.stageSnapshot !== undefined){
-let data124 = data.stageSnapshot;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-if(data124.snapshot === undefined){
-const err183 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema128.required,parentSchema:schema128,data:data124};
+if(data124.backupDir !== undefined){
+let data125 = data124.backupDir;
+if(typeof data125 === "string"){
+if(func5(data125) < 1){
+const err183 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema127.properties.backupDir,data:data125};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -6286,8 +6286,9 @@ vErrors.push(err183);
 }
 errors++;
 }
-if(data124.sha256 === undefined){
-const err184 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema128.required,parentSchema:schema128,data:data124};
+}
+else {
+const err184 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.backupDir.type,parentSchema:schema127.properties.backupDir,data:data125};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -6296,9 +6297,10 @@ vErrors.push(err184);
 }
 errors++;
 }
-for(const key28 in data124){
-if(!(((key28 === "snapshot") || (key28 === "sha256")) || (key28 === "stageDir"))){
-const err185 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data:data124};
+}
+}
+else {
+const err185 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data124};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -6308,11 +6310,12 @@ vErrors.push(err185);
 errors++;
 }
 }
-if(data124.snapshot !== undefined){
-let data125 = data124.snapshot;
-if(typeof data125 === "string"){
-if(func5(data125) < 1){
-const err186 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema128.properties.snapshot,data:data125};
+if(data.snapshotFacts !== undefined){
+let data126 = data.snapshotFacts;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+for(const key28 in data126){
+if(!(((key28 === "stageDir") || (key28 === "tool")) || (key28 === "cluster"))){
+const err186 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data:data126};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -6322,8 +6325,10 @@ vErrors.push(err186);
 errors++;
 }
 }
-else {
-const err187 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.snapshot.type,parentSchema:schema128.properties.snapshot,data:data125};
+if(data126.stageDir !== undefined){
+let data127 = data126.stageDir;
+if(typeof data127 !== "string"){
+const err187 = {instancePath:instancePath+"/snapshotFacts/stageDir",schemaPath:"#/$defs/dr.snapshotFacts/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stageDir.type,parentSchema:schema128.properties.stageDir,data:data127};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -6333,11 +6338,10 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data124.sha256 !== undefined){
-let data126 = data124.sha256;
-if(typeof data126 === "string"){
-if(func5(data126) < 1){
-const err188 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema128.properties.sha256,data:data126};
+if(data126.tool !== undefined){
+let data128 = data126.tool;
+if(typeof data128 !== "string"){
+const err188 = {instancePath:instancePath+"/snapshotFacts/tool",schemaPath:"#/$defs/dr.snapshotFacts/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.tool.type,parentSchema:schema128.properties.tool,data:data128};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -6347,8 +6351,11 @@ vErrors.push(err188);
 errors++;
 }
 }
-else {
-const err189 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.sha256.type,parentSchema:schema128.properties.sha256,data:data126};
+if(data126.cluster !== undefined){
+let data129 = data126.cluster;
+if(typeof data129 === "string"){
+if(func5(data129) < 1){
+const err189 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema128.properties.cluster,data:data129};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -6358,10 +6365,8 @@ vErrors.push(err189);
 errors++;
 }
 }
-if(data124.stageDir !== undefined){
-let data127 = data124.stageDir;
-if(typeof data127 !== "string"){
-const err190 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stageDir.type,parentSchema:schema128.properties.stageDir,data:data127};
+else {
+const err190 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.cluster.type,parentSchema:schema128.properties.cluster,data:data129};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -6373,7 +6378,7 @@ errors++;
 }
 }
 else {
-const err191 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data:data124};
+const err191 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data:data126};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -6383,11 +6388,11 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data.staleLeases !== undefined){
-let data128 = data.staleLeases;
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-if(data128.keep === undefined){
-const err192 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema129.required,parentSchema:schema129,data:data128};
+if(data.stageSnapshot !== undefined){
+let data130 = data.stageSnapshot;
+if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
+if(data130.snapshot === undefined){
+const err192 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema129.required,parentSchema:schema129,data:data130};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -6396,9 +6401,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-for(const key29 in data128){
-if(!((key29 === "addresses") || (key29 === "keep"))){
-const err193 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema129,data:data128};
+if(data130.sha256 === undefined){
+const err193 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema129.required,parentSchema:schema129,data:data130};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -6407,11 +6411,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-if(data128.addresses !== undefined){
-let data129 = data128.addresses;
-if(typeof data129 !== "string"){
-const err194 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.addresses.type,parentSchema:schema129.properties.addresses,data:data129};
+for(const key29 in data130){
+if(!(((key29 === "snapshot") || (key29 === "sha256")) || (key29 === "stageDir"))){
+const err194 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema129,data:data130};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -6421,10 +6423,11 @@ vErrors.push(err194);
 errors++;
 }
 }
-if(data128.keep !== undefined){
-let data130 = data128.keep;
-if(typeof data130 !== "string"){
-const err195 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.keep.type,parentSchema:schema129.properties.keep,data:data130};
+if(data130.snapshot !== undefined){
+let data131 = data130.snapshot;
+if(typeof data131 === "string"){
+if(func5(data131) < 1){
+const err195 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema129.properties.snapshot,data:data131};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -6434,9 +6437,8 @@ vErrors.push(err195);
 errors++;
 }
 }
-}
 else {
-const err196 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema129.type,parentSchema:schema129,data:data128};
+const err196 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.snapshot.type,parentSchema:schema129.properties.snapshot,data:data131};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -6446,12 +6448,11 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data.startEtcdService !== undefined){
-let data131 = data.startEtcdService;
-if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
-for(const key30 in data131){
-if(!((key30 === "unit") || (key30 === "stageDir"))){
-const err197 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data131};
+if(data130.sha256 !== undefined){
+let data132 = data130.sha256;
+if(typeof data132 === "string"){
+if(func5(data132) < 1){
+const err197 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema129.properties.sha256,data:data132};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -6461,10 +6462,8 @@ vErrors.push(err197);
 errors++;
 }
 }
-if(data131.unit !== undefined){
-let data132 = data131.unit;
-if(typeof data132 !== "string"){
-const err198 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.unit.type,parentSchema:schema130.properties.unit,data:data132};
+else {
+const err198 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.sha256.type,parentSchema:schema129.properties.sha256,data:data132};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -6474,10 +6473,10 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data131.stageDir !== undefined){
-let data133 = data131.stageDir;
+if(data130.stageDir !== undefined){
+let data133 = data130.stageDir;
 if(typeof data133 !== "string"){
-const err199 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.stageDir.type,parentSchema:schema130.properties.stageDir,data:data133};
+const err199 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.stageDir.type,parentSchema:schema129.properties.stageDir,data:data133};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -6489,7 +6488,7 @@ errors++;
 }
 }
 else {
-const err200 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data131};
+const err200 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema129.type,parentSchema:schema129,data:data130};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -6499,18 +6498,11 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data.startStaticPods !== undefined){
-if(!(validate59(data.startStaticPods, {instancePath:instancePath+"/startStaticPods",parentData:data,parentDataProperty:"startStaticPods",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
-errors = vErrors.length;
-}
-}
-if(data.stopEtcdService !== undefined){
-let data135 = data.stopEtcdService;
-if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
-for(const key31 in data135){
-if(!((key31 === "unit") || (key31 === "stageDir"))){
-const err201 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema133,data:data135};
+if(data.staleLeases !== undefined){
+let data134 = data.staleLeases;
+if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
+if(data134.keep === undefined){
+const err201 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema130.required,parentSchema:schema130,data:data134};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -6519,11 +6511,9 @@ vErrors.push(err201);
 }
 errors++;
 }
-}
-if(data135.unit !== undefined){
-let data136 = data135.unit;
-if(typeof data136 !== "string"){
-const err202 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.unit.type,parentSchema:schema133.properties.unit,data:data136};
+for(const key30 in data134){
+if(!((key30 === "addresses") || (key30 === "keep"))){
+const err202 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data134};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -6533,10 +6523,10 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data135.stageDir !== undefined){
-let data137 = data135.stageDir;
-if(typeof data137 !== "string"){
-const err203 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema133.properties.stageDir.type,parentSchema:schema133.properties.stageDir,data:data137};
+if(data134.addresses !== undefined){
+let data135 = data134.addresses;
+if(typeof data135 !== "string"){
+const err203 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.addresses.type,parentSchema:schema130.properties.addresses,data:data135};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -6546,9 +6536,10 @@ vErrors.push(err203);
 errors++;
 }
 }
-}
-else {
-const err204 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema133.type,parentSchema:schema133,data:data135};
+if(data134.keep !== undefined){
+let data136 = data134.keep;
+if(typeof data136 !== "string"){
+const err204 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.keep.type,parentSchema:schema130.properties.keep,data:data136};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -6558,17 +6549,9 @@ vErrors.push(err204);
 errors++;
 }
 }
-if(data.stopStaticPods !== undefined){
-if(!(validate61(data.stopStaticPods, {instancePath:instancePath+"/stopStaticPods",parentData:data,parentDataProperty:"stopStaticPods",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
-errors = vErrors.length;
 }
-}
-if(data.verifyBackup !== undefined){
-let data139 = data.verifyBackup;
-if(data139 && typeof data139 == "object" && !Array.isArray(data139)){
-if(data139.backupDir === undefined){
-const err205 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema136.required,parentSchema:schema136,data:data139};
+else {
+const err205 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data134};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -6577,9 +6560,13 @@ vErrors.push(err205);
 }
 errors++;
 }
-for(const key32 in data139){
-if(!(key32 === "backupDir")){
-const err206 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema136,data:data139};
+}
+if(data.startEtcdService !== undefined){
+let data137 = data.startEtcdService;
+if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
+for(const key31 in data137){
+if(!((key31 === "unit") || (key31 === "stageDir"))){
+const err206 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data:data137};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -6589,11 +6576,10 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data139.backupDir !== undefined){
-let data140 = data139.backupDir;
-if(typeof data140 === "string"){
-if(func5(data140) < 1){
-const err207 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema136.properties.backupDir,data:data140};
+if(data137.unit !== undefined){
+let data138 = data137.unit;
+if(typeof data138 !== "string"){
+const err207 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.unit.type,parentSchema:schema131.properties.unit,data:data138};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -6603,8 +6589,10 @@ vErrors.push(err207);
 errors++;
 }
 }
-else {
-const err208 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema136.properties.backupDir.type,parentSchema:schema136.properties.backupDir,data:data140};
+if(data137.stageDir !== undefined){
+let data139 = data137.stageDir;
+if(typeof data139 !== "string"){
+const err208 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.stageDir.type,parentSchema:schema131.properties.stageDir,data:data139};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -6616,7 +6604,7 @@ errors++;
 }
 }
 else {
-const err209 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema136.type,parentSchema:schema136,data:data139};
+const err209 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data:data137};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -6626,11 +6614,18 @@ vErrors.push(err209);
 errors++;
 }
 }
-if(data.verifyEtcd !== undefined){
-let data141 = data.verifyEtcd;
+if(data.startStaticPods !== undefined){
+if(!(validate59(data.startStaticPods, {instancePath:instancePath+"/startStaticPods",parentData:data,parentDataProperty:"startStaticPods",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+}
+if(data.stopEtcdService !== undefined){
+let data141 = data.stopEtcdService;
 if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-if(data141.recordedFrom === undefined){
-const err210 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema137.required,parentSchema:schema137,data:data141};
+for(const key32 in data141){
+if(!((key32 === "unit") || (key32 === "stageDir"))){
+const err210 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema134,data:data141};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -6639,9 +6634,11 @@ vErrors.push(err210);
 }
 errors++;
 }
-for(const key33 in data141){
-if(!((key33 === "recordedFrom") || (key33 === "members"))){
-const err211 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema137,data:data141};
+}
+if(data141.unit !== undefined){
+let data142 = data141.unit;
+if(typeof data142 !== "string"){
+const err211 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.unit.type,parentSchema:schema134.properties.unit,data:data142};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -6651,11 +6648,10 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(data141.recordedFrom !== undefined){
-let data142 = data141.recordedFrom;
-if(typeof data142 === "string"){
-if(!pattern38.test(data142)){
-const err212 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema137.properties.recordedFrom,data:data142};
+if(data141.stageDir !== undefined){
+let data143 = data141.stageDir;
+if(typeof data143 !== "string"){
+const err212 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.stageDir.type,parentSchema:schema134.properties.stageDir,data:data143};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -6665,8 +6661,9 @@ vErrors.push(err212);
 errors++;
 }
 }
+}
 else {
-const err213 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema137.properties.recordedFrom.type,parentSchema:schema137.properties.recordedFrom,data:data142};
+const err213 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema134.type,parentSchema:schema134,data:data141};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -6676,10 +6673,17 @@ vErrors.push(err213);
 errors++;
 }
 }
-if(data141.members !== undefined){
-let data143 = data141.members;
-if(typeof data143 !== "string"){
-const err214 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema137.properties.members.type,parentSchema:schema137.properties.members,data:data143};
+if(data.stopStaticPods !== undefined){
+if(!(validate61(data.stopStaticPods, {instancePath:instancePath+"/stopStaticPods",parentData:data,parentDataProperty:"stopStaticPods",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+errors = vErrors.length;
+}
+}
+if(data.verifyBackup !== undefined){
+let data145 = data.verifyBackup;
+if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
+if(data145.backupDir === undefined){
+const err214 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema137.required,parentSchema:schema137,data:data145};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -6688,15 +6692,126 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-}
-else {
-const err215 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema137.type,parentSchema:schema137,data:data141};
+for(const key33 in data145){
+if(!(key33 === "backupDir")){
+const err215 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema137,data:data145};
 if(vErrors === null){
 vErrors = [err215];
 }
 else {
 vErrors.push(err215);
+}
+errors++;
+}
+}
+if(data145.backupDir !== undefined){
+let data146 = data145.backupDir;
+if(typeof data146 === "string"){
+if(func5(data146) < 1){
+const err216 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema137.properties.backupDir,data:data146};
+if(vErrors === null){
+vErrors = [err216];
+}
+else {
+vErrors.push(err216);
+}
+errors++;
+}
+}
+else {
+const err217 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema137.properties.backupDir.type,parentSchema:schema137.properties.backupDir,data:data146};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+}
+}
+else {
+const err218 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema137.type,parentSchema:schema137,data:data145};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+}
+if(data.verifyEtcd !== undefined){
+let data147 = data.verifyEtcd;
+if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
+if(data147.recordedFrom === undefined){
+const err219 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema138.required,parentSchema:schema138,data:data147};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+for(const key34 in data147){
+if(!((key34 === "recordedFrom") || (key34 === "members"))){
+const err220 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema138,data:data147};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+}
+if(data147.recordedFrom !== undefined){
+let data148 = data147.recordedFrom;
+if(typeof data148 === "string"){
+if(!pattern38.test(data148)){
+const err221 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema138.properties.recordedFrom,data:data148};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+}
+else {
+const err222 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema138.properties.recordedFrom.type,parentSchema:schema138.properties.recordedFrom,data:data148};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+}
+}
+if(data147.members !== undefined){
+let data149 = data147.members;
+if(typeof data149 !== "string"){
+const err223 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema138.properties.members.type,parentSchema:schema138.properties.members,data:data149};
+if(vErrors === null){
+vErrors = [err223];
+}
+else {
+vErrors.push(err223);
+}
+errors++;
+}
+}
+}
+else {
+const err224 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data:data147};
+if(vErrors === null){
+vErrors = [err224];
+}
+else {
+vErrors.push(err224);
 }
 errors++;
 }
@@ -6714,128 +6829,9 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data146 = data.when;
-if(typeof data146 !== "string"){
-const err216 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data146};
-if(vErrors === null){
-vErrors = [err216];
-}
-else {
-vErrors.push(err216);
-}
-errors++;
-}
-}
-if(data.concurrency !== undefined){
-let data147 = data.concurrency;
-const _errs348 = errors;
-let valid77 = false;
-const _errs349 = errors;
-if(!((data147 === "serial") || (data147 === "parallel"))){
-const err217 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data147};
-if(vErrors === null){
-vErrors = [err217];
-}
-else {
-vErrors.push(err217);
-}
-errors++;
-}
-var _valid0 = _errs349 === errors;
-valid77 = valid77 || _valid0;
-const _errs350 = errors;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-if(data147.parallel === undefined){
-const err218 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data147};
-if(vErrors === null){
-vErrors = [err218];
-}
-else {
-vErrors.push(err218);
-}
-errors++;
-}
-for(const key34 in data147){
-if(!(key34 === "parallel")){
-const err219 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data147};
-if(vErrors === null){
-vErrors = [err219];
-}
-else {
-vErrors.push(err219);
-}
-errors++;
-}
-}
-if(data147.parallel !== undefined){
-let data148 = data147.parallel;
-if(!(((typeof data148 == "number") && (!(data148 % 1) && !isNaN(data148))) && (isFinite(data148)))){
-const err220 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data148};
-if(vErrors === null){
-vErrors = [err220];
-}
-else {
-vErrors.push(err220);
-}
-errors++;
-}
-if((typeof data148 == "number") && (isFinite(data148))){
-if(data148 < 1 || isNaN(data148)){
-const err221 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data148};
-if(vErrors === null){
-vErrors = [err221];
-}
-else {
-vErrors.push(err221);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err222 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data147};
-if(vErrors === null){
-vErrors = [err222];
-}
-else {
-vErrors.push(err222);
-}
-errors++;
-}
-var _valid0 = _errs350 === errors;
-valid77 = valid77 || _valid0;
-if(_valid0){
-var props4 = true;
-}
-const _errs355 = errors;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-if(data147.batches === undefined){
-const err223 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data147};
-if(vErrors === null){
-vErrors = [err223];
-}
-else {
-vErrors.push(err223);
-}
-errors++;
-}
-for(const key35 in data147){
-if(!(key35 === "batches")){
-const err224 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data147};
-if(vErrors === null){
-vErrors = [err224];
-}
-else {
-vErrors.push(err224);
-}
-errors++;
-}
-}
-if(data147.batches !== undefined){
-let data149 = data147.batches;
-if(!(((typeof data149 == "number") && (!(data149 % 1) && !isNaN(data149))) && (isFinite(data149)))){
-const err225 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data149};
+let data152 = data.when;
+if(typeof data152 !== "string"){
+const err225 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data152};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -6844,9 +6840,14 @@ vErrors.push(err225);
 }
 errors++;
 }
-if((typeof data149 == "number") && (isFinite(data149))){
-if(data149 < 1 || isNaN(data149)){
-const err226 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data149};
+}
+if(data.concurrency !== undefined){
+let data153 = data.concurrency;
+const _errs362 = errors;
+let valid79 = false;
+const _errs363 = errors;
+if(!((data153 === "serial") || (data153 === "parallel"))){
+const err226 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data153};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -6855,11 +6856,12 @@ vErrors.push(err226);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err227 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data147};
+var _valid0 = _errs363 === errors;
+valid79 = valid79 || _valid0;
+const _errs364 = errors;
+if(data153 && typeof data153 == "object" && !Array.isArray(data153)){
+if(data153.parallel === undefined){
+const err227 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data153};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -6868,15 +6870,9 @@ vErrors.push(err227);
 }
 errors++;
 }
-var _valid0 = _errs355 === errors;
-valid77 = valid77 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
-}
-}
-if(!valid77){
-const err228 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data147};
+for(const key35 in data153){
+if(!(key35 === "parallel")){
+const err228 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data153};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -6885,25 +6881,11 @@ vErrors.push(err228);
 }
 errors++;
 }
-else {
-errors = _errs348;
-if(vErrors !== null){
-if(_errs348){
-vErrors.length = _errs348;
 }
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data150 = data.retry;
-const _errs361 = errors;
-let valid80 = false;
-const _errs362 = errors;
-if(!(((typeof data150 == "number") && (!(data150 % 1) && !isNaN(data150))) && (isFinite(data150)))){
-const err229 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data150};
+if(data153.parallel !== undefined){
+let data154 = data153.parallel;
+if(!(((typeof data154 == "number") && (!(data154 % 1) && !isNaN(data154))) && (isFinite(data154)))){
+const err229 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data154};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -6912,9 +6894,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-if((typeof data150 == "number") && (isFinite(data150))){
-if(data150 < 1 || isNaN(data150)){
-const err230 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data150};
+if((typeof data154 == "number") && (isFinite(data154))){
+if(data154 < 1 || isNaN(data154)){
+const err230 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data154};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -6924,12 +6906,10 @@ vErrors.push(err230);
 errors++;
 }
 }
-var _valid1 = _errs362 === errors;
-valid80 = valid80 || _valid1;
-const _errs364 = errors;
-if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
-if(data150.attempts === undefined){
-const err231 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data150};
+}
+}
+else {
+const err231 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data153};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -6938,9 +6918,15 @@ vErrors.push(err231);
 }
 errors++;
 }
-for(const key36 in data150){
-if(!((key36 === "attempts") || (key36 === "backoff"))){
-const err232 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data150};
+var _valid0 = _errs364 === errors;
+valid79 = valid79 || _valid0;
+if(_valid0){
+var props4 = true;
+}
+const _errs369 = errors;
+if(data153 && typeof data153 == "object" && !Array.isArray(data153)){
+if(data153.batches === undefined){
+const err232 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data153};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -6949,11 +6935,9 @@ vErrors.push(err232);
 }
 errors++;
 }
-}
-if(data150.attempts !== undefined){
-let data151 = data150.attempts;
-if(!(((typeof data151 == "number") && (!(data151 % 1) && !isNaN(data151))) && (isFinite(data151)))){
-const err233 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data151};
+for(const key36 in data153){
+if(!(key36 === "batches")){
+const err233 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data153};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -6962,9 +6946,11 @@ vErrors.push(err233);
 }
 errors++;
 }
-if((typeof data151 == "number") && (isFinite(data151))){
-if(data151 < 1 || isNaN(data151)){
-const err234 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data151};
+}
+if(data153.batches !== undefined){
+let data155 = data153.batches;
+if(!(((typeof data155 == "number") && (!(data155 % 1) && !isNaN(data155))) && (isFinite(data155)))){
+const err234 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data155};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -6973,15 +6959,9 @@ vErrors.push(err234);
 }
 errors++;
 }
-}
-}
-if(data150.backoff !== undefined){
-let data152 = data150.backoff;
-const _errs371 = errors;
-let valid83 = false;
-const _errs372 = errors;
-if(!(((typeof data152 == "number") && (!(data152 % 1) && !isNaN(data152))) && (isFinite(data152)))){
-const err235 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data152};
+if((typeof data155 == "number") && (isFinite(data155))){
+if(data155 < 1 || isNaN(data155)){
+const err235 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data155};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -6990,9 +6970,11 @@ vErrors.push(err235);
 }
 errors++;
 }
-if((typeof data152 == "number") && (isFinite(data152))){
-if(data152 > 2147483647 || isNaN(data152)){
-const err236 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data152};
+}
+}
+}
+else {
+const err236 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data153};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -7001,8 +6983,15 @@ vErrors.push(err236);
 }
 errors++;
 }
-if(data152 < 1 || isNaN(data152)){
-const err237 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data152};
+var _valid0 = _errs369 === errors;
+valid79 = valid79 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
+}
+}
+if(!valid79){
+const err237 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data153};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -7011,13 +7000,25 @@ vErrors.push(err237);
 }
 errors++;
 }
+else {
+errors = _errs362;
+if(vErrors !== null){
+if(_errs362){
+vErrors.length = _errs362;
 }
-var _valid2 = _errs372 === errors;
-valid83 = valid83 || _valid2;
-const _errs374 = errors;
-if(typeof data152 === "string"){
-if(!pattern10.test(data152)){
-const err238 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data152};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retry !== undefined){
+let data156 = data.retry;
+const _errs375 = errors;
+let valid82 = false;
+const _errs376 = errors;
+if(!(((typeof data156 == "number") && (!(data156 % 1) && !isNaN(data156))) && (isFinite(data156)))){
+const err238 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data156};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -7026,9 +7027,9 @@ vErrors.push(err238);
 }
 errors++;
 }
-}
-else {
-const err239 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data152};
+if((typeof data156 == "number") && (isFinite(data156))){
+if(data156 < 1 || isNaN(data156)){
+const err239 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data156};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -7037,10 +7038,13 @@ vErrors.push(err239);
 }
 errors++;
 }
-var _valid2 = _errs374 === errors;
-valid83 = valid83 || _valid2;
-if(!valid83){
-const err240 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data152};
+}
+var _valid1 = _errs376 === errors;
+valid82 = valid82 || _valid1;
+const _errs378 = errors;
+if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
+if(data156.attempts === undefined){
+const err240 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data156};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -7049,21 +7053,9 @@ vErrors.push(err240);
 }
 errors++;
 }
-else {
-errors = _errs371;
-if(vErrors !== null){
-if(_errs371){
-vErrors.length = _errs371;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err241 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data150};
+for(const key37 in data156){
+if(!((key37 === "attempts") || (key37 === "backoff"))){
+const err241 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data156};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -7072,10 +7064,11 @@ vErrors.push(err241);
 }
 errors++;
 }
-var _valid1 = _errs364 === errors;
-valid80 = valid80 || _valid1;
-if(!valid80){
-const err242 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data150};
+}
+if(data156.attempts !== undefined){
+let data157 = data156.attempts;
+if(!(((typeof data157 == "number") && (!(data157 % 1) && !isNaN(data157))) && (isFinite(data157)))){
+const err242 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data157};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -7084,25 +7077,9 @@ vErrors.push(err242);
 }
 errors++;
 }
-else {
-errors = _errs361;
-if(vErrors !== null){
-if(_errs361){
-vErrors.length = _errs361;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.timeout !== undefined){
-let data153 = data.timeout;
-const _errs378 = errors;
-let valid85 = false;
-const _errs379 = errors;
-if(!(((typeof data153 == "number") && (!(data153 % 1) && !isNaN(data153))) && (isFinite(data153)))){
-const err243 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data153};
+if((typeof data157 == "number") && (isFinite(data157))){
+if(data157 < 1 || isNaN(data157)){
+const err243 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data157};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -7111,9 +7088,15 @@ vErrors.push(err243);
 }
 errors++;
 }
-if((typeof data153 == "number") && (isFinite(data153))){
-if(data153 > 2147483647 || isNaN(data153)){
-const err244 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data153};
+}
+}
+if(data156.backoff !== undefined){
+let data158 = data156.backoff;
+const _errs385 = errors;
+let valid85 = false;
+const _errs386 = errors;
+if(!(((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158))) && (isFinite(data158)))){
+const err244 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data158};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -7122,8 +7105,9 @@ vErrors.push(err244);
 }
 errors++;
 }
-if(data153 < 1 || isNaN(data153)){
-const err245 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data153};
+if((typeof data158 == "number") && (isFinite(data158))){
+if(data158 > 2147483647 || isNaN(data158)){
+const err245 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data158};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -7132,13 +7116,8 @@ vErrors.push(err245);
 }
 errors++;
 }
-}
-var _valid3 = _errs379 === errors;
-valid85 = valid85 || _valid3;
-const _errs381 = errors;
-if(typeof data153 === "string"){
-if(!pattern10.test(data153)){
-const err246 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data153};
+if(data158 < 1 || isNaN(data158)){
+const err246 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data158};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -7148,8 +7127,12 @@ vErrors.push(err246);
 errors++;
 }
 }
-else {
-const err247 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data153};
+var _valid2 = _errs386 === errors;
+valid85 = valid85 || _valid2;
+const _errs388 = errors;
+if(typeof data158 === "string"){
+if(!pattern10.test(data158)){
+const err247 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data158};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -7158,10 +7141,9 @@ vErrors.push(err247);
 }
 errors++;
 }
-var _valid3 = _errs381 === errors;
-valid85 = valid85 || _valid3;
-if(!valid85){
-const err248 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data153};
+}
+else {
+const err248 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data158};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -7170,22 +7152,10 @@ vErrors.push(err248);
 }
 errors++;
 }
-else {
-errors = _errs378;
-if(vErrors !== null){
-if(_errs378){
-vErrors.length = _errs378;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.idempotent !== undefined){
-let data154 = data.idempotent;
-if(typeof data154 !== "boolean"){
-const err249 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data154};
+var _valid2 = _errs388 === errors;
+valid85 = valid85 || _valid2;
+if(!valid85){
+const err249 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data158};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -7194,16 +7164,161 @@ vErrors.push(err249);
 }
 errors++;
 }
+else {
+errors = _errs385;
+if(vErrors !== null){
+if(_errs385){
+vErrors.length = _errs385;
 }
-if(data.readOnly !== undefined){
-let data155 = data.readOnly;
-if(typeof data155 !== "boolean"){
-const err250 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data155};
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err250 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data156};
 if(vErrors === null){
 vErrors = [err250];
 }
 else {
 vErrors.push(err250);
+}
+errors++;
+}
+var _valid1 = _errs378 === errors;
+valid82 = valid82 || _valid1;
+if(!valid82){
+const err251 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data156};
+if(vErrors === null){
+vErrors = [err251];
+}
+else {
+vErrors.push(err251);
+}
+errors++;
+}
+else {
+errors = _errs375;
+if(vErrors !== null){
+if(_errs375){
+vErrors.length = _errs375;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data159 = data.timeout;
+const _errs392 = errors;
+let valid87 = false;
+const _errs393 = errors;
+if(!(((typeof data159 == "number") && (!(data159 % 1) && !isNaN(data159))) && (isFinite(data159)))){
+const err252 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data159};
+if(vErrors === null){
+vErrors = [err252];
+}
+else {
+vErrors.push(err252);
+}
+errors++;
+}
+if((typeof data159 == "number") && (isFinite(data159))){
+if(data159 > 2147483647 || isNaN(data159)){
+const err253 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data159};
+if(vErrors === null){
+vErrors = [err253];
+}
+else {
+vErrors.push(err253);
+}
+errors++;
+}
+if(data159 < 1 || isNaN(data159)){
+const err254 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data159};
+if(vErrors === null){
+vErrors = [err254];
+}
+else {
+vErrors.push(err254);
+}
+errors++;
+}
+}
+var _valid3 = _errs393 === errors;
+valid87 = valid87 || _valid3;
+const _errs395 = errors;
+if(typeof data159 === "string"){
+if(!pattern10.test(data159)){
+const err255 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data159};
+if(vErrors === null){
+vErrors = [err255];
+}
+else {
+vErrors.push(err255);
+}
+errors++;
+}
+}
+else {
+const err256 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data159};
+if(vErrors === null){
+vErrors = [err256];
+}
+else {
+vErrors.push(err256);
+}
+errors++;
+}
+var _valid3 = _errs395 === errors;
+valid87 = valid87 || _valid3;
+if(!valid87){
+const err257 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data159};
+if(vErrors === null){
+vErrors = [err257];
+}
+else {
+vErrors.push(err257);
+}
+errors++;
+}
+else {
+errors = _errs392;
+if(vErrors !== null){
+if(_errs392){
+vErrors.length = _errs392;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data160 = data.idempotent;
+if(typeof data160 !== "boolean"){
+const err258 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data160};
+if(vErrors === null){
+vErrors = [err258];
+}
+else {
+vErrors.push(err258);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data161 = data.readOnly;
+if(typeof data161 !== "boolean"){
+const err259 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data161};
+if(vErrors === null){
+vErrors = [err259];
+}
+else {
+vErrors.push(err259);
 }
 errors++;
 }
@@ -7221,109 +7336,109 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data158 = data.onFailure;
-const _errs390 = errors;
-let valid86 = false;
-const _errs391 = errors;
-if(!((data158 === "stop") || (data158 === "continue"))){
-const err251 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data158};
+let data164 = data.onFailure;
+const _errs404 = errors;
+let valid88 = false;
+const _errs405 = errors;
+if(!((data164 === "stop") || (data164 === "continue"))){
+const err260 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data164};
 if(vErrors === null){
-vErrors = [err251];
+vErrors = [err260];
 }
 else {
-vErrors.push(err251);
+vErrors.push(err260);
 }
 errors++;
 }
-var _valid4 = _errs391 === errors;
-valid86 = valid86 || _valid4;
-const _errs392 = errors;
-if(data158 && typeof data158 == "object" && !Array.isArray(data158)){
-if(data158.maxFailPercent === undefined){
-const err252 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
+var _valid4 = _errs405 === errors;
+valid88 = valid88 || _valid4;
+const _errs406 = errors;
+if(data164 && typeof data164 == "object" && !Array.isArray(data164)){
+if(data164.maxFailPercent === undefined){
+const err261 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data164};
 if(vErrors === null){
-vErrors = [err252];
+vErrors = [err261];
 }
 else {
-vErrors.push(err252);
+vErrors.push(err261);
 }
 errors++;
 }
-for(const key37 in data158){
-if(!(key37 === "maxFailPercent")){
-const err253 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
+for(const key38 in data164){
+if(!(key38 === "maxFailPercent")){
+const err262 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data164};
 if(vErrors === null){
-vErrors = [err253];
+vErrors = [err262];
 }
 else {
-vErrors.push(err253);
-}
-errors++;
-}
-}
-if(data158.maxFailPercent !== undefined){
-let data159 = data158.maxFailPercent;
-if(!(((typeof data159 == "number") && (!(data159 % 1) && !isNaN(data159))) && (isFinite(data159)))){
-const err254 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
-if(vErrors === null){
-vErrors = [err254];
-}
-else {
-vErrors.push(err254);
-}
-errors++;
-}
-if((typeof data159 == "number") && (isFinite(data159))){
-if(data159 > 100 || isNaN(data159)){
-const err255 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
-if(vErrors === null){
-vErrors = [err255];
-}
-else {
-vErrors.push(err255);
-}
-errors++;
-}
-if(data159 < 0 || isNaN(data159)){
-const err256 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data159};
-if(vErrors === null){
-vErrors = [err256];
-}
-else {
-vErrors.push(err256);
+vErrors.push(err262);
 }
 errors++;
 }
 }
-}
-}
-else {
-const err257 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data158};
+if(data164.maxFailPercent !== undefined){
+let data165 = data164.maxFailPercent;
+if(!(((typeof data165 == "number") && (!(data165 % 1) && !isNaN(data165))) && (isFinite(data165)))){
+const err263 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data165};
 if(vErrors === null){
-vErrors = [err257];
+vErrors = [err263];
 }
 else {
-vErrors.push(err257);
+vErrors.push(err263);
 }
 errors++;
 }
-var _valid4 = _errs392 === errors;
-valid86 = valid86 || _valid4;
-if(!valid86){
-const err258 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data158};
+if((typeof data165 == "number") && (isFinite(data165))){
+if(data165 > 100 || isNaN(data165)){
+const err264 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data165};
 if(vErrors === null){
-vErrors = [err258];
+vErrors = [err264];
 }
 else {
-vErrors.push(err258);
+vErrors.push(err264);
+}
+errors++;
+}
+if(data165 < 0 || isNaN(data165)){
+const err265 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data165};
+if(vErrors === null){
+vErrors = [err265];
+}
+else {
+vErrors.push(err265);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err266 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data164};
+if(vErrors === null){
+vErrors = [err266];
+}
+else {
+vErrors.push(err266);
+}
+errors++;
+}
+var _valid4 = _errs406 === errors;
+valid88 = valid88 || _valid4;
+if(!valid88){
+const err267 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data164};
+if(vErrors === null){
+vErrors = [err267];
+}
+else {
+vErrors.push(err267);
 }
 errors++;
 }
 else {
-errors = _errs390;
+errors = _errs404;
 if(vErrors !== null){
-if(_errs390){
-vErrors.length = _errs390;
+if(_errs404){
+vErrors.length = _errs404;
 }
 else {
 vErrors = null;
@@ -7333,12 +7448,12 @@ vErrors = null;
 }
 }
 else {
-const err259 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err268 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err259];
+vErrors = [err268];
 }
 else {
-vErrors.push(err259);
+vErrors.push(err268);
 }
 errors++;
 }
