@@ -9,37 +9,43 @@ import type { SudoMode } from './command.js';
 export const AGENT_HELLO = 'kubedr-agent 1';
 
 /**
- * The agent. Protocol (stdin): a line holding a nonce, the command's lines, the nonce again.
- * The task runs in the background with stdout/stderr on the channel's, stdin /dev/null; when it
- * ends, the same subshell prints `<nonce> <exit code>` on stdout and `<nonce>` on stderr: the
- * client cuts each stream there. The nonce is random per task and never in the command, so no
- * output can forge an end. Meanwhile the agent waits in `read`: EOF on stdin (the client ended
- * the channel on a timeout or an abort, or the connection died) kills the whole process group
- * at once, as GROUP_WRAPPER's watcher does, with no watcher process at all. The command reaches
- * the task's shell through its environment, which (unlike argv) only its owner can read, and
- * is unset before it runs. Partial requests (EOF mid-command) never run. An empty line ends an
- * idle agent at once.
+ * The agent. Protocol (stdin): a line holding a nonce, the command's lines, the nonce again; an
+ * empty line instead of a nonce ends an idle agent. Two shells joined by a pipe: the reader
+ * passes requests on and waits in `read`, so EOF on stdin (the client ended the channel on a
+ * timeout or an abort, or the connection died) kills the whole process group at once, as
+ * GROUP_WRAPPER's watcher does, while a task runs or not. The runner runs each task in the
+ * foreground (one fork and exec per task) with stdout/stderr on the channel's and stdin
+ * /dev/null, then prints `<nonce> <exit code>` on stdout and `<nonce>` on stderr: the client
+ * cuts each stream there. The nonce is random per task and never in the command, so no output
+ * can forge an end. The command reaches the task's shell through its environment, which (unlike
+ * argv) only its owner can read, and is unset before it runs. A request cut short by EOF never
+ * runs: the runner only starts a task once it has read the closing nonce.
  */
 export const AGENT_SCRIPT = [
   `stop() { trap '' TERM HUP; kill -s TERM 0; sleep 2; kill -s KILL 0; exit 1; }`,
   'trap stop TERM HUP',
   `printf '%s\\n' ${shellQuote(AGENT_HELLO)}`,
-  'while IFS= read -r m; do',
-  // Reaps the previous task (it printed its end marks already: it is exiting).
-  '  wait',
-  // An empty line: the client is done with an idle agent (no task runs: nothing to kill).
-  '  [ -n "$m" ] || exit 0',
-  '  c= ok=',
-  '  while IFS= read -r l; do',
-  '    if [ "$l" = "$m" ]; then ok=1; break; fi',
-  '    c="$c$l',
-  '"',
+  '{',
+  '  while IFS= read -r m; do',
+  `    printf '%s\\n' "$m"`,
+  // Quit: the runner ends too, and what earlier tasks left running is left alone.
+  '    [ -n "$m" ] || exit 0',
+  `    while IFS= read -r l; do printf '%s\\n' "$l"; [ "$l" != "$m" ] || break; done`,
   '  done',
-  '  [ -n "$ok" ] || break',
-  `  { KUBEDR_TASK=$c sh -c 'c=$KUBEDR_TASK; unset KUBEDR_TASK; eval "$c"' kubedr </dev/null; r=$?; printf '%s %s\\n' "$m" "$r"; printf '%s\\n' "$m" >&2; } &`,
-  '  c=',
-  'done',
-  'stop',
+  '  stop',
+  '} | {',
+  '  while IFS= read -r m && [ -n "$m" ]; do',
+  '    c= ok=',
+  '    while IFS= read -r l; do',
+  '      if [ "$l" = "$m" ]; then ok=1; break; fi',
+  '      c="$c$l',
+  '"',
+  '    done',
+  '    [ -n "$ok" ] || exit 1',
+  `    KUBEDR_TASK=$c sh -c 'c=$KUBEDR_TASK; unset KUBEDR_TASK; eval "$c"' kubedr </dev/null; r=$?`,
+  `    printf '%s %s\\n' "$m" "$r"; printf '%s\\n' "$m" >&2; c=`,
+  '  done',
+  '}',
 ].join('\n');
 
 /** The remote command line that starts an agent, optionally through sudo (as buildRemoteCommand). */
