@@ -62,11 +62,22 @@ function refuseWithoutDisk(dir: string): void {
 }
 
 async function fill(lab: Lab, keys: number): Promise<void> {
-  const value = (): string => randomBytes((VALUE_MIB * 2 ** 20 * 3) / 4).toString('base64');
+  const url = lab.clientURL('cp1');
+  // One random (incompressible) value per txn, with a deadline for a loaded machine and a retry
+  // (a put of the same key is idempotent).
+  const put = async (k: number): Promise<void> => {
+    const body = { success: [{ request_put: { key: Buffer.from(`${PREFIX}${String(k).padStart(6, '0')}`).toString('base64'), value: randomBytes(VALUE_MIB * 2 ** 20).toString('base64') } }] };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await lab.etcd.call(url, '/v3/kv/txn', body, 120_000);
+        return;
+      } catch (e) {
+        if (attempt >= 5) throw e;
+      }
+    }
+  };
   // Two writers: the members share this machine's disk and cores with everyone else.
-  for (let i = 0; i < keys; i += 2) {
-    await Promise.all([i, i + 1].filter((k) => k < keys).map((k) => lab.etcd.putMany(lab.clientURL('cp1'), [{ key: `${PREFIX}${String(k).padStart(6, '0')}`, value: value() }], 1)));
-  }
+  for (let i = 0; i < keys; i += 2) await Promise.all([i, i + 1].filter((k) => k < keys).map(put));
 }
 
 function writeBackupScript(lab: Lab, local: string, path: string): string {
