@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is pure and fast (runs in parallel); `lab` drives real sshd/etcd in
-// Linux namespaces and needs root, so its files run one at a time on this 2-core machine.
+// Two projects, run one after the other (sequence.groupOrder):
+// - `unit` is pure logic plus local processes. Its files mostly wait (child processes, real etcd,
+//   fsync), not compute: on a 2-core machine Vitest's default (cores - 1 = one worker) left the
+//   CPU idle, so three workers.
+// - `lab` drives real sshd/etcd in Linux namespaces and needs root. Every lab claims its own
+//   127.X.0.0/16 block and mount namespaces, so two lab files can run at once; more would only
+//   queue on two cores. Every wait in these tests is for a condition, never a duration.
 export default defineConfig({
   test: {
     projects: [
@@ -10,16 +15,20 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.lab.test.ts', 'node_modules/**'],
-          testTimeout: 20_000,
+          // A hang guard only (tests wait for conditions): generous, so a machine at load 20+ still passes.
+          testTimeout: 120_000,
+          maxWorkers: 3,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'lab',
           include: ['test/**/*.lab.test.ts'],
-          fileParallelism: false,
-          testTimeout: 180_000,
-          hookTimeout: 120_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -49,7 +49,7 @@ beforeAll(async () => {
   await etcdctl(['del', deleted]);
   overwritten = `${seed.prefix}000003`;
   await etcdctl(['put', overwritten, 'written after the snapshot']);
-}, 60_000);
+});
 
 const digests = (): Promise<string[]> => digestAll(env.lab, NODES, TREES);
 /** etcd commits its backend (member/snap/db) in batches after writes: wait until the files stop changing. */
@@ -121,7 +121,7 @@ describe('kubedr drill on the lab', () => {
     const ends = records.filter((x) => x.type === 'task-end').map((x) => `${x.stepId ?? ''}@${x.node ?? ''}=${x.outcome ?? ''}`);
     expect(ends).toEqual(['inspect-snapshot@@local=done', 'tools@cp2=done', 'scratch@cp2=done', 'upload@cp2=done', 'restore-start@cp2=done', 'query@cp2=done', 'verify@cp2=done', 'compare-live@cp2=done', 'teardown@cp2=done']);
     expect(records.at(-1)).toMatchObject({ type: 'run-end', outcome: 'done' });
-  }, 60_000);
+  });
 
   it('locally: the same verdict from this machine, live keys read over SSH', async () => {
     const [before, rev] = [await settledDigests(), await liveRevision()];
@@ -132,7 +132,7 @@ describe('kubedr drill on the lab', () => {
     expect(await liveRevision()).toBe(rev);
     expect(drillProcesses()).toEqual([]);
     expect(scratchDirs()).toEqual([]);
-  }, 60_000);
+  });
 
   it('a drill that fails after starting etcd still stops it and removes the scratch dir', async () => {
     // The live read fails (a client certificate that does not exist) after the throwaway etcd runs.
@@ -149,5 +149,5 @@ describe('kubedr drill on the lab', () => {
     expect(drillProcesses()).toEqual([]);
     expect(scratchDirs()).toEqual([]);
     expect(existsSync(join(dir, 'state', 'runs', out.runId, 'audit.jsonl'))).toBe(true);
-  }, 60_000);
+  });
 });

@@ -96,7 +96,7 @@ beforeAll(async () => {
   await delRaw(lab, deleted);
   await putRaw(lab, overwritten.map((k, i) => ({ key: k, value: k.includes('/js-') ? json(`changed-${i}`, 500 + i) : proto(k.split('/').at(-1) ?? '', k.startsWith(SEC) ? 'Secret' : 'ConfigMap', 500 + i, `-changed-${MARKER}`) })));
   await putRaw(lab, added.map((k, i) => ({ key: k, value: k.includes('new-js') ? json(`new-${i}`, 700 + i) : proto(`new-${i}`, k.startsWith(SEC) ? 'Secret' : 'ConfigMap', 700 + i, `-${MARKER}`) })));
-}, 120_000);
+});
 
 const noSecrets = (text: string): void => {
   expect(text).not.toContain(MARKER);
@@ -116,7 +116,7 @@ describe('kubedr objects on the lab', () => {
     expect(keysOf('extra')).toEqual([...added].sort());
     noSecrets(r.stdout + r.stderr);
     expect([...(await range(env.lab))].map(([k, v]) => `${k}@${v.modRevision}`)).toEqual([...before].map(([k, v]) => `${k}@${v.modRevision}`));
-  }, 60_000);
+  });
 
   it('restore --overwrite --prune: byte-identical selection, nothing else touched; rollback restores the pre-restore bytes', async () => {
     const lab = env.lab;
@@ -154,7 +154,7 @@ describe('kubedr objects on the lab', () => {
     const again = await cliHere(['rollback', out.runId, '--state-dir', state]);
     expect(again.code, again.stderr).toBe(0);
     expect(sameBytes(preRestore, await selection(lab))).toEqual([]);
-  }, 120_000);
+  });
 
   it('a key changed live between the diff and the write is skipped, reported and left as changed', async () => {
     const lab = env.lab;
@@ -180,7 +180,7 @@ describe('kubedr objects on the lab', () => {
     const audit = readFileSync(join(dir, 'state', 'runs', out.runId, 'audit.jsonl'), 'utf8');
     expect(audit).toContain(`"stepId":"overwrite ${victim}"`);
     expect(audit).toMatch(/"outcome":"skipped"[^\n]*changed live since the diff/);
-  }, 120_000);
+  });
 
   it('warns before the gate (owner absent live, encrypted value); a declined restore writes nothing', async () => {
     const lab = env.lab;
@@ -208,7 +208,7 @@ describe('kubedr objects on the lab', () => {
     expect(shown).toEqual(['OBJECTS_WARN_ENCRYPTED /registry/secrets/objlab-own/enc', `OBJECTS_WARN_OWNER_ABSENT ${ns}orphan`]);
     expect(out).toMatchObject({ approved: false, outcome: 'aborted', results: [] });
     expect([...(await range(lab))].map(([k, v]) => `${k}@${v.modRevision}`)).toEqual([...before].map(([k, v]) => `${k}@${v.modRevision}`));
-  }, 120_000);
+  });
 
   it('a transaction etcd refuses (over its request size) is read back, then retried key by key', async () => {
     const lab = env.lab;
@@ -226,5 +226,5 @@ describe('kubedr objects on the lab', () => {
     expect(out.totals).toEqual({ done: 3, skipped: 0, unknown: 0 });
     const live = await range(lab, '/registry/configmaps/objlab-big/');
     for (const b of big) expect(live.get(b.key)?.value.equals(b.value)).toBe(true);
-  }, 120_000);
+  });
 });

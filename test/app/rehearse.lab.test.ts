@@ -33,7 +33,7 @@ beforeAll(async () => {
   inventory = writeInventory(lab, dir, 'inventory');
   snap = await takeSnapshot(lab, 'cp1', join(dir, 'snapshot.db'));
   for (const n of ['cp1', 'cp2', 'cp3']) copyFileSync(lab.etcdTls.cert, lab.hostPath(n, CLIENT_CERT));
-}, 60_000);
+});
 
 const digests = (): Promise<string[]> => digestAll(env.lab, NODES, TREES);
 
@@ -76,7 +76,7 @@ describe('kubedr rehearse on the lab', () => {
     expect(existsSync(join(runDir, 'plan.json'))).toBe(false);
     const audit = await cliHere(['audit', r.table.runId, '--state-dir', join(dir, 'state'), '--verify']);
     expect(audit.code, audit.stderr).toBe(0);
-  }, 60_000);
+  });
 
   it('broken preconditions are blocked with the reason, exit 1, and nothing changes', async () => {
     const lab = env.lab;
@@ -109,7 +109,7 @@ describe('kubedr rehearse on the lab', () => {
     // The digest does see changes: putting the two files back changed cp2's and cp3's trees.
     const after = await digests();
     expect([0, 1, 2, 3].map((i) => after[i] === before[i])).toEqual([true, false, false, true]);
-  }, 60_000);
+  });
 
   it('steps without a usable check are unknown, a false `when` is skipped, and unchecked actions never run', async () => {
     const before = await digests();
@@ -121,7 +121,7 @@ describe('kubedr rehearse on the lab', () => {
     expect(cell(r.table, 'rejoin', '*')?.state).toBe('skipped');
     for (const n of NODES) expect(existsSync(env.lab.hostPath(n, '/var/lib/kubedr-should-never-exist')), n).toBe(false);
     expect(await digests()).toEqual(before);
-  }, 60_000);
+  });
 
   it('an unreachable node blocks its reachability row (its other rows are unknown); a held run lock blocks', async () => {
     const bad = writeInventory(env.lab, dir, 'unreachable', { nodeExtra: (n) => (n === 'w1' ? 'ssh: { port: 1 }' : '') });
@@ -139,5 +139,5 @@ describe('kubedr rehearse on the lab', () => {
     expect(cell(r.table, 'kubedr-reachable', 'w1')?.reason).toMatch(/^unreachable/);
     expect(cell(r.table, 'kubedr-sudo', 'w1')).toMatchObject({ state: 'unknown', reason: 'node unreachable' });
     expect(cell(r.table, 'kubedr-reachable', 'cp1')?.state).toBe('would-run');
-  }, 60_000);
+  });
 });

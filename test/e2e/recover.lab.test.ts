@@ -10,6 +10,7 @@ import type { RunEvent } from '../../src/model/index.js';
 import { run } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
 import { cliHere, nodeLines, readText, runbook, startCli, tempDir, treeDigest, writeInventory, type CliResult, runIdOf } from './support.js';
+import { until } from '../helpers/until.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
 const NODES = ['cp1', 'cp2', 'cp3', 'w1', 'w2'];
@@ -109,7 +110,7 @@ describe('connection lost mid-step', () => {
     const c = startCli(['run', '-r', runbook('conn-lost'), '-i', inventory, '--state-dir', stateDir, '--yes', '--output', 'json']);
     await c.waitEvent((e) => e.kind === 'task-start' && e.stepId === 'slow');
     const runId = runIdOf(c.events);
-    for (let i = 0; i < 100 && (await nodeLines(lab, 'w1', '/var/lib/kubedr-e2e/slow.attempts')).filter((l) => l === runId).length === 0; i++) await delay(50);
+    await until('the slow step to start on w1', async () => (await nodeLines(lab, 'w1', '/var/lib/kubedr-e2e/slow.attempts')).includes(runId), 50);
     const sshd = await sessionPids(`${w1.address}:${w1.sshPort}`, c.child.pid ?? -1);
     expect(sshd.length).toBeGreaterThan(0);
     for (const pid of sshd) process.kill(pid, 'SIGKILL');
@@ -138,7 +139,7 @@ describe('connection lost mid-step, non-idempotent', () => {
     const c = startCli(['run', '-r', runbook('conn-lost-once'), '-i', inventory, '--state-dir', stateDir, '--yes', '--output', 'json', '--rollback', 'never']);
     await c.waitEvent((e) => e.kind === 'task-start' && e.stepId === 'once');
     const runId = runIdOf(c.events);
-    for (let i = 0; i < 100 && (await ranTimes('w2', 'once', runId)) === 0; i++) await delay(50);
+    await until('the once step to start on w2', async () => (await ranTimes('w2', 'once', runId)) > 0, 50);
     const sshd = await sessionPids(`${w2.address}:${w2.sshPort}`, c.child.pid ?? -1);
     expect(sshd.length).toBeGreaterThan(0);
     for (const pid of sshd) process.kill(pid, 'SIGKILL');
@@ -185,7 +186,7 @@ describe('rollback', () => {
       expect(r.code, r.stderr).toBe(0);
     }
     for (const n of CPS) {
-      for (let i = 0; i < 200 && (await env.lab.exec(n, 'pgrep -x etcd')).code === 0; i++) await delay(100);
+      await until(`etcd on ${n} to exit`, async () => (await env.lab.exec(n, 'pgrep -x etcd')).code !== 0, 100);
     }
   });
 

@@ -96,7 +96,7 @@ describe('crash and resume', () => {
     expect(decided).toEqual([]);
     await expectCompletedOnce(lab);
     expect(await count(lab, 'n2', 'long')).toBe(2);
-  }, 60_000);
+  });
 
   it('a second run while the first (another process) holds the lock exits 2 naming the holder', async () => {
     lab = await makeLab();
@@ -111,12 +111,12 @@ describe('crash and resume', () => {
     // The holder is dead now: resume (same host) takes the stale lock over and finishes.
     await resumeAsOperator(l, 'crash', []);
     await expectCompletedOnce(l);
-  }, 60_000);
+  });
 
   it('a run that is not killed completes in one go', async () => {
     lab = await makeLab();
     const child = await runChild(lab, 'crash', undefined);
     expect(child.stdout).toContain('RESULT done');
     await expectCompletedOnce(lab);
-  }, 60_000);
+  });
 });

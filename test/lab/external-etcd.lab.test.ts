@@ -66,7 +66,7 @@ describe.sequential('external etcd lab', () => {
     await waitFor('etcd on e1 to be restarted', 30_000, async () => {
       const now = await pidOf('e1');
       return now !== '' && now !== pid && (await lab.exec('e1', 'systemctl is-active etcd')).stdout.trim() === 'active' ? true : undefined;
-    }, 200);
+    });
     expect((await lab.exec('e1', 'systemctl show -p NRestarts --value etcd')).stdout.trim()).toBe('1');
     // A setting changed in /etc/etcd.env is what the next start runs with.
     await lab.exec('e1', "sed -i 's/^ETCD_SNAPSHOT_COUNT=.*/ETCD_SNAPSHOT_COUNT=12345/' /etc/etcd.env && systemctl restart etcd");

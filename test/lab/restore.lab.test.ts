@@ -81,7 +81,7 @@ it('restores a 3-member cluster after quorum loss by hand, and verifyCluster pas
   await waitFor('all members healthy', 30_000, async () => {
     const r = await lab.ssh('cp1', `${ETCDCTL} --endpoints=${endpoints} endpoint health`);
     return r.code === 0 ? true : undefined;
-  }, 500);
+  });
   const members = await sh(lab, 'cp1', `${ETCDCTL} --endpoints=https://${addr('cp1')}:2379 member list`);
   expect(members.trim().split('\n').map((l) => l.split(', ').slice(1, 3).join(' ')).sort()).toEqual(cps.map((n) => `started ${member(n)}`));
   await Promise.all(cps.map((n) => sh(lab, n, `mv ${STASH}/kube-apiserver.yaml /etc/kubernetes/manifests/`)));

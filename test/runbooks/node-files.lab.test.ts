@@ -83,7 +83,7 @@ beforeAll(async () => {
   const out = await drive({ runbook: runbookPath('etcd-backup'), inventory: env.lab.inventoryPath, params: { backupDir: join(work, 'backups') }, stateDir: join(work, 'state') });
   expect([...out.result.tasks.values()].filter((t) => t.outcome !== 'done')).toEqual([]);
   backup = join(work, 'backups', `lab-${out.runId}`);
-}, 180_000);
+});
 
 describe.sequential('placeManifest on the lab', () => {
   it('check names the source per node and changes nothing: in place, the backup, a rebuild shown as a diff', async () => {

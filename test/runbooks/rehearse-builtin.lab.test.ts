@@ -24,7 +24,7 @@ let snap: Snapshot;
 beforeAll(async () => {
   dir = tempDir('rehearse-builtin');
   snap = await takeSnapshot(env.lab, 'cp1', join(dir, 'snapshot.db'));
-}, 60_000);
+});
 
 interface Rehearsal extends RehearsalTable { ok: boolean }
 
@@ -58,7 +58,7 @@ describe('built-in runbooks rehearsed on a healthy lab', () => {
     expect(await digestAll(env.lab, NODES, TREES)).toEqual(before);
     for (const n of NODES) expect(existsSync(env.lab.hostPath(n, '/var/lib/kubedr')), n).toBe(false);
     expect(existsSync(join(dir, 'backups')), 'etcd-backup rehearsal created the backup dir').toBe(false);
-  }, 120_000);
+  });
 
   it('external-etcd-restore is blocked only because the lab has no systemd etcd unit', async () => {
     const r = await rehearse('external-etcd-restore', restoreParams());
@@ -67,7 +67,7 @@ describe('built-in runbooks rehearsed on a healthy lab', () => {
     expect([...new Set(blocked.map((b) => b.step))].sort()).toEqual(['edit-etcd-config', 'start-etcd', 'stop-etcd']);
     for (const b of blocked) expect(b.reason).toBe(`no systemd unit etcd on ${b.node}`);
     expect(r.table.counts.unknown).toBe(0);
-  }, 120_000);
+  });
 
   it('ha-restore after quorum loss (the state it repairs): nothing blocked; only the moved etcd.yaml flags are unknown', async () => {
     await breakQuorum(env.lab);
@@ -80,5 +80,5 @@ describe('built-in runbooks rehearsed on a healthy lab', () => {
     expect(notRunning(r.table).map((c) => c.split(' ')[0])).toEqual(['kubedr-etcd-manifest@cp2', 'kubedr-etcd-manifest@cp3']);
     expect(r.code).toBe(0);
     expect(await digestAll(env.lab, NODES, trees)).toEqual(before);
-  }, 120_000);
+  });
 });

@@ -23,11 +23,11 @@ describe('local transport start-up', () => {
     const r = await importWithoutZx(`await import('./src/cli/commands/index.ts'); const { createLocalTransport } = await import('./src/transport/index.ts'); createLocalTransport(); console.log('loaded')`);
     expect(r.out).toContain('loaded');
     expect(r.ok).toBe(true);
-  }, 90_000);
+  });
 
   it('the first local exec loads it (the hook does catch zx)', async () => {
     const r = await importWithoutZx(`const { createLocalTransport } = await import('./src/transport/index.ts'); await createLocalTransport().exec('local', 'true', { timeoutMs: 5000, sudo: false })`);
     expect(r.ok).toBe(false);
     expect(r.out).toContain('zx imported');
-  }, 90_000);
+  });
 });
