@@ -15,6 +15,7 @@ import { closeControlMasters, dropState, HOSTS, kubedrCliContender, SCALE, setup
 import { FANOUT_STEPS } from './lib/fleet.js';
 import type { Contender, PairedSuite } from './lib/paired.js';
 import { runOk } from './lib/proc.js';
+import { pairedRatios, spread } from './lib/stats.js';
 import type { Lab } from '../test/lab/index.js';
 
 // The nodes' CPU: every sshd of the lab with its sessions and the shells they ran, from /proc (a
@@ -66,32 +67,57 @@ function treeCpuMs(roots: readonly string[]): number {
 }
 
 const ANSIBLE_NAME = `fan-out ${HOSTS} hosts x 10 steps: ansible-playbook`;
-const SCALE_ONLY = process.env['BENCH_FANOUT_ONLY'] === 'scale';
+const ONLY = process.env['BENCH_FANOUT_ONLY'];
+const SCALE_ONLY = ONLY === 'scale';
+const STEPS = 10;
+
+/** One in-process run of the small steps on `n` hosts, with the nodes' CPU and kubedr's. */
+async function measuredRun(ctx: Ctx, n: number, runbook: string, state: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; metrics: Record<string, number> }> {
+  const sshd = labSshdPids(ctx.lab);
+  const nodes0 = treeCpuMs(sshd);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const out = await runFiles({ runbook, inventory: ctx.inventories.get(n) ?? '', yes: true, concurrency: HOSTS, stateDir: state, env, rollback: 'never' });
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (out.result.outcome !== 'done') throw new Error(`kubedr run on ${n} hosts ended ${out.result.outcome}`);
+  // Untimed: the nodes' per-connection sshd processes exit (and are reaped) once kubedr has closed.
+  await sleep(300);
+  const nodesCpuMs = treeCpuMs(sshd) - nodes0;
+  return { ms, metrics: { kubedrCpuMs: Math.round((cpu.user + cpu.system) / 1000), nodesCpuMs, nodeCpuMsPerTask: Math.round((nodesCpuMs / (n * STEPS)) * 10) / 10 } };
+}
+
+// Node cost per task (issue 16): the same run with a new SSH session per command (the transport
+// before session agents, still its fallback: KUBEDR_SSH_SESSION_AGENT=off) and with one
+// long-lived session agent per node. The per-round ratio of the nodes' CPU goes into `info`.
+const PER_TASK = `node cost: ${HOSTS} hosts x ${STEPS} steps, a new SSH session per command (before)`;
+const AGENT = `node cost: ${HOSTS} hosts x ${STEPS} steps, one session agent per node (after)`;
+const nodeCpu = { perTask: new Map<number, number>(), agent: new Map<number, number>() };
+function nodeCostRows(): Contender<Ctx>[] {
+  const row = (name: string, off: boolean, into: Map<number, number>, extra: Partial<Contender<Ctx>>): Contender<Ctx> => ({
+    name,
+    ...extra,
+    run: async (ctx, round) => {
+      const r = await measuredRun(ctx, HOSTS, ctx.runbook, stateDir(ctx, `nodecost-${off ? 'off' : 'on'}`, round), off ? { ...ctx.env, KUBEDR_SSH_SESSION_AGENT: 'off' } : ctx.env);
+      if (round >= 0) into.set(round, r.metrics['nodesCpuMs'] ?? 0);
+      return r;
+    },
+    after: dropState(`nodecost-${off ? 'off' : 'on'}`),
+  });
+  return [row(PER_TASK, true, nodeCpu.perTask, {}), row(AGENT, false, nodeCpu.agent, { baseline: PER_TASK })];
+}
 
 function scaleRows(kind: 'small' | 'waiting'): Contender<Ctx>[] {
   const label = (n: number): string => (kind === 'small' ? `scale: kubedr in-process, ${n} hosts x 10 steps` : `scale: kubedr in-process, ${n} hosts x 10 steps of sleep 0.5 + the same`);
   return SCALE.map((n): Contender<Ctx> => ({
     name: label(n),
     ...(n === 5 ? {} : { baseline: label(5), goal: { max: 2, text: 'nearly flat (ratio ≤ 2 vs 5 hosts)' } }),
-    run: async (ctx, round) => {
-      const sshd = labSshdPids(ctx.lab);
-      const nodes0 = treeCpuMs(sshd);
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const runbook = kind === 'small' ? ctx.runbook : ctx.waitingRunbook;
-      const out = await runFiles({ runbook, inventory: ctx.inventories.get(n) ?? '', yes: true, concurrency: HOSTS, stateDir: stateDir(ctx, `scale-${kind}${n}`, round), env: ctx.env, rollback: 'never' });
-      const ms = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      if (out.result.outcome !== 'done') throw new Error(`kubedr run on ${n} hosts ended ${out.result.outcome}`);
-      // Untimed: the nodes' per-connection sshd processes exit (and are reaped) once kubedr has closed.
-      await sleep(300);
-      return { ms, metrics: { kubedrCpuMs: Math.round((cpu.user + cpu.system) / 1000), nodesCpuMs: treeCpuMs(sshd) - nodes0 } };
-    },
+    run: (ctx, round) => measuredRun(ctx, n, kind === 'small' ? ctx.runbook : ctx.waitingRunbook, stateDir(ctx, `scale-${kind}${n}`, round), ctx.env),
     after: dropState(`scale-${kind}${n}`),
   }));
 }
 
-const contenders: Contender<Ctx>[] = SCALE_ONLY ? [...scaleRows('small'), ...scaleRows('waiting')] : [
+const contenders: Contender<Ctx>[] = ONLY === 'nodecost' ? nodeCostRows() : SCALE_ONLY ? [...scaleRows('small'), ...scaleRows('waiting')] : [
   {
     name: ANSIBLE_NAME,
     run: async (ctx) => {
@@ -103,13 +129,15 @@ const contenders: Contender<Ctx>[] = SCALE_ONLY ? [...scaleRows('small'), ...sca
     after: (ctx) => closeControlMasters(ctx.ansible),
   },
   kubedrCliContender({ baseline: ANSIBLE_NAME, goal: { max: 0.1, text: 'kubedr ≥10× faster than Ansible (ratio ≤ 0.1)' } }),
+  ...nodeCostRows(),
   ...scaleRows('small'),
   ...scaleRows('waiting'),
 ];
 
 const suite: PairedSuite<Ctx> = {
   kind: 'paired',
-  suite: 'fanout',
+  // A partial run keeps its own results file: the full suite's figures stay as they were.
+  suite: ONLY === 'nodecost' ? 'fanout-nodecost' : 'fanout',
   description: `10 small shell steps on ${HOSTS} lab hosts (1+${HOSTS} lab): kubedr CLI vs ansible-playbook; kubedr in-process at ${SCALE.join(', ')} hosts, with the small steps and with each step waiting 0.5 s first`,
   setup,
   teardown,
@@ -120,6 +148,8 @@ const suite: PairedSuite<Ctx> = {
     scaleMetrics: 'kubedrCpuMs: process.cpuUsage of the bench process during the run (kubedr in-process); nodesCpuMs: CPU of the lab nodes\' sshd listeners and all their descendants (sessions, shells, commands) during the run, /proc utime+stime+cutime+cstime',
     ansible: 'ansible-playbook, shell module, forks=50, pipelining, ControlMaster=auto ControlPersist=60s (masters closed after each run), gathering explicit + gather_facts false, StrictHostKeyChecking=yes against the lab known_hosts',
     labNodes: ctx.lab.nodes.length,
+    nodeCost: 'node CPU per task = nodesCpuMs / (hosts x 10 steps): every lab sshd listener and all its descendants (per-connection sshd, login shell with its rc files, agent or wrapper, the step), /proc utime+stime+cutime+cstime sampled before and 300 ms after each run; includes the run\'s preflight and lock commands',
+    nodeCpuRatioAgentVsPerTask: spread(pairedRatios([...nodeCpu.agent.keys()].map((r) => nodeCpu.agent.get(r)), [...nodeCpu.agent.keys()].map((r) => nodeCpu.perTask.get(r)))),
   }),
   contenders,
 };

@@ -78,7 +78,8 @@ function table(rows: readonly Row[]): string {
 async function main(filters: string[]): Promise<void> {
   const dir = new URL('.', import.meta.url);
   const resultsDir = new URL('results/', dir);
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.bench.ts') && (filters.length === 0 || filters.some((x) => f.includes(x)))).sort();
+  // large-*.bench.ts are opt-in (tens of GiB of disk, most of an hour): only when a filter names them.
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.bench.ts') && (filters.length === 0 ? !f.startsWith('large-') : filters.some((x) => f.includes(x)))).sort();
   await mkdir(resultsDir, { recursive: true });
   const machine: Machine = await describeMachine();
   console.log(`machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memTotalGiB} GiB RAM, load ${machine.loadAvgAtStart.join(' ')}; node ${machine.node}; ${machine.etcd}; ${machine.ansible}; ${machine.openssh}`);

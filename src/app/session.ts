@@ -71,6 +71,8 @@ export function openSession(o: SessionOptions): Session {
     agent: o.env['SSH_AUTH_SOCK'],
     sshConfigPath: o.sshConfigPath,
     sudoPassword: sudoPasswordSource(o.nodes, o.secrets, o.env),
+    // Escape hatch (and the benchmark's baseline): a new SSH session per command, as before.
+    sessionAgents: o.env['KUBEDR_SSH_SESSION_AGENT'] !== 'off',
   });
   const localTransport = o.localTransport ?? createLocalTransport();
   const reporter = o.reporter?.(o.plan, () => secretValues);

@@ -131,7 +131,7 @@ function openExecChannel(node: string, lease: Lease, command: string, secrets: r
 }
 
 /** A shell-style exit code (128 + n) for a command that died of a signal. */
-function signalExitCode(name: string | undefined): number {
+export function signalExitCode(name: string | undefined): number {
   const n = name === undefined ? 0 : (constants.signals[`SIG${name.replace(/^SIG/, '')}` as keyof typeof constants.signals] ?? 0);
   return 128 + n;
 }
@@ -140,7 +140,7 @@ function signalExitCode(name: string | undefined): number {
  * ssh2's Channel.signal() silently does nothing once our side has sent EOF (stdin ended), yet
  * the session is still open and sshd still honours the request; so go to the protocol layer.
  */
-function sendSignal(channel: ClientChannel, name: string): void {
+export function sendSignal(channel: ClientChannel, name: string): void {
   const c = channel as unknown as { outgoing?: { id: number; state: string }; _client?: { _protocol?: { signal(id: number, sig: string): void } } };
   try {
     if (c.outgoing && c.outgoing.state !== 'closed') c._client?._protocol?.signal(c.outgoing.id, name);

@@ -20,6 +20,10 @@ export interface Lease {
   /** Rejects-free promise settled when the connection closes. */
   closed: Promise<void>;
   release(): void;
+  /** Someone waits for a channel on this connection (a holder that idles should let go). */
+  wanted(): boolean;
+  /** Calls `fn` whenever a caller starts waiting for a channel here; returns the unsubscribe. */
+  onWanted(fn: () => void): () => void;
 }
 
 class Slot {
@@ -28,6 +32,8 @@ class Slot {
   closed: Promise<void> = Promise.resolve();
   active = 0;
   waiters: (() => void)[] = [];
+  /** Idle long-lived holders (session agents) that give their channel back on demand. */
+  reclaimers = new Set<() => void>();
   idle: NodeJS.Timeout | undefined;
 }
 
@@ -51,6 +57,11 @@ export class ConnectionPool {
           if (released) return;
           released = true;
           this.releaseSlot(slot);
+        },
+        wanted: () => slot.waiters.length > 0,
+        onWanted: (fn) => {
+          slot.reclaimers.add(fn);
+          return () => slot.reclaimers.delete(fn);
         },
       };
     } catch (err) {
@@ -102,6 +113,7 @@ export class ConnectionPool {
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       slot.waiters.push(grant);
+      for (const fn of [...slot.reclaimers]) fn();
     });
   }
 

@@ -1,6 +1,8 @@
 // The Transport over SSH: node table + connection pool + exec, uploads streamed over exec
 // channels, SFTP downloads.
 import type { ExecOptions, ExecResult, InventoryNode, Transport, TransferResult } from '../model/index.js';
+import { buildAgentCommand } from './agent-script.js';
+import { SessionAgents } from './agents.js';
 import { buildRemoteCommand, buildStreamCommand, type SudoMode } from './command.js';
 import { endpointOf, type Endpoint } from './endpoints.js';
 import type { RecordedHostKey } from './connect.js';
@@ -34,6 +36,12 @@ export interface SshTransportOptions {
   keepaliveIntervalMs?: number;
   /** @default 3 */
   keepaliveCountMax?: number;
+  /**
+   * Run commands through one long-lived shell per node (see agent-script.ts) instead of a new
+   * SSH session per command; commands with stdin, and nodes that cannot run it, still get their
+   * own session. @default true
+   */
+  sessionAgents?: boolean;
   /** SFTP request size and requests in flight, for downloads (uploads stream over exec). @default DEFAULT_TUNING */
   transferTuning?: StreamTuning;
   /** Told each host key recorded under acceptNewHostKeys (the session prints and audits it). */
@@ -49,16 +57,19 @@ export interface SshTransport extends Transport {
 
 /** Builds the SSH transport; nothing connects until the first call for a node. */
 export function createSshTransport(options: SshTransportOptions): SshTransport {
+  const maxChannels = options.maxChannelsPerConnection ?? 8;
   const pool = new ConnectionPool({
     acceptNewHostKeys: options.acceptNewHostKeys ?? false,
     agent: options.agent,
-    maxChannels: options.maxChannelsPerConnection ?? 8,
+    maxChannels,
     idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
     authTimeoutMs: options.authTimeoutMs ?? 15_000,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
     keepaliveCountMax: options.keepaliveCountMax ?? 3,
     onHostKeyRecorded: options.onHostKeyRecorded,
   });
+  // Leaves channels for transfers; an idle agent also yields its channel to any waiting caller.
+  const agents = options.sessionAgents === false ? undefined : new SessionAgents({ maxPerNode: Math.max(1, maxChannels - 2), idleMs: Math.min(options.idleTimeoutMs ?? 300_000, 60_000) });
   const byName = new Map(options.nodes.map((n) => [n.name, n]));
   let table: Promise<Map<string, Endpoint>> | undefined;
   const endpoints = (): Promise<Map<string, Endpoint>> =>
@@ -91,6 +102,12 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
     const { mode, password } = await become(node, ep, opts.sudo);
     // The password is scrubbed from output too; stdin only from error text (echoing it is legit).
     const secrets = password !== '' ? [password] : [];
+    if (agents && (opts.stdin ?? '') === '') {
+      const prefix = mode === 'password' ? `${password}\n` : undefined;
+      const start = { node, mode, lease: (signal: AbortSignal | undefined) => pool.lease(ep, signal), command: buildAgentCommand(mode), prefix, secrets };
+      const r = await agents.exec(start, command, { ...opts, secrets });
+      if (r) return r;
+    }
     const lease = await pool.lease(ep, opts.signal);
     const stdinPrefix = mode === 'password' ? `${password}\n` : undefined;
     return execOnLease(node, lease, buildRemoteCommand(command, mode), { ...opts, stdinPrefix, secrets });
@@ -148,6 +165,9 @@ export function createSshTransport(options: SshTransportOptions): SshTransport {
       lease.release();
     },
     endpoint,
-    close: () => pool.close(),
+    close: () => {
+      agents?.close();
+      return pool.close();
+    },
   };
 }

@@ -1,0 +1,220 @@
+// Recovery at real sizes (issue 16): backup then restore of a multi-GiB etcd on the 3+2 lab, end to
+// end. Opt-in (`npm run bench large-e2e`; never part of a plain `npm run bench`): it needs many
+// GiB of disk and most of an hour. BENCH_E2E_MIB sets the db size (default 4096).
+//  - kubedr: `run -r runbooks/etcd-backup.yaml` (snapshot save on a member, download, sha256,
+//    node files), then, after breakQuorum (untimed), `run -r runbooks/ha-restore.yaml --param
+//    backup=DIR` (distribution to the 3 members, sha256 there, restore, verify). Each CLI process
+//    runs under /usr/bin/time: its peak RSS is a metric (goal < 200 MiB).
+//  - script: ssh etcdctl snapshot save, scp down, sha256sum, then the restore bench's by-hand
+//    script (lib/restore-script.ts: scp to each member, sha256sum there, etcdctl restore, start).
+// Time = backup + restore (the quorum break between them is not timed). The suite computes the
+// disk it needs and refuses to start without it.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { breakQuorum, DAMAGED_DIR, startLab, waitClusterUp, type Lab, type LabNode } from '../test/lab/index.js';
+import { shellQuote as q } from '../src/plan/quote.js';
+import { buildCli, REPO } from './lib/kubedr-cli.js';
+import type { Metrics, PairedSuite } from './lib/paired.js';
+import { runOk } from './lib/proc.js';
+import { SCRIPT_LEFTOVERS, writeRestoreScript } from './lib/restore-script.js';
+import { ensureTools, ETCDCTL, SCP, SSH } from './lib/tools.js';
+
+const MIB = Number(process.env['BENCH_E2E_MIB'] ?? 4096) || 4096;
+const VALUE_MIB = 1; // one value per txn: etcd's request limit is 1.5 MiB
+const PREFIX = '/registry/configmaps/kubedr-bench-large/';
+const TIMEOUT_MS = 60 * 60_000;
+const RSS_MARK = 'kubedr-bench-maxrss-kib';
+const STAGE = '/var/lib/kubedr-bench-backup';
+/** etcd's default backend quota: a larger db needs the lab's etcd started with a higher one. */
+const QUOTA_MIB = 2048;
+
+interface Ctx {
+  lab: Lab;
+  dir: string;
+  keys: number;
+  backupScript: string;
+  restoreScript: string;
+  /** Local file the script's backup writes and its restore reads. */
+  scriptSnapshot: string;
+  peakRssMiB: number[];
+}
+
+/**
+ * Disk for one round, all on this machine (the lab's nodes are directories here): the live db on
+ * 3 members; per contender a local copy; per member a staged copy, the restored dir and the old
+ * dir moved aside; a staged copy on the member that took the snapshot; 10% margin.
+ */
+export function diskNeededBytes(mib: number): number {
+  const s = mib * 2 ** 20;
+  return Math.ceil((3 + 2 + 3 * 3 + 1) * s * 1.1);
+}
+
+function refuseWithoutDisk(dir: string): void {
+  const st = statfsSync(dir);
+  const free = st.bavail * st.bsize;
+  const need = diskNeededBytes(MIB);
+  const gib = (b: number): string => (b / 2 ** 30).toFixed(1);
+  console.log(`  large-e2e: ${MIB} MiB db needs ${gib(need)} GiB free under ${dir}; ${gib(free)} GiB free`);
+  if (free < need) throw new Error(`large-e2e: not enough disk under ${dir}: ${gib(need)} GiB needed for a ${MIB} MiB db, ${gib(free)} GiB free (set BENCH_E2E_MIB lower)`);
+  if (MIB > QUOTA_MIB * 0.9) throw new Error(`large-e2e: a ${MIB} MiB db exceeds etcd's default ${QUOTA_MIB} MiB backend quota, which the lab's etcd keeps (set BENCH_E2E_MIB ≤ ${Math.floor(QUOTA_MIB * 0.9)})`);
+}
+
+async function fill(lab: Lab, keys: number): Promise<void> {
+  const url = lab.clientURL('cp1');
+  // One random (incompressible) value per txn, with a deadline for a loaded machine and a retry
+  // (a put of the same key is idempotent).
+  const put = async (k: number): Promise<void> => {
+    const body = { success: [{ request_put: { key: Buffer.from(`${PREFIX}${String(k).padStart(6, '0')}`).toString('base64'), value: randomBytes(VALUE_MIB * 2 ** 20).toString('base64') } }] };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await lab.etcd.call(url, '/v3/kv/txn', body, 120_000);
+        return;
+      } catch (e) {
+        if (attempt >= 5) throw e;
+      }
+    }
+  };
+  // Two writers: the members share this machine's disk and cores with everyone else.
+  for (let i = 0; i < keys; i += 2) await Promise.all([i, i + 1].filter((k) => k < keys).map(put));
+}
+
+function writeBackupScript(lab: Lab, local: string, path: string): string {
+  const cp1 = lab.nodes.find((n) => n.roles.includes('control-plane')) as LabNode;
+  const opts = `-i ${q(lab.clientKeyPath)} -o UserKnownHostsFile=${q(lab.knownHostsPath)} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
+  const ctl = 'ETCDCTL_API=3 etcdctl --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key';
+  const lines = [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    `ssh ${opts} -p ${cp1.sshPort} root@${cp1.address} ${q(`set -e; mkdir -p ${STAGE}; rm -f ${STAGE}/snapshot.db; ${ctl} --endpoints=https://${cp1.address}:2379 snapshot save ${STAGE}/snapshot.db >/dev/null; sha256sum ${STAGE}/snapshot.db > ${STAGE}/snapshot.db.sha256`)}`,
+    `remote=$(ssh ${opts} -p ${cp1.sshPort} root@${cp1.address} ${q(`cat ${STAGE}/snapshot.db.sha256`)})`,
+    `scp -q ${opts} -P ${cp1.sshPort} root@${cp1.address}:${STAGE}/snapshot.db ${q(local)}`,
+    `sum=$(sha256sum ${q(local)}); sum=\${sum%% *}`,
+    '[ "$sum" = "${remote%% *}" ] || { echo "sha256 mismatch after download" >&2; exit 1; }',
+    'echo "$sum"',
+    '',
+  ];
+  writeFileSync(path, lines.join('\n'), { mode: 0o700 });
+  return path;
+}
+
+/** kubedr's CLI under /usr/bin/time: its output, and its peak RSS in MiB. */
+async function kubedrTimed(args: readonly string[]): Promise<{ stdout: string; peakMiB: number }> {
+  const r = await runOk('/usr/bin/time', ['-f', `${RSS_MARK} %M`, process.execPath, join(REPO, 'bin', 'kubedr.js'), ...args], { cwd: REPO, timeoutMs: TIMEOUT_MS });
+  const kib = Number(/kubedr-bench-maxrss-kib (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { stdout: r.stdout, peakMiB: Math.round(kib / 1024) };
+}
+
+async function setup(): Promise<Ctx> {
+  await ensureTools([SSH, SCP, ETCDCTL]);
+  const dir = mkdtempSync(join(tmpdir(), 'kubedr-bench-large-'));
+  try {
+    refuseWithoutDisk(dir);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  await buildCli();
+  let lab: Lab | undefined;
+  try {
+    lab = await startLab({ controlPlanes: 3, workers: 2 });
+    const keys = Math.ceil(MIB / VALUE_MIB);
+    const t0 = performance.now();
+    await fill(lab, keys);
+    console.log(`  large-e2e: ${keys} values of ${VALUE_MIB} MiB written in ${Math.round(performance.now() - t0)} ms (load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+    const scriptSnapshot = join(dir, 'script-snapshot.db');
+    const backupScript = writeBackupScript(lab, scriptSnapshot, join(dir, 'backup-by-hand.sh'));
+    // The digest is only known once the backup ran: the restore script reads it from SNAP_SHA.
+    const restoreScript = writeRestoreScript({ lab, snapshot: scriptSnapshot, sha256: '"$SNAP_SHA"', damagedDir: DAMAGED_DIR }, join(dir, 'restore-by-hand.sh'));
+    return { lab, dir, keys, backupScript, restoreScript, scriptSnapshot, peakRssMiB: [] };
+  } catch (e) {
+    await lab?.down();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The restore worked (members, apiservers, every key), then clear what either contender left. */
+async function checkAndClean(ctx: Ctx): Promise<void> {
+  const { lab } = ctx;
+  try {
+    await waitClusterUp(lab, 300_000);
+    const n = await lab.etcd.countPrefix(lab.clientURL('cp1'), PREFIX, 60_000);
+    if (n !== ctx.keys) throw new Error(`after the restore etcd holds ${n} keys, expected ${ctx.keys}`);
+  } finally {
+    for (const node of lab.nodes) {
+      const varLib = lab.hostPath(node.name, '/var/lib');
+      for (const e of readdirSync(varLib)) {
+        if (e.startsWith('etcd.kubedr-before-') || `/var/lib/${e}`.startsWith(SCRIPT_LEFTOVERS.oldDataPrefix)) rmSync(join(varLib, e), { recursive: true, force: true });
+      }
+      for (const p of ['/var/lib/kubedr', STAGE, SCRIPT_LEFTOVERS.stage, '/etc/kubernetes/kubedr-stash', SCRIPT_LEFTOVERS.stash]) rmSync(lab.hostPath(node.name, p), { recursive: true, force: true });
+    }
+    for (const e of readdirSync(ctx.dir)) if (e.startsWith('round-') || e === 'script-snapshot.db') rmSync(join(ctx.dir, e), { recursive: true, force: true });
+  }
+}
+
+const SCRIPT_NAME = `backup + restore ${MIB} MiB, 3+2 lab: script (etcdctl + scp + sha256sum)`;
+
+const suite: PairedSuite<Ctx> = {
+  kind: 'paired',
+  suite: 'large-e2e',
+  description: `etcd-backup (save, download, sha256) then ha-restore from that backup (distribution to 3 members, restore, verify) of a ${MIB} MiB db on the 3+2 lab: kubedr CLI vs a script`,
+  rounds: Number(process.env['BENCH_ROUNDS'] ?? 1) || 1,
+  warmup: false,
+  setup,
+  teardown: async (ctx) => {
+    await ctx.lab.down();
+    rmSync(ctx.dir, { recursive: true, force: true });
+  },
+  info: (ctx) => ({
+    dbMiB: MIB,
+    keys: ctx.keys,
+    diskNeededGiB: Math.round((diskNeededBytes(MIB) / 2 ** 30) * 10) / 10,
+    kubedrPeakRssMiB: ctx.peakRssMiB,
+    kubedr: 'node bin/kubedr.js run -r runbooks/etcd-backup.yaml, then run -r runbooks/ha-restore.yaml --param backup=DIR (each under /usr/bin/time for peak RSS)',
+    script: 'bash: ssh etcdctl snapshot save + sha256sum on cp1, scp down, sha256sum; then lib/restore-script.ts (scp to 3 members, sha256sum there, etcdctl snapshot restore, start, workers rejoined)',
+  }),
+  contenders: [
+    {
+      name: SCRIPT_NAME,
+      run: async (ctx) => {
+        const t0 = performance.now();
+        const sha = (await runOk('bash', [ctx.backupScript], { timeoutMs: TIMEOUT_MS })).stdout.trim();
+        const backupMs = performance.now() - t0;
+        await waitClusterUp(ctx.lab, 300_000);
+        await breakQuorum(ctx.lab);
+        const t1 = performance.now();
+        await runOk('bash', [ctx.restoreScript], { timeoutMs: TIMEOUT_MS, env: { ...process.env, SNAP_SHA: sha } });
+        const restoreMs = performance.now() - t1;
+        return { ms: backupMs + restoreMs, metrics: { backupMs: Math.round(backupMs), restoreMs: Math.round(restoreMs) } };
+      },
+      after: (ctx) => checkAndClean(ctx),
+    },
+    {
+      name: `backup + restore ${MIB} MiB, 3+2 lab: kubedr CLI`,
+      baseline: SCRIPT_NAME,
+      goal: { max: 1, text: 'kubedr ≤ 1.0× the script' },
+      run: async (ctx, round) => {
+        const state = join(ctx.dir, `round-${round + 1}`);
+        const backups = join(state, 'backups');
+        mkdirSync(backups, { recursive: true });
+        const common = ['-i', ctx.lab.inventoryPath, '--yes', '--rollback', 'never'];
+        const t0 = performance.now();
+        const b = await kubedrTimed(['run', '-r', join(REPO, 'runbooks', 'etcd-backup.yaml'), ...common, '--state-dir', join(state, 'state-backup'), '--param', `backupDir=${backups}`]);
+        const backupMs = performance.now() - t0;
+        const backup = join(backups, readdirSync(backups).find((e) => !e.startsWith('.')) ?? '');
+        await waitClusterUp(ctx.lab, 300_000);
+        await breakQuorum(ctx.lab);
+        const t1 = performance.now();
+        const r = await kubedrTimed(['run', '-r', join(REPO, 'runbooks', 'ha-restore.yaml'), ...common, '--state-dir', join(state, 'state-restore'), '--param', `backup=${backup}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`]);
+        const restoreMs = performance.now() - t1;
+        ctx.peakRssMiB.push(b.peakMiB, r.peakMiB);
+        const metrics: Metrics = { backupMs: Math.round(backupMs), restoreMs: Math.round(restoreMs), backupPeakRssMiB: b.peakMiB, restorePeakRssMiB: r.peakMiB };
+        return { ms: backupMs + restoreMs, metrics };
+      },
+      after: (ctx) => checkAndClean(ctx),
+    },
+  ],
+};
+export default suite;
