@@ -123,7 +123,12 @@ export class ConnectionPool {
     if (next) return next();
     if (slot.active === 0 && slot.client) {
       const client = slot.client;
-      slot.idle = setTimeout(() => client.end(), this.opts.idleTimeoutMs);
+      slot.idle = setTimeout(() => {
+        // Forgotten at once, not when 'close' arrives: a call in between would otherwise get a
+        // client that is already ending ("Not connected") instead of a new connection.
+        if (slot.client === client) slot.client = undefined;
+        client.end();
+      }, this.opts.idleTimeoutMs);
       slot.idle.unref();
     }
   }
