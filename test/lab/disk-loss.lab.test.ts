@@ -9,6 +9,10 @@ import { tempDir } from '../e2e/support.js';
 import { loseEtcdPki, loseQuorumWithManifests, putBack, seedKeys, takenCopy, verifyCluster, waitClusterUp, wipeAllWithManifests, wipeNode, type FileDamage, type SeedSet } from './index.js';
 import { useLab } from './vitest.js';
 
+// The repository's own fixtures (hostile backups hold etcd.yaml files) are not the node's: a clone
+// under /tmp is visible from the nodes.
+const REPO = `'${process.cwd().replaceAll("'", "'\\''")}'`;
+
 const env = useLab({ controlPlanes: 3, workers: 1 });
 let dir = '';
 let seed: SeedSet;
@@ -31,7 +35,7 @@ async function expectTaken(d: FileDamage, expected: Record<string, string[]>, re
       expect(existsSync(takenCopy(d, node, p)), `${node}:${p} kept off the node`).toBe(true);
     }
     // Nowhere else on the node either (no kubedr-lab-damaged dir, no stash).
-    expect((await lab.exec(node, "find /etc/kubernetes /var/lib /root /tmp -path '/tmp/kubedr-lab-*' -prune -o -name etcd.yaml -print 2>/dev/null")).stdout.trim().split('\n').filter((l) => l !== '' && !l.startsWith('/etc/kubernetes/manifests/'))).toEqual([]);
+    expect((await lab.exec(node, `find /etc/kubernetes /var/lib /root /tmp -path '/tmp/kubedr-lab-*' -prune -o -path ${REPO} -prune -o -name etcd.yaml -print 2>/dev/null`)).stdout.trim().split('\n').filter((l) => l !== '' && !l.startsWith('/etc/kubernetes/manifests/'))).toEqual([]);
   }
 }
 
