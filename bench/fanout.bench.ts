@@ -98,7 +98,7 @@ function nodeCostRows(): Contender<Ctx>[] {
     name,
     ...extra,
     run: async (ctx, round) => {
-      const r = await measuredRun(ctx, HOSTS, ctx.runbook, stateDir(ctx, `nodecost-${off ? 'off' : 'on'}`, round), off ? { ...ctx.env, KUBEDR_SSH_SESSION_AGENT: 'off' } : ctx.env);
+      const r = await measuredRun(ctx, HOSTS, ctx.runbook, stateDir(ctx, `nodecost-${off ? 'off' : 'on'}`, round), { ...ctx.env, KUBEDR_SSH_SESSION_AGENT: off ? 'off' : 'on' });
       if (round >= 0) into.set(round, r.metrics['nodesCpuMs'] ?? 0);
       return r;
     },
