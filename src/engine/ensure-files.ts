@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { LOCAL_NODE, type PlannedEnsureFiles } from '../model/index.js';
 import type { PrimitiveIo, PrimitiveResult } from './primitive-io.js';
 import { backupFileScript, ensuredMarker, missingFilesScript, NOT_HERE, recordEnsuredScript } from './primitive-scripts.js';
+import { SHARED_PKI } from '../etcd/backup/layout.js';
 
 export async function ensureFiles(io: PrimitiveIo, node: string, a: PlannedEnsureFiles): Promise<PrimitiveResult> {
   const listed = await io.exec(node, missingFilesScript(a.dir, a.files), { sudo: a.sudo });
@@ -52,8 +53,8 @@ export async function ensureFiles(io: PrimitiveIo, node: string, a: PlannedEnsur
  * under shared/pki (runbooks/etcd-backup.yaml lists the same names); everything else comes from
  * this node's own copy.
  */
-const SHARED_PKI = new Set(['ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'etcd/ca.crt', 'etcd/ca.key']);
+const SHARED = new Set(SHARED_PKI);
 
 function backupRelOf(a: PlannedEnsureFiles, f: string): string {
-  return SHARED_PKI.has(f) ? posix.join('shared/pki', f) : posix.join(a.backupRel, f);
+  return SHARED.has(f) ? posix.join('shared/pki', f) : posix.join(a.backupRel, f);
 }
