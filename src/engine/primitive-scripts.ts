@@ -21,13 +21,20 @@ export function findManifestScript(file: string, stash: string, dirs: readonly s
 }
 
 /**
- * Prints the first of `paths` that is a file, then its content. Two passes: a survivor's own
+ * Prints the first of `paths` that can be read, then its content. Two passes: a survivor's own
  * placeManifest may be moving the file from its manifests dir into its stash at that moment
- * (an atomic rename), so a file missed in one place is in the other on the second pass.
+ * (an atomic rename), so a file missed in one place is in the other on the second pass. The
+ * content is read before the path is printed: a file renamed between the `-f` test and `cat`
+ * made cat fail after the path was out, and the caller rebuilt from an empty manifest (seen as
+ * MANIFEST_NO_COMMAND under load). The `x` keeps trailing newlines through `$(...)`.
  */
 export function readFirstScript(paths: readonly string[]): string {
   const list = paths.map(q).join(' ');
-  return [`for pass in 1 2; do for p in ${list}; do`, `  if [ -f "$p" ]; then printf '%s\\n' "$p"; cat -- "$p"; exit 0; fi`, `done; done; exit ${NOT_HERE}`].join('\n');
+  return [
+    `for pass in 1 2; do for p in ${list}; do`,
+    `  if [ -f "$p" ] && c=$(cat -- "$p" 2>/dev/null && printf x); then printf '%s\n%s' "$p" "\${c%x}"; exit 0; fi`,
+    `done; done; exit ${NOT_HERE}`,
+  ].join('\n');
 }
 
 /** Writes stdin as `<stash>/<file>` (temp + rename), recording in `<file>.created` where it came from. */

@@ -38,11 +38,7 @@ const bare = (b: Backup): Procedure => ({
 });
 
 describe.sequential('ha-restore rebuilding lost manifests from a survivor', () => {
-  // KNOWN FAILURE, skipped so that it is not mistaken for a flake: 'all' after 'quorum' on the
-  // shared lab fails at place-scheduler-manifest because cp1's kube-scheduler.yaml no longer
-  // parses as a pod (MANIFEST_NO_COMMAND) — something in the merged restore path (probe edits,
-  // stale leases, restartStaticPods) leaves it damaged. Open in issue 11's note.
-  it.each(MODES.filter((m) => m !== 'all'))('%s: rehearsal blocks nothing; the run restores the cluster and rebuilds each lost manifest exactly', async (mode) => {
+  it.each(MODES)('%s: rehearsal blocks nothing; the run restores the cluster and rebuilds each lost manifest exactly', async (mode) => {
     const { lab } = env;
     const seed = await seedKeys(lab, 500, `/registry/configmaps/kubedr-seed-${mode}/`);
     const backup = await takeBackup(lab, join(dir, 'backups'), stateDir());
