@@ -77,9 +77,9 @@ async function measureManyKeys(keys: number, idleRssMb: number): Promise<Record<
 /** Writes `megabytes` of 1 MiB values into a throwaway etcd and saves a snapshot (cached). */
 function ensureSnapshot(megabytes: number): Promise<string> {
   return cachedSnapshot(`${megabytes}mb`, async (etcd) => {
-    for (let i = 0; i < megabytes; i += 4) {
+    for (let i = 0; i < megabytes; i += 8) {
       await Promise.all(
-        Array.from({ length: Math.min(4, megabytes - i) }, (_, j) => {
+        Array.from({ length: Math.min(8, megabytes - i) }, (_, j) => {
           const n = i + j;
           // Distinct, poorly compressible content per value: nothing is shared between keys.
           const value = Buffer.alloc(VALUE - 4096, createHash('sha256').update(String(n)).digest());
@@ -93,7 +93,7 @@ function ensureSnapshot(megabytes: number): Promise<string> {
 async function cachedSnapshot(name: string, write: (etcd: ThrowawayEtcd) => Promise<void>, megabytes = 0): Promise<string> {
   const file = join(tmpdir(), `kubedr-bench-snapshot-${name}.db`);
   if (existsSync(file)) return file;
-  const etcd = await startEtcd({ quotaBytes: Math.max(2, Math.ceil((megabytes * 2) / 1024)) * 1024 ** 3 });
+  const etcd = await startEtcd({ quotaBytes: Math.max(2, Math.ceil((megabytes * 2) / 1024)) * 1024 ** 3, snapshotCount: 500 });
   try {
     await write(etcd);
     await etcd.save(`${file}.part`);
@@ -149,6 +149,9 @@ export default suite;
 const args = process.argv.slice(2);
 if (args[0] === '--child') {
   await runChild(args[1] as Mode, args[2] ?? '');
+} else if (args[0] === '--make') {
+  // Builds (or finds) the cached snapshot only: a multi-GiB one takes minutes of etcd writes.
+  console.log(await ensureSnapshot(Number(process.env.KUBEDR_BENCH_SNAPSHOT_MB ?? 1024)));
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(JSON.stringify(await run(), null, 2));
 }
