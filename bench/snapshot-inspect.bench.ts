@@ -77,15 +77,22 @@ async function measureManyKeys(keys: number, idleRssMb: number): Promise<Record<
 /** Writes `megabytes` of 1 MiB values into a throwaway etcd and saves a snapshot (cached). */
 function ensureSnapshot(megabytes: number): Promise<string> {
   return cachedSnapshot(`${megabytes}mb`, async (etcd) => {
-    for (let i = 0; i < megabytes; i += 8) {
-      await Promise.all(
-        Array.from({ length: Math.min(8, megabytes - i) }, (_, j) => {
-          const n = i + j;
-          // Distinct, poorly compressible content per value: nothing is shared between keys.
-          const value = Buffer.alloc(VALUE - 4096, createHash('sha256').update(String(n)).digest());
-          return etcd.put(`/registry/configmaps/bench/cm-${n}`, value);
-        }),
-      );
+    // 16 writes in flight: raft batches them into one WAL write; a put of the same key again is
+    // harmless, so a put that timed out on the loaded machine is retried.
+    const put = async (n: number): Promise<void> => {
+      // Distinct, poorly compressible content per value: nothing is shared between keys.
+      const value = Buffer.alloc(VALUE - 4096, createHash('sha256').update(String(n)).digest());
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return void (await etcd.put(`/registry/configmaps/bench/cm-${n}`, value));
+        } catch (e) {
+          if (attempt >= 10) throw e;
+        }
+      }
+    };
+    for (let i = 0; i < megabytes; i += 16) {
+      await Promise.all(Array.from({ length: Math.min(16, megabytes - i) }, (_, j) => put(i + j)));
+      if (i % 512 === 0) process.stderr.write(`  snapshot-inspect: ${i} of ${megabytes} MiB written\n`);
     }
   }, megabytes);
 }
