@@ -149,7 +149,7 @@ function round(n: number): number {
  */
 const suite: BenchSuite = {
   suite: 'snapshot-inspect',
-  cases: [{ name: `snapshot inspect of a ${Number(process.env.KUBEDR_BENCH_SNAPSHOT_MB ?? 1024)} MiB snapshot (time and peak RSS vs sha256 and an idle process)`, run: async () => ({ metrics: await run() }), iterations: 5 }],
+  cases: [{ name: `snapshot inspect of a ${Number(process.env.KUBEDR_BENCH_SNAPSHOT_MB ?? 1024)} MiB snapshot (time and peak RSS vs sha256 and an idle process)`, run: async () => ({ metrics: await run() }), iterations: Number(process.env.BENCH_ROUNDS ?? 5) || 5 }],
 };
 export default suite;
 
