@@ -7,7 +7,8 @@
 // Each row also carries where its time went (metrics, ms): the script's phases, and for kubedr its
 // start-up (process start to the first step), the upload, the runbook's sha256 checks, the waits,
 // the manifests placed, the other steps and the rest (gaps between steps, node-lock release,
-// exit), from its journal.
+// exit), from its journal. Steps that run together (withPrevious) each count their own span, so
+// the step figures may add up to more than the wall time; the rest is what no step covered.
 // Two scenarios (BENCH_RESTORE_SCENARIOS, default both): `quorum` as above, and `files-lost`:
 // the two damaged members also lost their etcd.yaml (moved off the node, loseQuorumWithManifests).
 // There the script rebuilds each missing etcd.yaml from the survivor's with sed, as an operator
@@ -148,7 +149,13 @@ function kubedrPhases(dir: string, startedAt: number, endedAt: number): Record<s
   const slowest = [...spans].map(([id, sp]) => [id, sp.to - sp.from] as const).sort((a, b) => b[1] - a[1]).slice(0, 8);
   console.log(`    slowest steps: ${slowest.map(([id, ms]) => `${id} ${ms} ms`).join(', ')} (${spans.size} steps)`);
   const named = [...UPLOAD, ...SHA256_CHECKS, ...WAITS];
-  const steps = sum(() => true);
+  // Steps marked withPrevious overlap: the time covered by any step, each moment counted once.
+  let steps = 0;
+  let reach = -Infinity;
+  for (const s of [...spans.values()].sort((a, b) => a.from - b.from)) {
+    steps += Math.max(0, s.to - Math.max(s.from, reach));
+    reach = Math.max(reach, s.to);
+  }
   return {
     startupMs: firstStep - startedAt,
     uploadMs: sum(UPLOAD),

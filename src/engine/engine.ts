@@ -1,8 +1,9 @@
-// Executes a Plan: per-node locks first, then phase by phase, step by step; on a step whose
+// Executes a Plan: per-node locks first, then phase by phase, step by step (a step marked
+// `withPrevious` runs together with the steps before it, see stepGroups); on a step whose
 // failure policy stops the run, the rollback policy decides whether to unwind the undo stack.
 import { decide } from './approval.js';
 import { KubedrError } from '../errors/index.js';
-import type { Plan } from '../model/index.js';
+import type { Plan, PlanStep } from '../model/index.js';
 import { createContext, type RunContext } from './context.js';
 import { acquireNodeLocks, releaseNodeLocks } from './node-lock.js';
 import { unwind } from './rollback.js';
@@ -16,10 +17,12 @@ export async function executePlan(plan: Plan, deps: EngineDeps, opts: EngineOpti
     let failedStep: string | undefined;
     outer: for (const phase of plan.phases) {
       ctx.emit({ kind: 'phase-start', phase: phase.name, at: ctx.iso() });
-      for (const step of phase.steps) {
-        const r = await runStep(ctx, step);
-        if (r.stop) {
-          failedStep = step.id;
+      for (const group of stepGroups(phase.steps)) {
+        // A group's steps start together; the next group waits for all of them, failed or not.
+        const results = await Promise.all(group.map((step) => runStep(ctx, step)));
+        const stopped = group.find((_, i) => results[i]?.stop === true);
+        if (stopped) {
+          failedStep = stopped.id;
           break outer;
         }
       }
@@ -43,6 +46,20 @@ export async function rollbackPlan(plan: Plan, deps: EngineDeps, opts: EngineOpt
     const outcome = rb === 'done' ? 'rolled-back' : rb === 'aborted' ? 'aborted' : 'failed';
     return { runId: opts.runId, outcome, tasks: ctx.reports, ...(rb === 'done' ? {} : { rollbackIncomplete: true }) };
   });
+}
+
+/**
+ * Consecutive steps of a phase, grouped: a step marked `withPrevious` joins the group of the
+ * step before it (the planner refuses it on a phase's first step and next to an approval).
+ */
+export function stepGroups(steps: readonly PlanStep[]): PlanStep[][] {
+  const groups: PlanStep[][] = [];
+  for (const step of steps) {
+    const last = groups.at(-1);
+    if (step.withPrevious === true && last) last.push(step);
+    else groups.push([step]);
+  }
+  return groups;
 }
 
 async function withNodeLocks(ctx: RunContext, body: () => Promise<RunResult>): Promise<RunResult> {

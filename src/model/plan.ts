@@ -97,6 +97,8 @@ export interface PlanStep {
   idempotent: boolean;
   /** Its action only looks; each task's `check` is that same action (rehearsal runs it). */
   readOnly?: boolean;
+  /** Starts together with the step before it (same phase) instead of after it ends. */
+  withPrevious?: boolean;
   onFailure: FailurePolicy;
   confirm?: string;
   /** Template expressions inserted without shell quoting (`| raw`), shown in plans. */

@@ -124,6 +124,11 @@ export interface Step {
    * check. Implies idempotent; a read-only step has no undo and no separate check.
    */
   readOnly: boolean;
+  /**
+   * Runs together with the step before it in the phase (both start at once; the next step waits
+   * for both). For independent steps only: it must not read a capture of its group.
+   */
+  withPrevious?: boolean;
   undo?: Action;
   check?: Action;
   /** Approval text shown before the step starts; skipped by `--yes`. */

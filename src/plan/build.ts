@@ -40,15 +40,24 @@ export function planRunbook(runbook: Runbook, inventory: Inventory, opts: PlanOp
     cluster: { initialCluster: renderInitialCluster(members), endpoints: renderEndpoints(members), tlsFlags: quotedWords(tlsFlagWords(inventory.etcd.tls)) },
   };
   const locate = opts.locate ?? ((step: Step) => step.pos);
-  const phases: PlanPhase[] = runbook.phases.map((phase) => ({
-    name: phase.name,
-    steps: phase.steps.map((step) => {
+  // A capture is available to the steps after its group: a step running together with the
+  // capturing step (withPrevious) gets RUNBOOK_CAPTURE_NOT_YET, as a step before it would.
+  let pending: [string, CaptureInfo][] = [];
+  const publish = (): void => {
+    for (const [id, c] of pending) captures.set(id, c);
+    pending = [];
+  };
+  const phases: PlanPhase[] = runbook.phases.map((phase) => {
+    const steps = phase.steps.map((step) => {
+      if (step.withPrevious !== true) publish();
       const out = planStep(step, phase.name, scope, locate);
       problems.push(...out.problems);
-      if (step.action.kind === 'capture') captures.set(step.id, { secret: step.action.secret, nodes: out.selected, skipped: out.step.skipped });
+      if (step.action.kind === 'capture') pending.push([step.id, { secret: step.action.secret, nodes: out.selected, skipped: out.step.skipped }]);
       return out.step;
-    }),
-  }));
+    });
+    publish();
+    return { name: phase.name, steps };
+  });
   const plan: Plan = {
     version: 1,
     runbook: { name: runbook.name, source: runbook.source, hash: runbook.hash },

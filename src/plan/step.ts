@@ -94,6 +94,7 @@ export function planStep(step: Step, phase: string, scope: Scope, locate: StepLo
   if (step.description !== undefined) planned.description = step.description;
   if (step.uses !== undefined) planned.uses = step.uses;
   if (step.readOnly) planned.readOnly = true;
+  if (step.withPrevious) planned.withPrevious = true;
   if (confirm !== undefined) planned.confirm = confirm;
   if (raw.size > 0) planned.raw = [...raw];
   return { step: planned, problems, selected: tasks.length };

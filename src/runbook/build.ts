@@ -101,6 +101,7 @@ function applyStepOptions(step: Step, raw: Obj): void {
   if (raw.description !== undefined) step.description = String(raw.description);
   if (raw.targets !== undefined) step.targets = raw.targets as TargetSpec;
   if (raw.when !== undefined) step.when = String(raw.when);
+  if (raw.withPrevious === true) step.withPrevious = true;
 }
 
 function concurrency(v: unknown): Concurrency {

@@ -105,4 +105,22 @@ export const readOnlySteps: Rule = (rb, { locate, stepPaths }) =>
     return out;
   });
 
-export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns, readOnlySteps];
+/**
+ * `withPrevious: true` starts a step while the one before it runs: there must be one before it
+ * in the phase, and an approval must still come before everything after it (a step running
+ * alongside an approval would not wait for the operator). Captures: src/plan/build.ts.
+ */
+export const withPreviousSteps: Rule = (rb, { locate, stepPaths }) =>
+  rb.phases.flatMap((ph) =>
+    ph.steps.flatMap((s, i): Problem[] => {
+      if (!s.withPrevious) return [];
+      const pos = locate([...(stepPaths.get(s) ?? []), 'withPrevious'], { key: true });
+      const prev = ph.steps[i - 1];
+      if (!prev) return [{ code: 'RUNBOOK_WITH_PREVIOUS_FIRST', message: `step "${s.id}" runs with the previous step, but it is the first step of phase "${ph.name}"`, hint: 'remove withPrevious: true (phases run one after the other)', pos, severity: 'error' }];
+      const gated = (x: Step): boolean => x.action.kind === 'confirm' || x.confirm !== undefined;
+      if (gated(s) || gated(prev)) return [{ code: 'RUNBOOK_WITH_PREVIOUS_APPROVAL', message: `step "${s.id}" runs with step "${prev.id}", but ${gated(s) ? `"${s.id}"` : `"${prev.id}"`} asks for approval`, hint: 'remove withPrevious: true: an approval must be given before the steps after it start', pos, severity: 'error' }];
+      return [];
+    }),
+  );
+
+export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns, readOnlySteps, withPreviousSteps];

@@ -11,6 +11,7 @@ import type { Plan, PlannedAction, PlanStep, Runbook } from '../../src/model/ind
 import { displayText } from '../../src/plan/index.js';
 import { parseRunbook } from '../../src/runbook/index.js';
 import { deriveRehearsal } from '../../src/app/rehearsal/derive.js';
+import { stepGroups } from '../../src/engine/engine.js';
 import { etcdMemberName, renderInventory } from '../lab/inventory.js';
 import { nodeDirs, type LabNode } from '../lab/node-start.js';
 import { MemoryTransport } from '../engine/support/memory-transport.js';
@@ -207,6 +208,21 @@ describe('ha-restore plan', () => {
     for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeLessThan(gate);
     for (const after of ['stash-manifests', 'restore-member', 'rejoin']) expect(ids.indexOf(after)).toBeGreaterThan(gate);
     expect(ids.indexOf('wait-quorum')).toBeLessThan(ids.indexOf('start-apiserver'));
+  });
+
+  it('runs beside the snapshot copy only read-only checks and kubedr\'s own staging; writes to cluster files wait for every check', () => {
+    const pre = plan.phases.find((p) => p.name === 'preflight')?.steps ?? [];
+    const groups = stepGroups(pre).map((g) => g.map((s) => s.id));
+    const staging = new Set(['stage-dir', 'upload-snapshot']);
+    for (const g of groups.filter((x) => x.length > 1)) {
+      for (const id of g) expect(READ_ONLY.has(id) || staging.has(id) || id.endsWith('-manifest-source'), `${id} runs beside ${g.join(', ')}`).toBe(true);
+    }
+    // restore-node-certs (the first write outside the staging dir) starts after every source check has ended.
+    const at = (id: string): number => groups.findIndex((g) => g.includes(id));
+    for (const check of ['node-certs-available', 'etcd-manifest-source', 'apiserver-manifest-source', 'controller-manager-manifest-source', 'scheduler-manifest-source']) expect(at(check)).toBeLessThan(at('restore-node-certs'));
+    expect(groups[at('restore-node-certs')]).toEqual(['restore-node-certs']);
+    expect(at('restore-node-certs')).toBeLessThan(at('etcd-member'));
+    expect(at('upload-snapshot')).toBeLessThan(at('snapshot-status'));
   });
 
   it('captures the join command as a secret: the plan shows only a placeholder', () => {

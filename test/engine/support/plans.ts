@@ -36,6 +36,7 @@ export function makePlan(steps: StepSpec[], opts: { cluster?: string; secretPara
       idempotent: s.idempotent ?? false,
       onFailure: s.onFailure ?? { mode: 'stop' },
       ...(s.confirm !== undefined ? { confirm: s.confirm } : {}),
+      ...(s.withPrevious === true ? { withPrevious: true } : {}),
       skipped: s.skipped ?? false,
       tasks: on.map((node) => ({ key: `${s.id}@${node}`, stepId: s.id, node, action: s.action, ...(s.undo ? { undo: s.undo } : {}) })),
     };
