@@ -46,6 +46,10 @@ function writeState() {
   const tmp = join(cfg.nodeDir, 'pods.json.tmp');
   writeFileSync(tmp, JSON.stringify(rows, null, 1));
   renameSync(tmp, join(cfg.nodeDir, 'pods.json'));
+  // The same rows for crictl.sh, which answers `crictl ps -q` polls without starting node.
+  const flat = (v) => String(v).replace(/[\t\n]/g, ' ');
+  writeFileSync(`${tmp}.tsv`, rows.map((r) => `${flat(r.id)}\t${flat(r.name)}\t${flat(r.state)}\n`).join(''));
+  renameSync(`${tmp}.tsv`, join(cfg.nodeDir, 'pods.tsv'));
 }
 
 /** Prepare hostPath volumes as the kubelet does before it starts the container. */
