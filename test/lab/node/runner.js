@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { backoffMs, launchArgv, parsePodManifest, rewriteLoopback } from './pods.js';
+import { backoffMs, launchArgv, parsePodManifest, podsTsv, rewriteLoopback } from './pods.js';
 import { createProber } from './probes.js';
 
 process.title = 'kubelet';
@@ -47,8 +47,7 @@ function writeState() {
   writeFileSync(tmp, JSON.stringify(rows, null, 1));
   renameSync(tmp, join(cfg.nodeDir, 'pods.json'));
   // The same rows for crictl.sh, which answers `crictl ps -q` polls without starting node.
-  const flat = (v) => String(v).replace(/[\t\n]/g, ' ');
-  writeFileSync(`${tmp}.tsv`, rows.map((r) => `${flat(r.id)}\t${flat(r.name)}\t${flat(r.state)}\n`).join(''));
+  writeFileSync(`${tmp}.tsv`, podsTsv(rows));
   renameSync(`${tmp}.tsv`, join(cfg.nodeDir, 'pods.tsv'));
 }
 
