@@ -1,5 +1,6 @@
 // Public surface of the local lab for tests, benchmarks and the demo.
 export { startLab, sweepOrphans, type LabOptions } from './lab.js';
+export type { EtcdManifestFlags } from './manifests.js';
 export { apiserverReady, makeLab, waitClusterUp, type Lab } from './handle.js';
 export type { LabNode, LabNodeDirs, LabRole } from './node-start.js';
 export type { LabInfo } from './inventory.js';

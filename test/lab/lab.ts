@@ -11,6 +11,7 @@ import { ETCD_SSL, generateEtcdSsl } from './external-etcd.js';
 import { makeLab, waitClusterUp, type Lab } from './handle.js';
 import { etcdMemberName, REPO_ROOT, renderInventory, type LabInfo } from './inventory.js';
 import { writeNodeFiles } from './node-files.js';
+import type { EtcdManifestFlags } from './manifests.js';
 import {
   findInitPid, hostKeyLine, initReady, NODE_MOUNTS, nodeDirs, prepareNode, spawnNode, waitForPort,
   type LabNode, type LabRole,
@@ -43,6 +44,8 @@ export interface LabOptions {
   clusterWaitMs?: number;
   /** Stops the cluster wait (the lab is then torn down and startLab rejects). */
   signal?: AbortSignal;
+  /** Extra flags in the stacked etcd's manifest (large-e2e bench: multi-GiB dbs). @default none */
+  etcdFlags?: EtcdManifestFlags;
 }
 
 /** Port 22 on each node's own address, unless the host's sshd already holds 0.0.0.0:22. */
@@ -134,7 +137,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       ...nodes.map((n) => prepareNode(n, root, cpInfo, { systemd: external })),
     ]);
     copyFileSync(`${clientKeyPath}.pub`, join(root, 'authorized_keys'));
-    for (const n of nodes) writeNodeFiles(n, cps, shared, ext);
+    for (const n of nodes) writeNodeFiles(n, cps, shared, ext, opts.etcdFlags);
 
     for (const n of nodes) {
       const started = spawnNode(n, root, owned);

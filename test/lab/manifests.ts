@@ -16,8 +16,20 @@ function hostPathVolume(name: string, path: string, type: string): string {
   return `  - hostPath:\n      path: ${path}\n      type: ${type}\n    name: ${name}`;
 }
 
-export function etcdManifest(self: ManifestMember, members: ManifestMember[]): string {
+/**
+ * Flags a lab may add to kubeadm's etcd manifest. A db above etcd's default 2 GiB backend quota
+ * needs `quotaBackendBytes` (etcd 3.4 warns above 8 GiB but takes it). `snapshotCount` below
+ * kubeadm's 10000 lets etcd purge its WAL early: with 1 MiB values a 4 GiB db would otherwise
+ * keep 4 GiB of WAL per member on the disk (it changes neither the db nor a restore).
+ */
+export interface EtcdManifestFlags {
+  quotaBackendBytes?: number;
+  snapshotCount?: number;
+}
+
+export function etcdManifest(self: ManifestMember, members: ManifestMember[], flags: EtcdManifestFlags = {}): string {
   const a = self.address;
+  const quota = flags.quotaBackendBytes === undefined ? '' : `\n    - --quota-backend-bytes=${flags.quotaBackendBytes}`;
   return `apiVersion: v1
 kind: Pod
 metadata:
@@ -48,8 +60,8 @@ spec:
     - --peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt
     - --peer-client-cert-auth=true
     - --peer-key-file=/etc/kubernetes/pki/etcd/peer.key
-    - --peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
-    - --snapshot-count=10000
+    - --peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt${quota}
+    - --snapshot-count=${flags.snapshotCount ?? 10000}
     - --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
     image: registry.k8s.io/etcd:3.5.12-0
     imagePullPolicy: IfNotPresent

@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { apiserverEtcdClient, writeExternalEtcdFiles } from './external-etcd.js';
 import { join } from 'node:path';
-import { apiserverManifest, componentManifest, etcdManifest, kubeconfig } from './manifests.js';
+import { apiserverManifest, componentManifest, etcdManifest, kubeconfig, type EtcdManifestFlags } from './manifests.js';
 import type { LabNode } from './node-start.js';
 
 
@@ -13,7 +13,7 @@ export interface ExternalEtcd {
   sslDir: string;
 }
 
-export function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string, external?: ExternalEtcd): void {
+export function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string, external?: ExternalEtcd, etcdFlags?: EtcdManifestFlags): void {
   const k = n.dirs.etcKubernetes;
   const caPem = readFileSync(join(shared, 'ca.crt'), 'utf8');
   if (external && (n.roles.includes('etcd') || n.roles.includes('control-plane'))) writeExternalEtcdFiles(n, external.members, external.sslDir);
@@ -35,7 +35,7 @@ export function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string, exter
     const m = join(k, 'manifests');
     // The etcd member names (etcd-<node>), not the node names: --name and --initial-cluster.
     const member = (c: LabNode): { name: string; address: string } => ({ name: c.etcdName ?? c.name, address: c.address });
-    if (!external) writeFileSync(join(m, 'etcd.yaml'), etcdManifest(member(n), cps.map(member)), { mode: 0o600 });
+    if (!external) writeFileSync(join(m, 'etcd.yaml'), etcdManifest(member(n), cps.map(member), etcdFlags), { mode: 0o600 });
     writeFileSync(join(m, 'kube-apiserver.yaml'), apiserverManifest(n, external && apiserverEtcdClient(n, external.members)), { mode: 0o600 });
     writeFileSync(join(m, 'kube-controller-manager.yaml'), componentManifest('kube-controller-manager'), { mode: 0o600 });
     writeFileSync(join(m, 'kube-scheduler.yaml'), componentManifest('kube-scheduler'), { mode: 0o600 });

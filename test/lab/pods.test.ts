@@ -46,6 +46,16 @@ describe('parsePodManifest + launchArgv', () => {
     expect(argv.join(' ')).not.toContain('127.0.0.1');
   });
 
+  it('launches etcd with the extra flags a lab asks for (large dbs), none by default', () => {
+    const argv = launchArgv(parsePodManifest(etcdManifest(cp1, members, { quotaBackendBytes: 6 * 1024 ** 3, snapshotCount: 500 }), 'cp1'), cp1.address);
+    expect(argv).toContain(`--quota-backend-bytes=${6 * 1024 ** 3}`);
+    expect(argv).toContain('--snapshot-count=500');
+    expect(argv).not.toContain('--snapshot-count=10000');
+    const plain = launchArgv(parsePodManifest(etcdManifest(cp1, members), 'cp1'), cp1.address);
+    expect(plain.some((a) => a.startsWith('--quota-backend-bytes'))).toBe(false);
+    expect(plain).toContain('--snapshot-count=10000');
+  });
+
   it('follows an etcd-data hostPath change (restore by pointing the volume elsewhere)', () => {
     const text = etcdManifest(cp1, members).replace('path: /var/lib/etcd\n', 'path: /var/lib/etcd-restored\n');
     expect(launchArgv(parsePodManifest(text, 'cp1'), cp1.address)).toContain('--data-dir=/var/lib/etcd-restored');

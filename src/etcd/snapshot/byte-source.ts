@@ -10,6 +10,12 @@ export interface ByteSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset`; throws SNAPSHOT_TRUNCATED past the end. */
   readAt(offset: number, length: number): Buffer;
+  /**
+   * Like readAt, but into `target` (at least `length` bytes), which the caller reuses: a fresh
+   * 1 MiB buffer per read costs more in page faults than the read itself (measured: 10× on the
+   * bench VM). Fills `target` from its start and returns its first `length` bytes.
+   */
+  readInto(offset: number, length: number, target: Buffer): Buffer;
   close(): void;
 }
 
@@ -27,18 +33,24 @@ export function openFileSource(path: string): ByteSource {
     throw new SnapshotError('SNAPSHOT_NOT_FOUND', `${path} is not a regular file`);
   }
   const size = stat.size;
+  const fill = (buf: Buffer, offset: number, length: number): Buffer => {
+    checkRange(size, offset, length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, buf, done, length - done, offset + done);
+      if (n === 0) throw new SnapshotTruncatedError(`file ended at ${offset + done} while reading ${length} bytes at ${offset}`);
+      done += n;
+    }
+    return buf;
+  };
   return {
     size,
     readAt(offset, length) {
-      checkRange(size, offset, length);
-      const buf = Buffer.allocUnsafe(length);
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, buf, done, length - done, offset + done);
-        if (n === 0) throw new SnapshotTruncatedError(`file ended at ${offset + done} while reading ${length} bytes at ${offset}`);
-        done += n;
-      }
-      return buf;
+      return fill(Buffer.allocUnsafe(length), offset, length);
+    },
+    readInto(offset, length, target) {
+      if (target.length < length) throw new RangeError(`readInto: a ${target.length}-byte target for ${length} bytes`);
+      return fill(target, offset, length).subarray(0, length);
     },
     close() {
       closeSync(fd);
@@ -53,6 +65,11 @@ export function bufferSource(bytes: Buffer): ByteSource {
     readAt(offset, length) {
       checkRange(bytes.length, offset, length);
       return bytes.subarray(offset, offset + length);
+    },
+    readInto(offset, length, target) {
+      checkRange(bytes.length, offset, length);
+      bytes.copy(target, 0, offset, offset + length);
+      return target.subarray(0, length);
     },
     close() {},
   };

@@ -36,7 +36,8 @@ export function verifyIntegrity(source: ByteSource, opts: { skip?: boolean } = {
   const expected = source.readAt(dataSize, HASH_SIZE).toString('hex');
   if (opts.skip) return { verdict: 'skipped', expected };
   const hash = createHash('sha256');
-  for (let at = 0; at < dataSize; at += CHUNK) hash.update(source.readAt(at, Math.min(CHUNK, dataSize - at)));
+  const chunk = Buffer.allocUnsafe(Math.min(CHUNK, dataSize));
+  for (let at = 0; at < dataSize; at += CHUNK) hash.update(source.readInto(at, Math.min(CHUNK, dataSize - at), chunk));
   const actual = hash.digest('hex');
   return { verdict: actual === expected ? 'ok' : 'mismatch', expected, actual };
 }

@@ -18,6 +18,9 @@ const work = mkdtempSync(join(tmpdir(), 'kubedr-snap-lab-'));
 const before = join(work, 'before.db');
 const after = join(work, 'after.db');
 let liveBefore: string[] = [];
+/** Values in overflow pages of varying sizes, one after the other: the reader reuses their buffers. */
+const BIG_SIZES = [20_000, 300_000, 50_000, 120_000, 8_000, 200_000];
+const bigValue = (i: number, size: number): Buffer => Buffer.alloc(size, `big-${i}-`);
 
 /** Many small events (a leases-and-events-heavy cluster): enough revisions for two branch levels. */
 async function writeEvents(e: ThrowawayEtcd, n: number): Promise<void> {
@@ -34,6 +37,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => etcd!.del(`/registry/events/default/ev-${i + j}`)));
   await etcd.compact(rev + 3000);
   await etcd.put('/registry/configmaps/kube-system/huge', Buffer.alloc(300_000, 0x62));
+  for (const [i, size] of BIG_SIZES.entries()) await etcd.put(`/registry/configmaps/big/cm-${i}`, bigValue(i, size));
   await etcd.save(before);
   liveBefore = (await etcd.keys()).sort();
   await writeClusterBChanges(etcd);
@@ -75,6 +79,12 @@ describe('snapshot inspection against etcd 3.4', () => {
     expect(getSnapshotValue(before, '/registry/configmaps/kube-system/huge').value.equals(Buffer.alloc(300_000, 0x62))).toBe(true);
     const ev = getSnapshotValue(before, '/registry/events/default/ev-5999').decoded;
     expect(ev).toMatchObject({ encoding: 'protobuf', object: { kind: 'Event', name: 'ev-5999', namespace: 'default' } });
+  });
+
+  it('reads consecutive big values whole, each from its own pages (buffers reused between them)', () => {
+    for (const [i, size] of BIG_SIZES.entries()) {
+      expect(getSnapshotValue(before, `/registry/configmaps/big/cm-${i}`).value.equals(bigValue(i, size))).toBe(true);
+    }
   });
 
   it('diffs the two snapshots', () => {

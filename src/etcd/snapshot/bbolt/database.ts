@@ -20,7 +20,10 @@ export interface BboltDb {
 export interface BucketVisitor {
   /** A top-level bucket begins; return false to skip its entries (they are still checked). */
   bucket(name: Buffer): boolean;
-  /** A direct entry of the current top-level bucket; nested buckets come with `isBucket`. */
+  /**
+   * A direct entry of the current top-level bucket; nested buckets come with `isBucket`. `key`
+   * and `value` are views into a page buffer that later reads reuse: copy what you keep.
+   */
   entry(key: Buffer, value: Buffer, isBucket: boolean): void;
 }
 

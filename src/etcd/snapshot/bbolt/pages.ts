@@ -6,9 +6,18 @@ import { describePage, PageFlag, viewPage, type PageView } from './page.js';
 
 /** @default 64 pages */
 const DEFAULT_CACHE_PAGES = 64;
+/** Released overflow-page buffers kept for reuse, and the largest one worth keeping. */
+const SPARE_BUFFERS = 4;
+const MAX_SPARE_BYTES = 16 << 20;
 
 export class PageReader {
   private readonly cache = new Map<number, PageView>();
+  /**
+   * Buffers of released pages with overflow (big values): reused, because a fresh multi-page
+   * buffer per value costs more in page faults than reading it (an 8 GiB snapshot is 8,000
+   * such values or more).
+   */
+  private readonly spare: Buffer[] = [];
 
   constructor(
     private readonly source: ByteSource,
@@ -33,11 +42,28 @@ export class PageReader {
       throw new SnapshotCorruptError(`${what}: page ${id} claims ${overflow} overflow pages, past the last page ${this.pageCount - 1}`);
     }
     const length = (overflow + 1) * this.pageSize;
-    const bytes = overflow === 0 ? first : Buffer.concat([first, this.source.readAt((id + 1) * this.pageSize, overflow * this.pageSize)]);
+    const bytes = overflow === 0 ? first : this.readOverflow(id, first, length);
     const page = viewPage(bytes, 0, length);
     if (page.id !== id) throw new SnapshotCorruptError(`${what}: page ${id} carries the id ${page.id} (misplaced page)`);
     this.remember(id, page);
     return page;
+  }
+
+  /**
+   * Gives back the buffer of a page with overflow once nothing refers to it any more: its
+   * elements' keys and values (views into it) are overwritten by a later read.
+   */
+  release(page: PageView): void {
+    if (page.overflow === 0 || page.buf.length > MAX_SPARE_BYTES || this.spare.length >= SPARE_BUFFERS) return;
+    if (!this.spare.includes(page.buf)) this.spare.push(page.buf);
+  }
+
+  private readOverflow(id: number, first: Buffer, length: number): Buffer {
+    const i = this.spare.findIndex((b) => b.length >= length);
+    const buf = i >= 0 ? (this.spare.splice(i, 1)[0] as Buffer) : Buffer.allocUnsafe(length);
+    first.copy(buf, 0);
+    this.source.readInto((id + 1) * this.pageSize, length - this.pageSize, buf.subarray(this.pageSize));
+    return buf;
   }
 
   /** Throws unless `id` names a data page (not a meta page) below the page count. */

@@ -46,6 +46,8 @@ function walkPage(ctx: TreeContext, id: number, what: string, depth: number, vis
   ctx.account.use(id, page.overflow, what);
   if (page.flags & PageFlag.leaf) {
     visitLeaf(page, what, visit);
+    // Visitors copy what they keep (BucketVisitor.entry), so a big-value page can be reused.
+    ctx.pages.release(page);
   } else if (page.flags & PageFlag.branch) {
     for (let i = 0; i < page.count; i++) walkPage(ctx, branchElement(page, i).pgid, what, depth + 1, visit);
   } else {
@@ -58,14 +60,19 @@ function visitLeaf(page: PageView, what: string, visit: LeafVisitor): void {
   for (let i = 0; i < page.count; i++) visit(leafElement(page, i));
 }
 
-/** Keys of a bucket must come strictly ascending; a flipped key byte usually breaks that. */
+/**
+ * Keys of a bucket must come strictly ascending; a flipped key byte usually breaks that. The
+ * previous key is copied: its page's buffer may be reused by the next read.
+ */
 function orderChecker(what: string): (e: LeafElement) => LeafElement {
-  let previous: Buffer | undefined;
+  let previous = Buffer.alloc(64);
+  let length = -1;
   return (e) => {
-    if (previous && Buffer.compare(previous, e.key) >= 0) {
-      throw new SnapshotCorruptError(`${what}: keys out of order (${printable(previous)} then ${printable(e.key)})`);
+    if (length >= 0 && previous.compare(e.key, 0, e.key.length, 0, length) >= 0) {
+      throw new SnapshotCorruptError(`${what}: keys out of order (${printable(previous.subarray(0, length))} then ${printable(e.key)})`);
     }
-    previous = e.key;
+    if (e.key.length > previous.length) previous = Buffer.alloc(e.key.length * 2);
+    length = e.key.copy(previous, 0);
     return e;
   };
 }
