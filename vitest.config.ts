@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/sequencer.js';
 
 // Two projects, run one after the other (sequence.groupOrder):
 // - `unit` is pure logic plus local processes. Its files mostly wait (child processes, real etcd,
@@ -9,6 +10,8 @@ import { defineConfig } from 'vitest/config';
 //   queue on two cores. Every wait in these tests is for a condition, never a duration.
 export default defineConfig({
   test: {
+    // Longest files first in each project (test/sequencer.ts): a clean clone has no duration cache.
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {

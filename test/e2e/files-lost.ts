@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { expect } from 'vitest';
 import { loseEtcdPki, loseQuorumWithManifests, putBack, takenCopy, waitClusterUp, wipeAllWithManifests, wipeNode, type FileDamage, type Lab } from '../lab/index.js';
-import { builtin, outcome, runProcedure } from './dr.js';
+import { builtin, outcome, runProcedure, type Procedure } from './dr.js';
 import { runIdOf } from './support.js';
 
 export interface Backup {
@@ -23,6 +23,14 @@ export async function takeBackup(lab: Lab, backupDir: string, stateDir: string):
   const dir = join(backupDir, `lab-${runIdOf(r.events)}`);
   for (const f of ['snapshot.db', 'snapshot.db.sha256', 'cluster.json', 'SHA256SUMS']) expect(existsSync(join(dir, f)), `${dir}/${f}`).toBe(true);
   return { dir, sha256: readFileSync(join(dir, 'snapshot.db.sha256'), 'utf8').split(' ')[0] ?? '' };
+}
+
+/** ha-restore from the backup's bare snapshot + sha256: no manifest of any node comes from the backup. */
+export function bareRestore(lab: Lab, stateDir: string, b: Backup): Procedure {
+  return {
+    runbook: builtin('ha-restore'), inventory: lab.inventoryPath, stateDir,
+    params: { snapshot: join(b.dir, 'snapshot.db'), snapshotSha256: b.sha256, restartKubelet: 'false' },
+  };
 }
 
 /**

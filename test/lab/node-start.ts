@@ -115,7 +115,13 @@ export async function prepareNode(node: LabNode, labRoot: string, controlPlanes:
   writeFileSync(join(d.root, 'node.json'), JSON.stringify(cfg, null, 2));
   for (const tool of ['kubeadm', 'crictl', ...(o.systemd ? ['systemctl'] : [])]) {
     const wrapper = join(d.bin, tool);
-    writeFileSync(wrapper, `#!/bin/sh\nKUBEDR_LAB_NODE='${join(d.root, 'node.json')}' exec '${process.execPath}' '${join(NODE_SCRIPTS, `${tool}.js`)}' "$@"\n`);
+    const env = `KUBEDR_LAB_NODE='${join(d.root, 'node.json')}'`;
+    const js = join(NODE_SCRIPTS, `${tool}.js`);
+    // crictl.sh answers the polled `crictl ps -q` itself and hands anything else to crictl.js.
+    const body = tool === 'crictl'
+      ? `${env} LAB_NODE_BIN='${process.execPath}' LAB_CRICTL_JS='${js}' exec /bin/sh '${join(NODE_SCRIPTS, 'crictl.sh')}' "$@"`
+      : `${env} exec '${process.execPath}' '${js}' "$@"`;
+    writeFileSync(wrapper, `#!/bin/sh\n${body}\n`);
     chmodSync(wrapper, 0o755);
   }
 }

@@ -13,7 +13,8 @@ import { breakQuorum, DAMAGED_DIR, seedKeys, verifyCluster, writeJunk, type Seed
 import { useLab } from '../lab/vitest.js';
 import type { RunEvent } from '../../src/model/index.js';
 import { drive, runbookPath, type DriveOptions } from './drive.js';
-import { CLI, dirInodes, hashTrees, runCli } from './node-trees.js';
+import { cliHere } from '../e2e/support.js';
+import { CLI, dirInodes, hashTrees } from './node-trees.js';
 
 const env = useLab({ controlPlanes: 3, workers: 2 });
 const work = mkdtempSync(join(tmpdir(), 'kubedr-ha-'));
@@ -32,6 +33,8 @@ const originals = new Map<string, string>();
 const apiservers = new Map<string, string>();
 
 // restartKubelet=false: lab nodes share the host's /run, so systemctl would reach the HOST's systemd.
+// kubedr runs in this process (cliHere: a tsx start costs seconds on a loaded machine), except
+// where a SIGKILL must hit kubedr itself (runCliUntil).
 // The CLI runs take the backup dir (--param backup=DIR); the in-process runs a bare snapshot + sha256.
 function cliArgs(): string[] {
   return ['-r', runbookPath('ha-restore'), '-i', env.lab.inventoryPath, '--state-dir', join(work, 'state'),
@@ -61,7 +64,7 @@ describe.sequential('ha-restore on the lab', () => {
     }
     const before = await hashTrees(lab, NODES, [...WATCHED, '/var/lib']);
     writeFileSync(join(work, 'fake.db'), 'not a snapshot');
-    const r = await runCli(['plan', '-r', runbookPath('ha-restore'), '-i', lab.inventoryPath, '--param', `snapshot=${join(work, 'fake.db')}`, '--param', 'snapshotSha256=00']);
+    const r = await cliHere(['plan', '-r', runbookPath('ha-restore'), '-i', lab.inventoryPath, '--param', `snapshot=${join(work, 'fake.db')}`, '--param', 'snapshotSha256=00']);
     expect(r.code, r.stderr).toBe(0);
     for (const n of CPS) {
       const addr = lab.node(n).address;
@@ -121,7 +124,7 @@ describe.sequential('ha-restore on the lab', () => {
   it('kubedr run restores the cluster: members, 2,000 keys, no junk, apiservers, workers, old dirs kept, manifests', async () => {
     const { lab } = env;
     const start = new Date();
-    const run = await runCli(['run', ...cliArgs(), '--yes', '--rollback', 'auto', '-o', 'json']);
+    const run = await cliHere(['run', ...cliArgs(), '--yes', '--rollback', 'auto', '-o', 'json']);
     const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
     const runEnd = events.find((e) => e.kind === 'run-end');
     expect(run.code, run.stderr).toBe(0);
@@ -150,7 +153,7 @@ describe.sequential('ha-restore on the lab', () => {
     const runDir = join(work, 'state', 'runs', runId);
     const token = /--token [a-z0-9]{6}\.[a-z0-9]{16}/;
     expect(readFileSync(join(runDir, 'audit.jsonl'), 'utf8') + readFileSync(join(runDir, 'journal.jsonl'), 'utf8') + run.stdout + run.stderr).not.toMatch(token);
-    const audit = await runCli(['audit', runId, '--state-dir', join(work, 'state')]);
+    const audit = await cliHere(['audit', runId, '--state-dir', join(work, 'state')]);
     expect(audit.code, audit.stderr).toBe(0);
     expect(audit.stdout).toMatch(/restore-member\s+✔ \S+\s+✔ \S+\s+✔ \S+/);
     expect(audit.stdout).toMatch(/rejoin\s+✔ \S+\s+✔ \S+/);
@@ -171,7 +174,7 @@ describe.sequential('ha-restore on the lab', () => {
       const start = new Date();
       const crashed = await runCliUntil(['run', ...cliArgs(), '--yes', '--rollback', 'never', '-o', 'json'], at);
       expect(crashed.killed).toBe(true);
-      const resumed = await runCli(['resume', crashed.runId, '--yes', '--state-dir', join(work, 'state'), '-o', 'json']);
+      const resumed = await cliHere(['resume', crashed.runId, '--yes', '--state-dir', join(work, 'state'), '-o', 'json']);
       expect(resumed.code, resumed.stderr).toBe(0);
       const events = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
       expect(events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'done' });

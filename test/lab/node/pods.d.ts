@@ -21,3 +21,4 @@ export function mapVolumePaths(arg: string, mounts: VolumeMap[]): string;
 export function parsePodManifest(text: string, nodeName: string): PodSpec;
 export function launchArgv(spec: PodSpec, address: string): string[];
 export function backoffMs(restarts: number): number;
+export function podsTsv(rows: { id: string; name: string; state: string }[]): string;

@@ -64,3 +64,9 @@ export function launchArgv(spec, address) {
 export function backoffMs(restarts) {
   return Math.min(500 * 2 ** Math.max(0, restarts - 1), 8000);
 }
+
+/** The rows of pods.json as crictl.sh reads them: id, container name, state, tab-separated. */
+export function podsTsv(rows) {
+  const flat = (v) => String(v).replace(/[\t\n]/g, ' ');
+  return rows.map((r) => `${flat(r.id)}\t${flat(r.name)}\t${flat(r.state)}\n`).join('');
+}

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { backoffMs, launchArgv, parsePodManifest, rewriteLoopback } from './pods.js';
+import { backoffMs, launchArgv, parsePodManifest, podsTsv, rewriteLoopback } from './pods.js';
 import { createProber } from './probes.js';
 
 process.title = 'kubelet';
@@ -46,6 +46,9 @@ function writeState() {
   const tmp = join(cfg.nodeDir, 'pods.json.tmp');
   writeFileSync(tmp, JSON.stringify(rows, null, 1));
   renameSync(tmp, join(cfg.nodeDir, 'pods.json'));
+  // The same rows for crictl.sh, which answers `crictl ps -q` polls without starting node.
+  writeFileSync(`${tmp}.tsv`, podsTsv(rows));
+  renameSync(`${tmp}.tsv`, join(cfg.nodeDir, 'pods.tsv'));
 }
 
 /** Prepare hostPath volumes as the kubelet does before it starts the container. */
