@@ -12,6 +12,7 @@ import { parseDocument, parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/model/index.js';
 import { loseQuorumWithManifests, putBack, takenCopy, seedKeys, verifyRestored, waitClusterUp, writeJunk, type FileDamage, type Lab, type SeedSet } from '../lab/index.js';
+import { waitFor } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
 import { builtin, outcome, rehearseClean, runProcedure, startProcedure, type Procedure } from './dr.js';
 import { backupWithoutManifests, damage, expectOwnFilesBack, healOnFailure, MODES, takeBackup, type Backup } from './files-lost.js';
@@ -86,6 +87,16 @@ function probesOf(text: string): { startupProbe?: Probe; livenessProbe?: Probe }
 /** Seconds after the start the kubelet kills a member whose /health never answers. */
 const startWindow = (p: { startupProbe?: Probe }): number => (p.startupProbe?.initialDelaySeconds ?? 0) + (p.startupProbe?.periodSeconds ?? 10) * (p.startupProbe?.failureThreshold ?? 3);
 
+/** The pid of the etcd container the lab kubelet runs on `node` (its pods.json), if one runs. */
+function etcdPid(lab: Lab, node: string): number | undefined {
+  try {
+    const rows = JSON.parse(readFileSync(join(lab.node(node).dirs.root, 'pods.json'), 'utf8')) as { pod: string; state: string; pid?: number }[];
+    return rows.find((r) => r.pod.startsWith('etcd') && r.state === 'Running')?.pid;
+  } catch {
+    return undefined; // written by rename, so absent only before the kubelet's first write
+  }
+}
+
 /** The etcd data dirs' inodes and /var/lib's entries: moved aside and back keeps them, a copy would not. */
 const dataDirs = (lab: Lab): Promise<string[]> => Promise.all(MEMBERS.map(async (n) => (await lab.exec(n, 'ls -id /var/lib/etcd 2>&1; ls -A /var/lib')).stdout));
 
@@ -96,7 +107,14 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
   beforeAll(async () => {
     // kubeadm's etcd probes, with a start window (60 s) shorter than the restore's budget for
     // any db (120 s + load time): the restore must relax them, the lab kubelet runs them.
+    const before = MEMBERS.map((n) => etcdPid(env.lab, n));
     for (const n of MEMBERS) writeFileSync(manifestOf(env.lab, n), withTightProbes(readFileSync(manifestOf(env.lab, n), 'utf8')));
+    // The lab kubelet restarts each member on its changed manifest: wait for the new processes,
+    // or the cluster check below passes on the old ones just before they stop.
+    await Promise.all(MEMBERS.map((n, i) => waitFor(`etcd on ${n} restarted on its new manifest`, 120_000, async () => {
+      const pid = etcdPid(env.lab, n);
+      return pid !== undefined && pid !== before[i] ? true : undefined;
+    }, 100)));
     await waitClusterUp(env.lab, 120_000);
     seed = await seedKeys(env.lab, 500, '/registry/configmaps/kubedr-seed-crash/');
     backup = await takeBackup(env.lab, join(dir, 'backups'), stateDir());

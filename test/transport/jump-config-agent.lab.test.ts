@@ -1,11 +1,12 @@
 // ProxyJump through a bastion sshd, ~/.ssh/config aliases, and ssh-agent auth, all real.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshTransport } from '../../src/transport/index.js';
 import { genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
+import { untilExists } from '../helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubedr-jump-'));
 const key = join(dir, 'id_ed25519');
@@ -101,7 +102,7 @@ describe('ssh-agent', () => {
   const sock = join(dir, 'agent.sock');
   beforeAll(async () => {
     agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+    await untilExists(sock);
     execFileSync('ssh-add', [key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
   });
   afterAll(() => {

@@ -91,7 +91,7 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   const pid = child.pid;
   if (pid === undefined) throw new Error('sshd did not start');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForBanner(host, port, logFile);
+  await waitForBanner(host, port, logFile, () => child.exitCode !== null || child.signalCode !== null);
   const sessionPids = (): number[] => childrenOf(pid);
   return {
     host,
@@ -127,8 +127,9 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   };
 }
 
-async function waitForBanner(host: string, port: number, logFile: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+/** Until sshd answers with its banner; fails with its log once it has exited (bad config, port taken). */
+async function waitForBanner(host: string, port: number, logFile: string, exited: () => boolean): Promise<void> {
+  while (!exited()) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, host);
       s.once('data', (d) => {
