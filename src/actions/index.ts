@@ -32,6 +32,7 @@ import { snapshotFacts } from './snapshot-facts.js';
 import type { ActionExpansion, DrAction } from './types.js';
 import { waitApiserverReady } from './wait-apiserver-ready.js';
 import { waitEtcdQuorum } from './wait-etcd-quorum.js';
+import { waitStaticPodsCurrent } from './wait-static-pods-current.js';
 
 export type { ActionExpansion, DrAction, TemplateArg } from './types.js';
 
@@ -59,6 +60,7 @@ export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   verifyEtcd,
   waitApiserverReady,
   waitEtcdQuorum,
+  waitStaticPodsCurrent,
   memberStatus,
   chooseSurvivor,
   forceNewCluster,

@@ -26,6 +26,9 @@ export function editManifestText(text: string, edits: ManifestEditOp[], source: 
 
 /**
  * Writes stdin over `file`; the first write of a run+step keeps the original as the backup.
+ * Unchanged content is not written: the file keeps its mtime, which tells a later
+ * waitStaticPodsCurrent when the pod's manifest last really changed (a resumed run re-applies
+ * its edits, and a rewrite would make it wait for a restart the kubelet never does).
  * Paths are derived here rather than with `$(dirname …)` on the node: each of those is a fork
  * and an exec on every edit.
  */
@@ -38,7 +41,7 @@ export function writeManifestScript(file: string, backup: string): string {
     '[ -e "$b" ] || cp -p -- "$f" "$b"',
     'cp -p -- "$f" "$t"',
     'cat > "$t"',
-    'mv -f -- "$t" "$f"',
+    'if cmp -s -- "$t" "$f"; then rm -f -- "$t"; else mv -f -- "$t" "$f"; fi',
   ].join('\n');
 }
 

@@ -195,7 +195,8 @@ describe('ha-restore plan', () => {
     }
     const ids = steps(plan).map((s) => s.id);
     expect(ids.indexOf('wait-quorum')).toBeLessThan(ids.indexOf('restore-etcd-probes'));
-    expect(ids.indexOf('restore-etcd-probes')).toBeLessThan(ids.indexOf('wait-quorum-probes'));
+    expect(ids.indexOf('restore-etcd-probes')).toBeLessThan(ids.indexOf('probes-current'));
+    expect(ids.indexOf('probes-current')).toBeLessThan(ids.indexOf('wait-quorum-probes'));
     expect(ids.indexOf('wait-quorum-probes')).toBeLessThan(ids.indexOf('start-apiserver'));
   });
 

@@ -29,6 +29,8 @@ mount --rbind "$LAB_NODE_DIR/tmp" /tmp
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 /usr/sbin/sshd -D -e -f "$LAB_NODE_DIR/sshd_config" >>"$LAB_NODE_DIR/logs/sshd.log" 2>&1 &
 KUBEDR_LAB_NODE="$LAB_NODE_DIR/node.json" "$LAB_NODE_BIN" "$LAB_RUNNER" >>"$LAB_NODE_DIR/logs/runner.log" 2>&1 &
+# Its pid in the node's namespace: a test pauses this kubelet (kill -STOP) to hold a restart.
+echo $! >"$LAB_NODE_DIR/runner.pid"
 # Units enabled on this node start at boot, as systemd would start them (in the background:
 # the node is up, sshd answers, while they come up).
 if [ -e "$LAB_NODE_DIR/boot-units" ]; then
