@@ -148,7 +148,7 @@ const suite: PairedSuite<Ctx> = {
     scaleMetrics: 'kubedrCpuMs: process.cpuUsage of the bench process during the run (kubedr in-process); nodesCpuMs: CPU of the lab nodes\' sshd listeners and all their descendants (sessions, shells, commands) during the run, /proc utime+stime+cutime+cstime',
     ansible: 'ansible-playbook, shell module, forks=50, pipelining, ControlMaster=auto ControlPersist=60s (masters closed after each run), gathering explicit + gather_facts false, StrictHostKeyChecking=yes against the lab known_hosts',
     labNodes: ctx.lab.nodes.length,
-    nodeCost: 'node CPU per task = nodesCpuMs / (hosts x 10 steps): every lab sshd listener and all its descendants (per-connection sshd, login shell with its rc files, agent or wrapper, the step), /proc utime+stime+cutime+cstime sampled before and 300 ms after each run; includes the run\'s preflight and lock commands',
+    nodeCost: 'node CPU per task = nodesCpuMs / (hosts x 10 steps): every lab sshd listener and all its descendants (per-connection sshd with key exchange, login shell with its rc files, agent or wrapper, the step\'s shell and command), /proc utime+stime+cutime+cstime sampled before and 300 ms after each run; includes the run\'s preflight, node lock and unlock commands. CPU time per fork/exec on this 2-core VM grows with the load (cache and TLB contention, no steal accounting): compare the per-round ratio nodeCpuRatioAgentVsPerTask, and read absolute ms with the load',
     nodeCpuRatioAgentVsPerTask: spread(pairedRatios([...nodeCpu.agent.keys()].map((r) => nodeCpu.agent.get(r)), [...nodeCpu.agent.keys()].map((r) => nodeCpu.perTask.get(r)))),
   }),
   contenders,

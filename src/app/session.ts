@@ -71,10 +71,9 @@ export function openSession(o: SessionOptions): Session {
     agent: o.env['SSH_AUTH_SOCK'],
     sshConfigPath: o.sshConfigPath,
     sudoPassword: sudoPasswordSource(o.nodes, o.secrets, o.env),
-    // Escape hatch (and the benchmark's baseline): a new SSH session per command, as before.
-    // Opt-in until the agent's framing under concurrent reads is understood: two CI runs failed
-    // reading a survivor's manifest through it (issue 16's note). A session per command otherwise.
-    sessionAgents: o.env['KUBEDR_SSH_SESSION_AGENT'] === 'on',
+    // Escape hatch (and the benchmark's baseline): KUBEDR_SSH_SESSION_AGENT=off gives every
+    // command its own SSH session, as before session agents.
+    sessionAgents: o.env['KUBEDR_SSH_SESSION_AGENT'] !== 'off',
   });
   const localTransport = o.localTransport ?? createLocalTransport();
   const reporter = o.reporter?.(o.plan, () => secretValues);

@@ -20,10 +20,32 @@ export const AGENT_HELLO = 'kubedr-agent 1';
  * can forge an end. The command reaches the task's shell through its environment, which (unlike
  * argv) only its owner can read, and is unset before it runs. A request cut short by EOF never
  * runs: the runner only starts a task once it has read the closing nonce.
+ *
+ * A task's output must stay its own: a process it leaves running (a daemon it starts) inherits
+ * the channel's stdout and stderr, and what it prints later would land in the next task's
+ * output. So every task also inherits fd 9, the read end of a pipe whose only write end (fd 6)
+ * the runner holds and which nothing else reads: once the task's shell has exited, a byte
+ * written to fd 6 fails (EPIPE) unless something the task started still holds fd 9. Then the
+ * end line says `left`, the runner exits and the client retires this agent (it quits, which
+ * kills nothing, and closes the channel): the leftovers keep running as after a session per
+ * command, their later output reaches no task, and later tasks run on a new agent whose
+ * process group (killed on disconnect) they are not in. No process is forked for this: the
+ * pipe is a one-line here-document (a pipe in dash and bash 5), reopened for writing through
+ * /proc; a shell whose here-documents are files fails the check at start and prints no hello
+ * (the node then gets a session per command).
  */
 export const AGENT_SCRIPT = [
   `stop() { trap '' TERM HUP; kill -s TERM 0; sleep 2; kill -s KILL 0; exit 1; }`,
   'trap stop TERM HUP',
+  'exec 7<<E',
+  '.',
+  'E',
+  'exec 6>/proc/$$/fd/7',
+  'exec 7<&-',
+  // Only around the probes: an ignored SIGPIPE would be inherited by every task's commands.
+  `trap '' PIPE`,
+  'if printf x >&6 2>/dev/null; then exit 1; fi',
+  'trap - PIPE',
   `printf '%s\\n' ${shellQuote(AGENT_HELLO)}`,
   '{',
   '  while IFS= read -r m; do',
@@ -33,7 +55,7 @@ export const AGENT_SCRIPT = [
   `    while IFS= read -r l; do printf '%s\\n' "$l"; [ "$l" != "$m" ] || break; done`,
   '  done',
   '  stop',
-  '} | {',
+  '} 6>&- | {',
   '  while IFS= read -r m && [ -n "$m" ]; do',
   '    c= ok=',
   '    while IFS= read -r l; do',
@@ -42,8 +64,13 @@ export const AGENT_SCRIPT = [
   '"',
   '    done',
   '    [ -n "$ok" ] || exit 1',
-  `    KUBEDR_TASK=$c sh -c 'c=$KUBEDR_TASK; unset KUBEDR_TASK; eval "$c"' kubedr </dev/null; r=$?`,
+  `    KUBEDR_TASK=$c sh -c 'c=$KUBEDR_TASK; unset KUBEDR_TASK; eval "$c"' kubedr </dev/null 9</proc/$$/fd/6 6>&-; r=$?`,
+  `    trap '' PIPE`,
+  '    if printf x >&6 2>/dev/null; then r="$r left"; fi',
+  '    trap - PIPE',
   `    printf '%s %s\\n' "$m" "$r"; printf '%s\\n' "$m" >&2; c=`,
+  // Retired (see above): the client quits this agent, which kills nothing.
+  '    case $r in *left) exit 0;; esac',
   '  done',
   '}',
 ].join('\n');

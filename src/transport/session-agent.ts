@@ -39,6 +39,9 @@ export class SessionAgent {
       this.exit = { code: code ?? undefined, signal };
       this.alive = false;
       channel.end();
+      // Quit (no task): a process an earlier task left running may still hold the channel's
+      // stdout, which would keep it, and its slot on the connection, open until it exits.
+      if (!this.task) channel.close();
     });
     channel.on('error', () => undefined);
     const onConnClose = (): void => void setImmediate(() => channel.emit('close'));
@@ -117,9 +120,12 @@ export class SessionAgent {
         return r;
       };
       const check = (): void => {
-        const code = so.end;
-        if (code === undefined || se.end === undefined) return;
-        finish(() => resolve(result(Number(code.trim()))));
+        const end = so.end;
+        if (end === undefined || se.end === undefined) return;
+        const [code, left] = end.trim().split(' ');
+        // The task left a process holding its output (see AGENT_SCRIPT): retire this agent.
+        if (left === 'left') this.quit();
+        finish(() => resolve(result(Number(code))));
       };
       const stop = (error: TransportError): void => {
         this.end();

@@ -1,7 +1,7 @@
 // The agent's framing: end marks cut wherever the chunks split, and the script (run by this
 // machine's sh, in its own process group as sshd would start it) never runs a partial request.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,27 @@ describe('AGENT_SCRIPT', () => {
     const out = await agent(`${frameTask('n1', 'echo one; exit 3')}${frameTask('n2', 'echo two')}\n`);
     // The second request reaps the first task; their output may not interleave.
     expect(out).toBe(`${AGENT_HELLO}\none\nn1 3\ntwo\nn2 0\n`);
+  });
+
+  it('gives every task the default SIGPIPE, not the ignored one of its own probes', async () => {
+    // A shell started with SIGPIPE ignored cannot undo it: the signal would not kill it.
+    const task = "sh -c 'kill -s PIPE $$; echo ignored'";
+    expect(await agent(`${frameTask('n1', task)}${frameTask('n2', task)}\n`)).toBe(`${AGENT_HELLO}\nn1 141\nn2 141\n`);
+  });
+
+  it('says "left" after a task that leaves a process holding its streams, and runs nothing more', async () => {
+    const [go, ran] = [join(dir, 'go'), join(dir, 'ran-after')];
+    const p = spawn('sh', ['-c', AGENT_SCRIPT, 'kubedr-agent'], { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    const closed = new Promise<void>((resolve) => p.on('close', () => resolve()));
+    const ended = new Promise<void>((resolve) => p.stdout.on('data', (c: Buffer) => ((out += c.toString()), out.includes('n1 0 left\n') && resolve())));
+    p.stdin.write(`${frameTask('n1', `echo one; (while [ ! -e ${go} ]; do sleep 0.1; done) &`)}${frameTask('n2', `touch ${ran}`)}`);
+    await ended;
+    // The client's quit; the leftover then ends on its own (it holds stdout until then).
+    p.stdin.end('\n');
+    writeFileSync(go, '');
+    await closed;
+    expect([out, existsSync(ran)]).toEqual([`${AGENT_HELLO}\none\nn1 0 left\n`, false]);
   });
 
   it('never runs a request cut short by EOF (no end line)', async () => {

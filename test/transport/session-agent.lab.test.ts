@@ -1,7 +1,7 @@
 // The long-lived session agent over a real sshd: tasks share one shell per node, yet each keeps
 // its own output, exit code, timeout and kill; a node that refuses the agent still runs commands.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,25 @@ describe('session agent', () => {
     await until('the aborted tree to be killed', () => processesWith(marker) === 0);
   });
 
+  it('a process a task leaves running keeps neither its later output nor a channel: the next task gets a new agent', async () => {
+    // One channel per connection: the next task can only run once the old agent's is closed.
+    const one = transport({ maxChannelsPerConnection: 1 });
+    const [go, done, pidFile] = [fresh('go'), fresh('done'), fresh('pid')];
+    // The leftover prints only once the next task has started (go), then says so (done) and
+    // stays: its late writes may fail (the old channel is gone), which must not stop it.
+    const leftover = `(trap '' PIPE; while [ ! -e ${go} ]; do sleep 0.1; done; echo LEAK-out; echo LEAK-err >&2; sleep 300 & echo $! > ${pidFile}; touch ${done}; wait) &`;
+    const first = await one.exec('cp-1', `echo first; ${AGENT_PID}; ${leftover}`, opts);
+    const second = await one.exec('cp-1', `touch ${go}; while [ ! -e ${done} ]; do sleep 0.1; done; echo second; ${AGENT_PID}`, opts);
+    const [out1, agent1] = first.stdout.split('\n');
+    const [out2, agent2] = second.stdout.split('\n');
+    expect([out1, first.stderr, out2, second.stderr, second.stdout.split('\n').length]).toEqual(['first', '', 'second', '', 3]);
+    expect(agent1 === agent2).toBe(false);
+    // Left alone, as after a session per command.
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(process.kill(pid, 0)).toBe(true);
+    process.kill(pid, 'SIGKILL');
+  });
+
   it('an idle agent gives its channel to a transfer waiting for one', async () => {
     const one = transport({ maxChannelsPerConnection: 1 });
     await one.exec('cp-1', 'true', opts);
@@ -130,5 +149,17 @@ describe('session agent', () => {
     const before = sessions(sshd);
     for (let i = 0; i < 3; i++) expect((await off.exec('cp-1', `echo ${i}`, opts)).stdout).toBe(`${i}\n`);
     expect(sessions(sshd) - before).toBe(3);
+  });
+
+  it('a lost connection kills the running task with everything it started', async () => {
+    const k = transport();
+    const started = fresh('started');
+    const marker = uniqueMarker('agent-lost');
+    const running = k.exec('cp-1', `sh -c 'sleep 300; : ${marker}-bg' & touch ${started}; sh -c 'sleep 300; : ${marker}'`, opts).catch((e: unknown) => e);
+    await until('the task to run', () => processesWith(marker) === 2);
+    await untilExists(started);
+    for (const pid of sshd.sessionPids()) process.kill(pid, 'SIGKILL');
+    expect(await running).toMatchObject({ code: 'TRANSPORT_CONNECTION_LOST' });
+    await until('the task and its background child to be killed', () => processesWith(marker) === 0);
   });
 });
