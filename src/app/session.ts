@@ -71,9 +71,10 @@ export function openSession(o: SessionOptions): Session {
     agent: o.env['SSH_AUTH_SOCK'],
     sshConfigPath: o.sshConfigPath,
     sudoPassword: sudoPasswordSource(o.nodes, o.secrets, o.env),
-    // Escape hatch (and the benchmark's baseline): KUBEDR_SSH_SESSION_AGENT=off gives every
-    // command its own SSH session, as before session agents.
-    sessionAgents: o.env['KUBEDR_SSH_SESSION_AGENT'] !== 'off',
+    // Opt-in (KUBEDR_SSH_SESSION_AGENT=on) until the restore suites have passed a fresh-clone
+    // CI run with agents on: one ha-restore kill-and-resume case failed once beside them at
+    // load 50+, cause not proven. Otherwise every command gets its own SSH session.
+    sessionAgents: o.env['KUBEDR_SSH_SESSION_AGENT'] === 'on',
   });
   const localTransport = o.localTransport ?? createLocalTransport();
   const reporter = o.reporter?.(o.plan, () => secretValues);
