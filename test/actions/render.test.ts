@@ -32,6 +32,8 @@ describe('DR action rendering', () => {
       stage=/var/lib/kubedr/runs/{{ run.id }}; data=/var/lib/etcd; old="$data.kubedr-before-"{{ run.id }}
       out="$stage/restored"
       if [ -e "$stage/swapped" ]; then echo "already restored and in place: $data"; exit 0; fi
+      # Killed between the swap and its marker: the restored dir is in place already.
+      if [ -e "$stage/swapping" ] && [ ! -e "$out" ] && [ -d "$data/member" ]; then : > "$stage/swapped"; chmod 700 "$data"; echo "already restored and in place (the swap had finished): $data"; exit 0; fi
       if [ ! -d "$out/member" ]; then
         f="$stage/snapshot.db"; want=abc
         s=$(openssl dgst -sha256 -r < "$f" 2>/dev/null) || s=""; s=\${s%% *}; [ \${#s} -eq 64 ] || { s=$(sha256sum < "$f"); s=\${s%% *}; }
@@ -53,6 +55,7 @@ describe('DR action rendering', () => {
         [ ! -e "$old" ] || { echo "both $data and $old exist: resolve by hand" >&2; exit 1; }
         mv -- "$data" "$old"; echo "old data dir kept at $old"
       fi
+      : > "$stage/swapping"
       mv -- "$out" "$data"; : > "$stage/swapped"; chmod 700 "$data"
       echo "$data is the restored member""
     `);
