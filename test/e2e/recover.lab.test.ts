@@ -2,11 +2,12 @@
 // every step boundary and in the middle of a long step, then `kubedr resume` (exactly-once per
 // node for non-idempotent steps); an SSH session killed under a running step (connection-lost,
 // retried after reconnecting); a failure at step k rolled back to byte-identical node files.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/model/index.js';
+import type { Lab } from '../lab/index.js';
 import { run } from '../lab/proc.js';
 import { useLab } from '../lab/vitest.js';
 import { cliHere, nodeLines, readText, runbook, startCli, tempDir, treeDigest, writeInventory, type CliResult, runIdOf } from './support.js';
@@ -114,6 +115,7 @@ describe('connection lost mid-step', () => {
     const sshd = await sessionPids(`${w1.address}:${w1.sshPort}`, c.child.pid ?? -1);
     expect(sshd.length).toBeGreaterThan(0);
     for (const pid of sshd) process.kill(pid, 'SIGKILL');
+    release(lab, 'w1', runId);
     const r = await c.done;
     expect(r.code, r.stderr).toBe(0);
     const retry = r.events.find((e) => e.kind === 'task-retry' && e.stepId === 'slow');
@@ -143,6 +145,7 @@ describe('connection lost mid-step, non-idempotent', () => {
     const sshd = await sessionPids(`${w2.address}:${w2.sshPort}`, c.child.pid ?? -1);
     expect(sshd.length).toBeGreaterThan(0);
     for (const pid of sshd) process.kill(pid, 'SIGKILL');
+    release(lab, 'w2', runId);
     const r = await c.done;
     expect(r.code).toBe(1);
     const end = r.events.find((e) => e.kind === 'task-end');
@@ -159,6 +162,11 @@ describe('connection lost mid-step, non-idempotent', () => {
     expect(await ranTimes('w2', 'once', runId)).toBe(1);
   });
 });
+
+/** Lets the step of run `runId` waiting on `node` finish (after its first attempt was cut off). */
+function release(lab: Lab, node: string, runId: string): void {
+  writeFileSync(lab.hostPath(node, `/var/lib/kubedr-e2e/release-${runId}`), '');
+}
 
 /**
  * PIDs of the sshd processes serving kubedr's connection to `server` (`addr:port`): the client
