@@ -148,6 +148,7 @@ describe('refusals', () => {
     expect(b.stderr).toContain(`pid ${a.child.pid}`);
     expect(b.stderr).toContain(`run ${runId}`);
     expect(b.stderr).toMatch(/kubedr unlock --force \S+/);
+    await env.lab.exec('cp1', `mkdir -p /var/lib/kubedr-e2e && touch /var/lib/kubedr-e2e/release-${runId}`);
     const ra = await a.done;
     expect(ra.code, ra.stderr).toBe(0);
     // Nothing of the refused run exists: one run directory, the holder's.
