@@ -2,8 +2,8 @@
 // again (manifest back, wait until running), one pod at a time, so that no component keeps a
 // cache of the cluster from before the restore. Idempotent: a manifest found in the stash is put
 // back; undo only puts back a manifest an interrupted restart left in the stash.
-import { DURATION, durationMs, script } from './shell.js';
-import { CRICTL_CHECK, dirs, staticPodsProperties, waitPods, type StaticPodsArgs } from './static-pods.js';
+import { DURATION, script } from './shell.js';
+import { CRICTL_CHECK, dirs, staticPodsProperties, waitPods, podsAndWait, type StaticPodsArgs } from './static-pods.js';
 import type { DrAction } from './types.js';
 
 export type RestartStaticPodsArgs = StaticPodsArgs;
@@ -22,8 +22,7 @@ export const restartStaticPods: DrAction<RestartStaticPodsArgs> = {
     },
   },
   expand: (a) => {
-    const pods = a.pods ?? DEFAULT_PODS;
-    const waitSec = Math.ceil(durationMs(a.timeout, 120_000) / 1000);
+    const { pods, waitSec } = podsAndWait(a, DEFAULT_PODS, 120_000);
     return {
       action: {
         kind: 'shell',

@@ -2,8 +2,8 @@
 // kubelet starts it), then wait until the runtime shows every pod running. A manifest already
 // in the manifests dir is already started. Idempotent; undo moves the manifests back into the
 // stash and waits until the pods have stopped again.
-import { DURATION, durationMs, script } from './shell.js';
-import { CRICTL_CHECK, dirs, staticPodsProperties, waitPods, type StaticPodsArgs } from './static-pods.js';
+import { DURATION, script } from './shell.js';
+import { CRICTL_CHECK, dirs, staticPodsProperties, waitPods, podsAndWait, type StaticPodsArgs } from './static-pods.js';
 import type { DrAction } from './types.js';
 
 export type StartStaticPodsArgs = StaticPodsArgs;
@@ -22,8 +22,7 @@ export const startStaticPods: DrAction<StartStaticPodsArgs> = {
     },
   },
   expand: (a) => {
-    const pods = a.pods ?? DEFAULT_PODS;
-    const waitSec = Math.ceil(durationMs(a.timeout, 180_000) / 1000);
+    const { pods, waitSec } = podsAndWait(a, DEFAULT_PODS, 180_000);
     return {
       action: {
         kind: 'shell',

@@ -1,7 +1,7 @@
 // Static pods stop when their manifest leaves the manifests dir and start when it comes back.
 // Stopped manifests wait in a per-run stash OUTSIDE the manifests dir (the kubelet would run a
 // copy left inside), with the dir each came from recorded, so an undo puts it back there.
-import { script, word } from './shell.js';
+import { durationMs, script, word } from './shell.js';
 import type { TemplateArg } from './types.js';
 
 export interface StaticPodsArgs {
@@ -23,6 +23,11 @@ export const staticPodsProperties = (defaultPods: string[]) => ({
   stashDir: { type: 'string', description: `Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default ${DEFAULT_STASH}.` },
   manifestDir: { type: 'string', description: 'The kubelet\'s static-pod dir. Default {{ node.paths.manifestDir }}.' },
 });
+
+/** The pods a static-pod action acts on (its defaults unless given) and each wait's bound in seconds. */
+export function podsAndWait(a: { pods?: string[]; timeout?: string | number }, defaults: string[], defaultMs: number): { pods: string[]; waitSec: number } {
+  return { pods: a.pods ?? defaults, waitSec: Math.ceil(durationMs(a.timeout, defaultMs) / 1000) };
+}
 
 /** `m=…; stash=…/<run>` for the scripts below. */
 export function dirs(a: StaticPodsArgs): string {

@@ -2,8 +2,8 @@
 // it to by hand, `searchPath`) into the run's stash, its origin recorded; then wait until the
 // runtime shows none of the pods. A pod whose manifest is already stashed or absent everywhere
 // is already stopped, not an error. Idempotent; undo moves each manifest back to its origin.
-import { creatable, DURATION, durationMs, script, word } from './shell.js';
-import { CRICTL_CHECK, dirs, staticPodsProperties, waitPods, type StaticPodsArgs } from './static-pods.js';
+import { creatable, DURATION, script, word } from './shell.js';
+import { CRICTL_CHECK, dirs, staticPodsProperties, waitPods, podsAndWait, type StaticPodsArgs } from './static-pods.js';
 import type { DrAction, TemplateArg } from './types.js';
 
 export interface StopStaticPodsArgs extends StaticPodsArgs {
@@ -26,8 +26,7 @@ export const stopStaticPods: DrAction<StopStaticPodsArgs> = {
     },
   },
   expand: (a) => {
-    const pods = a.pods ?? DEFAULT_PODS;
-    const waitSec = Math.ceil(durationMs(a.timeout, 180_000) / 1000);
+    const { pods, waitSec } = podsAndWait(a, DEFAULT_PODS, 180_000);
     return {
       action: {
         kind: 'shell',

@@ -4,8 +4,8 @@
 // runtime runs each pod in a container created after its manifest last changed. The manifest
 // edit writes only when the content changes, so a resumed run finds the mtime of the last real
 // change and passes at once. Read-only and idempotent.
-import { DURATION, durationMs, script } from './shell.js';
-import { CRICTL_CHECK, dirs, staticPodsProperties, type StaticPodsArgs } from './static-pods.js';
+import { DURATION, script } from './shell.js';
+import { CRICTL_CHECK, dirs, staticPodsProperties, podsAndWait, type StaticPodsArgs } from './static-pods.js';
 import type { DrAction } from './types.js';
 
 export type WaitStaticPodsCurrentArgs = Omit<StaticPodsArgs, 'stashDir'>;
@@ -35,8 +35,7 @@ export const waitStaticPodsCurrent: DrAction<WaitStaticPodsCurrentArgs> = {
     },
   },
   expand: (a) => {
-    const pods = a.pods ?? DEFAULT_PODS;
-    const waitSec = Math.ceil(durationMs(a.timeout, 180_000) / 1000);
+    const { pods, waitSec } = podsAndWait(a, DEFAULT_PODS, 180_000);
     return {
       action: {
         kind: 'shell',
