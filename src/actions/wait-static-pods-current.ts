@@ -3,7 +3,8 @@
 // edit passes on the old processes just before they stop. This waits, per node, until the
 // runtime runs each pod in a container created after its manifest last changed. The manifest
 // edit writes only when the content changes, so a resumed run finds the mtime of the last real
-// change and passes at once. Read-only and idempotent.
+// change and passes at once. Idempotent; it changes nothing, but the rehearsal runs only its
+// check (crictl, the manifests dir): before the run a lost member has no manifest to wait on.
 import { DURATION, script } from './shell.js';
 import { CRICTL_CHECK, dirs, staticPodsProperties, podsAndWait, type StaticPodsArgs } from './static-pods.js';
 import type { DrAction } from './types.js';
@@ -55,7 +56,6 @@ export const waitStaticPodsCurrent: DrAction<WaitStaticPodsCurrentArgs> = {
         ),
       },
       check: { kind: 'shell', sudo: true, script: script(CRICTL_CHECK, dirs({ ...a }), 'test -d "$m" || { echo "$m is not a dir" >&2; exit 1; }') },
-      readOnly: true,
       idempotent: true,
       timeoutMs: (waitSec * pods.length + 60) * 1000,
     };

@@ -39,7 +39,7 @@ const paramsFor = (name: string): string[] => (name === 'replace-member.yaml' ? 
 /** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
 const READ_ONLY = new Set([
   'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status', 'node-certs-available', 'etcd-manifest-source', 'apiserver-manifest-source',
-  'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined',
+  'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined', 'probes-current',
 ]);
 /** Nothing to undo: a kubelet restart; a member removal (etcd never takes a removed ID back: resume re-adds it). */
 const NO_UNDO = new Set(['restart-kubelet', 'member-remove']);
