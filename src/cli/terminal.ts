@@ -1,6 +1,7 @@
 // What the executing commands need from the terminal: flags shared by run/resume/rollback,
 // the reporter choice, prompts (secrets with echo off), Ctrl-C → abort, the final summary.
 import { Option, type Command } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import type { OperateOptions } from '../app/operate.js';
 import type { Prompt } from '../app/secrets.js';
@@ -89,6 +90,8 @@ export function operateOptions(f: ExecuteFlags, abort: AbortController, unasked:
 /** First Ctrl-C: stop starting tasks and leave a resumable journal. Second: leave at once. */
 export function interruptible(): { abort: AbortController; dispose: () => void } {
   const abort = new AbortController();
+  // Every running task and every call waiting for a channel listens on it: no leak warning.
+  setMaxListeners(0, abort.signal);
   const onSigint = (): void => {
     if (abort.signal.aborted) process.exit(130);
     process.stderr.write('\nkubedr: interrupted; stopping after the running tasks (Ctrl-C again to quit now)\n');

@@ -76,6 +76,24 @@ export function describe(err: unknown, secrets: readonly string[] = []): string 
 }
 
 /**
+ * SSH_MSG_CHANNEL_OPEN_FAILURE reasons that mean "not now" for a session channel:
+ * ADMINISTRATIVELY_PROHIBITED (1), CONNECT_FAILED (2: OpenSSH's "open failed" once a connection
+ * has MaxSessions sessions) and RESOURCE_SHORTAGE (4). UNKNOWN_CHANNEL_TYPE (3) is not.
+ */
+const OPEN_REFUSED = new Set<unknown>([1, 2, 4]);
+
+/** The server refused to open a session channel (ssh2 puts the SSH reason code on the error). */
+export function isChannelRefused(err: unknown): boolean {
+  return err instanceof Error && OPEN_REFUSED.has((err as { reason?: unknown }).reason);
+}
+
+/** A channel that could not be opened: nothing ran on the node, so any step may be retried. */
+export function channelError(node: string, err: unknown, secrets: readonly string[], what = 'a session channel'): TransportError {
+  const why = isChannelRefused(err) ? ' (the node kept refusing new sessions: sshd MaxSessions reached, or sessions it has not freed)' : '';
+  return new TransportError(TRANSPORT_CODES.unreachable, node, `could not open ${what}: ${describe(err, secrets)}${why}`, { failure: 'unreachable', detail: err });
+}
+
+/**
  * A timer for a command timeout. Node fires delays above 2^31-1 ms at once, so those (and 0,
  * negative or non-finite values, meaning "no timeout") get no timer at all.
  */

@@ -4,7 +4,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ClientChannel } from 'ssh2';
 import type { Lease } from './pool.js';
-import { TRANSPORT_CODES, TransportError, describe, redact } from './errors.js';
+import { TRANSPORT_CODES, TransportError, channelError, describe, redact } from './errors.js';
 
 export interface StreamExecOptions {
   /** Written before the file (sudo -S reads its password line); never logged. */
@@ -41,10 +41,10 @@ const MAX_OUTPUT = 16 * 1024;
 export async function streamOnLease(node: string, lease: Lease, command: string, opts: StreamExecOptions): Promise<StreamExecResult> {
   let channel: ClientChannel;
   try {
-    channel = await new Promise<ClientChannel>((resolve, reject) => lease.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
+    channel = await lease.open((client) => new Promise<ClientChannel>((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)))));
   } catch (err) {
     lease.release();
-    throw new TransportError(TRANSPORT_CODES.unreachable, node, `could not open a session channel: ${describe(err, opts.secrets)}`, { failure: 'unreachable', detail: err });
+    throw channelError(node, err, opts.secrets);
   }
   let exitCode: number | undefined;
   let stdout = '';

@@ -6,7 +6,7 @@ import type { ClientChannel } from 'ssh2';
 import type { ExecResult } from '../model/index.js';
 import { frameStdin } from './command.js';
 import type { Lease } from './pool.js';
-import { TRANSPORT_CODES, TransportError, describe, redact, startTimeout } from './errors.js';
+import { TRANSPORT_CODES, TransportError, channelError, redact, startTimeout } from './errors.js';
 
 export interface RawExecOptions {
   /** The command's stdin; never logged. */
@@ -122,11 +122,10 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
 
 function openExecChannel(node: string, lease: Lease, command: string, secrets: readonly string[]): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
-    lease.client.exec(command, (error, channel) => {
+    lease
+      .open((client) => new Promise<ClientChannel>((ok, no) => client.exec(command, (error, channel) => (error ? no(error) : ok(channel)))))
       // The command never started: safe to retry whatever the step is.
-      if (error) reject(new TransportError(TRANSPORT_CODES.unreachable, node, `could not open a session channel: ${describe(error, secrets)}`, { failure: 'unreachable', detail: error }));
-      else resolve(channel);
-    });
+      .then(resolve, (error: unknown) => reject(channelError(node, error, secrets)));
   });
 }
 

@@ -1,11 +1,13 @@
 // One ssh2 connection per endpoint for the whole run, shared by every exec and sftp call.
 // Channels per connection are capped below OpenSSH's MaxSessions (10); callers beyond the cap
-// wait in a queue. A lost connection is dropped; the next call connects again.
+// wait in a queue. A server that refuses a channel anyway (a lower MaxSessions, or sessions it
+// has not freed yet) teaches the endpoint a lower cap: the refused call waits and tries again.
+// A lost connection is dropped; the next call connects again.
 import type { Client } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { endpointKey, type Endpoint } from './endpoints.js';
 import { openConnection, type ConnectOptions } from './connect.js';
-import { TRANSPORT_CODES, TransportError, describe } from './errors.js';
+import { TRANSPORT_CODES, TransportError, describe, isChannelRefused } from './errors.js';
 
 export interface PoolOptions extends ConnectOptions {
   /** Channels open at once on one connection. @default 8 */
@@ -24,17 +26,40 @@ export interface Lease {
   wanted(): boolean;
   /** Calls `fn` whenever a caller starts waiting for a channel here; returns the unsubscribe. */
   onWanted(fn: () => void): () => void;
+  /**
+   * Opens this lease's channel with `open`. When the server refuses it (OpenSSH answers "open
+   * failed" once a connection has MaxSessions sessions), the endpoint's cap drops to the channels
+   * still open, but never below the most it has seen open at once, and the call waits for one of
+   * them to close, or, below that limit, backs off; then it tries again. Any other error, or a
+   * refusal that outlasts the backoff, is thrown.
+   */
+  open<T>(open: (client: Client) => Promise<T>): Promise<T>;
 }
+
+/** Pauses between tries when the server refuses below its known limit (ms; 14 s in all). */
+const REFUSED_BACKOFF_MS = [25, 50, 100, 200, 400, 800, 1600, 3200, 4000, 4000];
 
 class Slot {
   client: Client | undefined;
   connecting: Promise<Client> | undefined;
   closed: Promise<void> = Promise.resolve();
   active = 0;
+  /** Channels allowed at once: the pool's cap, lowered by the server's refusals. */
+  cap: number;
+  /** Channels of ours open now, and the most ever open at once (the server allowed them). */
+  opened = 0;
+  peak = 0;
+  /** Opens sent and not yet answered. */
+  opening = 0;
+  /** Refused opens waiting for the next event on this connection. */
+  events: (() => void)[] = [];
   waiters: (() => void)[] = [];
   /** Idle long-lived holders (session agents) that give their channel back on demand. */
   reclaimers = new Set<() => void>();
   idle: NodeJS.Timeout | undefined;
+  constructor(cap: number) {
+    this.cap = cap;
+  }
 }
 
 export class ConnectionPool {
@@ -50,18 +75,56 @@ export class ConnectionPool {
     try {
       const client = await this.connected(slot, ep);
       let released = false;
+      let opened = false;
       return {
         client,
         closed: slot.closed,
         release: () => {
           if (released) return;
           released = true;
+          if (opened) slot.opened--;
           this.releaseSlot(slot);
         },
         wanted: () => slot.waiters.length > 0,
         onWanted: (fn) => {
           slot.reclaimers.add(fn);
           return () => slot.reclaimers.delete(fn);
+        },
+        open: async <T>(open: (c: Client) => Promise<T>): Promise<T> => {
+          for (let pause = 0; ; ) {
+            let refusal: unknown;
+            slot.opening++;
+            try {
+              const channel = await open(client);
+              if (!released && !opened) {
+                opened = true;
+                slot.peak = Math.max(slot.peak, ++slot.opened);
+              }
+              return channel;
+            } catch (err) {
+              if (!isChannelRefused(err) || released || slot.client !== client) throw err;
+              refusal = err;
+            } finally {
+              slot.opening--;
+              wake(slot);
+            }
+            // Opens answered after this one tell how many the server holds: wait for them.
+            while (slot.opening > 0) await nextEvent(slot, undefined, ep, signal);
+            // The server once ran `peak` of ours at once, so it allows at least that many: a
+            // refusal below it is a session it has not freed yet (OpenSSH frees one only after
+            // reading our reply to its close, and refuses an open that arrives with that reply).
+            slot.cap = Math.max(1, slot.peak, Math.min(slot.cap, slot.opened));
+            if (slot.opened >= slot.cap) {
+              // At the server's limit: wait, first in line, for one of ours to close.
+              slot.active--;
+              await this.acquire(slot, ep, signal, true);
+            } else {
+              const ms = REFUSED_BACKOFF_MS[pause++];
+              if (ms === undefined) throw refusal;
+              await nextEvent(slot, ms, ep, signal);
+            }
+            if (slot.client !== client) throw refusal;
+          }
         },
       };
     } catch (err) {
@@ -90,13 +153,14 @@ export class ConnectionPool {
     if (this.shut) throw new TransportError(TRANSPORT_CODES.closed, ep.name, 'transport already closed');
     const key = endpointKey(ep);
     let slot = this.slots.get(key);
-    if (!slot) this.slots.set(key, (slot = new Slot()));
+    if (!slot) this.slots.set(key, (slot = new Slot(this.opts.maxChannels)));
     return slot;
   }
 
-  private async acquire(slot: Slot, ep: Endpoint, signal?: AbortSignal): Promise<void> {
+  /** `first`: a call the server refused goes back to the head of the queue. */
+  private async acquire(slot: Slot, ep: Endpoint, signal?: AbortSignal, first = false): Promise<void> {
     clearTimeout(slot.idle);
-    if (slot.active < this.opts.maxChannels) {
+    if (slot.active < slot.cap && (first || slot.waiters.length === 0)) {
       slot.active++;
       return;
     }
@@ -112,15 +176,19 @@ export class ConnectionPool {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      slot.waiters.push(grant);
+      if (first) slot.waiters.unshift(grant);
+      else slot.waiters.push(grant);
       for (const fn of [...slot.reclaimers]) fn();
     });
   }
 
   private releaseSlot(slot: Slot): void {
     slot.active--;
-    const next = slot.waiters.shift();
-    if (next) return next();
+    wake(slot);
+    if (slot.active < slot.cap) {
+      const next = slot.waiters.shift();
+      if (next) return next();
+    }
     if (slot.active === 0 && slot.client) {
       const client = slot.client;
       slot.idle = setTimeout(() => {
@@ -175,4 +243,26 @@ export class ConnectionPool {
     }
     return openConnection(ep, this.opts, sock);
   }
+}
+
+function wake(slot: Slot): void {
+  for (const fn of slot.events.splice(0)) fn();
+}
+
+/** Resolves at the slot's next event (an open answered, a channel released) or after `ms`. */
+function nextEvent(slot: Slot, ms: number | undefined, ep: Endpoint, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (fn: () => void): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      slot.events = slot.events.filter((e) => e !== fire);
+      fn();
+    };
+    const fire = (): void => settle(resolve);
+    const onAbort = (): void => settle(() => reject(new TransportError(TRANSPORT_CODES.aborted, ep.name, 'aborted while waiting for a free channel')));
+    const timer = ms === undefined ? undefined : setTimeout(fire, ms);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    slot.events.push(fire);
+  });
 }

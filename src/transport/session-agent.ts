@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import type { ExecResult } from '../model/index.js';
 import { AGENT_HELLO, AGENT_QUIT, MarkScanner, frameTask, newNonce } from './agent-script.js';
-import { TRANSPORT_CODES, TransportError, describe, redact, startTimeout } from './errors.js';
+import { TRANSPORT_CODES, TransportError, channelError, redact, startTimeout } from './errors.js';
 import { sendSignal, signalExitCode, type RawExecOptions } from './exec.js';
 import type { Lease } from './pool.js';
 
@@ -62,10 +62,10 @@ export class SessionAgent {
   static async start(node: string, lease: Lease, command: string, prefix: string | undefined, secrets: readonly string[]): Promise<SessionAgent | undefined> {
     let channel: ClientChannel;
     try {
-      channel = await new Promise<ClientChannel>((resolve, reject) => lease.client.exec(command, (e, ch) => (e ? reject(e) : resolve(ch))));
+      channel = await lease.open((client) => new Promise<ClientChannel>((resolve, reject) => client.exec(command, (e, ch) => (e ? reject(e) : resolve(ch)))));
     } catch (e) {
       lease.release();
-      throw new TransportError(TRANSPORT_CODES.unreachable, node, `could not open a session channel: ${describe(e, secrets)}`, { failure: 'unreachable', detail: e });
+      throw channelError(node, e, secrets);
     }
     const agent = new SessionAgent(node, lease, channel);
     if (prefix !== undefined) channel.write(prefix);

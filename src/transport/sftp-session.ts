@@ -2,7 +2,7 @@
 // channel like an exec, so it counts against the connection's channel cap until it closes.
 import type { SFTPWrapper } from 'ssh2';
 import type { Lease } from './pool.js';
-import { TRANSPORT_CODES, TransportError, describe } from './errors.js';
+import { TRANSPORT_CODES, TransportError, channelError, describe } from './errors.js';
 
 export async function withSftp<T>(node: string, getLease: () => Promise<Lease>, fn: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
   const lease = await getLease();
@@ -13,11 +13,11 @@ export async function withSftp<T>(node: string, getLease: () => Promise<Lease>, 
   lease.client.once('close', onClose);
   let sftp: SFTPWrapper;
   try {
-    sftp = await new Promise<SFTPWrapper>((resolve, reject) => lease.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
+    sftp = await lease.open((client) => new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, s) => (err ? reject(err) : resolve(s)))));
   } catch (err) {
     lease.client.removeListener('close', onClose);
     lease.release();
-    throw new TransportError(TRANSPORT_CODES.unreachable, node, `could not open an SFTP session: ${describe(err)}`, { failure: 'unreachable', detail: err });
+    throw channelError(node, err, [], 'an SFTP session');
   }
   try {
     return await fn(sftp);

@@ -31,7 +31,7 @@ function refusingLease(): Lease & { released: number } {
   const client = Object.assign(new EventEmitter(), {
     exec: (command: string, cb: (err: Error | undefined) => void) => cb(new Error(`channel open failure for "${command}"`)),
   });
-  const lease = { client, closed: Promise.resolve(), released: 0, release: () => void lease.released++ };
+  const lease = { client, closed: Promise.resolve(), released: 0, release: () => void lease.released++, open: <T>(fn: (c: typeof client) => Promise<T>) => fn(client) };
   return lease as unknown as Lease & { released: number };
 }
 

@@ -1,7 +1,7 @@
 // exec over a real sshd: results, the channel cap, one connection per node, and the three
 // non-command outcomes (timeout, connection lost, unreachable) told apart by code.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,18 +73,15 @@ describe('ssh exec', () => {
     expect(accepted() - before).toBe(0); // reused the connection made by earlier tests
   });
 
-  it('an uncapped pool fails beyond MaxSessions (the cap is what makes the test above pass)', async () => {
-    const raw = transport({ maxChannelsPerConnection: 30 });
+  it('a pool capped at MaxSessions itself (10) runs 24 short execs: an open racing a close is retried', async () => {
+    // OpenSSH frees a session only after reading our reply to its close; an open sent right
+    // after that reply may still find the table full. Such a refusal is retried, never a failure.
+    const ten = transport({ maxChannelsPerConnection: 10, sessionAgents: false });
     try {
-      // Every exec holds its channel until the test has seen a refusal, so they all overlap.
-      const gate = fresh('gate');
-      let refused = 0;
-      const all = Promise.allSettled(Array.from({ length: 30 }, () => raw.exec('cp-1', `while [ ! -e ${gate} ]; do sleep 0.05; done`, opts).catch((e: unknown) => ((refused += 1), Promise.reject(e)))));
-      await until('a channel refused', () => refused > 0);
-      writeFileSync(gate, '');
-      expect((await all).filter((x) => x.status === 'rejected').length).toBeGreaterThan(0);
+      const results = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => ten.exec('cp-1', `echo ${i}`, opts)));
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value.stdout.trim() : String(r.reason)))).toEqual(Array.from({ length: 24 }, (_, i) => String(i)));
     } finally {
-      await raw.close();
+      await ten.close();
     }
   });
 
@@ -115,6 +112,74 @@ describe('ssh exec', () => {
     const r = await t.exec('cp-1', 'echo again', opts);
     expect(r.stdout).toBe('again\n');
     expect(accepted() - before).toBe(1);
+  });
+});
+
+describe('a server that refuses sessions (MaxSessions below our cap)', () => {
+  // A second sshd with MaxSessions 3 and debug logging, which names each refused session.
+  let small: Sshd;
+  const smallDir = join(dir, 'small');
+  const on = (extra: Partial<Parameters<typeof createSshTransport>[0]> = {}): SshTransport =>
+    createSshTransport({ nodes: [nodeFor('cp-1', small, { identityFile: key, knownHostsFile: known })], ...extra });
+  const refusals = (): number => small.log().split('\n').filter((l) => l.includes('session open failed')).length;
+
+  beforeAll(async () => {
+    small = await startSshd({ dir: smallDir, authorizedKeys: `${readFileSync(`${key}.pub`, 'utf8')}`, extraConfig: ['MaxSessions 3', 'LogLevel DEBUG1'] });
+    writeFileSync(known, `${sshd.knownHostsLine}\n${small.knownHostsLine}\n`);
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('runs every exec: a refusal lowers the cap and the refused call waits for a channel to close', async () => {
+    const x = on({ maxChannelsPerConnection: 30 });
+    try {
+      // Every exec holds its channel until the server has refused one and 3 run at once.
+      const gate = fresh('gate');
+      const started = Array.from({ length: 12 }, () => fresh('started'));
+      const all = Promise.allSettled(started.map((s, i) => x.exec('cp-1', `touch ${s}; while [ ! -e ${gate} ]; do sleep 0.05; done; echo ${i}`, opts)));
+      await until('a refused session and 3 running', () => refusals() > 0 && started.filter((s) => existsSync(s)).length === 3);
+      writeFileSync(gate, '');
+      const settled = await all;
+      expect(settled.map((r) => (r.status === 'fulfilled' ? r.value.stdout.trim() : String(r.reason)))).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    } finally {
+      await x.close();
+    }
+  });
+
+  it('uploads and downloads too (an SFTP session is a session)', async () => {
+    const x = on();
+    try {
+      const src = fresh('src');
+      writeFileSync(src, 'payload\n');
+      const gate = fresh('gate');
+      const started = Array.from({ length: 3 }, () => fresh('started'));
+      const holders = Promise.all(started.map((s) => x.exec('cp-1', `touch ${s}; while [ ! -e ${gate} ]; do sleep 0.05; done`, opts)));
+      await untilExists(...started);
+      const copies = Promise.allSettled(Array.from({ length: 4 }, () => fresh('dst')).map(async (dst) => (await x.download('cp-1', src, dst, { sudo: false }), readFileSync(dst, 'utf8'))));
+      await until('a refused session', () => refusals() > 0);
+      writeFileSync(gate, '');
+      await holders;
+      expect((await copies).map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual(Array.from({ length: 4 }, () => 'payload\n'));
+    } finally {
+      await x.close();
+    }
+  });
+});
+
+describe('a server that refuses every session', () => {
+  it('gives up after its backoff with TRANSPORT_UNREACHABLE naming MaxSessions; nothing ran', async () => {
+    const none = await startSshd({ dir: join(dir, 'none'), authorizedKeys: `${readFileSync(`${key}.pub`, 'utf8')}`, extraConfig: ['MaxSessions 0'] });
+    writeFileSync(known, `${sshd.knownHostsLine}\n${none.knownHostsLine}\n`);
+    const x = createSshTransport({ nodes: [nodeFor('cp-1', none, { identityFile: key, knownHostsFile: known })] });
+    try {
+      const flag = fresh('ran');
+      await expect(x.exec('cp-1', `touch ${flag}`, opts)).rejects.toMatchObject({ code: 'TRANSPORT_UNREACHABLE', failure: 'unreachable', message: expect.stringContaining('MaxSessions') });
+      expect(existsSync(flag)).toBe(false);
+    } finally {
+      await x.close();
+      await none.stop();
+    }
   });
 });
 
