@@ -89,6 +89,7 @@ export function isChannelRefused(err: unknown): boolean {
 
 /** A channel that could not be opened: nothing ran on the node, so any step may be retried. */
 export function channelError(node: string, err: unknown, secrets: readonly string[], what = 'a session channel'): TransportError {
+  if (err instanceof TransportError) return err; // aborted while waiting for the node to accept
   const why = isChannelRefused(err) ? ' (the node kept refusing new sessions: sshd MaxSessions reached, or sessions it has not freed)' : '';
   return new TransportError(TRANSPORT_CODES.unreachable, node, `could not open ${what}: ${describe(err, secrets)}${why}`, { failure: 'unreachable', detail: err });
 }

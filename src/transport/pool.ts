@@ -117,7 +117,12 @@ export class ConnectionPool {
             if (slot.opened >= slot.cap) {
               // At the server's limit: wait, first in line, for one of ours to close.
               slot.active--;
-              await this.acquire(slot, ep, signal, true);
+              try {
+                await this.acquire(slot, ep, signal, true);
+              } catch (err) {
+                slot.active++; // aborted while waiting: the caller's release() gives it back
+                throw err;
+              }
             } else {
               const ms = REFUSED_BACKOFF_MS[pause++];
               if (ms === undefined) throw refusal;

@@ -165,6 +165,29 @@ describe('a server that refuses sessions (MaxSessions below our cap)', () => {
       await x.close();
     }
   });
+  it('a call refused and waiting for a channel can be aborted; the connection serves on', async () => {
+    const x = on();
+    try {
+      const gate = fresh('gate');
+      const started = Array.from({ length: 3 }, () => fresh('started'));
+      const holders = Promise.all(started.map((s) => x.exec('cp-1', `touch ${s}; while [ ! -e ${gate} ]; do sleep 0.05; done`, opts)));
+      await untilExists(...started);
+      const before = refusals();
+      const ac = new AbortController();
+      const flag = fresh('ran');
+      const waiting = x.exec('cp-1', `touch ${flag}`, { ...opts, signal: ac.signal }).catch((e: unknown) => e);
+      await until('the call to be refused', () => refusals() > before);
+      ac.abort();
+      expect(await waiting).toMatchObject({ code: 'TRANSPORT_ABORTED' });
+      writeFileSync(gate, '');
+      await holders;
+      expect(existsSync(flag)).toBe(false);
+      const after = await Promise.all(Array.from({ length: 4 }, (_, i) => x.exec('cp-1', `echo ${i}`, opts)));
+      expect(after.map((r) => r.stdout.trim())).toEqual(['0', '1', '2', '3']);
+    } finally {
+      await x.close();
+    }
+  });
 });
 
 describe('a server that refuses every session', () => {
