@@ -4,7 +4,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ClientChannel } from 'ssh2';
 import type { Lease } from './pool.js';
-import { TRANSPORT_CODES, TransportError, channelError, describe, redact } from './errors.js';
+import { TRANSPORT_CODES, TransportError, describe, redact } from './errors.js';
+import { openExecChannel } from './exec.js';
 
 export interface StreamExecOptions {
   /** Written before the file (sudo -S reads its password line); never logged. */
@@ -41,10 +42,10 @@ const MAX_OUTPUT = 16 * 1024;
 export async function streamOnLease(node: string, lease: Lease, command: string, opts: StreamExecOptions): Promise<StreamExecResult> {
   let channel: ClientChannel;
   try {
-    channel = await lease.open((client) => new Promise<ClientChannel>((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)))));
+    channel = await openExecChannel(node, lease, command, opts.secrets);
   } catch (err) {
     lease.release();
-    throw channelError(node, err, opts.secrets);
+    throw err;
   }
   let exitCode: number | undefined;
   let stdout = '';

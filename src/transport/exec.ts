@@ -120,13 +120,16 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
   });
 }
 
-function openExecChannel(node: string, lease: Lease, command: string, secrets: readonly string[]): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
-    lease
-      .open((client) => new Promise<ClientChannel>((ok, no) => client.exec(command, (error, channel) => (error ? no(error) : ok(channel)))))
-      // The command never started: safe to retry whatever the step is.
-      .then(resolve, (error: unknown) => reject(channelError(node, error, secrets)));
-  });
+/**
+ * Opens a session channel running `command` (the pool retries a refusal). Any failure means the
+ * command never started, so the step is safe to retry whatever it is.
+ */
+export async function openExecChannel(node: string, lease: Lease, command: string, secrets: readonly string[]): Promise<ClientChannel> {
+  try {
+    return await lease.open((client) => new Promise<ClientChannel>((ok, no) => client.exec(command, (error, channel) => (error ? no(error) : ok(channel)))));
+  } catch (err) {
+    throw channelError(node, err, secrets);
+  }
 }
 
 /** A shell-style exit code (128 + n) for a command that died of a signal. */

@@ -6,8 +6,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import type { ExecResult } from '../model/index.js';
 import { AGENT_HELLO, AGENT_QUIT, MarkScanner, frameTask, newNonce } from './agent-script.js';
-import { TRANSPORT_CODES, TransportError, channelError, redact, startTimeout } from './errors.js';
-import { sendSignal, signalExitCode, type RawExecOptions } from './exec.js';
+import { TRANSPORT_CODES, TransportError, redact, startTimeout } from './errors.js';
+import { openExecChannel, sendSignal, signalExitCode, type RawExecOptions } from './exec.js';
 import type { Lease } from './pool.js';
 
 /** After EOF on a timeout or an abort, how long the agent gets before we close the channel. */
@@ -62,10 +62,10 @@ export class SessionAgent {
   static async start(node: string, lease: Lease, command: string, prefix: string | undefined, secrets: readonly string[]): Promise<SessionAgent | undefined> {
     let channel: ClientChannel;
     try {
-      channel = await lease.open((client) => new Promise<ClientChannel>((resolve, reject) => client.exec(command, (e, ch) => (e ? reject(e) : resolve(ch)))));
+      channel = await openExecChannel(node, lease, command, secrets);
     } catch (e) {
       lease.release();
-      throw channelError(node, e, secrets);
+      throw e;
     }
     const agent = new SessionAgent(node, lease, channel);
     if (prefix !== undefined) channel.write(prefix);
