@@ -122,6 +122,14 @@ describe('a server that refuses sessions (MaxSessions below our cap)', () => {
   const on = (extra: Partial<Parameters<typeof createSshTransport>[0]> = {}): SshTransport =>
     createSshTransport({ nodes: [nodeFor('cp-1', small, { identityFile: key, knownHostsFile: known })], ...extra });
   const refusals = (): number => small.log().split('\n').filter((l) => l.includes('session open failed')).length;
+  /** Fills the server's 3 sessions with execs that run until `release()`; resolves once all run. */
+  const holdAll = async (x: SshTransport): Promise<{ release: () => Promise<void> }> => {
+    const gate = fresh('gate');
+    const started = Array.from({ length: 3 }, () => fresh('started'));
+    const holders = Promise.all(started.map((s) => x.exec('cp-1', `touch ${s}; while [ ! -e ${gate} ]; do sleep 0.05; done`, opts)));
+    await untilExists(...started);
+    return { release: async () => (writeFileSync(gate, ''), void (await holders)) };
+  };
 
   beforeAll(async () => {
     small = await startSshd({ dir: smallDir, authorizedKeys: `${readFileSync(`${key}.pub`, 'utf8')}`, extraConfig: ['MaxSessions 3', 'LogLevel DEBUG1'] });
@@ -152,26 +160,20 @@ describe('a server that refuses sessions (MaxSessions below our cap)', () => {
     try {
       const src = fresh('src');
       writeFileSync(src, 'payload\n');
-      const gate = fresh('gate');
-      const started = Array.from({ length: 3 }, () => fresh('started'));
-      const holders = Promise.all(started.map((s) => x.exec('cp-1', `touch ${s}; while [ ! -e ${gate} ]; do sleep 0.05; done`, opts)));
-      await untilExists(...started);
+      const held = await holdAll(x);
       const copies = Promise.allSettled(Array.from({ length: 4 }, () => fresh('dst')).map(async (dst) => (await x.download('cp-1', src, dst, { sudo: false }), readFileSync(dst, 'utf8'))));
       await until('a refused session', () => refusals() > 0);
-      writeFileSync(gate, '');
-      await holders;
+      await held.release();
       expect((await copies).map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason)))).toEqual(Array.from({ length: 4 }, () => 'payload\n'));
     } finally {
       await x.close();
     }
   });
+
   it('a call refused and waiting for a channel can be aborted; the connection serves on', async () => {
     const x = on();
     try {
-      const gate = fresh('gate');
-      const started = Array.from({ length: 3 }, () => fresh('started'));
-      const holders = Promise.all(started.map((s) => x.exec('cp-1', `touch ${s}; while [ ! -e ${gate} ]; do sleep 0.05; done`, opts)));
-      await untilExists(...started);
+      const held = await holdAll(x);
       const before = refusals();
       const ac = new AbortController();
       const flag = fresh('ran');
@@ -179,8 +181,7 @@ describe('a server that refuses sessions (MaxSessions below our cap)', () => {
       await until('the call to be refused', () => refusals() > before);
       ac.abort();
       expect(await waiting).toMatchObject({ code: 'TRANSPORT_ABORTED' });
-      writeFileSync(gate, '');
-      await holders;
+      await held.release();
       expect(existsSync(flag)).toBe(false);
       const after = await Promise.all(Array.from({ length: 4 }, (_, i) => x.exec('cp-1', `echo ${i}`, opts)));
       expect(after.map((r) => r.stdout.trim())).toEqual(['0', '1', '2', '3']);
