@@ -6,7 +6,7 @@
 // every filler key back) and what it moved aside is removed, so disk use stays flat.
 // Each row also carries where its time went (metrics, ms): the script's phases, and for kubedr its
 // start-up (process start to the first step), the upload, the runbook's sha256 checks, the waits,
-// the manifests placed, the other steps and the rest (gaps between steps, node-lock release,
+// the restore (into the staging dir, then the swap), the manifests placed, the other steps and the rest (gaps between steps, node-lock release,
 // exit), from its journal. Steps that run together (withPrevious) each count their own span, so
 // the step figures may add up to more than the wall time; the rest is what no step covered.
 // Two scenarios (BENCH_RESTORE_SCENARIOS, default both): `quorum` as above, and `files-lost`:
@@ -126,6 +126,8 @@ async function checkAndClean(ctx: Ctx, stateDir?: string): Promise<void> {
 const UPLOAD = ['upload-snapshot'];
 const SHA256_CHECKS = ['snapshot-sha256', 'snapshot-status', 'verify-staged-snapshot'];
 const WAITS = ['wait-stopped', 'wait-quorum', 'wait-apiserver'];
+/** The restore into the staging dir (before the stop) and the data dir swap (after it). */
+const RESTORE = ['restore-snapshot', 'restore-member'];
 /** Where each manifest comes from (preflight) and its placing into the stash. */
 const isManifestStep = (id: string): boolean => id.endsWith('-manifest-source') || /^place-.*-manifest$/.test(id);
 
@@ -148,7 +150,11 @@ function kubedrPhases(dir: string, startedAt: number, endedAt: number): Record<s
   // The slowest steps on the console: where to look when kubedr is behind the script.
   const slowest = [...spans].map(([id, sp]) => [id, sp.to - sp.from] as const).sort((a, b) => b[1] - a[1]).slice(0, 8);
   console.log(`    slowest steps: ${slowest.map(([id, ms]) => `${id} ${ms} ms`).join(', ')} (${spans.size} steps)`);
-  const named = [...UPLOAD, ...SHA256_CHECKS, ...WAITS];
+  if (process.env['BENCH_RESTORE_TIMELINE'] === '1') {
+    // Every step's span from the process start, in start order: the critical path at a glance.
+    for (const [id, sp] of [...spans].sort((a, b) => a[1].from - b[1].from)) console.log(`      ${String(sp.from - startedAt).padStart(6)} → ${String(sp.to - startedAt).padStart(6)} ms  ${id}`);
+  }
+  const named = [...UPLOAD, ...SHA256_CHECKS, ...WAITS, ...RESTORE];
   // Steps marked withPrevious overlap: the time covered by any step, each moment counted once.
   let steps = 0;
   let reach = -Infinity;
@@ -161,6 +167,7 @@ function kubedrPhases(dir: string, startedAt: number, endedAt: number): Record<s
     uploadMs: sum(UPLOAD),
     sha256ChecksMs: sum(SHA256_CHECKS),
     waitsMs: sum(WAITS),
+    restoreMs: sum(RESTORE),
     manifestsMs: sum(isManifestStep),
     otherStepsMs: sum((id) => !named.includes(id) && !isManifestStep(id)),
     restMs: endedAt - firstStep - steps,

@@ -6,11 +6,13 @@
 //     placeManifest: { file: etcd.yaml, stashDir: "{{ params.stashDir }}", searchPath: "{{ params.manifestSearchPath }}", backup: "{{ params.backup }}" }
 // Check (rehearsal): names the source per node, a rebuilt file as a diff against its source.
 // `checkOnly: true` makes the step that check alone (read-only; preflight refuses the run when
-// a node has no source). Undo: a moved file goes back where it was (`<file>.from`, the same
-// record stopStaticPods keeps); a created one is moved aside, never deleted, into the run's staging
-// dir (`<stageDir>/<run id>/placed-undone/`) with its `.created` marker: outside /etc/kubernetes,
-// so a rollback leaves that tree as it was before the run. Idempotent: a stashed file is the
-// first source.
+// a node has no source). `createOnly: true` creates only a file no dir has (backup, rebuilt) and
+// leaves one in place where it is: the rebuild before the stop, the move at the stop.
+// Undo: a moved file goes back where it was (`<file>.from`, the same record stopStaticPods
+// keeps); a created one is moved aside, never deleted, into the run's staging dir
+// (`<stageDir>/<run id>/placed-undone/`) with its `.created` marker: outside /etc/kubernetes, so
+// a rollback leaves that tree as it was before the run. Idempotent: a stashed file is the first
+// source.
 import { DEFAULT_STAGE } from './stage-snapshot.js';
 import { DEFAULT_STASH } from './static-pods.js';
 import { script, word } from './shell.js';
@@ -30,6 +32,8 @@ export interface PlaceManifestArgs {
   backup?: TemplateArg;
   /** Only say where the file would come from (read-only). @default false */
   checkOnly?: boolean;
+  /** Create a missing file in the stash (backup, rebuilt); leave one in place or in searchPath where it is. @default false */
+  createOnly?: boolean;
 }
 
 const FILE = '^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$';
@@ -48,6 +52,7 @@ export const placeManifest: DrAction<PlaceManifestArgs> = {
       stageDir: { type: 'string', description: `Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default ${DEFAULT_STAGE}.` },
       backup: { type: 'string', description: "Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none." },
       checkOnly: { type: 'boolean', description: 'Only report where the file would come from (read-only, for preflight). Default false.' },
+      createOnly: { type: 'boolean', description: 'Only create the file in the stash when no dir has it (from the backup or rebuilt from a survivor); a file in place or in searchPath stays there, so nothing stops: the rebuild can run before the stop. Default false.' },
     },
   },
   expand: (a) => {
@@ -55,7 +60,7 @@ export const placeManifest: DrAction<PlaceManifestArgs> = {
     const base = { kind: 'placeManifest' as const, file: a.file, stash, searchPath: a.searchPath ?? '', backup: a.backup ?? '', sudo: true };
     const check: Action = { ...base, mode: 'check' };
     if (a.checkOnly === true) return { action: check, idempotent: true, readOnly: true };
-    return { action: { ...base, mode: 'apply' }, check, undo: { kind: 'shell', sudo: true, script: undoScript(a.file, stash, `${a.stageDir ?? DEFAULT_STAGE}/{{ run.id }}`) }, idempotent: true };
+    return { action: { ...base, mode: 'apply', ...(a.createOnly === true ? { createOnly: true } : {}) }, check, undo: { kind: 'shell', sudo: true, script: undoScript(a.file, stash, `${a.stageDir ?? DEFAULT_STAGE}/{{ run.id }}`) }, idempotent: true };
   },
 };
 

@@ -5,6 +5,9 @@
 // dir; then the old data dir moves aside to <dataDir>.kubedr-before-<run> (kept) and the
 // restored one into place. Markers in the staging dir make a re-run resume where it stopped;
 // undo moves the restored dir out and the old one back. Nothing is deleted.
+// `swap: false` stops after the restore into the staging dir: nothing the cluster uses changes, so
+// a runbook does it before the stop (etcd's restore also checks the snapshot's integrity hash),
+// and the step after the stop (the default, swap: true) finds the restored dir and only swaps.
 import { resolveTool, SNAP_TOOL_FN, toolCheck } from './etcd-shell.js';
 import { SHA256_OF_F } from './check-snapshot.js';
 import { creatable, script, word } from './shell.js';
@@ -29,6 +32,8 @@ export interface RestoreMemberArgs {
   bumpRevision?: number | TemplateArg;
   /** @default '{{ etcd.tool }}' */
   tool?: TemplateArg;
+  /** false: restore into the staging dir only (before the stop); a later restoreMember swaps. @default true */
+  swap?: boolean;
 }
 
 export const restoreMember: DrAction<RestoreMemberArgs> = {
@@ -47,9 +52,11 @@ export const restoreMember: DrAction<RestoreMemberArgs> = {
       dataDir: { type: 'string', description: 'Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}.' },
       bumpRevision: { type: ['integer', 'string'], description: '--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000.' },
       tool: { type: 'string', description: 'auto, etcdutl or etcdctl. Default {{ etcd.tool }}.' },
+      swap: { type: 'boolean', description: 'false: only restore into <stageDir>/<run id>/restored (nothing the cluster uses changes: run it before the stop); a later restoreMember step swaps. Default true.' },
     },
   },
   expand: (a) => {
+    const swap = a.swap !== false;
     const vars = `stage=${word(a.stageDir ?? DEFAULT_STAGE)}/{{ run.id }}; data=${word(a.dataDir ?? '{{ node.paths.etcdDataDir }}')}; old="$data.kubedr-before-"{{ run.id }}`;
     return {
       action: {
@@ -77,13 +84,14 @@ export const restoreMember: DrAction<RestoreMemberArgs> = {
           '  mv -- "$out.partial" "$out"',
           '  echo "restored with $tool into $out"',
           'fi',
-          'if [ -e "$data" ]; then',
-          '  [ ! -e "$old" ] || { echo "both $data and $old exist: resolve by hand" >&2; exit 1; }',
-          '  mv -- "$data" "$old"; echo "old data dir kept at $old"',
-          'fi',
-          ': > "$stage/swapping"',
-          'mv -- "$out" "$data"; : > "$stage/swapped"; chmod 700 "$data"',
-          'echo "$data is the restored member"',
+          !swap && 'echo "restored into $out; the data dir $data is untouched until the swap"',
+          swap && 'if [ -e "$data" ]; then',
+          swap && '  [ ! -e "$old" ] || { echo "both $data and $old exist: resolve by hand" >&2; exit 1; }',
+          swap && '  mv -- "$data" "$old"; echo "old data dir kept at $old"',
+          swap && 'fi',
+          swap && ': > "$stage/swapping"',
+          swap && 'mv -- "$out" "$data"; : > "$stage/swapped"; chmod 700 "$data"',
+          swap && 'echo "$data is the restored member"',
         ),
       },
       undo: {

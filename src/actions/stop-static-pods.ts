@@ -56,7 +56,8 @@ export const stopStaticPods: DrAction<StopStaticPodsArgs> = {
           'set -e',
           dirs(a),
           `for p in ${pods.join(' ')}; do`,
-          '  if [ -e "$stash/$p.yaml" ]; then d=$m; if [ -e "$stash/$p.yaml.from" ]; then d=$(cat "$stash/$p.yaml.from"); fi; mv -- "$stash/$p.yaml" "$d/$p.yaml"; echo "$p: manifest back in $d"; fi',
+          // A manifest placeManifest created (backup, rebuilt) is its undo's to set aside: it was never in the manifests dir.
+          '  if [ -e "$stash/$p.yaml" ] && [ ! -e "$stash/$p.yaml.created" ]; then d=$m; if [ -e "$stash/$p.yaml.from" ]; then d=$(cat "$stash/$p.yaml.from"); fi; mv -- "$stash/$p.yaml" "$d/$p.yaml"; echo "$p: manifest back in $d"; fi',
           '  rm -f -- "$stash/$p.yaml.from"',
           'done',
           'rmdir -- "$stash" "$(dirname "$stash")" 2>/dev/null || true',

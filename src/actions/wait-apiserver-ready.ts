@@ -40,7 +40,7 @@ export const waitApiserverReady: DrAction<WaitApiserverReadyArgs> = {
   expand: (a) => {
     const timeoutMs = durationMs(a.timeout, 300_000);
     return {
-      action: { kind: 'wait', command: readyzScript(a.address ?? '{{ node.address }}', a.port ?? 6443), match: '^ok', timeoutMs, intervalMs: 1_000, sudo: false },
+      action: { kind: 'wait', command: readyzScript(a.address ?? '{{ node.address }}', a.port ?? 6443), match: '^ok', timeoutMs, intervalMs: 250, sudo: false },
       check: { kind: 'shell', script: HTTP_CLIENT_CHECK, sudo: false },
       idempotent: true,
       timeoutMs: timeoutMs + 60_000,

@@ -12,17 +12,19 @@ import { backupFileScript, findManifestScript, NOT_HERE, prepareCreatedScript, r
 
 export async function placeManifest(io: PrimitiveIo, node: string, a: PlannedPlaceManifest): Promise<PrimitiveResult> {
   const apply = a.mode === 'apply';
+  // createOnly: a file found in a dir stays there (moving it would stop its pod).
+  const move = apply && a.createOnly !== true;
   const stash = io.text(a.stash);
   const search = io.text(a.searchPath).split(':').filter((d) => d !== '');
   const dirs = [a.manifestDir, ...search];
   const tried: string[] = [];
 
-  const found = await io.exec(node, findManifestScript(a.file, stash, dirs, apply), { sudo: a.sudo });
+  const found = await io.exec(node, findManifestScript(a.file, stash, dirs, move), { sudo: a.sudo });
   if (found.outcome === 'done') {
     const [kind, ...rest] = found.raw.trim().split(' ');
     const where = rest.join(' ');
     const source = kind === 'stash' ? `already stashed in ${where}` : where === a.manifestDir ? `in place (${where})` : `manifestSearchPath (${where})`;
-    io.say(`${a.file} on ${node}: ${source}${apply && kind !== 'stash' ? `, moved to ${stash}` : ''}`);
+    io.say(`${a.file} on ${node}: ${source}${kind === 'stash' ? '' : move ? `, moved to ${stash}` : apply ? ', left there (moved to the stash at the stop)' : ''}`);
     return { ok: true };
   }
   if (found.exitCode !== NOT_HERE) return fail(`cannot look for ${a.file} on ${node}: ${found.error ?? ''} ${found.stderr}`);

@@ -56,6 +56,8 @@ export interface PlannedPlaceManifest {
   /** Other members (etcd.yaml) or control-plane nodes (other files), in inventory order. */
   survivors: { identity: NodeIdentity; manifestDir: string }[];
   mode: PrimitiveMode;
+  /** See PlaceManifestAction.createOnly. */
+  createOnly?: boolean;
   sudo: boolean;
 }
 

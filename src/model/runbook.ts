@@ -56,6 +56,12 @@ export interface PlaceManifestAction {
   /** Backup dir on the operator machine (etcd-backup's layout); may render empty. */
   backup: Template;
   mode: PrimitiveMode;
+  /**
+   * apply only: a file in the manifests dir or a searchPath dir stays where it is (nothing is
+   * stopped); only a file no such dir has is created in the stash, from the backup or rebuilt.
+   * Lets a runbook do the rebuild before the stop.
+   */
+  createOnly?: boolean;
   sudo: boolean;
 }
 

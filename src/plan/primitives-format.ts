@@ -17,10 +17,14 @@ export function describePrimitive(a: PlannedPlaceManifest | PlannedEnsureFiles):
   const who = t.etcdName !== undefined ? `${t.etcdName} (${t.peerURL ?? ''}, ${t.clientURL ?? ''})` : t.address;
   const survivors = a.survivors.map((s) => s.identity.node);
   const lines = [
-    a.mode === 'check' ? `${sudo}check where ${stash} would come from (a rebuilt file is shown as a diff against its source):` : `${sudo}place ${stash} from the first source that has it:`,
+    a.mode === 'check'
+      ? `${sudo}check where ${stash} would come from (a rebuilt file is shown as a diff against its source):`
+      : a.createOnly === true
+        ? `${sudo}create ${stash} only if no dir below has the file (nothing is moved or stopped here):`
+        : `${sudo}place ${stash} from the first source that has it:`,
     `  1. already stashed: ${stash}`,
-    `  2. in place: ${a.manifestDir}/${a.file} (moved; origin kept in ${a.file}.from)`,
-    `  3. ${search === '' ? 'manifestSearchPath: (none)' : `manifestSearchPath: each of ${search}`} (moved)`,
+    `  2. in place: ${a.manifestDir}/${a.file} (${a.createOnly === true ? 'left there' : `moved; origin kept in ${a.file}.from`})`,
+    `  3. ${search === '' ? 'manifestSearchPath: (none)' : `manifestSearchPath: each of ${search}`} (${a.createOnly === true ? 'left there' : 'moved'})`,
     `  4. ${backup ? `backup: ${backup}/${a.backupRel} (uploaded)` : 'backup: (none given)'}`,
     `  5. ${survivors.length === 0 ? 'rebuilt: no other node to rebuild from' : `rebuilt from the first of ${survivors.join(', ')} that has it, as ${who} at ${t.address}`}`,
   ];

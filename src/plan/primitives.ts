@@ -39,6 +39,7 @@ export function renderPrimitive(a: PlaceManifestAction | EnsureFilesAction, scop
     sudo,
   };
   if (backup) out.backup = backup;
+  if (a.createOnly === true && a.mode === 'apply') out.createOnly = true;
   return out;
 }
 

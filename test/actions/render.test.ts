@@ -86,7 +86,7 @@ describe('DR action rendering', () => {
       "$ set -e
       m=/etc/kubernetes/manifests; stash=/etc/kubernetes/kubedr-stash/{{ run.id }}
       for p in kube-apiserver etcd; do
-        if [ -e "$stash/$p.yaml" ]; then d=$m; if [ -e "$stash/$p.yaml.from" ]; then d=$(cat "$stash/$p.yaml.from"); fi; mv -- "$stash/$p.yaml" "$d/$p.yaml"; echo "$p: manifest back in $d"; fi
+        if [ -e "$stash/$p.yaml" ] && [ ! -e "$stash/$p.yaml.created" ]; then d=$m; if [ -e "$stash/$p.yaml.from" ]; then d=$(cat "$stash/$p.yaml.from"); fi; mv -- "$stash/$p.yaml" "$d/$p.yaml"; echo "$p: manifest back in $d"; fi
         rm -f -- "$stash/$p.yaml.from"
       done
       rmdir -- "$stash" "$(dirname "$stash")" 2>/dev/null || true"
@@ -144,7 +144,7 @@ describe('DR action rendering', () => {
       got=$(ectl member list | awk -F', ' '$2 == "started" && $6 == "false" {print $3 "=" $4}' | sort | paste -sd, -)
       want=$(printf '%s\\n' "$members" | tr , '\\n' | sort | paste -sd, -)
       [ "$got" = "$want" ] || { echo "members: $got"; exit 1; }
-      echo "quorum: $got" matches /^quorum: / (every 1s, up to 2m)"
+      echo "quorum: $got" matches /^quorum: / (every 250ms, up to 2m)"
     `);
   });
 

@@ -91,18 +91,21 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
     backup = await takeBackup(env.lab, join(dir, 'backups'), stateDir());
   });
 
-  it('a restore failing on cp2 rolls every node back to byte-identical files (no rebuilt manifest left)', async () => {
+  it('a data dir swap failing on cp2 after the stop rolls every node back to byte-identical files (no rebuilt manifest left)', async () => {
     const { lab } = env;
     await writeJunk(lab, 20);
     const d = await loseQuorumWithManifests(lab, join(dir, 'taken-rollback'));
-    const fake = lab.hostPath('cp2', '/usr/local/sbin/etcdctl');
+    // The data dir swap (after the stop, the manifests placed) fails on cp2: the restored dir
+    // cannot be moved into place (cp2 lost its data dir, so nothing was moved aside before).
+    const fake = lab.hostPath('cp2', '/usr/local/sbin/mv');
     try {
-      writeFileSync(fake, '#!/bin/sh\nif [ "$1" = snapshot ] && [ "$2" = restore ]; then echo "injected restore failure" >&2; exit 1; fi\nexec /usr/bin/etcdctl "$@"\n', { mode: 0o755 });
+      writeFileSync(fake, '#!/bin/sh\ncase "$*" in *"/restored /var/lib/etcd") echo "injected swap failure" >&2; exit 1 ;; esac\nexec /usr/bin/mv "$@"\n', { mode: 0o755 });
       const before = await Promise.all(NODES.map((n) => treeDigest(lab, n, WATCHED)));
       const inodes = await dataDirs(lab);
       const r = await runProcedure(bare(backup), ['--rollback', 'auto']);
       expect(r.events.find((e) => e.kind === 'run-end'), r.stderr.slice(-3000)).toMatchObject({ outcome: 'rolled-back' });
-      expect(r.stdout + r.stderr).toContain('injected restore failure');
+      expect(r.stdout + r.stderr).toContain('injected swap failure');
+      expect(r.events.some((e) => e.kind === 'step-end' && e.stepId === 'restore-member' && e.outcome === 'failed')).toBe(true);
       // The rebuilt etcd.yaml of cp2 and cp3 was created in the stash, then set aside by the undo.
       expect(r.events.some((e) => e.kind === 'undo-end' && e.stepId === 'place-etcd-manifest' && e.node === 'cp3' && e.outcome === 'done')).toBe(true);
       const after = await Promise.all(NODES.map((n) => treeDigest(lab, n, WATCHED)));

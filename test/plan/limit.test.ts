@@ -94,7 +94,7 @@ describe('--limit', () => {
     const ha = refused(file('ha-restore'), 'cp1,cp2,w1,w2', snapshot);
     expect(ha.exitCode).toBe(2);
     expect(ha.problems.map((p) => p.code)).toContain('LIMIT_NEEDS_EVERY_MEMBER');
-    expect(ha.problems.find((p) => p.code === 'LIMIT_NEEDS_EVERY_MEMBER')?.message).toContain('leaves out cp3 from step "restore-member" (restoreMember)');
+    expect(ha.problems.find((p) => p.code === 'LIMIT_NEEDS_EVERY_MEMBER')?.message).toContain('leaves out cp3 from step "restore-snapshot" (restoreMember)');
     expect(refused(file('replace-member'), 'cp3', ['member=etcd-three']).problems.map((p) => p.code)).toContain('LIMIT_NEEDS_EVERY_MEMBER');
     expect(refused(file('quorum-restore'), 'cp1,cp2').problems.map((p) => p.code)).toContain('LIMIT_NEEDS_EVERY_MEMBER');
     // Leaving out only workers keeps every member: accepted.

@@ -99,7 +99,7 @@ describe.sequential('ha-restore on the lab', () => {
     expect(await verifyCluster(lab, { seeded: [seed] })).not.toEqual([]);
   });
 
-  it('a restore that fails on one node rolls every node back to its pre-run state', async () => {
+  it('a snapshot the restore tool refuses on one node stops the run before anything is stopped', async () => {
     const { lab } = env;
     const fake = lab.hostPath('cp2', '/usr/local/sbin/etcdctl');
     writeFileSync(fake, '#!/bin/sh\nif [ "$1" = snapshot ] && [ "$2" = restore ]; then echo "injected restore failure" >&2; exit 1; fi\nexec /usr/bin/etcdctl "$@"\n', { mode: 0o755 });
@@ -108,10 +108,12 @@ describe.sequential('ha-restore on the lab', () => {
       const inodes = await dirInodes(lab, CPS, '/var/lib/etcd');
       const out = await drive(restoreOptions());
       expect(out.result.outcome).toBe('rolled-back');
-      expect(out.result.failedStep).toBe('restore-member');
-      expect(out.result.tasks.get('restore-member@cp2')?.stderr).toContain('injected restore failure');
+      // The restore runs before the approval, into the staging dir: nothing was stopped or swapped.
+      expect(out.result.failedStep).toBe('restore-snapshot');
+      expect(out.result.tasks.get('restore-snapshot@cp2')?.stderr).toContain('injected restore failure');
+      expect(out.events.filter((e) => e.kind === 'task-start' && (e.stepId === 'stash-manifests' || e.stepId === 'restore-member'))).toEqual([]);
       const undone = out.events.filter((e) => e.kind === 'undo-end').map((e) => `${e.stepId}@${e.node}:${e.outcome}`);
-      expect(undone).toContain('stash-manifests@cp2:done');
+      expect(undone).toContain('restore-snapshot@cp1:done');
       expect(undone.every((u) => u.endsWith(':done'))).toBe(true);
       expect(await hashTrees(lab, NODES, WATCHED)).toEqual(before);
       expect(await dirInodes(lab, CPS, '/var/lib/etcd')).toEqual(inodes);

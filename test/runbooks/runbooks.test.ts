@@ -38,7 +38,7 @@ const paramsFor = (name: string): string[] => (name === 'replace-member.yaml' ? 
 
 /** Steps that only read: no undo needed. Their scripts are checked for mutating commands below. */
 const READ_ONLY = new Set([
-  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status', 'node-certs-available', 'etcd-manifest-source', 'apiserver-manifest-source',
+  'snapshot-sha256', 'single-member', 'reachable', 'etcd-member', 'snapshot-status', 'node-certs-available',
   'verify-staged-snapshot', 'verify-etcd', 'verify-apiservers', 'verify-local', 'joined', 'probes-current',
 ]);
 /** Nothing to undo: a kubelet restart; a member removal (etcd never takes a removed ID back: resume re-adds it). */
@@ -158,7 +158,8 @@ describe('ha-restore plan', () => {
   const members = [['cp-a', '10.20.0.11'], ['cp-b', '10.20.0.12'], ['cp-c', '10.20.0.13']] as const;
   const initialCluster = members.map(([n, ip]) => `${n}=https://${ip}:2380`).join(',');
 
-  it('restores every member with the identical --initial-cluster, its own --name and peer URL, and a fresh token', () => {
+  it.each(['restore-snapshot', 'restore-member'])('%s restores every member with the identical --initial-cluster, its own --name and peer URL, and a fresh token', (id) => {
+    const restore = steps(plan).find((s) => s.id === id);
     expect(restore?.tasks.map((t) => t.node)).toEqual(members.map(([n]) => n));
     const scripts = (restore?.tasks ?? []).map((t) => text(t.action));
     for (const [i, [name, ip]] of members.entries()) {
@@ -202,8 +203,13 @@ describe('ha-restore plan', () => {
   it('checks the snapshot before the approval gate and stops nothing before it', () => {
     const ids = steps(plan).map((s) => s.id);
     const gate = ids.indexOf('approve');
-    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeGreaterThanOrEqual(0);
-    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'snapshot-status']) expect(ids.indexOf(before)).toBeLessThan(gate);
+    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'restore-snapshot']) expect(ids.indexOf(before)).toBeGreaterThanOrEqual(0);
+    for (const before of ['snapshot-sha256', 'etcd-member', 'upload-snapshot', 'restore-snapshot']) expect(ids.indexOf(before)).toBeLessThan(gate);
+    // Before the gate the restore writes only into the staging dir: the swap waits for the stop.
+    const restoreScript = (id: string): string => { const a = steps(plan).find((s) => s.id === id)?.tasks[0]?.action; return a ? text(a) : ''; };
+    expect(restoreScript('restore-snapshot')).toContain('snapshot restore');
+    expect(restoreScript('restore-snapshot')).not.toMatch(/mv -- "\$data"/);
+    expect(restoreScript('restore-member')).toMatch(/mv -- "\$data" "\$old"/);
     for (const after of ['stash-manifests', 'restore-member', 'rejoin']) expect(ids.indexOf(after)).toBeGreaterThan(gate);
     expect(ids.indexOf('wait-quorum')).toBeLessThan(ids.indexOf('start-apiserver'));
   });
@@ -211,17 +217,16 @@ describe('ha-restore plan', () => {
   it('runs beside the snapshot copy only read-only checks and kubedr\'s own staging; writes to cluster files wait for every check', () => {
     const pre = plan.phases.find((p) => p.name === 'preflight')?.steps ?? [];
     const groups = stepGroups(pre).map((g) => g.map((s) => s.id));
-    const staging = new Set(['stage-dir', 'upload-snapshot']);
+    const staging = new Set(['stage-dir', 'upload-snapshot', 'restore-snapshot']);
     for (const g of groups.filter((x) => x.length > 1)) {
       for (const id of g) expect(READ_ONLY.has(id) || staging.has(id) || id.endsWith('-manifest-source'), `${id} runs beside ${g.join(', ')}`).toBe(true);
     }
     // restore-node-certs (the first write outside the staging dir) starts after every source check has ended.
     const at = (id: string): number => groups.findIndex((g) => g.includes(id));
     const before = (id: string): string[] => groups.slice(0, at(id)).flat();
-    expect(before('restore-node-certs')).toEqual(expect.arrayContaining(['node-certs-available', 'etcd-manifest-source', 'apiserver-manifest-source', 'controller-manager-manifest-source', 'scheduler-manifest-source']));
+    expect(before('restore-node-certs')).toEqual(expect.arrayContaining(['node-certs-available', 'etcd-member', 'snapshot-sha256', 'restore-snapshot', 'etcd-manifest-source', 'apiserver-manifest-source', 'controller-manager-manifest-source', 'scheduler-manifest-source']));
     expect(groups[at('restore-node-certs')]).toEqual(['restore-node-certs']);
-    expect(before('etcd-member')).toContain('restore-node-certs');
-    expect(before('snapshot-status')).toContain('upload-snapshot');
+    expect(before('restore-snapshot')).toContain('upload-snapshot');
   });
 
   it('captures the join command as a secret: the plan shows only a placeholder', () => {

@@ -1632,7 +1632,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const runbook = validate40;
-const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.collectNodeFiles":{"description":"DR action: pack the node's manifests, own certificates, shared CA material and kubeadm config with node-side sha256s (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"manifestDir":{"type":"string","minLength":1,"description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"pkiDir":{"type":"string","minLength":1,"description":"kubeadm's certificate dir. Default {{ node.paths.pkiDir }}."},"kubeadmConfig":{"type":"string","minLength":1,"description":"The node's kubeadm config, captured when present. Default /etc/kubernetes/kubeadm-config.yaml."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."},"relaxProbesFor":{"type":"string","description":"Node path whose size is the db being restored (the staged snapshot): etcd's startup/liveness probes are relaxed so the kubelet lets a member that size start. Default: probes untouched."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.fetchBackupFile":{"description":"DR action: download one file of the node's backup staging dir into the backup dir here, sha256 verified end to end (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir","file"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."},"file":{"enum":["snapshot.db","snapshot.db.sha256","cluster.json","node-files.tar"],"description":"snapshot.db, snapshot.db.sha256, cluster.json (from the node that saved the snapshot) or node-files.tar (from each node, into .parts/<node>.tar)."},"stageDir":{"type":"string","description":"As given to saveSnapshot / collectNodeFiles. Default /var/lib/kubedr/backups."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}},"dr.prepareBackupDir":{"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreEtcdProbes":{"description":"DR action: put back etcd.yaml's startup/liveness probes as they were before the restore (after quorum) (docs/actions.md)","type":"object","additionalProperties":false,"required":["relaxedBy"],"properties":{"relaxedBy":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the configureMember step that relaxed the probes (its kept original holds them)."},"stashDir":{"type":"string","description":"As given to that step. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default {{ node.paths.manifestDir }}/etcd.yaml."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.saveSnapshot":{"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}},"dr.sealBackup":{"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.snapshotFacts":{"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyBackup":{"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"dr.waitStaticPodsCurrent":{"description":"DR action: wait until each static pod runs in a container created after its manifest last changed (the kubelet picked up an edit) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each pod. Default 3m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreEtcdProbes":{"$ref":"#/$defs/dr.restoreEtcdProbes"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"waitStaticPodsCurrent":{"$ref":"#/$defs/dr.waitStaticPodsCurrent"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"withPrevious":{"type":"boolean","default":false,"description":"Start together with the step before it in the phase instead of after it ends; the next step waits for both. For independent steps: not on a phase's first step, not next to an approval, and not reading a capture of its group."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://kubedr.io/schemas/runbook.schema.json","title":"kubedr runbook","description":"A disaster-recovery procedure: typed params and ordered phases of steps. Templates like {{ node.etcd.name }} are shell-quoted when substituted into commands (shell, wait, capture, local); add `| raw` to insert a value unquoted (plans list every raw use). Paths, messages and manifest values are inserted as they are. Secrets (secret params, secret captures) may only appear in shell and wait commands and in captures marked secret: never in local commands, when, confirm texts, file paths, checksums or manifest values, and never after echo/printf.","type":"object","required":["apiVersion","kind","metadata","phases"],"additionalProperties":false,"patternProperties":{"^x-":{"description":"Free extension keys, e.g. to hold YAML anchors reused with <<: *name. Ignored by kubedr."}},"properties":{"apiVersion":{"const":"kubedr.io/v1alpha1","description":"Format version. Always kubedr.io/v1alpha1."},"kind":{"const":"Runbook","description":"Always Runbook."},"metadata":{"type":"object","required":["name"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id","description":"Runbook name, shown in plans and audit records."},"description":{"type":"string","description":"What the runbook does and when to use it."},"version":{"type":"string","description":"Free-form version of this runbook."}}},"params":{"type":"object","description":"Inputs given with --param name=value. Secret params are never given on the command line: they are read at run time and appear in plans as <secret:params.x>.","propertyNames":{"$ref":"#/$defs/ident"},"additionalProperties":{"$ref":"#/$defs/param"}},"phases":{"type":"array","minItems":1,"description":"Phases run in order; each phase's steps run in order.","items":{"$ref":"#/$defs/phase"}}},"$defs":{"id":{"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."},"ident":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."},"template":{"type":"string","description":"Text with {{ ... }} substitutions: node.*, cluster.*, etcd.*, vars.*, params.*, steps.<id>.stdout, run.id. Values are shell-quoted unless followed by `| raw`."},"duration":{"description":"A duration above zero and at most 596h (Node timers overflow beyond 2^31-1 ms): \"500ms\", \"10s\", \"5m\", \"1h\", or an integer number of milliseconds.","anyOf":[{"type":"integer","minimum":1,"maximum":2147483647},{"type":"string","pattern":"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"}]},"param":{"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}},"phase":{"type":"object","required":["name","steps"],"additionalProperties":false,"properties":{"name":{"$ref":"#/$defs/id"},"description":{"type":"string"},"steps":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}}}},"targets":{"type":"object","description":"Which nodes a step runs on. Every given criterion must match (lists match any of their entries).","additionalProperties":false,"minProperties":1,"properties":{"roles":{"type":"array","minItems":1,"items":{"enum":["control-plane","etcd","worker"]}},"groups":{"type":"array","minItems":1,"items":{"type":"string"}},"labels":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}},"nodes":{"type":"array","minItems":1,"items":{"type":"string"}},"one":{"type":"boolean","description":"Run on the first selected node only (after `order`)."},"order":{"enum":["inventory","name","reverse"],"default":"inventory","description":"Visiting order: inventory order, by name, or reverse inventory order."}}},"sudo":{"type":"boolean","default":true,"description":"The command needs root: run it with the node's `become` method when the inventory enables it."},"shell":{"description":"A shell script run on the node with /bin/sh -e. Short form: the script as a string.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["script"],"additionalProperties":false,"properties":{"script":{"$ref":"#/$defs/template"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"upload":{"type":"object","description":"Copy a file from the operator machine to the node: temp name, sha256 check, then atomic rename.","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template","description":"Path on the operator machine."},"dest":{"$ref":"#/$defs/template","description":"Path on the node."},"mode":{"type":"string","pattern":"^0?[0-7]{3,4}$","description":"Octal file mode, e.g. \"0600\"."},"sha256":{"$ref":"#/$defs/template","description":"Expected sha256 of the file (hex); checked on the node."}}},"download":{"type":"object","description":"Copy a file from the node to the operator machine (sha256 verified).","required":["src","dest"],"additionalProperties":false,"properties":{"src":{"$ref":"#/$defs/template"},"dest":{"$ref":"#/$defs/template"}}},"manifest":{"type":"object","description":"YAML-aware edit of a static-pod manifest; the original is kept for undo.","required":["file"],"minProperties":2,"additionalProperties":false,"properties":{"file":{"$ref":"#/$defs/template","description":"Manifest path on the node."},"setFlags":{"type":"object","description":"Command flags to set, e.g. { \"--data-dir\": \"/var/lib/etcd-restored\" }.","propertyNames":{"pattern":"^--[a-z0-9][a-z0-9-]*$"},"additionalProperties":{"$ref":"#/$defs/template"}},"removeFlags":{"type":"array","items":{"type":"string","pattern":"^--[a-z0-9][a-z0-9-]*$"},"description":"Command flags to remove."},"setHostPaths":{"type":"object","description":"hostPath volumes to repoint, by volume name.","additionalProperties":{"$ref":"#/$defs/template"}},"sudo":{"$ref":"#/$defs/sudo"}}},"wait":{"description":"Poll a command until it exits 0 (and its output matches `match`, a regular expression).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"match":{"type":"string","description":"Regular expression the stdout must match."},"timeout":{"$ref":"#/$defs/duration","default":"5m"},"interval":{"$ref":"#/$defs/duration","default":"5s"},"sudo":{"$ref":"#/$defs/sudo"}}}]},"capture":{"description":"Run a command and keep its stdout as {{ steps.<id>.stdout }} for later steps.","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"},"secret":{"type":"boolean","default":false,"description":"The output is a secret (join command, token): never printed, logged or audited."},"sudo":{"$ref":"#/$defs/sudo"}}}]},"local":{"description":"A command on the operator machine (runs once, no targets).","anyOf":[{"$ref":"#/$defs/template"},{"type":"object","required":["command"],"additionalProperties":false,"properties":{"command":{"$ref":"#/$defs/template"}}}]},"confirmAction":{"$ref":"#/$defs/template","description":"Approval gate: the message shown to the operator (skipped by --yes)."},"action":{"type":"object","description":"Exactly one action.","minProperties":1,"maxProperties":1,"additionalProperties":false,"properties":{"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"}}},"dr.checkEtcdMember":{"description":"DR action: restore tool, etcdctl and the etcd certificates present (and not expired) on the member (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"pkiDir":{"type":"string","description":"kubeadm pki dir holding etcd/{ca,server,peer}.*; '' checks only the inventory's client TLS. Default {{ node.paths.pkiDir }}."},"restoredFromBackup":{"type":"boolean","description":"A restoreNodeFiles step of the run restores the member's lost files under pkiDir: those missing are reported, not refused. Default false."}}},"dr.checkMemberRemoval":{"description":"DR action: refuse to replace a member that is healthy (unless forced) or whose removal would lose quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"force":{"type":["string","boolean"],"description":"Allow replacing a healthy member. Default false."}}},"dr.checkSnapshot":{"description":"DR action: sha256, snapshot status and free space of the staged snapshot on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"type":"string","minLength":1,"description":"Expected sha256 of the staged snapshot."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}},"dr.checkSnapshotFile":{"description":"DR action: the snapshot on the operator machine is readable and has the expected sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1},"sha256":{"type":"string","minLength":1}}},"dr.chooseSurvivor":{"description":"DR action: choose the most advanced answering member (revision, then raft index); refused while quorum holds (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"survivor":{"type":"string","description":"Member to force from instead of the most advanced one. Default: none."},"force":{"type":["string","boolean"],"description":"Choose even though a majority is healthy. Default false."}}},"dr.collectNodeFiles":{"description":"DR action: pack the node's manifests, own certificates, shared CA material and kubeadm config with node-side sha256s (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"manifestDir":{"type":"string","minLength":1,"description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"pkiDir":{"type":"string","minLength":1,"description":"kubeadm's certificate dir. Default {{ node.paths.pkiDir }}."},"kubeadmConfig":{"type":"string","minLength":1,"description":"The node's kubeadm config, captured when present. Default /etc/kubernetes/kubeadm-config.yaml."}}},"dr.configureEtcdService":{"description":"DR action: set --initial-cluster and --initial-cluster-state in etcd's env file (or its unit's ExecStart), original kept (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."},"envFile":{"type":"string","description":"Env file with ETCD_* settings; when absent, the unit's ExecStart flags are edited. Default /etc/etcd.env."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."}}},"dr.configureMember":{"description":"DR action: edit the stashed etcd.yaml: --initial-cluster of every member, --initial-cluster-state (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stashDir":{"type":"string","description":"As given to stopStaticPods. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default <stashDir>/<run id>/etcd.yaml."},"initialCluster":{"type":"string","description":"Default {{ cluster.initialCluster }}."},"state":{"enum":["new","existing"],"description":"Default existing."},"searchPath":{"type":"string","description":"As given to stopStaticPods (where the check looks for etcd.yaml)."},"placed":{"type":"boolean","description":"etcd.yaml is put into the stash by an earlier placeManifest step: the check is its source check. Default false."},"backup":{"type":"string","description":"With placed: the backup dir given to placeManifest. Default none."},"relaxProbesFor":{"type":"string","description":"Node path whose size is the db being restored (the staged snapshot): etcd's startup/liveness probes are relaxed so the kubelet lets a member that size start. Default: probes untouched."}}},"dr.createJoinToken":{"description":"DR action: create a bootstrap token and capture the kubeadm join command as a secret (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"ttl":{"type":"string","description":"Token lifetime. Default 2h."}}},"dr.fetchBackupFile":{"description":"DR action: download one file of the node's backup staging dir into the backup dir here, sha256 verified end to end (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir","file"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."},"file":{"enum":["snapshot.db","snapshot.db.sha256","cluster.json","node-files.tar"],"description":"snapshot.db, snapshot.db.sha256, cluster.json (from the node that saved the snapshot) or node-files.tar (from each node, into .parts/<node>.tar)."},"stageDir":{"type":"string","description":"As given to saveSnapshot / collectNodeFiles. Default /var/lib/kubedr/backups."}}},"dr.forceNewCluster":{"description":"DR action: on the survivor: start etcd once with --force-new-cluster, then again from its own manifest (docs/actions.md)","type":"object","additionalProperties":false,"required":["survivor","stash","stage"],"properties":{"survivor":{"type":"string","description":"Member name of the survivor (e.g. {{ steps.choose-survivor.stdout }})."},"stash":{"type":"string","description":"Dir holding the survivor's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."},"bumpRevision":{"type":["string","integer"],"description":"Revision bump where etcd supports it. Default 1000000000."}}},"dr.memberAdd":{"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberRemove":{"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}},"dr.memberStatus":{"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}},"dr.placeManifest":{"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."},"createOnly":{"type":"boolean","description":"Only create the file in the stash when no dir has it (from the backup or rebuilt from a survivor); a file in place or in searchPath stays there, so nothing stops: the rebuild can run before the stop. Default false."}}},"dr.prepareBackupDir":{"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}},"dr.prepareStaging":{"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}},"dr.recordEtcdData":{"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}},"dr.rejoinWorker":{"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}},"dr.restartKubelet":{"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}},"dr.restartStaticPods":{"description":"DR action: restart static pods one by one: manifest to the stash, wait until gone, back, wait until running (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-controller-manager, kube-scheduler."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each stop and each start. Default 2m."}}},"dr.restoreEtcdProbes":{"description":"DR action: put back etcd.yaml's startup/liveness probes as they were before the restore (after quorum) (docs/actions.md)","type":"object","additionalProperties":false,"required":["relaxedBy"],"properties":{"relaxedBy":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the configureMember step that relaxed the probes (its kept original holds them)."},"stashDir":{"type":"string","description":"As given to that step. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default {{ node.paths.manifestDir }}/etcd.yaml."}}},"dr.restoreMember":{"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"swap":{"type":"boolean","description":"false: only restore into <stageDir>/<run id>/restored (nothing the cluster uses changes: run it before the stop); a later restoreMember step swaps. Default true."}}},"dr.restoreNodeFiles":{"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}},"dr.saveSnapshot":{"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}},"dr.sealBackup":{"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.snapshotFacts":{"description":"DR action: write cluster.json next to the saved snapshot: members (name, URLs), etcd version, revision, raft index, keys, sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"As given to saveSnapshot."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."},"cluster":{"type":"string","minLength":1,"description":"Cluster name in cluster.json. Default {{ cluster.name }}."}}},"dr.stageSnapshot":{"description":"DR action: copy the snapshot into the node's per-run staging dir, sha256 verified on the node (docs/actions.md)","type":"object","additionalProperties":false,"required":["snapshot","sha256"],"properties":{"snapshot":{"type":"string","minLength":1,"description":"Snapshot file on the operator machine."},"sha256":{"type":"string","minLength":1,"description":"Its sha256; the bytes on the node must hash to it."},"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>). Default /var/lib/kubedr/runs."}}},"dr.staleLeases":{"description":"DR action: move aside master leases and apiserver identity leases whose holder is not a current control-plane node (docs/actions.md)","type":"object","additionalProperties":false,"required":["keep"],"properties":{"addresses":{"type":"string","description":"Comma-separated addresses of the current apiservers. Default: the etcd members' addresses."},"keep":{"type":"string","description":"Dir on the node where the values moved aside are kept."}}},"dr.startEtcdService":{"description":"DR action: systemctl start etcd (no wait: a member waits for its peers; waitEtcdQuorum follows) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.startStaticPods":{"description":"DR action: move static-pod manifests from the run's stash back into the manifests dir and wait until the pods run (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to run. Default 3m."}}},"dr.stopEtcdService":{"description":"DR action: systemctl stop etcd and wait until the unit is inactive (whether it was active is kept for undo) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"unit":{"type":"string","description":"systemd unit of etcd. Default etcd."},"stageDir":{"type":"string","description":"Per-run staging dirs (state kept for undo). Default /var/lib/kubedr/runs."}}},"dr.stopStaticPods":{"description":"DR action: move static-pod manifests to the run's stash and wait until the runtime shows the pods gone (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default kube-apiserver, etcd."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"searchPath":{"type":"string","description":"Colon-separated node dirs where a manifest may already have been moved by hand (looked in after the manifests dir). Default none."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for the pods to exit. Default 3m."}}},"dr.verifyBackup":{"description":"DR action: sha256 of every file of the backup dir here against SHA256SUMS and snapshot.db.sha256 (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}},"dr.verifyEtcd":{"description":"DR action: every member healthy, member list exactly the inventory's, revision and key count not below the recorded ones (docs/actions.md)","type":"object","additionalProperties":false,"required":["recordedFrom"],"properties":{"recordedFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the recordEtcdData step."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."}}},"dr.waitApiserverReady":{"description":"DR action: wait until the kube-apiserver on the node answers /readyz with ok (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"address":{"type":"string","description":"Host to ask. Default {{ node.address }}."},"port":{"type":["string","integer"],"description":"apiserver port. Default 6443."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait. Default 5m."}}},"dr.waitEtcdQuorum":{"description":"DR action: wait until every etcd member is started and healthy and the member list is exactly the inventory's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"endpoints":{"type":"string","description":"Client URLs to ask. Default {{ cluster.etcdEndpoints }}."},"members":{"type":"string","description":"Expected name=peerURL,… Default {{ cluster.initialCluster }}."},"timeout":{"$ref":"#/$defs/duration","description":"Default 5m."}}},"dr.waitStaticPodsCurrent":{"description":"DR action: wait until each static pod runs in a container created after its manifest last changed (the kubelet picked up an edit) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"pods":{"type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$"},"minItems":1,"uniqueItems":true,"description":"Static pods (manifest <name>.yaml, container <name>). Default etcd."},"manifestDir":{"type":"string","description":"The kubelet's static-pod dir. Default {{ node.paths.manifestDir }}."},"timeout":{"$ref":"#/$defs/duration","description":"How long to wait for each pod. Default 3m."}}},"step":{"type":"object","description":"One action on the selected nodes. Action keys: shell, upload, download, manifest, wait, capture, local, confirm. `confirm` is the action when no other action key is present, else the approval text shown before the step.","required":["id"],"additionalProperties":false,"properties":{"id":{"$ref":"#/$defs/id","description":"Unique id: the checkpoint key and {{ steps.<id>.stdout }}."},"name":{"type":"string","description":"Human title; defaults to the id."},"description":{"type":"string"},"targets":{"$ref":"#/$defs/targets"},"shell":{"$ref":"#/$defs/shell"},"upload":{"$ref":"#/$defs/upload"},"download":{"$ref":"#/$defs/download"},"manifest":{"$ref":"#/$defs/manifest"},"wait":{"$ref":"#/$defs/wait"},"capture":{"$ref":"#/$defs/capture"},"local":{"$ref":"#/$defs/local"},"confirm":{"$ref":"#/$defs/confirmAction"},"checkEtcdMember":{"$ref":"#/$defs/dr.checkEtcdMember"},"checkMemberRemoval":{"$ref":"#/$defs/dr.checkMemberRemoval"},"checkSnapshot":{"$ref":"#/$defs/dr.checkSnapshot"},"checkSnapshotFile":{"$ref":"#/$defs/dr.checkSnapshotFile"},"chooseSurvivor":{"$ref":"#/$defs/dr.chooseSurvivor"},"collectNodeFiles":{"$ref":"#/$defs/dr.collectNodeFiles"},"configureEtcdService":{"$ref":"#/$defs/dr.configureEtcdService"},"configureMember":{"$ref":"#/$defs/dr.configureMember"},"createJoinToken":{"$ref":"#/$defs/dr.createJoinToken"},"fetchBackupFile":{"$ref":"#/$defs/dr.fetchBackupFile"},"forceNewCluster":{"$ref":"#/$defs/dr.forceNewCluster"},"memberAdd":{"$ref":"#/$defs/dr.memberAdd"},"memberRemove":{"$ref":"#/$defs/dr.memberRemove"},"memberStatus":{"$ref":"#/$defs/dr.memberStatus"},"placeManifest":{"$ref":"#/$defs/dr.placeManifest"},"prepareBackupDir":{"$ref":"#/$defs/dr.prepareBackupDir"},"prepareStaging":{"$ref":"#/$defs/dr.prepareStaging"},"recordEtcdData":{"$ref":"#/$defs/dr.recordEtcdData"},"rejoinWorker":{"$ref":"#/$defs/dr.rejoinWorker"},"restartKubelet":{"$ref":"#/$defs/dr.restartKubelet"},"restartStaticPods":{"$ref":"#/$defs/dr.restartStaticPods"},"restoreEtcdProbes":{"$ref":"#/$defs/dr.restoreEtcdProbes"},"restoreMember":{"$ref":"#/$defs/dr.restoreMember"},"restoreNodeFiles":{"$ref":"#/$defs/dr.restoreNodeFiles"},"saveSnapshot":{"$ref":"#/$defs/dr.saveSnapshot"},"sealBackup":{"$ref":"#/$defs/dr.sealBackup"},"snapshotFacts":{"$ref":"#/$defs/dr.snapshotFacts"},"stageSnapshot":{"$ref":"#/$defs/dr.stageSnapshot"},"staleLeases":{"$ref":"#/$defs/dr.staleLeases"},"startEtcdService":{"$ref":"#/$defs/dr.startEtcdService"},"startStaticPods":{"$ref":"#/$defs/dr.startStaticPods"},"stopEtcdService":{"$ref":"#/$defs/dr.stopEtcdService"},"stopStaticPods":{"$ref":"#/$defs/dr.stopStaticPods"},"verifyBackup":{"$ref":"#/$defs/dr.verifyBackup"},"verifyEtcd":{"$ref":"#/$defs/dr.verifyEtcd"},"waitApiserverReady":{"$ref":"#/$defs/dr.waitApiserverReady"},"waitEtcdQuorum":{"$ref":"#/$defs/dr.waitEtcdQuorum"},"waitStaticPodsCurrent":{"$ref":"#/$defs/dr.waitStaticPodsCurrent"},"when":{"$ref":"#/$defs/template","description":"Plan-time condition: the step is skipped when it renders to false/no/0/empty. Only params (non-secret), vars and cluster values."},"concurrency":{"description":"serial, parallel (default), { parallel: <limit> } or { batches: <size> }.","anyOf":[{"enum":["serial","parallel"]},{"type":"object","additionalProperties":false,"required":["parallel"],"properties":{"parallel":{"type":"integer","minimum":1}}},{"type":"object","additionalProperties":false,"required":["batches"],"properties":{"batches":{"type":"integer","minimum":1}}}]},"retry":{"description":"Total attempts (default 1), or { attempts, backoff }.","anyOf":[{"type":"integer","minimum":1},{"type":"object","additionalProperties":false,"required":["attempts"],"properties":{"attempts":{"type":"integer","minimum":1},"backoff":{"$ref":"#/$defs/duration"}}}]},"timeout":{"$ref":"#/$defs/duration","description":"Per task. Default 5m."},"idempotent":{"type":"boolean","default":false,"description":"Safe to run again after an interruption (resume re-runs it without asking)."},"readOnly":{"type":"boolean","default":false,"description":"The action only looks (shell, wait, capture or local; no undo, no check): a rehearsal runs the action itself as its check, and resume re-runs it without asking."},"withPrevious":{"type":"boolean","default":false,"description":"Start together with the step before it in the phase instead of after it ends; the next step waits for both. For independent steps: not on a phase's first step, not next to an approval, and not reading a capture of its group."},"undo":{"$ref":"#/$defs/action","description":"Compensating action run on rollback, on the same node."},"check":{"$ref":"#/$defs/action","description":"Read-only probe run by rehearsal instead of the action: a precondition that holds BEFORE the run (tools present, paths writable, files readable), never a result of earlier steps."},"onFailure":{"description":"stop (default), continue, or { maxFailPercent: n } of the step's nodes.","anyOf":[{"enum":["stop","continue"]},{"type":"object","additionalProperties":false,"required":["maxFailPercent"],"properties":{"maxFailPercent":{"type":"integer","minimum":0,"maximum":100}}}]}}}}};
 const schema63 = {"type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,62})$","description":"Lower-case letters, digits and '-'."};
 const schema64 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Letters, digits and '_' (usable as {{ params.name }})."};
 const schema65 = {"type":"object","required":["type"],"additionalProperties":false,"properties":{"type":{"enum":["string","int","bool","path","secret"],"description":"secret values are resolved at run time and never printed."},"default":{"type":["string","integer","boolean"],"description":"Value used when --param does not give one."},"required":{"type":"boolean","default":false,"description":"Fail validation when no value and no default."},"description":{"type":"string"}}};
@@ -1655,14 +1655,14 @@ const schema111 = {"description":"DR action: on the survivor: start etcd once wi
 const schema112 = {"description":"DR action: add this node's member back: old data dir aside, member add (learner), manifest with the current members, start, promote (docs/actions.md)","type":"object","additionalProperties":false,"required":["stash","stage"],"properties":{"only":{"type":"string","description":"Act only on the node of this member."},"except":{"type":"string","description":"Act on every member but this one."},"via":{"type":"string","description":"Member whose client URL etcdctl uses. Default: every other member."},"stash":{"type":"string","description":"Dir holding this node's stopped etcd.yaml."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema113 = {"description":"DR action: remove this node's member by the ID etcd reports for its peer URL, after re-checking quorum (docs/actions.md)","type":"object","additionalProperties":false,"required":["member","stage"],"properties":{"member":{"type":"string","description":"etcd member name (not necessarily the node name)."},"stage":{"type":"string","description":"The run's staging dir on the node."}}};
 const schema114 = {"description":"DR action: show the member's revision, raft index and last write (and how far past the backup it is) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{"backupRevision":{"type":["string","integer"],"description":"Revision of the last backup; 0 = none. Default 0."}}};
-const schema115 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."}}};
+const schema115 = {"description":"DR action: a static-pod manifest into the run's stash: stashed, in place, searchPath, the backup's copy of this node, or rebuilt from a survivor's with this node's identity (docs/actions.md)","type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*\\.(yaml|yml|json)$","description":"File name in the manifests dir (etcd.yaml, kube-apiserver.yaml)."},"stashDir":{"type":"string","description":"Dir of the per-run stashes (<stashDir>/<run id>), outside the manifests dir. Default /etc/kubernetes/kubedr-stash."},"searchPath":{"type":"string","description":"Colon-separated node dirs where the file may have been moved by hand. Default none."},"stageDir":{"type":"string","description":"Per-run staging dirs; the undo sets created files aside in <stageDir>/<run id>/placed-undone. Default /var/lib/kubedr/runs."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine; its nodes/<node>/manifests/<file> is this node's copy. Default none."},"checkOnly":{"type":"boolean","description":"Only report where the file would come from (read-only, for preflight). Default false."},"createOnly":{"type":"boolean","description":"Only create the file in the stash when no dir has it (from the backup or rebuilt from a survivor); a file in place or in searchPath stays there, so nothing stops: the rebuild can run before the stop. Default false."}}};
 const schema116 = {"description":"DR action: create <backupDir>/<cluster>-<run id>/ on this machine (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"Directory on this machine that receives <cluster>-<run id>/."}}};
 const schema117 = {"description":"DR action: create the per-run staging dir on the node (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Default /var/lib/kubedr/runs."}}};
 const schema118 = {"description":"DR action: capture \"<revision> <keys>\" of the restored cluster; fails if the revision is below the snapshot's (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Where the staged snapshot is (for its revision). Default /var/lib/kubedr/runs."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl (reads the snapshot). Default {{ etcd.tool }}."}}};
 const schema119 = {"description":"DR action: save /etc/kubernetes and /var/lib/kubelet aside, kubeadm reset -f, join with the captured command (docs/actions.md)","type":"object","additionalProperties":false,"required":["joinFrom"],"properties":{"joinFrom":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the createJoinToken step."},"stageDir":{"type":"string","description":"Per-run staging dirs (the saved files go to <stageDir>/<run id>/worker-saved). Default /var/lib/kubedr/runs."},"ignorePreflightErrors":{"type":"string","description":"kubeadm join --ignore-preflight-errors (files a reset may leave behind)."}}};
 const schema120 = {"description":"DR action: restart the kubelet (skipped where systemd has no kubelet unit) (docs/actions.md)","type":["object","null"],"additionalProperties":false,"properties":{}};
 const schema123 = {"description":"DR action: put back etcd.yaml's startup/liveness probes as they were before the restore (after quorum) (docs/actions.md)","type":"object","additionalProperties":false,"required":["relaxedBy"],"properties":{"relaxedBy":{"type":"string","pattern":"^[a-z0-9][a-z0-9-]*$","description":"Id of the configureMember step that relaxed the probes (its kept original holds them)."},"stashDir":{"type":"string","description":"As given to that step. Default /etc/kubernetes/kubedr-stash."},"file":{"type":"string","description":"Manifest to edit. Default {{ node.paths.manifestDir }}/etcd.yaml."}}};
-const schema124 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."}}};
+const schema124 = {"description":"DR action: restore this etcd member from the staged snapshot with its own identity into a new dir, then swap it with the data dir (old one kept) (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"sha256":{"type":"string","description":"Expected sha256 of the staged snapshot, checked again just before the restore."},"stageDir":{"type":"string","description":"As given to stageSnapshot. Default /var/lib/kubedr/runs."},"name":{"type":"string","description":"etcd member name. Default {{ node.etcd.name }} (never the node name)."},"peerURL":{"type":"string","description":"Default {{ node.etcd.peerURL }}."},"initialCluster":{"type":"string","description":"name=peerURL,… of every member. Default {{ cluster.initialCluster }}."},"token":{"type":"string","description":"Fresh cluster token. Default kubedr-{{ run.id }}."},"dataDir":{"type":"string","description":"Data dir etcd runs from. Default {{ node.paths.etcdDataDir }}."},"bumpRevision":{"type":["integer","string"],"description":"--bump-revision for etcdutl that supports it (with --mark-compacted). Default 1000000000."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl. Default {{ etcd.tool }}."},"swap":{"type":"boolean","description":"false: only restore into <stageDir>/<run id>/restored (nothing the cluster uses changes: run it before the stop); a later restoreMember step swaps. Default true."}}};
 const schema125 = {"description":"DR action: a node's own lost certificates from the backup's copy of that node (never another node's), or the run refused (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"files":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},"description":"Files under the node's pki dir. Default etcd/ca.crt, etcd/ca.key, etcd/server.crt, etcd/server.key, etcd/peer.crt, etcd/peer.key, etcd/healthcheck-client.crt, etcd/healthcheck-client.key."},"backup":{"type":"string","description":"Backup dir etcd-backup wrote, on this machine. Default none (a missing file refuses the run)."},"checkOnly":{"type":"boolean","description":"Only check (read-only, for preflight). Default false."}}};
 const schema126 = {"description":"DR action: etcdctl snapshot save from the first healthy member into the node's backup staging dir, with its status and sha256 (docs/actions.md)","type":"object","additionalProperties":false,"properties":{"stageDir":{"type":"string","description":"Per-run staging dirs on the node (<stageDir>/<run id>), kept after the run. Default /var/lib/kubedr/backups."},"endpoints":{"type":"string","minLength":1,"description":"Comma-separated client URLs, tried in order. Default {{ cluster.etcdEndpoints }}."},"tool":{"type":"string","description":"auto, etcdutl or etcdctl, for snapshot status. Default {{ etcd.tool }}."}}};
 const schema127 = {"description":"DR action: unpack the nodes' files into the backup dir here and write SHA256SUMS from the node-side sums (docs/actions.md)","type":"object","additionalProperties":false,"required":["backupDir"],"properties":{"backupDir":{"type":"string","minLength":1,"description":"As given to prepareBackupDir."}}};
@@ -5638,7 +5638,7 @@ vErrors.push(err117);
 errors++;
 }
 for(const key17 in data81){
-if(!((((((key17 === "file") || (key17 === "stashDir")) || (key17 === "searchPath")) || (key17 === "stageDir")) || (key17 === "backup")) || (key17 === "checkOnly"))){
+if(!(((((((key17 === "file") || (key17 === "stashDir")) || (key17 === "searchPath")) || (key17 === "stageDir")) || (key17 === "backup")) || (key17 === "checkOnly")) || (key17 === "createOnly"))){
 const err118 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema115,data:data81};
 if(vErrors === null){
 vErrors = [err118];
@@ -5739,9 +5739,10 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data81};
+if(data81.createOnly !== undefined){
+let data88 = data81.createOnly;
+if(typeof data88 !== "boolean"){
+const err126 = {instancePath:instancePath+"/placeManifest/createOnly",schemaPath:"#/$defs/dr.placeManifest/properties/createOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema115.properties.createOnly.type,parentSchema:schema115.properties.createOnly,data:data88};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5751,11 +5752,9 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data.prepareBackupDir !== undefined){
-let data88 = data.prepareBackupDir;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-if(data88.backupDir === undefined){
-const err127 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema116.required,parentSchema:schema116,data:data88};
+}
+else {
+const err127 = {instancePath:instancePath+"/placeManifest",schemaPath:"#/$defs/dr.placeManifest/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema115.type,parentSchema:schema115,data:data81};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5764,9 +5763,12 @@ vErrors.push(err127);
 }
 errors++;
 }
-for(const key18 in data88){
-if(!(key18 === "backupDir")){
-const err128 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data88};
+}
+if(data.prepareBackupDir !== undefined){
+let data89 = data.prepareBackupDir;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.backupDir === undefined){
+const err128 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema116.required,parentSchema:schema116,data:data89};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5775,12 +5777,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-if(data88.backupDir !== undefined){
-let data89 = data88.backupDir;
-if(typeof data89 === "string"){
-if(func5(data89) < 1){
-const err129 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.backupDir,data:data89};
+for(const key18 in data89){
+if(!(key18 === "backupDir")){
+const err129 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema116,data:data89};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5790,8 +5789,11 @@ vErrors.push(err129);
 errors++;
 }
 }
-else {
-const err130 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.backupDir.type,parentSchema:schema116.properties.backupDir,data:data89};
+if(data89.backupDir !== undefined){
+let data90 = data89.backupDir;
+if(typeof data90 === "string"){
+if(func5(data90) < 1){
+const err130 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema116.properties.backupDir,data:data90};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5801,9 +5803,8 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
 else {
-const err131 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data88};
+const err131 = {instancePath:instancePath+"/prepareBackupDir/backupDir",schemaPath:"#/$defs/dr.prepareBackupDir/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema116.properties.backupDir.type,parentSchema:schema116.properties.backupDir,data:data90};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5813,12 +5814,9 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data.prepareStaging !== undefined){
-let data90 = data.prepareStaging;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-for(const key19 in data90){
-if(!(key19 === "stageDir")){
-const err132 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data90};
+}
+else {
+const err132 = {instancePath:instancePath+"/prepareBackupDir",schemaPath:"#/$defs/dr.prepareBackupDir/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema116.type,parentSchema:schema116,data:data89};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5828,10 +5826,12 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data90.stageDir !== undefined){
-let data91 = data90.stageDir;
-if(typeof data91 !== "string"){
-const err133 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.stageDir.type,parentSchema:schema117.properties.stageDir,data:data91};
+if(data.prepareStaging !== undefined){
+let data91 = data.prepareStaging;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+for(const key19 in data91){
+if(!(key19 === "stageDir")){
+const err133 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema117,data:data91};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5841,9 +5841,10 @@ vErrors.push(err133);
 errors++;
 }
 }
-}
-else {
-const err134 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema117.type,parentSchema:schema117,data:data90};
+if(data91.stageDir !== undefined){
+let data92 = data91.stageDir;
+if(typeof data92 !== "string"){
+const err134 = {instancePath:instancePath+"/prepareStaging/stageDir",schemaPath:"#/$defs/dr.prepareStaging/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema117.properties.stageDir.type,parentSchema:schema117.properties.stageDir,data:data92};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5853,12 +5854,9 @@ vErrors.push(err134);
 errors++;
 }
 }
-if(data.recordEtcdData !== undefined){
-let data92 = data.recordEtcdData;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-for(const key20 in data92){
-if(!((key20 === "stageDir") || (key20 === "tool"))){
-const err135 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema118,data:data92};
+}
+else {
+const err135 = {instancePath:instancePath+"/prepareStaging",schemaPath:"#/$defs/dr.prepareStaging/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema117.type,parentSchema:schema117,data:data91};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5868,10 +5866,12 @@ vErrors.push(err135);
 errors++;
 }
 }
-if(data92.stageDir !== undefined){
-let data93 = data92.stageDir;
-if(typeof data93 !== "string"){
-const err136 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.stageDir.type,parentSchema:schema118.properties.stageDir,data:data93};
+if(data.recordEtcdData !== undefined){
+let data93 = data.recordEtcdData;
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+for(const key20 in data93){
+if(!((key20 === "stageDir") || (key20 === "tool"))){
+const err136 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema118,data:data93};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5881,10 +5881,10 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data92.tool !== undefined){
-let data94 = data92.tool;
+if(data93.stageDir !== undefined){
+let data94 = data93.stageDir;
 if(typeof data94 !== "string"){
-const err137 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.tool.type,parentSchema:schema118.properties.tool,data:data94};
+const err137 = {instancePath:instancePath+"/recordEtcdData/stageDir",schemaPath:"#/$defs/dr.recordEtcdData/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.stageDir.type,parentSchema:schema118.properties.stageDir,data:data94};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5894,9 +5894,10 @@ vErrors.push(err137);
 errors++;
 }
 }
-}
-else {
-const err138 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema118.type,parentSchema:schema118,data:data92};
+if(data93.tool !== undefined){
+let data95 = data93.tool;
+if(typeof data95 !== "string"){
+const err138 = {instancePath:instancePath+"/recordEtcdData/tool",schemaPath:"#/$defs/dr.recordEtcdData/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema118.properties.tool.type,parentSchema:schema118.properties.tool,data:data95};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5906,11 +5907,9 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data.rejoinWorker !== undefined){
-let data95 = data.rejoinWorker;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.joinFrom === undefined){
-const err139 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema119.required,parentSchema:schema119,data:data95};
+}
+else {
+const err139 = {instancePath:instancePath+"/recordEtcdData",schemaPath:"#/$defs/dr.recordEtcdData/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema118.type,parentSchema:schema118,data:data93};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5919,9 +5918,12 @@ vErrors.push(err139);
 }
 errors++;
 }
-for(const key21 in data95){
-if(!(((key21 === "joinFrom") || (key21 === "stageDir")) || (key21 === "ignorePreflightErrors"))){
-const err140 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema119,data:data95};
+}
+if(data.rejoinWorker !== undefined){
+let data96 = data.rejoinWorker;
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+if(data96.joinFrom === undefined){
+const err140 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/required",keyword:"required",params:{missingProperty: "joinFrom"},message:"must have required property '"+"joinFrom"+"'",schema:schema119.required,parentSchema:schema119,data:data96};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5930,12 +5932,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-if(data95.joinFrom !== undefined){
-let data96 = data95.joinFrom;
-if(typeof data96 === "string"){
-if(!pattern38.test(data96)){
-const err141 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema119.properties.joinFrom,data:data96};
+for(const key21 in data96){
+if(!(((key21 === "joinFrom") || (key21 === "stageDir")) || (key21 === "ignorePreflightErrors"))){
+const err141 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema119,data:data96};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5945,8 +5944,11 @@ vErrors.push(err141);
 errors++;
 }
 }
-else {
-const err142 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.joinFrom.type,parentSchema:schema119.properties.joinFrom,data:data96};
+if(data96.joinFrom !== undefined){
+let data97 = data96.joinFrom;
+if(typeof data97 === "string"){
+if(!pattern38.test(data97)){
+const err142 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema119.properties.joinFrom,data:data97};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5956,10 +5958,8 @@ vErrors.push(err142);
 errors++;
 }
 }
-if(data95.stageDir !== undefined){
-let data97 = data95.stageDir;
-if(typeof data97 !== "string"){
-const err143 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.stageDir.type,parentSchema:schema119.properties.stageDir,data:data97};
+else {
+const err143 = {instancePath:instancePath+"/rejoinWorker/joinFrom",schemaPath:"#/$defs/dr.rejoinWorker/properties/joinFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.joinFrom.type,parentSchema:schema119.properties.joinFrom,data:data97};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -5969,10 +5969,10 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data95.ignorePreflightErrors !== undefined){
-let data98 = data95.ignorePreflightErrors;
+if(data96.stageDir !== undefined){
+let data98 = data96.stageDir;
 if(typeof data98 !== "string"){
-const err144 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.ignorePreflightErrors.type,parentSchema:schema119.properties.ignorePreflightErrors,data:data98};
+const err144 = {instancePath:instancePath+"/rejoinWorker/stageDir",schemaPath:"#/$defs/dr.rejoinWorker/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.stageDir.type,parentSchema:schema119.properties.stageDir,data:data98};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -5982,9 +5982,10 @@ vErrors.push(err144);
 errors++;
 }
 }
-}
-else {
-const err145 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema119.type,parentSchema:schema119,data:data95};
+if(data96.ignorePreflightErrors !== undefined){
+let data99 = data96.ignorePreflightErrors;
+if(typeof data99 !== "string"){
+const err145 = {instancePath:instancePath+"/rejoinWorker/ignorePreflightErrors",schemaPath:"#/$defs/dr.rejoinWorker/properties/ignorePreflightErrors/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema119.properties.ignorePreflightErrors.type,parentSchema:schema119.properties.ignorePreflightErrors,data:data99};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -5994,10 +5995,9 @@ vErrors.push(err145);
 errors++;
 }
 }
-if(data.restartKubelet !== undefined){
-let data99 = data.restartKubelet;
-if((!(data99 && typeof data99 == "object" && !Array.isArray(data99))) && (data99 !== null)){
-const err146 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema120.type},message:"must be object,null",schema:schema120.type,parentSchema:schema120,data:data99};
+}
+else {
+const err146 = {instancePath:instancePath+"/rejoinWorker",schemaPath:"#/$defs/dr.rejoinWorker/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema119.type,parentSchema:schema119,data:data96};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -6006,14 +6006,27 @@ vErrors.push(err146);
 }
 errors++;
 }
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key22 in data99){
-const err147 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data99};
+}
+if(data.restartKubelet !== undefined){
+let data100 = data.restartKubelet;
+if((!(data100 && typeof data100 == "object" && !Array.isArray(data100))) && (data100 !== null)){
+const err147 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/type",keyword:"type",params:{type: schema120.type},message:"must be object,null",schema:schema120.type,parentSchema:schema120,data:data100};
 if(vErrors === null){
 vErrors = [err147];
 }
 else {
 vErrors.push(err147);
+}
+errors++;
+}
+if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
+for(const key22 in data100){
+const err148 = {instancePath:instancePath+"/restartKubelet",schemaPath:"#/$defs/dr.restartKubelet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema120,data:data100};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
 }
 errors++;
 }
@@ -6026,21 +6039,10 @@ errors = vErrors.length;
 }
 }
 if(data.restoreEtcdProbes !== undefined){
-let data101 = data.restoreEtcdProbes;
-if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
-if(data101.relaxedBy === undefined){
-const err148 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/required",keyword:"required",params:{missingProperty: "relaxedBy"},message:"must have required property '"+"relaxedBy"+"'",schema:schema123.required,parentSchema:schema123,data:data101};
-if(vErrors === null){
-vErrors = [err148];
-}
-else {
-vErrors.push(err148);
-}
-errors++;
-}
-for(const key23 in data101){
-if(!(((key23 === "relaxedBy") || (key23 === "stashDir")) || (key23 === "file"))){
-const err149 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data101};
+let data102 = data.restoreEtcdProbes;
+if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
+if(data102.relaxedBy === undefined){
+const err149 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/required",keyword:"required",params:{missingProperty: "relaxedBy"},message:"must have required property '"+"relaxedBy"+"'",schema:schema123.required,parentSchema:schema123,data:data102};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -6049,12 +6051,9 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-if(data101.relaxedBy !== undefined){
-let data102 = data101.relaxedBy;
-if(typeof data102 === "string"){
-if(!pattern38.test(data102)){
-const err150 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema123.properties.relaxedBy,data:data102};
+for(const key23 in data102){
+if(!(((key23 === "relaxedBy") || (key23 === "stashDir")) || (key23 === "file"))){
+const err150 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema123,data:data102};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -6064,8 +6063,11 @@ vErrors.push(err150);
 errors++;
 }
 }
-else {
-const err151 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.relaxedBy.type,parentSchema:schema123.properties.relaxedBy,data:data102};
+if(data102.relaxedBy !== undefined){
+let data103 = data102.relaxedBy;
+if(typeof data103 === "string"){
+if(!pattern38.test(data103)){
+const err151 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema123.properties.relaxedBy,data:data103};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -6075,10 +6077,8 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data101.stashDir !== undefined){
-let data103 = data101.stashDir;
-if(typeof data103 !== "string"){
-const err152 = {instancePath:instancePath+"/restoreEtcdProbes/stashDir",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.stashDir.type,parentSchema:schema123.properties.stashDir,data:data103};
+else {
+const err152 = {instancePath:instancePath+"/restoreEtcdProbes/relaxedBy",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/relaxedBy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.relaxedBy.type,parentSchema:schema123.properties.relaxedBy,data:data103};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -6088,10 +6088,10 @@ vErrors.push(err152);
 errors++;
 }
 }
-if(data101.file !== undefined){
-let data104 = data101.file;
+if(data102.stashDir !== undefined){
+let data104 = data102.stashDir;
 if(typeof data104 !== "string"){
-const err153 = {instancePath:instancePath+"/restoreEtcdProbes/file",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.file.type,parentSchema:schema123.properties.file,data:data104};
+const err153 = {instancePath:instancePath+"/restoreEtcdProbes/stashDir",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/stashDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.stashDir.type,parentSchema:schema123.properties.stashDir,data:data104};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -6101,9 +6101,10 @@ vErrors.push(err153);
 errors++;
 }
 }
-}
-else {
-const err154 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data101};
+if(data102.file !== undefined){
+let data105 = data102.file;
+if(typeof data105 !== "string"){
+const err154 = {instancePath:instancePath+"/restoreEtcdProbes/file",schemaPath:"#/$defs/dr.restoreEtcdProbes/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema123.properties.file.type,parentSchema:schema123.properties.file,data:data105};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -6113,12 +6114,9 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data.restoreMember !== undefined){
-let data105 = data.restoreMember;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-for(const key24 in data105){
-if(!(func2.call(schema124.properties, key24))){
-const err155 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data105};
+}
+else {
+const err155 = {instancePath:instancePath+"/restoreEtcdProbes",schemaPath:"#/$defs/dr.restoreEtcdProbes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema123.type,parentSchema:schema123,data:data102};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -6128,10 +6126,12 @@ vErrors.push(err155);
 errors++;
 }
 }
-if(data105.sha256 !== undefined){
-let data106 = data105.sha256;
-if(typeof data106 !== "string"){
-const err156 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.sha256.type,parentSchema:schema124.properties.sha256,data:data106};
+if(data.restoreMember !== undefined){
+let data106 = data.restoreMember;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+for(const key24 in data106){
+if(!(func2.call(schema124.properties, key24))){
+const err156 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema124,data:data106};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -6141,10 +6141,10 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data105.stageDir !== undefined){
-let data107 = data105.stageDir;
+if(data106.sha256 !== undefined){
+let data107 = data106.sha256;
 if(typeof data107 !== "string"){
-const err157 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data107};
+const err157 = {instancePath:instancePath+"/restoreMember/sha256",schemaPath:"#/$defs/dr.restoreMember/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.sha256.type,parentSchema:schema124.properties.sha256,data:data107};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -6154,10 +6154,10 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data105.name !== undefined){
-let data108 = data105.name;
+if(data106.stageDir !== undefined){
+let data108 = data106.stageDir;
 if(typeof data108 !== "string"){
-const err158 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.name.type,parentSchema:schema124.properties.name,data:data108};
+const err158 = {instancePath:instancePath+"/restoreMember/stageDir",schemaPath:"#/$defs/dr.restoreMember/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.stageDir.type,parentSchema:schema124.properties.stageDir,data:data108};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -6167,10 +6167,10 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data105.peerURL !== undefined){
-let data109 = data105.peerURL;
+if(data106.name !== undefined){
+let data109 = data106.name;
 if(typeof data109 !== "string"){
-const err159 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.peerURL.type,parentSchema:schema124.properties.peerURL,data:data109};
+const err159 = {instancePath:instancePath+"/restoreMember/name",schemaPath:"#/$defs/dr.restoreMember/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.name.type,parentSchema:schema124.properties.name,data:data109};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -6180,10 +6180,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data105.initialCluster !== undefined){
-let data110 = data105.initialCluster;
+if(data106.peerURL !== undefined){
+let data110 = data106.peerURL;
 if(typeof data110 !== "string"){
-const err160 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.initialCluster.type,parentSchema:schema124.properties.initialCluster,data:data110};
+const err160 = {instancePath:instancePath+"/restoreMember/peerURL",schemaPath:"#/$defs/dr.restoreMember/properties/peerURL/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.peerURL.type,parentSchema:schema124.properties.peerURL,data:data110};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -6193,10 +6193,10 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data105.token !== undefined){
-let data111 = data105.token;
+if(data106.initialCluster !== undefined){
+let data111 = data106.initialCluster;
 if(typeof data111 !== "string"){
-const err161 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.token.type,parentSchema:schema124.properties.token,data:data111};
+const err161 = {instancePath:instancePath+"/restoreMember/initialCluster",schemaPath:"#/$defs/dr.restoreMember/properties/initialCluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.initialCluster.type,parentSchema:schema124.properties.initialCluster,data:data111};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -6206,10 +6206,10 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data105.dataDir !== undefined){
-let data112 = data105.dataDir;
+if(data106.token !== undefined){
+let data112 = data106.token;
 if(typeof data112 !== "string"){
-const err162 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.dataDir.type,parentSchema:schema124.properties.dataDir,data:data112};
+const err162 = {instancePath:instancePath+"/restoreMember/token",schemaPath:"#/$defs/dr.restoreMember/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.token.type,parentSchema:schema124.properties.token,data:data112};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -6219,10 +6219,10 @@ vErrors.push(err162);
 errors++;
 }
 }
-if(data105.bumpRevision !== undefined){
-let data113 = data105.bumpRevision;
-if((!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))) && (typeof data113 !== "string")){
-const err163 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema124.properties.bumpRevision.type},message:"must be integer,string",schema:schema124.properties.bumpRevision.type,parentSchema:schema124.properties.bumpRevision,data:data113};
+if(data106.dataDir !== undefined){
+let data113 = data106.dataDir;
+if(typeof data113 !== "string"){
+const err163 = {instancePath:instancePath+"/restoreMember/dataDir",schemaPath:"#/$defs/dr.restoreMember/properties/dataDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.dataDir.type,parentSchema:schema124.properties.dataDir,data:data113};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -6232,10 +6232,10 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data105.tool !== undefined){
-let data114 = data105.tool;
-if(typeof data114 !== "string"){
-const err164 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.tool.type,parentSchema:schema124.properties.tool,data:data114};
+if(data106.bumpRevision !== undefined){
+let data114 = data106.bumpRevision;
+if((!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))) && (typeof data114 !== "string")){
+const err164 = {instancePath:instancePath+"/restoreMember/bumpRevision",schemaPath:"#/$defs/dr.restoreMember/properties/bumpRevision/type",keyword:"type",params:{type: schema124.properties.bumpRevision.type},message:"must be integer,string",schema:schema124.properties.bumpRevision.type,parentSchema:schema124.properties.bumpRevision,data:data114};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -6245,9 +6245,10 @@ vErrors.push(err164);
 errors++;
 }
 }
-}
-else {
-const err165 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data105};
+if(data106.tool !== undefined){
+let data115 = data106.tool;
+if(typeof data115 !== "string"){
+const err165 = {instancePath:instancePath+"/restoreMember/tool",schemaPath:"#/$defs/dr.restoreMember/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema124.properties.tool.type,parentSchema:schema124.properties.tool,data:data115};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -6257,12 +6258,10 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data.restoreNodeFiles !== undefined){
-let data115 = data.restoreNodeFiles;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-for(const key25 in data115){
-if(!(((key25 === "files") || (key25 === "backup")) || (key25 === "checkOnly"))){
-const err166 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data:data115};
+if(data106.swap !== undefined){
+let data116 = data106.swap;
+if(typeof data116 !== "boolean"){
+const err166 = {instancePath:instancePath+"/restoreMember/swap",schemaPath:"#/$defs/dr.restoreMember/properties/swap/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema124.properties.swap.type,parentSchema:schema124.properties.swap,data:data116};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -6272,11 +6271,9 @@ vErrors.push(err166);
 errors++;
 }
 }
-if(data115.files !== undefined){
-let data116 = data115.files;
-if(Array.isArray(data116)){
-if(data116.length < 1){
-const err167 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema125.properties.files,data:data116};
+}
+else {
+const err167 = {instancePath:instancePath+"/restoreMember",schemaPath:"#/$defs/dr.restoreMember/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema124.type,parentSchema:schema124,data:data106};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -6285,12 +6282,13 @@ vErrors.push(err167);
 }
 errors++;
 }
-const len3 = data116.length;
-for(let i3=0; i3<len3; i3++){
-let data117 = data116[i3];
-if(typeof data117 === "string"){
-if(!pattern42.test(data117)){
-const err168 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema125.properties.files.items,data:data117};
+}
+if(data.restoreNodeFiles !== undefined){
+let data117 = data.restoreNodeFiles;
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+for(const key25 in data117){
+if(!(((key25 === "files") || (key25 === "backup")) || (key25 === "checkOnly"))){
+const err168 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema125,data:data117};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -6300,8 +6298,11 @@ vErrors.push(err168);
 errors++;
 }
 }
-else {
-const err169 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.files.items.type,parentSchema:schema125.properties.files.items,data:data117};
+if(data117.files !== undefined){
+let data118 = data117.files;
+if(Array.isArray(data118)){
+if(data118.length < 1){
+const err169 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema125.properties.files,data:data118};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -6310,19 +6311,12 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-let i4 = data116.length;
-let j0;
-if(i4 > 1){
-const indices0 = {};
-for(;i4--;){
-let item0 = data116[i4];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err170 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema125.properties.files,data:data116};
+const len3 = data118.length;
+for(let i3=0; i3<len3; i3++){
+let data119 = data118[i3];
+if(typeof data119 === "string"){
+if(!pattern42.test(data119)){
+const err170 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/pattern",keyword:"pattern",params:{pattern: "^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$"+"\"",schema:"^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$",parentSchema:schema125.properties.files.items,data:data119};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -6330,14 +6324,10 @@ else {
 vErrors.push(err170);
 }
 errors++;
-break;
-}
-indices0[item0] = i4;
-}
 }
 }
 else {
-const err171 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema125.properties.files.type,parentSchema:schema125.properties.files,data:data116};
+const err171 = {instancePath:instancePath+"/restoreNodeFiles/files/" + i3,schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.files.items.type,parentSchema:schema125.properties.files.items,data:data119};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -6347,10 +6337,18 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data115.backup !== undefined){
-let data118 = data115.backup;
-if(typeof data118 !== "string"){
-const err172 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.backup.type,parentSchema:schema125.properties.backup,data:data118};
+let i4 = data118.length;
+let j0;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data118[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err172 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema125.properties.files,data:data118};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -6358,12 +6356,14 @@ else {
 vErrors.push(err172);
 }
 errors++;
+break;
+}
+indices0[item0] = i4;
 }
 }
-if(data115.checkOnly !== undefined){
-let data119 = data115.checkOnly;
-if(typeof data119 !== "boolean"){
-const err173 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema125.properties.checkOnly.type,parentSchema:schema125.properties.checkOnly,data:data119};
+}
+else {
+const err173 = {instancePath:instancePath+"/restoreNodeFiles/files",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema125.properties.files.type,parentSchema:schema125.properties.files,data:data118};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -6373,9 +6373,10 @@ vErrors.push(err173);
 errors++;
 }
 }
-}
-else {
-const err174 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data:data115};
+if(data117.backup !== undefined){
+let data120 = data117.backup;
+if(typeof data120 !== "string"){
+const err174 = {instancePath:instancePath+"/restoreNodeFiles/backup",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/backup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema125.properties.backup.type,parentSchema:schema125.properties.backup,data:data120};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -6385,12 +6386,10 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data.saveSnapshot !== undefined){
-let data120 = data.saveSnapshot;
-if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
-for(const key26 in data120){
-if(!(((key26 === "stageDir") || (key26 === "endpoints")) || (key26 === "tool"))){
-const err175 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data:data120};
+if(data117.checkOnly !== undefined){
+let data121 = data117.checkOnly;
+if(typeof data121 !== "boolean"){
+const err175 = {instancePath:instancePath+"/restoreNodeFiles/checkOnly",schemaPath:"#/$defs/dr.restoreNodeFiles/properties/checkOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema125.properties.checkOnly.type,parentSchema:schema125.properties.checkOnly,data:data121};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -6400,10 +6399,9 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data120.stageDir !== undefined){
-let data121 = data120.stageDir;
-if(typeof data121 !== "string"){
-const err176 = {instancePath:instancePath+"/saveSnapshot/stageDir",schemaPath:"#/$defs/dr.saveSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.stageDir.type,parentSchema:schema126.properties.stageDir,data:data121};
+}
+else {
+const err176 = {instancePath:instancePath+"/restoreNodeFiles",schemaPath:"#/$defs/dr.restoreNodeFiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema125.type,parentSchema:schema125,data:data117};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -6413,11 +6411,12 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data120.endpoints !== undefined){
-let data122 = data120.endpoints;
-if(typeof data122 === "string"){
-if(func5(data122) < 1){
-const err177 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema126.properties.endpoints,data:data122};
+if(data.saveSnapshot !== undefined){
+let data122 = data.saveSnapshot;
+if(data122 && typeof data122 == "object" && !Array.isArray(data122)){
+for(const key26 in data122){
+if(!(((key26 === "stageDir") || (key26 === "endpoints")) || (key26 === "tool"))){
+const err177 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema126,data:data122};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -6427,8 +6426,10 @@ vErrors.push(err177);
 errors++;
 }
 }
-else {
-const err178 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.endpoints.type,parentSchema:schema126.properties.endpoints,data:data122};
+if(data122.stageDir !== undefined){
+let data123 = data122.stageDir;
+if(typeof data123 !== "string"){
+const err178 = {instancePath:instancePath+"/saveSnapshot/stageDir",schemaPath:"#/$defs/dr.saveSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.stageDir.type,parentSchema:schema126.properties.stageDir,data:data123};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -6438,10 +6439,11 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data120.tool !== undefined){
-let data123 = data120.tool;
-if(typeof data123 !== "string"){
-const err179 = {instancePath:instancePath+"/saveSnapshot/tool",schemaPath:"#/$defs/dr.saveSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.tool.type,parentSchema:schema126.properties.tool,data:data123};
+if(data122.endpoints !== undefined){
+let data124 = data122.endpoints;
+if(typeof data124 === "string"){
+if(func5(data124) < 1){
+const err179 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema126.properties.endpoints,data:data124};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -6451,9 +6453,8 @@ vErrors.push(err179);
 errors++;
 }
 }
-}
 else {
-const err180 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data:data120};
+const err180 = {instancePath:instancePath+"/saveSnapshot/endpoints",schemaPath:"#/$defs/dr.saveSnapshot/properties/endpoints/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.endpoints.type,parentSchema:schema126.properties.endpoints,data:data124};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -6463,11 +6464,10 @@ vErrors.push(err180);
 errors++;
 }
 }
-if(data.sealBackup !== undefined){
-let data124 = data.sealBackup;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-if(data124.backupDir === undefined){
-const err181 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema127.required,parentSchema:schema127,data:data124};
+if(data122.tool !== undefined){
+let data125 = data122.tool;
+if(typeof data125 !== "string"){
+const err181 = {instancePath:instancePath+"/saveSnapshot/tool",schemaPath:"#/$defs/dr.saveSnapshot/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema126.properties.tool.type,parentSchema:schema126.properties.tool,data:data125};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -6476,9 +6476,10 @@ vErrors.push(err181);
 }
 errors++;
 }
-for(const key27 in data124){
-if(!(key27 === "backupDir")){
-const err182 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data124};
+}
+}
+else {
+const err182 = {instancePath:instancePath+"/saveSnapshot",schemaPath:"#/$defs/dr.saveSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema126.type,parentSchema:schema126,data:data122};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -6488,11 +6489,11 @@ vErrors.push(err182);
 errors++;
 }
 }
-if(data124.backupDir !== undefined){
-let data125 = data124.backupDir;
-if(typeof data125 === "string"){
-if(func5(data125) < 1){
-const err183 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema127.properties.backupDir,data:data125};
+if(data.sealBackup !== undefined){
+let data126 = data.sealBackup;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.backupDir === undefined){
+const err183 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema127.required,parentSchema:schema127,data:data126};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -6501,9 +6502,9 @@ vErrors.push(err183);
 }
 errors++;
 }
-}
-else {
-const err184 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.backupDir.type,parentSchema:schema127.properties.backupDir,data:data125};
+for(const key27 in data126){
+if(!(key27 === "backupDir")){
+const err184 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema127,data:data126};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -6513,9 +6514,11 @@ vErrors.push(err184);
 errors++;
 }
 }
-}
-else {
-const err185 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data124};
+if(data126.backupDir !== undefined){
+let data127 = data126.backupDir;
+if(typeof data127 === "string"){
+if(func5(data127) < 1){
+const err185 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema127.properties.backupDir,data:data127};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -6525,12 +6528,8 @@ vErrors.push(err185);
 errors++;
 }
 }
-if(data.snapshotFacts !== undefined){
-let data126 = data.snapshotFacts;
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-for(const key28 in data126){
-if(!(((key28 === "stageDir") || (key28 === "tool")) || (key28 === "cluster"))){
-const err186 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data:data126};
+else {
+const err186 = {instancePath:instancePath+"/sealBackup/backupDir",schemaPath:"#/$defs/dr.sealBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema127.properties.backupDir.type,parentSchema:schema127.properties.backupDir,data:data127};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -6540,10 +6539,9 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data126.stageDir !== undefined){
-let data127 = data126.stageDir;
-if(typeof data127 !== "string"){
-const err187 = {instancePath:instancePath+"/snapshotFacts/stageDir",schemaPath:"#/$defs/dr.snapshotFacts/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stageDir.type,parentSchema:schema128.properties.stageDir,data:data127};
+}
+else {
+const err187 = {instancePath:instancePath+"/sealBackup",schemaPath:"#/$defs/dr.sealBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema127.type,parentSchema:schema127,data:data126};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -6553,10 +6551,12 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data126.tool !== undefined){
-let data128 = data126.tool;
-if(typeof data128 !== "string"){
-const err188 = {instancePath:instancePath+"/snapshotFacts/tool",schemaPath:"#/$defs/dr.snapshotFacts/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.tool.type,parentSchema:schema128.properties.tool,data:data128};
+if(data.snapshotFacts !== undefined){
+let data128 = data.snapshotFacts;
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+for(const key28 in data128){
+if(!(((key28 === "stageDir") || (key28 === "tool")) || (key28 === "cluster"))){
+const err188 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema128,data:data128};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -6566,11 +6566,10 @@ vErrors.push(err188);
 errors++;
 }
 }
-if(data126.cluster !== undefined){
-let data129 = data126.cluster;
-if(typeof data129 === "string"){
-if(func5(data129) < 1){
-const err189 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema128.properties.cluster,data:data129};
+if(data128.stageDir !== undefined){
+let data129 = data128.stageDir;
+if(typeof data129 !== "string"){
+const err189 = {instancePath:instancePath+"/snapshotFacts/stageDir",schemaPath:"#/$defs/dr.snapshotFacts/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.stageDir.type,parentSchema:schema128.properties.stageDir,data:data129};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -6580,8 +6579,10 @@ vErrors.push(err189);
 errors++;
 }
 }
-else {
-const err190 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.cluster.type,parentSchema:schema128.properties.cluster,data:data129};
+if(data128.tool !== undefined){
+let data130 = data128.tool;
+if(typeof data130 !== "string"){
+const err190 = {instancePath:instancePath+"/snapshotFacts/tool",schemaPath:"#/$defs/dr.snapshotFacts/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.tool.type,parentSchema:schema128.properties.tool,data:data130};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -6591,9 +6592,11 @@ vErrors.push(err190);
 errors++;
 }
 }
-}
-else {
-const err191 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data:data126};
+if(data128.cluster !== undefined){
+let data131 = data128.cluster;
+if(typeof data131 === "string"){
+if(func5(data131) < 1){
+const err191 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema128.properties.cluster,data:data131};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -6603,11 +6606,8 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data.stageSnapshot !== undefined){
-let data130 = data.stageSnapshot;
-if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
-if(data130.snapshot === undefined){
-const err192 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema129.required,parentSchema:schema129,data:data130};
+else {
+const err192 = {instancePath:instancePath+"/snapshotFacts/cluster",schemaPath:"#/$defs/dr.snapshotFacts/properties/cluster/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema128.properties.cluster.type,parentSchema:schema128.properties.cluster,data:data131};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -6616,8 +6616,10 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data130.sha256 === undefined){
-const err193 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema129.required,parentSchema:schema129,data:data130};
+}
+}
+else {
+const err193 = {instancePath:instancePath+"/snapshotFacts",schemaPath:"#/$defs/dr.snapshotFacts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema128.type,parentSchema:schema128,data:data128};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -6626,9 +6628,12 @@ vErrors.push(err193);
 }
 errors++;
 }
-for(const key29 in data130){
-if(!(((key29 === "snapshot") || (key29 === "sha256")) || (key29 === "stageDir"))){
-const err194 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema129,data:data130};
+}
+if(data.stageSnapshot !== undefined){
+let data132 = data.stageSnapshot;
+if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
+if(data132.snapshot === undefined){
+const err194 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "snapshot"},message:"must have required property '"+"snapshot"+"'",schema:schema129.required,parentSchema:schema129,data:data132};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -6637,12 +6642,8 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-if(data130.snapshot !== undefined){
-let data131 = data130.snapshot;
-if(typeof data131 === "string"){
-if(func5(data131) < 1){
-const err195 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema129.properties.snapshot,data:data131};
+if(data132.sha256 === undefined){
+const err195 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema129.required,parentSchema:schema129,data:data132};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -6651,9 +6652,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-else {
-const err196 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.snapshot.type,parentSchema:schema129.properties.snapshot,data:data131};
+for(const key29 in data132){
+if(!(((key29 === "snapshot") || (key29 === "sha256")) || (key29 === "stageDir"))){
+const err196 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema129,data:data132};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -6663,11 +6664,11 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data130.sha256 !== undefined){
-let data132 = data130.sha256;
-if(typeof data132 === "string"){
-if(func5(data132) < 1){
-const err197 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema129.properties.sha256,data:data132};
+if(data132.snapshot !== undefined){
+let data133 = data132.snapshot;
+if(typeof data133 === "string"){
+if(func5(data133) < 1){
+const err197 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema129.properties.snapshot,data:data133};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -6678,7 +6679,7 @@ errors++;
 }
 }
 else {
-const err198 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.sha256.type,parentSchema:schema129.properties.sha256,data:data132};
+const err198 = {instancePath:instancePath+"/stageSnapshot/snapshot",schemaPath:"#/$defs/dr.stageSnapshot/properties/snapshot/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.snapshot.type,parentSchema:schema129.properties.snapshot,data:data133};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -6688,10 +6689,11 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data130.stageDir !== undefined){
-let data133 = data130.stageDir;
-if(typeof data133 !== "string"){
-const err199 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.stageDir.type,parentSchema:schema129.properties.stageDir,data:data133};
+if(data132.sha256 !== undefined){
+let data134 = data132.sha256;
+if(typeof data134 === "string"){
+if(func5(data134) < 1){
+const err199 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema129.properties.sha256,data:data134};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -6701,9 +6703,8 @@ vErrors.push(err199);
 errors++;
 }
 }
-}
 else {
-const err200 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema129.type,parentSchema:schema129,data:data130};
+const err200 = {instancePath:instancePath+"/stageSnapshot/sha256",schemaPath:"#/$defs/dr.stageSnapshot/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.sha256.type,parentSchema:schema129.properties.sha256,data:data134};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -6713,11 +6714,10 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data.staleLeases !== undefined){
-let data134 = data.staleLeases;
-if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
-if(data134.keep === undefined){
-const err201 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema130.required,parentSchema:schema130,data:data134};
+if(data132.stageDir !== undefined){
+let data135 = data132.stageDir;
+if(typeof data135 !== "string"){
+const err201 = {instancePath:instancePath+"/stageSnapshot/stageDir",schemaPath:"#/$defs/dr.stageSnapshot/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema129.properties.stageDir.type,parentSchema:schema129.properties.stageDir,data:data135};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -6726,9 +6726,10 @@ vErrors.push(err201);
 }
 errors++;
 }
-for(const key30 in data134){
-if(!((key30 === "addresses") || (key30 === "keep"))){
-const err202 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data134};
+}
+}
+else {
+const err202 = {instancePath:instancePath+"/stageSnapshot",schemaPath:"#/$defs/dr.stageSnapshot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema129.type,parentSchema:schema129,data:data132};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -6738,10 +6739,11 @@ vErrors.push(err202);
 errors++;
 }
 }
-if(data134.addresses !== undefined){
-let data135 = data134.addresses;
-if(typeof data135 !== "string"){
-const err203 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.addresses.type,parentSchema:schema130.properties.addresses,data:data135};
+if(data.staleLeases !== undefined){
+let data136 = data.staleLeases;
+if(data136 && typeof data136 == "object" && !Array.isArray(data136)){
+if(data136.keep === undefined){
+const err203 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/required",keyword:"required",params:{missingProperty: "keep"},message:"must have required property '"+"keep"+"'",schema:schema130.required,parentSchema:schema130,data:data136};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -6750,11 +6752,9 @@ vErrors.push(err203);
 }
 errors++;
 }
-}
-if(data134.keep !== undefined){
-let data136 = data134.keep;
-if(typeof data136 !== "string"){
-const err204 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.keep.type,parentSchema:schema130.properties.keep,data:data136};
+for(const key30 in data136){
+if(!((key30 === "addresses") || (key30 === "keep"))){
+const err204 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema130,data:data136};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -6764,9 +6764,10 @@ vErrors.push(err204);
 errors++;
 }
 }
-}
-else {
-const err205 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data134};
+if(data136.addresses !== undefined){
+let data137 = data136.addresses;
+if(typeof data137 !== "string"){
+const err205 = {instancePath:instancePath+"/staleLeases/addresses",schemaPath:"#/$defs/dr.staleLeases/properties/addresses/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.addresses.type,parentSchema:schema130.properties.addresses,data:data137};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -6776,12 +6777,10 @@ vErrors.push(err205);
 errors++;
 }
 }
-if(data.startEtcdService !== undefined){
-let data137 = data.startEtcdService;
-if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
-for(const key31 in data137){
-if(!((key31 === "unit") || (key31 === "stageDir"))){
-const err206 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data:data137};
+if(data136.keep !== undefined){
+let data138 = data136.keep;
+if(typeof data138 !== "string"){
+const err206 = {instancePath:instancePath+"/staleLeases/keep",schemaPath:"#/$defs/dr.staleLeases/properties/keep/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema130.properties.keep.type,parentSchema:schema130.properties.keep,data:data138};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -6791,10 +6790,9 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data137.unit !== undefined){
-let data138 = data137.unit;
-if(typeof data138 !== "string"){
-const err207 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.unit.type,parentSchema:schema131.properties.unit,data:data138};
+}
+else {
+const err207 = {instancePath:instancePath+"/staleLeases",schemaPath:"#/$defs/dr.staleLeases/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema130.type,parentSchema:schema130,data:data136};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -6804,10 +6802,12 @@ vErrors.push(err207);
 errors++;
 }
 }
-if(data137.stageDir !== undefined){
-let data139 = data137.stageDir;
-if(typeof data139 !== "string"){
-const err208 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.stageDir.type,parentSchema:schema131.properties.stageDir,data:data139};
+if(data.startEtcdService !== undefined){
+let data139 = data.startEtcdService;
+if(data139 && typeof data139 == "object" && !Array.isArray(data139)){
+for(const key31 in data139){
+if(!((key31 === "unit") || (key31 === "stageDir"))){
+const err208 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema131,data:data139};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -6817,14 +6817,40 @@ vErrors.push(err208);
 errors++;
 }
 }
-}
-else {
-const err209 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data:data137};
+if(data139.unit !== undefined){
+let data140 = data139.unit;
+if(typeof data140 !== "string"){
+const err209 = {instancePath:instancePath+"/startEtcdService/unit",schemaPath:"#/$defs/dr.startEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.unit.type,parentSchema:schema131.properties.unit,data:data140};
 if(vErrors === null){
 vErrors = [err209];
 }
 else {
 vErrors.push(err209);
+}
+errors++;
+}
+}
+if(data139.stageDir !== undefined){
+let data141 = data139.stageDir;
+if(typeof data141 !== "string"){
+const err210 = {instancePath:instancePath+"/startEtcdService/stageDir",schemaPath:"#/$defs/dr.startEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema131.properties.stageDir.type,parentSchema:schema131.properties.stageDir,data:data141};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+}
+}
+else {
+const err211 = {instancePath:instancePath+"/startEtcdService",schemaPath:"#/$defs/dr.startEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema131.type,parentSchema:schema131,data:data139};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
 }
 errors++;
 }
@@ -6836,37 +6862,11 @@ errors = vErrors.length;
 }
 }
 if(data.stopEtcdService !== undefined){
-let data141 = data.stopEtcdService;
-if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
-for(const key32 in data141){
+let data143 = data.stopEtcdService;
+if(data143 && typeof data143 == "object" && !Array.isArray(data143)){
+for(const key32 in data143){
 if(!((key32 === "unit") || (key32 === "stageDir"))){
-const err210 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema134,data:data141};
-if(vErrors === null){
-vErrors = [err210];
-}
-else {
-vErrors.push(err210);
-}
-errors++;
-}
-}
-if(data141.unit !== undefined){
-let data142 = data141.unit;
-if(typeof data142 !== "string"){
-const err211 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.unit.type,parentSchema:schema134.properties.unit,data:data142};
-if(vErrors === null){
-vErrors = [err211];
-}
-else {
-vErrors.push(err211);
-}
-errors++;
-}
-}
-if(data141.stageDir !== undefined){
-let data143 = data141.stageDir;
-if(typeof data143 !== "string"){
-const err212 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.stageDir.type,parentSchema:schema134.properties.stageDir,data:data143};
+const err212 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema134,data:data143};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -6876,14 +6876,40 @@ vErrors.push(err212);
 errors++;
 }
 }
-}
-else {
-const err213 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema134.type,parentSchema:schema134,data:data141};
+if(data143.unit !== undefined){
+let data144 = data143.unit;
+if(typeof data144 !== "string"){
+const err213 = {instancePath:instancePath+"/stopEtcdService/unit",schemaPath:"#/$defs/dr.stopEtcdService/properties/unit/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.unit.type,parentSchema:schema134.properties.unit,data:data144};
 if(vErrors === null){
 vErrors = [err213];
 }
 else {
 vErrors.push(err213);
+}
+errors++;
+}
+}
+if(data143.stageDir !== undefined){
+let data145 = data143.stageDir;
+if(typeof data145 !== "string"){
+const err214 = {instancePath:instancePath+"/stopEtcdService/stageDir",schemaPath:"#/$defs/dr.stopEtcdService/properties/stageDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema134.properties.stageDir.type,parentSchema:schema134.properties.stageDir,data:data145};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+}
+}
+else {
+const err215 = {instancePath:instancePath+"/stopEtcdService",schemaPath:"#/$defs/dr.stopEtcdService/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema134.type,parentSchema:schema134,data:data143};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
 }
 errors++;
 }
@@ -6895,35 +6921,10 @@ errors = vErrors.length;
 }
 }
 if(data.verifyBackup !== undefined){
-let data145 = data.verifyBackup;
-if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
-if(data145.backupDir === undefined){
-const err214 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema137.required,parentSchema:schema137,data:data145};
-if(vErrors === null){
-vErrors = [err214];
-}
-else {
-vErrors.push(err214);
-}
-errors++;
-}
-for(const key33 in data145){
-if(!(key33 === "backupDir")){
-const err215 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema137,data:data145};
-if(vErrors === null){
-vErrors = [err215];
-}
-else {
-vErrors.push(err215);
-}
-errors++;
-}
-}
-if(data145.backupDir !== undefined){
-let data146 = data145.backupDir;
-if(typeof data146 === "string"){
-if(func5(data146) < 1){
-const err216 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema137.properties.backupDir,data:data146};
+let data147 = data.verifyBackup;
+if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
+if(data147.backupDir === undefined){
+const err216 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/required",keyword:"required",params:{missingProperty: "backupDir"},message:"must have required property '"+"backupDir"+"'",schema:schema137.required,parentSchema:schema137,data:data147};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -6932,9 +6933,9 @@ vErrors.push(err216);
 }
 errors++;
 }
-}
-else {
-const err217 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema137.properties.backupDir.type,parentSchema:schema137.properties.backupDir,data:data146};
+for(const key33 in data147){
+if(!(key33 === "backupDir")){
+const err217 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema137,data:data147};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -6944,9 +6945,11 @@ vErrors.push(err217);
 errors++;
 }
 }
-}
-else {
-const err218 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema137.type,parentSchema:schema137,data:data145};
+if(data147.backupDir !== undefined){
+let data148 = data147.backupDir;
+if(typeof data148 === "string"){
+if(func5(data148) < 1){
+const err218 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema137.properties.backupDir,data:data148};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -6956,11 +6959,8 @@ vErrors.push(err218);
 errors++;
 }
 }
-if(data.verifyEtcd !== undefined){
-let data147 = data.verifyEtcd;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-if(data147.recordedFrom === undefined){
-const err219 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema138.required,parentSchema:schema138,data:data147};
+else {
+const err219 = {instancePath:instancePath+"/verifyBackup/backupDir",schemaPath:"#/$defs/dr.verifyBackup/properties/backupDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema137.properties.backupDir.type,parentSchema:schema137.properties.backupDir,data:data148};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -6969,9 +6969,10 @@ vErrors.push(err219);
 }
 errors++;
 }
-for(const key34 in data147){
-if(!((key34 === "recordedFrom") || (key34 === "members"))){
-const err220 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema138,data:data147};
+}
+}
+else {
+const err220 = {instancePath:instancePath+"/verifyBackup",schemaPath:"#/$defs/dr.verifyBackup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema137.type,parentSchema:schema137,data:data147};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -6981,11 +6982,11 @@ vErrors.push(err220);
 errors++;
 }
 }
-if(data147.recordedFrom !== undefined){
-let data148 = data147.recordedFrom;
-if(typeof data148 === "string"){
-if(!pattern38.test(data148)){
-const err221 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema138.properties.recordedFrom,data:data148};
+if(data.verifyEtcd !== undefined){
+let data149 = data.verifyEtcd;
+if(data149 && typeof data149 == "object" && !Array.isArray(data149)){
+if(data149.recordedFrom === undefined){
+const err221 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/required",keyword:"required",params:{missingProperty: "recordedFrom"},message:"must have required property '"+"recordedFrom"+"'",schema:schema138.required,parentSchema:schema138,data:data149};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -6994,9 +6995,9 @@ vErrors.push(err221);
 }
 errors++;
 }
-}
-else {
-const err222 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema138.properties.recordedFrom.type,parentSchema:schema138.properties.recordedFrom,data:data148};
+for(const key34 in data149){
+if(!((key34 === "recordedFrom") || (key34 === "members"))){
+const err222 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema138,data:data149};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -7006,10 +7007,11 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data147.members !== undefined){
-let data149 = data147.members;
-if(typeof data149 !== "string"){
-const err223 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema138.properties.members.type,parentSchema:schema138.properties.members,data:data149};
+if(data149.recordedFrom !== undefined){
+let data150 = data149.recordedFrom;
+if(typeof data150 === "string"){
+if(!pattern38.test(data150)){
+const err223 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9-]*$"+"\"",schema:"^[a-z0-9][a-z0-9-]*$",parentSchema:schema138.properties.recordedFrom,data:data150};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -7019,14 +7021,38 @@ vErrors.push(err223);
 errors++;
 }
 }
-}
 else {
-const err224 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data:data147};
+const err224 = {instancePath:instancePath+"/verifyEtcd/recordedFrom",schemaPath:"#/$defs/dr.verifyEtcd/properties/recordedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema138.properties.recordedFrom.type,parentSchema:schema138.properties.recordedFrom,data:data150};
 if(vErrors === null){
 vErrors = [err224];
 }
 else {
 vErrors.push(err224);
+}
+errors++;
+}
+}
+if(data149.members !== undefined){
+let data151 = data149.members;
+if(typeof data151 !== "string"){
+const err225 = {instancePath:instancePath+"/verifyEtcd/members",schemaPath:"#/$defs/dr.verifyEtcd/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema138.properties.members.type,parentSchema:schema138.properties.members,data:data151};
+if(vErrors === null){
+vErrors = [err225];
+}
+else {
+vErrors.push(err225);
+}
+errors++;
+}
+}
+}
+else {
+const err226 = {instancePath:instancePath+"/verifyEtcd",schemaPath:"#/$defs/dr.verifyEtcd/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema138.type,parentSchema:schema138,data:data149};
+if(vErrors === null){
+vErrors = [err226];
+}
+else {
+vErrors.push(err226);
 }
 errors++;
 }
@@ -7050,39 +7076,9 @@ errors = vErrors.length;
 }
 }
 if(data.when !== undefined){
-let data153 = data.when;
-if(typeof data153 !== "string"){
-const err225 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data153};
-if(vErrors === null){
-vErrors = [err225];
-}
-else {
-vErrors.push(err225);
-}
-errors++;
-}
-}
-if(data.concurrency !== undefined){
-let data154 = data.concurrency;
-const _errs363 = errors;
-let valid79 = false;
-const _errs364 = errors;
-if(!((data154 === "serial") || (data154 === "parallel"))){
-const err226 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data154};
-if(vErrors === null){
-vErrors = [err226];
-}
-else {
-vErrors.push(err226);
-}
-errors++;
-}
-var _valid0 = _errs364 === errors;
-valid79 = valid79 || _valid0;
-const _errs365 = errors;
-if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
-if(data154.parallel === undefined){
-const err227 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data154};
+let data155 = data.when;
+if(typeof data155 !== "string"){
+const err227 = {instancePath:instancePath+"/when",schemaPath:"#/$defs/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data155};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -7091,9 +7087,14 @@ vErrors.push(err227);
 }
 errors++;
 }
-for(const key35 in data154){
-if(!(key35 === "parallel")){
-const err228 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data154};
+}
+if(data.concurrency !== undefined){
+let data156 = data.concurrency;
+const _errs367 = errors;
+let valid79 = false;
+const _errs368 = errors;
+if(!((data156 === "serial") || (data156 === "parallel"))){
+const err228 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.concurrency.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.concurrency.anyOf[0].enum,parentSchema:schema68.properties.concurrency.anyOf[0],data:data156};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -7102,11 +7103,12 @@ vErrors.push(err228);
 }
 errors++;
 }
-}
-if(data154.parallel !== undefined){
-let data155 = data154.parallel;
-if(!(((typeof data155 == "number") && (!(data155 % 1) && !isNaN(data155))) && (isFinite(data155)))){
-const err229 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data155};
+var _valid0 = _errs368 === errors;
+valid79 = valid79 || _valid0;
+const _errs369 = errors;
+if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
+if(data156.parallel === undefined){
+const err229 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/required",keyword:"required",params:{missingProperty: "parallel"},message:"must have required property '"+"parallel"+"'",schema:schema68.properties.concurrency.anyOf[1].required,parentSchema:schema68.properties.concurrency.anyOf[1],data:data156};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -7115,9 +7117,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-if((typeof data155 == "number") && (isFinite(data155))){
-if(data155 < 1 || isNaN(data155)){
-const err230 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data155};
+for(const key35 in data156){
+if(!(key35 === "parallel")){
+const err230 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[1],data:data156};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -7127,10 +7129,10 @@ vErrors.push(err230);
 errors++;
 }
 }
-}
-}
-else {
-const err231 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data154};
+if(data156.parallel !== undefined){
+let data157 = data156.parallel;
+if(!(((typeof data157 == "number") && (!(data157 % 1) && !isNaN(data157))) && (isFinite(data157)))){
+const err231 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[1].properties.parallel.type,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data157};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -7139,15 +7141,9 @@ vErrors.push(err231);
 }
 errors++;
 }
-var _valid0 = _errs365 === errors;
-valid79 = valid79 || _valid0;
-if(_valid0){
-var props4 = true;
-}
-const _errs370 = errors;
-if(data154 && typeof data154 == "object" && !Array.isArray(data154)){
-if(data154.batches === undefined){
-const err232 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data154};
+if((typeof data157 == "number") && (isFinite(data157))){
+if(data157 < 1 || isNaN(data157)){
+const err232 = {instancePath:instancePath+"/concurrency/parallel",schemaPath:"#/properties/concurrency/anyOf/1/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[1].properties.parallel,data:data157};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -7156,9 +7152,11 @@ vErrors.push(err232);
 }
 errors++;
 }
-for(const key36 in data154){
-if(!(key36 === "batches")){
-const err233 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data154};
+}
+}
+}
+else {
+const err233 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[1].type,parentSchema:schema68.properties.concurrency.anyOf[1],data:data156};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -7167,11 +7165,15 @@ vErrors.push(err233);
 }
 errors++;
 }
+var _valid0 = _errs369 === errors;
+valid79 = valid79 || _valid0;
+if(_valid0){
+var props4 = true;
 }
-if(data154.batches !== undefined){
-let data156 = data154.batches;
-if(!(((typeof data156 == "number") && (!(data156 % 1) && !isNaN(data156))) && (isFinite(data156)))){
-const err234 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data156};
+const _errs374 = errors;
+if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
+if(data156.batches === undefined){
+const err234 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/required",keyword:"required",params:{missingProperty: "batches"},message:"must have required property '"+"batches"+"'",schema:schema68.properties.concurrency.anyOf[2].required,parentSchema:schema68.properties.concurrency.anyOf[2],data:data156};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -7180,9 +7182,9 @@ vErrors.push(err234);
 }
 errors++;
 }
-if((typeof data156 == "number") && (isFinite(data156))){
-if(data156 < 1 || isNaN(data156)){
-const err235 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data156};
+for(const key36 in data156){
+if(!(key36 === "batches")){
+const err235 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.concurrency.anyOf[2],data:data156};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -7192,10 +7194,10 @@ vErrors.push(err235);
 errors++;
 }
 }
-}
-}
-else {
-const err236 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data154};
+if(data156.batches !== undefined){
+let data158 = data156.batches;
+if(!(((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158))) && (isFinite(data158)))){
+const err236 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.concurrency.anyOf[2].properties.batches.type,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data158};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -7204,15 +7206,9 @@ vErrors.push(err236);
 }
 errors++;
 }
-var _valid0 = _errs370 === errors;
-valid79 = valid79 || _valid0;
-if(_valid0){
-if(props4 !== true){
-props4 = true;
-}
-}
-if(!valid79){
-const err237 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data154};
+if((typeof data158 == "number") && (isFinite(data158))){
+if(data158 < 1 || isNaN(data158)){
+const err237 = {instancePath:instancePath+"/concurrency/batches",schemaPath:"#/properties/concurrency/anyOf/2/properties/batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.concurrency.anyOf[2].properties.batches,data:data158};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -7221,25 +7217,11 @@ vErrors.push(err237);
 }
 errors++;
 }
-else {
-errors = _errs363;
-if(vErrors !== null){
-if(_errs363){
-vErrors.length = _errs363;
+}
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.retry !== undefined){
-let data157 = data.retry;
-const _errs376 = errors;
-let valid82 = false;
-const _errs377 = errors;
-if(!(((typeof data157 == "number") && (!(data157 % 1) && !isNaN(data157))) && (isFinite(data157)))){
-const err238 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data157};
+const err238 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.concurrency.anyOf[2].type,parentSchema:schema68.properties.concurrency.anyOf[2],data:data156};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -7248,9 +7230,15 @@ vErrors.push(err238);
 }
 errors++;
 }
-if((typeof data157 == "number") && (isFinite(data157))){
-if(data157 < 1 || isNaN(data157)){
-const err239 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data157};
+var _valid0 = _errs374 === errors;
+valid79 = valid79 || _valid0;
+if(_valid0){
+if(props4 !== true){
+props4 = true;
+}
+}
+if(!valid79){
+const err239 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.concurrency.anyOf,parentSchema:schema68.properties.concurrency,data:data156};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -7259,13 +7247,25 @@ vErrors.push(err239);
 }
 errors++;
 }
+else {
+errors = _errs367;
+if(vErrors !== null){
+if(_errs367){
+vErrors.length = _errs367;
 }
-var _valid1 = _errs377 === errors;
-valid82 = valid82 || _valid1;
-const _errs379 = errors;
-if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
-if(data157.attempts === undefined){
-const err240 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data157};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retry !== undefined){
+let data159 = data.retry;
+const _errs380 = errors;
+let valid82 = false;
+const _errs381 = errors;
+if(!(((typeof data159 == "number") && (!(data159 % 1) && !isNaN(data159))) && (isFinite(data159)))){
+const err240 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[0].type,parentSchema:schema68.properties.retry.anyOf[0],data:data159};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -7274,9 +7274,9 @@ vErrors.push(err240);
 }
 errors++;
 }
-for(const key37 in data157){
-if(!((key37 === "attempts") || (key37 === "backoff"))){
-const err241 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data157};
+if((typeof data159 == "number") && (isFinite(data159))){
+if(data159 < 1 || isNaN(data159)){
+const err241 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[0],data:data159};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -7286,10 +7286,12 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data157.attempts !== undefined){
-let data158 = data157.attempts;
-if(!(((typeof data158 == "number") && (!(data158 % 1) && !isNaN(data158))) && (isFinite(data158)))){
-const err242 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data158};
+var _valid1 = _errs381 === errors;
+valid82 = valid82 || _valid1;
+const _errs383 = errors;
+if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
+if(data159.attempts === undefined){
+const err242 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/required",keyword:"required",params:{missingProperty: "attempts"},message:"must have required property '"+"attempts"+"'",schema:schema68.properties.retry.anyOf[1].required,parentSchema:schema68.properties.retry.anyOf[1],data:data159};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -7298,9 +7300,9 @@ vErrors.push(err242);
 }
 errors++;
 }
-if((typeof data158 == "number") && (isFinite(data158))){
-if(data158 < 1 || isNaN(data158)){
-const err243 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data158};
+for(const key37 in data159){
+if(!((key37 === "attempts") || (key37 === "backoff"))){
+const err243 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.retry.anyOf[1],data:data159};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -7310,14 +7312,10 @@ vErrors.push(err243);
 errors++;
 }
 }
-}
-if(data157.backoff !== undefined){
-let data159 = data157.backoff;
-const _errs386 = errors;
-let valid85 = false;
-const _errs387 = errors;
-if(!(((typeof data159 == "number") && (!(data159 % 1) && !isNaN(data159))) && (isFinite(data159)))){
-const err244 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data159};
+if(data159.attempts !== undefined){
+let data160 = data159.attempts;
+if(!(((typeof data160 == "number") && (!(data160 % 1) && !isNaN(data160))) && (isFinite(data160)))){
+const err244 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.retry.anyOf[1].properties.attempts.type,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data160};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -7326,9 +7324,9 @@ vErrors.push(err244);
 }
 errors++;
 }
-if((typeof data159 == "number") && (isFinite(data159))){
-if(data159 > 2147483647 || isNaN(data159)){
-const err245 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data159};
+if((typeof data160 == "number") && (isFinite(data160))){
+if(data160 < 1 || isNaN(data160)){
+const err245 = {instancePath:instancePath+"/retry/attempts",schemaPath:"#/properties/retry/anyOf/1/properties/attempts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema68.properties.retry.anyOf[1].properties.attempts,data:data160};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -7337,8 +7335,15 @@ vErrors.push(err245);
 }
 errors++;
 }
-if(data159 < 1 || isNaN(data159)){
-const err246 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data159};
+}
+}
+if(data159.backoff !== undefined){
+let data161 = data159.backoff;
+const _errs390 = errors;
+let valid85 = false;
+const _errs391 = errors;
+if(!(((typeof data161 == "number") && (!(data161 % 1) && !isNaN(data161))) && (isFinite(data161)))){
+const err246 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data161};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -7347,13 +7352,9 @@ vErrors.push(err246);
 }
 errors++;
 }
-}
-var _valid2 = _errs387 === errors;
-valid85 = valid85 || _valid2;
-const _errs389 = errors;
-if(typeof data159 === "string"){
-if(!pattern10.test(data159)){
-const err247 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data159};
+if((typeof data161 == "number") && (isFinite(data161))){
+if(data161 > 2147483647 || isNaN(data161)){
+const err247 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data161};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -7362,9 +7363,8 @@ vErrors.push(err247);
 }
 errors++;
 }
-}
-else {
-const err248 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data159};
+if(data161 < 1 || isNaN(data161)){
+const err248 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data161};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -7373,10 +7373,13 @@ vErrors.push(err248);
 }
 errors++;
 }
-var _valid2 = _errs389 === errors;
+}
+var _valid2 = _errs391 === errors;
 valid85 = valid85 || _valid2;
-if(!valid85){
-const err249 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data159};
+const _errs393 = errors;
+if(typeof data161 === "string"){
+if(!pattern10.test(data161)){
+const err249 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data161};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -7385,21 +7388,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-else {
-errors = _errs386;
-if(vErrors !== null){
-if(_errs386){
-vErrors.length = _errs386;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err250 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data157};
+const err250 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data161};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -7408,10 +7399,10 @@ vErrors.push(err250);
 }
 errors++;
 }
-var _valid1 = _errs379 === errors;
-valid82 = valid82 || _valid1;
-if(!valid82){
-const err251 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data157};
+var _valid2 = _errs393 === errors;
+valid85 = valid85 || _valid2;
+if(!valid85){
+const err251 = {instancePath:instancePath+"/retry/backoff",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data161};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -7421,10 +7412,10 @@ vErrors.push(err251);
 errors++;
 }
 else {
-errors = _errs376;
+errors = _errs390;
 if(vErrors !== null){
-if(_errs376){
-vErrors.length = _errs376;
+if(_errs390){
+vErrors.length = _errs390;
 }
 else {
 vErrors = null;
@@ -7432,13 +7423,9 @@ vErrors = null;
 }
 }
 }
-if(data.timeout !== undefined){
-let data160 = data.timeout;
-const _errs393 = errors;
-let valid87 = false;
-const _errs394 = errors;
-if(!(((typeof data160 == "number") && (!(data160 % 1) && !isNaN(data160))) && (isFinite(data160)))){
-const err252 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data160};
+}
+else {
+const err252 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.retry.anyOf[1].type,parentSchema:schema68.properties.retry.anyOf[1],data:data159};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -7447,9 +7434,10 @@ vErrors.push(err252);
 }
 errors++;
 }
-if((typeof data160 == "number") && (isFinite(data160))){
-if(data160 > 2147483647 || isNaN(data160)){
-const err253 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data160};
+var _valid1 = _errs383 === errors;
+valid82 = valid82 || _valid1;
+if(!valid82){
+const err253 = {instancePath:instancePath+"/retry",schemaPath:"#/properties/retry/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.retry.anyOf,parentSchema:schema68.properties.retry,data:data159};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -7458,8 +7446,25 @@ vErrors.push(err253);
 }
 errors++;
 }
-if(data160 < 1 || isNaN(data160)){
-const err254 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data160};
+else {
+errors = _errs380;
+if(vErrors !== null){
+if(_errs380){
+vErrors.length = _errs380;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.timeout !== undefined){
+let data162 = data.timeout;
+const _errs397 = errors;
+let valid87 = false;
+const _errs398 = errors;
+if(!(((typeof data162 == "number") && (!(data162 % 1) && !isNaN(data162))) && (isFinite(data162)))){
+const err254 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.anyOf[0].type,parentSchema:schema90.anyOf[0],data:data162};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -7468,13 +7473,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-}
-var _valid3 = _errs394 === errors;
-valid87 = valid87 || _valid3;
-const _errs396 = errors;
-if(typeof data160 === "string"){
-if(!pattern10.test(data160)){
-const err255 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data160};
+if((typeof data162 == "number") && (isFinite(data162))){
+if(data162 > 2147483647 || isNaN(data162)){
+const err255 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema90.anyOf[0],data:data162};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -7483,9 +7484,8 @@ vErrors.push(err255);
 }
 errors++;
 }
-}
-else {
-const err256 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data160};
+if(data162 < 1 || isNaN(data162)){
+const err256 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.anyOf[0],data:data162};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -7494,10 +7494,13 @@ vErrors.push(err256);
 }
 errors++;
 }
-var _valid3 = _errs396 === errors;
+}
+var _valid3 = _errs398 === errors;
 valid87 = valid87 || _valid3;
-if(!valid87){
-const err257 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data160};
+const _errs400 = errors;
+if(typeof data162 === "string"){
+if(!pattern10.test(data162)){
+const err257 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"},message:"must match pattern \""+"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$"+"\"",schema:"^(?:[1-9][0-9]{0,8}ms|[1-9][0-9]{0,5}s|[1-9][0-9]{0,3}m|(?:[1-9][0-9]?|[1-4][0-9]{2}|5[0-8][0-9]|59[0-6])h)$",parentSchema:schema90.anyOf[1],data:data162};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -7506,22 +7509,9 @@ vErrors.push(err257);
 }
 errors++;
 }
-else {
-errors = _errs393;
-if(vErrors !== null){
-if(_errs393){
-vErrors.length = _errs393;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.idempotent !== undefined){
-let data161 = data.idempotent;
-if(typeof data161 !== "boolean"){
-const err258 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data161};
+const err258 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.anyOf[1].type,parentSchema:schema90.anyOf[1],data:data162};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -7530,11 +7520,10 @@ vErrors.push(err258);
 }
 errors++;
 }
-}
-if(data.readOnly !== undefined){
-let data162 = data.readOnly;
-if(typeof data162 !== "boolean"){
-const err259 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data162};
+var _valid3 = _errs400 === errors;
+valid87 = valid87 || _valid3;
+if(!valid87){
+const err259 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema90.anyOf,parentSchema:schema90,data:data162};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -7543,16 +7532,53 @@ vErrors.push(err259);
 }
 errors++;
 }
+else {
+errors = _errs397;
+if(vErrors !== null){
+if(_errs397){
+vErrors.length = _errs397;
 }
-if(data.withPrevious !== undefined){
-let data163 = data.withPrevious;
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.idempotent !== undefined){
+let data163 = data.idempotent;
 if(typeof data163 !== "boolean"){
-const err260 = {instancePath:instancePath+"/withPrevious",schemaPath:"#/properties/withPrevious/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.withPrevious.type,parentSchema:schema68.properties.withPrevious,data:data163};
+const err260 = {instancePath:instancePath+"/idempotent",schemaPath:"#/properties/idempotent/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.idempotent.type,parentSchema:schema68.properties.idempotent,data:data163};
 if(vErrors === null){
 vErrors = [err260];
 }
 else {
 vErrors.push(err260);
+}
+errors++;
+}
+}
+if(data.readOnly !== undefined){
+let data164 = data.readOnly;
+if(typeof data164 !== "boolean"){
+const err261 = {instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.readOnly.type,parentSchema:schema68.properties.readOnly,data:data164};
+if(vErrors === null){
+vErrors = [err261];
+}
+else {
+vErrors.push(err261);
+}
+errors++;
+}
+}
+if(data.withPrevious !== undefined){
+let data165 = data.withPrevious;
+if(typeof data165 !== "boolean"){
+const err262 = {instancePath:instancePath+"/withPrevious",schemaPath:"#/properties/withPrevious/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema68.properties.withPrevious.type,parentSchema:schema68.properties.withPrevious,data:data165};
+if(vErrors === null){
+vErrors = [err262];
+}
+else {
+vErrors.push(err262);
 }
 errors++;
 }
@@ -7570,37 +7596,12 @@ errors = vErrors.length;
 }
 }
 if(data.onFailure !== undefined){
-let data166 = data.onFailure;
-const _errs407 = errors;
+let data168 = data.onFailure;
+const _errs411 = errors;
 let valid88 = false;
-const _errs408 = errors;
-if(!((data166 === "stop") || (data166 === "continue"))){
-const err261 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data166};
-if(vErrors === null){
-vErrors = [err261];
-}
-else {
-vErrors.push(err261);
-}
-errors++;
-}
-var _valid4 = _errs408 === errors;
-valid88 = valid88 || _valid4;
-const _errs409 = errors;
-if(data166 && typeof data166 == "object" && !Array.isArray(data166)){
-if(data166.maxFailPercent === undefined){
-const err262 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data166};
-if(vErrors === null){
-vErrors = [err262];
-}
-else {
-vErrors.push(err262);
-}
-errors++;
-}
-for(const key38 in data166){
-if(!(key38 === "maxFailPercent")){
-const err263 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data166};
+const _errs412 = errors;
+if(!((data168 === "stop") || (data168 === "continue"))){
+const err263 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema68.properties.onFailure.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema68.properties.onFailure.anyOf[0].enum,parentSchema:schema68.properties.onFailure.anyOf[0],data:data168};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -7609,11 +7610,12 @@ vErrors.push(err263);
 }
 errors++;
 }
-}
-if(data166.maxFailPercent !== undefined){
-let data167 = data166.maxFailPercent;
-if(!(((typeof data167 == "number") && (!(data167 % 1) && !isNaN(data167))) && (isFinite(data167)))){
-const err264 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data167};
+var _valid4 = _errs412 === errors;
+valid88 = valid88 || _valid4;
+const _errs413 = errors;
+if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
+if(data168.maxFailPercent === undefined){
+const err264 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/required",keyword:"required",params:{missingProperty: "maxFailPercent"},message:"must have required property '"+"maxFailPercent"+"'",schema:schema68.properties.onFailure.anyOf[1].required,parentSchema:schema68.properties.onFailure.anyOf[1],data:data168};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -7622,9 +7624,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-if((typeof data167 == "number") && (isFinite(data167))){
-if(data167 > 100 || isNaN(data167)){
-const err265 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data167};
+for(const key38 in data168){
+if(!(key38 === "maxFailPercent")){
+const err265 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema68.properties.onFailure.anyOf[1],data:data168};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -7633,8 +7635,11 @@ vErrors.push(err265);
 }
 errors++;
 }
-if(data167 < 0 || isNaN(data167)){
-const err266 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data167};
+}
+if(data168.maxFailPercent !== undefined){
+let data169 = data168.maxFailPercent;
+if(!(((typeof data169 == "number") && (!(data169 % 1) && !isNaN(data169))) && (isFinite(data169)))){
+const err266 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent.type,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data169};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -7643,11 +7648,9 @@ vErrors.push(err266);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err267 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data166};
+if((typeof data169 == "number") && (isFinite(data169))){
+if(data169 > 100 || isNaN(data169)){
+const err267 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data169};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -7656,10 +7659,8 @@ vErrors.push(err267);
 }
 errors++;
 }
-var _valid4 = _errs409 === errors;
-valid88 = valid88 || _valid4;
-if(!valid88){
-const err268 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data166};
+if(data169 < 0 || isNaN(data169)){
+const err268 = {instancePath:instancePath+"/onFailure/maxFailPercent",schemaPath:"#/properties/onFailure/anyOf/1/properties/maxFailPercent/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema68.properties.onFailure.anyOf[1].properties.maxFailPercent,data:data169};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -7668,11 +7669,36 @@ vErrors.push(err268);
 }
 errors++;
 }
+}
+}
+}
 else {
-errors = _errs407;
+const err269 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.properties.onFailure.anyOf[1].type,parentSchema:schema68.properties.onFailure.anyOf[1],data:data168};
+if(vErrors === null){
+vErrors = [err269];
+}
+else {
+vErrors.push(err269);
+}
+errors++;
+}
+var _valid4 = _errs413 === errors;
+valid88 = valid88 || _valid4;
+if(!valid88){
+const err270 = {instancePath:instancePath+"/onFailure",schemaPath:"#/properties/onFailure/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema68.properties.onFailure.anyOf,parentSchema:schema68.properties.onFailure,data:data168};
+if(vErrors === null){
+vErrors = [err270];
+}
+else {
+vErrors.push(err270);
+}
+errors++;
+}
+else {
+errors = _errs411;
 if(vErrors !== null){
-if(_errs407){
-vErrors.length = _errs407;
+if(_errs411){
+vErrors.length = _errs411;
 }
 else {
 vErrors = null;
@@ -7682,12 +7708,12 @@ vErrors = null;
 }
 }
 else {
-const err269 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err271 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
 if(vErrors === null){
-vErrors = [err269];
+vErrors = [err271];
 }
 else {
-vErrors.push(err269);
+vErrors.push(err271);
 }
 errors++;
 }
