@@ -1,8 +1,12 @@
 // saveSnapshot: `etcdctl snapshot save` over the inventory's TLS from the first healthy client
 // URL, into the node's backup staging dir (snapshot.db, 0600, written under .part and renamed),
-// then `snapshot status` with the inventory's etcd.tool and snapshot.db.sha256. The endpoint's
+// then `snapshot status` with the inventory's etcd.tool (kept as snapshot-status.json for
+// snapshotFacts: one pass over the file, not two) and snapshot.db.sha256 (openssl first, as in
+// the transfers; computed while status reads the file, so a multi-GiB snapshot is read side by
+// side from the page cache instead of one pass after the other). The endpoint's
 // status is recorded BEFORE the save (the raft index the snapshot holds is at least that one)
 // for snapshotFacts. Idempotent: a snapshot already saved by this run is kept, not taken again.
+import { SHA256_OF_F } from './check-snapshot.js';
 import { backupStage, commandsCheck, moveAsideFiles, STAGE_DIR_SCHEMA } from './backup-paths.js';
 import { ETCDCTL_CHECK, resolveTool, SNAP_TOOL_FN, toolCheck } from './etcd-shell.js';
 import { creatable, script, word } from './shell.js';
@@ -18,7 +22,7 @@ export interface SaveSnapshotArgs {
 }
 
 /** Files saveSnapshot leaves in the staging dir. */
-export const SAVED = ['snapshot.db', 'snapshot.db.sha256', 'endpoint', 'endpoint-status.json'] as const;
+export const SAVED = ['snapshot.db', 'snapshot.db.sha256', 'snapshot-status.json', 'endpoint', 'endpoint-status.json'] as const;
 
 export const saveSnapshot: DrAction<SaveSnapshotArgs> = {
   name: 'saveSnapshot',
@@ -55,10 +59,14 @@ export const saveSnapshot: DrAction<SaveSnapshotArgs> = {
         'fi',
         resolveTool(a.tool),
         SNAP_TOOL_FN,
-        'snap_tool --write-out=table snapshot status "$stage/snapshot.db"',
-        'sum=$(sha256sum < "$stage/snapshot.db"); sum=${sum%% *}',
-        'printf \'%s  snapshot.db\\n\' "$sum" > "$stage/snapshot.db.sha256"',
-        'echo "sha256 $sum"',
+        'f="$stage/snapshot.db"',
+        // The hash in the background while status reads the same file; `wait` fails the step with it.
+        `( ${SHA256_OF_F}; printf '%s  snapshot.db\\n' "$s" > "$stage/snapshot.db.sha256.part" ) & hashing=$!`,
+        'snap_tool --write-out=json snapshot status "$f" > "$stage/snapshot-status.json.part"',
+        'wait "$hashing"',
+        'mv -- "$stage/snapshot-status.json.part" "$stage/snapshot-status.json"; mv -- "$stage/snapshot.db.sha256.part" "$stage/snapshot.db.sha256"',
+        'echo "snapshot status $(cat "$stage/snapshot-status.json")"',
+        'echo "sha256 $(cut -d\' \' -f1 "$stage/snapshot.db.sha256")"',
       ),
     },
     undo: { kind: 'shell', sudo: true, script: script(`d=${backupStage(a.stageDir)}`, moveAsideFiles(SAVED)) },

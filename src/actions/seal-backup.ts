@@ -57,7 +57,12 @@ export const verifyBackup: DrAction<BackupDirArgs> = {
         `cd ${backupRunDir(a.backupDir)}`,
         SUMS_FN,
         'sums -c --quiet SHA256SUMS',
-        'sums -c snapshot.db.sha256',
+        // The snapshot is most of the bytes: openssl first (it uses the CPU's SHA extensions,
+        // ~3x coreutils' sha256sum here on a multi-GiB file), else the checker.
+        'want=$(cut -d " " -f 1 snapshot.db.sha256)',
+        'if h=$(openssl dgst -sha256 -r < snapshot.db 2>/dev/null) && h=${h%% *} && [ ${#h} -eq 64 ]; then',
+        '  [ "$h" = "$want" ] || { echo "snapshot.db: sha256 $h, snapshot.db.sha256 says $want" >&2; exit 1; }; echo "snapshot.db: OK"',
+        'else sums -c snapshot.db.sha256; fi',
         'echo "backup: $(pwd) ($(wc -l < SHA256SUMS) files + snapshot.db, all sha256 verified)"',
       ),
     },

@@ -1,7 +1,7 @@
 // snapshotFacts: the backup's cluster.json, written on the node that saved the snapshot: the
 // member list as etcd reports it (name, peer and client URL: member names need not be node
 // names), etcd version and raft index from the endpoint status saveSnapshot recorded before the
-// save, revision and key count from `snapshot status` (etcd.tool), the snapshot's sha256, when
+// save, revision and key count from the `snapshot status` saveSnapshot kept (etcd.tool), the snapshot's sha256, when
 // and where it was taken. Idempotent: a cluster.json of this run is kept as written.
 import { backupStage, commandsCheck, moveAsideFiles, STAGE_DIR_SCHEMA } from './backup-paths.js';
 import { ETCDCTL_CHECK, resolveTool, SNAP_TOOL_FN, toolCheck } from './etcd-shell.js';
@@ -47,7 +47,8 @@ export const snapshotFacts: DrAction<SnapshotFactsArgs> = {
         FIELD_FN,
         resolveTool(a.tool),
         SNAP_TOOL_FN,
-        'status=$(snap_tool --write-out=json snapshot status "$stage/snapshot.db")',
+        // saveSnapshot kept its status of the file; a stage from an older kubedr has none.
+        'if [ -e "$stage/snapshot-status.json" ]; then status=$(cat "$stage/snapshot-status.json"); else status=$(snap_tool --write-out=json snapshot status "$stage/snapshot.db"); fi',
         'members=$(ctl member list | awk -F\', \' \'{printf "%s{\\"name\\":\\"%s\\",\\"peerURL\\":\\"%s\\",\\"clientURL\\":\\"%s\\"}", (n++ ? "," : ""), $3, $4, $5}\')',
         '[ -n "$members" ] || { echo "etcd at $ep listed no members" >&2; exit 1; }',
         'printf \'{"cluster":"%s","members":[%s],"etcdVersion":"%s","revision":%s,"raftIndex":%s,"totalKeys":%s,"totalSize":%s,"sha256":"%s","takenAt":"%s","takenFrom":"%s","endpoint":"%s"}\\n\' \\',

@@ -134,7 +134,7 @@ describe('etcd-backup actions: the rendered scripts, run', () => {
     const save = sh(text(planned('saveSnapshot', `{ stageDir: ${stage('cp1')}, tool: etcdctl }`, '{ nodes: [cp1] }').tasks[0]?.action), { FAKE_DOWN: 'https://127.0.0.11:2379' });
     expect(save, save.stderr).toMatchObject({ code: 0 });
     expect(calls().filter((c) => c.includes('snapshot save'))).toEqual([expect.stringMatching(/^etcdctl .*--endpoints=https:\/\/127\.0\.0\.12:2379 snapshot save /)]);
-    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([expect.stringMatching(/^etcdctl --write-out=table snapshot status /)]);
+    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([expect.stringMatching(/^etcdctl --write-out=json snapshot status /)]);
     const sha = execFileSync('sha256sum', [join(stage('cp1'), RUN, 'snapshot.db')], { encoding: 'utf8' }).split(' ')[0] ?? '';
     expect(readFileSync(join(stage('cp1'), RUN, 'snapshot.db.sha256'), 'utf8')).toBe(`${sha}  snapshot.db\n`);
     // Again (resume): the saved snapshot is kept, not taken again.
@@ -142,8 +142,10 @@ describe('etcd-backup actions: the rendered scripts, run', () => {
     expect(sh(text(planned('saveSnapshot', `{ stageDir: ${stage('cp1')} }`, '{ nodes: [cp1] }').tasks[0]?.action)).code).toBe(0);
     expect(calls().filter((c) => c.includes('snapshot save'))).toEqual([]);
     // The inventory's etcd.tool (auto): etcdutl, as it is installed.
-    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([expect.stringMatching(/^etcdutl --write-out=table snapshot status /)]);
+    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([expect.stringMatching(/^etcdutl --write-out=json snapshot status /)]);
 
+    // cluster.json from the status saveSnapshot kept: the snapshot is not read a second time.
+    writeFileSync(log, '');
     const facts = sh(text(planned('snapshotFacts', `{ stageDir: ${stage('cp1')} }`, '{ nodes: [cp1] }').tasks[0]?.action));
     expect(facts, facts.stderr).toMatchObject({ code: 0 });
     const cluster = JSON.parse(readFileSync(join(stage('cp1'), RUN, 'cluster.json'), 'utf8')) as Record<string, unknown>;
@@ -156,6 +158,7 @@ describe('etcd-backup actions: the rendered scripts, run', () => {
       ],
       etcdVersion: '3.4.27', revision: 40, raftIndex: 57, totalKeys: 12, sha256: sha, takenFrom: 'cp1', endpoint: 'https://127.0.0.12:2379',
     });
+    expect(calls().filter((c) => c.includes('snapshot status'))).toEqual([]);
   });
 
   it('saveSnapshot fails, saving nothing, when no endpoint is healthy', () => {
@@ -180,6 +183,15 @@ describe('etcd-backup actions: the rendered scripts, run', () => {
     expect(backup.files.filter((f) => f.startsWith('nodes/cp1/pki/') && f.endsWith('ca.crt'))).toEqual([]);
     expect(backup.files).not.toContain('nodes/cp1/kubeadm-config.yaml');
     expect(readFileSync(join(dir, 'nodes/cp2/pki/etcd/server.crt'), 'utf8')).toBe('server of cp2');
+
+    // A snapshot changed after the download (SHA256SUMS itself intact) is refused, by name.
+    const snap = readFileSync(join(dir, 'snapshot.db'));
+    writeFileSync(join(dir, 'snapshot.db'), Buffer.concat([snap, Buffer.from('x')]));
+    const bad = sh(text(planned('verifyBackup', `{ backupDir: ${backupDir} }`, '').tasks[0]?.action));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/snapshot\.db: sha256 [0-9a-f]{64}, snapshot\.db\.sha256 says [0-9a-f]{64}/);
+    writeFileSync(join(dir, 'snapshot.db'), snap);
+    expect(sh(text(planned('verifyBackup', `{ backupDir: ${backupDir} }`, '').tasks[0]?.action)).code).toBe(0);
 
     writeFileSync(join(dir, 'nodes/cp1/manifests/etcd.yaml'), 'tampered');
     expect(sh(text(planned('verifyBackup', `{ backupDir: ${backupDir} }`, '').tasks[0]?.action)).code).not.toBe(0);
