@@ -1,10 +1,12 @@
 // recordEtcdData and verifyEtcd: the restored cluster's revision and key count, read once etcd
-// has quorum and while the apiservers are still down (they must not be below the snapshot's),
+// has quorum and while the apiservers are still down (they must not be below the snapshot's: its
+// revision from the status snapshotStatus kept before the stop, else from the staged snapshot),
 // then compared again at the end (health, exact member list, nothing lost since). Both only
 // read: idempotent; before the run the rehearsal checks etcdctl and the client certificates.
 import { ETCDCTL_CHECK, etcdctlFn, jsonInt, resolveTool, SNAP_TOOL_FN } from './etcd-shell.js';
 import { script, word } from './shell.js';
 import { DEFAULT_STAGE } from './stage-snapshot.js';
+import { STATUS_FILE } from './check-snapshot.js';
 import type { DrAction, TemplateArg } from './types.js';
 import { MEMBERS_GOT_WANT } from './wait-etcd-quorum.js';
 
@@ -37,7 +39,9 @@ export const recordEtcdData: DrAction<RecordEtcdDataArgs> = {
         `snap=${word(a.stageDir ?? DEFAULT_STAGE)}/{{ run.id }}/snapshot.db`,
         resolveTool(a.tool),
         SNAP_TOOL_FN,
-        `srev=$(snap_tool -w json snapshot status "$snap" | ${jsonInt('revision')})`,
+        // snapshotStatus kept the staged snapshot's status before the stop: not read again now.
+        `st="\${snap%/*}/${STATUS_FILE}"`,
+        `if [ -s "$st" ]; then srev=$(cat -- "$st" | ${jsonInt('revision')}); else srev=$(snap_tool -w json snapshot status "$snap" | ${jsonInt('revision')}); fi`,
         REV_KEYS,
         '[ -n "$srev" ] && [ -n "$rev" ] && [ "$rev" -ge "$srev" ] || { echo "cluster revision ${rev:-?} is below the snapshot\'s ${srev:-?}" >&2; exit 1; }',
         'echo "${rev} ${keys:-0}"',

@@ -1,7 +1,7 @@
 // Public surface of src/actions: the built-in DR actions by the YAML key that calls them.
 // Shared file: add one line per action to DR_ACTIONS, do not reorganise.
 import { checkEtcdMember } from './check-etcd-member.js';
-import { checkSnapshot } from './check-snapshot.js';
+import { checkSnapshot, snapshotStatus } from './check-snapshot.js';
 import { configureMember } from './configure-member.js';
 import { recordEtcdData, verifyEtcd } from './etcd-data.js';
 import { configureEtcdService, startEtcdService, stopEtcdService } from './etcd-service.js';
@@ -39,6 +39,7 @@ export type { ActionExpansion, DrAction, TemplateArg } from './types.js';
 export const DR_ACTIONS: Readonly<Record<string, DrAction<never>>> = {
   checkEtcdMember,
   checkSnapshot,
+  snapshotStatus,
   checkSnapshotFile,
   configureEtcdService,
   configureMember,

@@ -217,7 +217,7 @@ describe('ha-restore plan', () => {
   it('runs beside the snapshot copy only read-only checks and kubedr\'s own staging; writes to cluster files wait for every check', () => {
     const pre = plan.phases.find((p) => p.name === 'preflight')?.steps ?? [];
     const groups = stepGroups(pre).map((g) => g.map((s) => s.id));
-    const staging = new Set(['stage-dir', 'upload-snapshot', 'restore-snapshot']);
+    const staging = new Set(['stage-dir', 'upload-snapshot', 'restore-snapshot', 'snapshot-revision']);
     for (const g of groups.filter((x) => x.length > 1)) {
       for (const id of g) expect(READ_ONLY.has(id) || staging.has(id) || id.endsWith('-manifest-source'), `${id} runs beside ${g.join(', ')}`).toBe(true);
     }
