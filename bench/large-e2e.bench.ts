@@ -11,7 +11,7 @@
 // disk it needs and refuses to start without it. The db is seeded, untimed: a cached snapshot of
 // random values (seedSnapshot) restored into every member before the lab's etcd first starts.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { breakQuorum, DAMAGED_DIR, startLab, waitClusterUp, type EtcdManifestFlags, type Lab, type LabNode } from '../test/lab/index.js';
@@ -19,7 +19,7 @@ import { shellQuote as q } from '../src/plan/quote.js';
 import { buildCli, REPO } from './lib/kubedr-cli.js';
 import type { Metrics, PairedSuite } from './lib/paired.js';
 import { runOk } from './lib/proc.js';
-import { SCRIPT_LEFTOVERS, writeRestoreScript } from './lib/restore-script.js';
+import { PHASE_MARK, SCRIPT_LEFTOVERS, scriptPhases, writeRestoreScript } from './lib/restore-script.js';
 import { cachedSnapshot, putValues, snapshotCachePath } from './lib/snapshot-cache.js';
 import { ensureTools, ETCDCTL, SCP, SSH } from './lib/tools.js';
 
@@ -113,16 +113,43 @@ function writeBackupScript(lab: Lab, local: string, path: string): string {
   const lines = [
     '#!/bin/bash',
     'set -euo pipefail',
+    // Per-phase figures as the restore script writes them (a builtin echo to stderr, no process).
+    `phase() { echo "${PHASE_MARK} $1 \${EPOCHREALTIME/[!0-9]/.}" >&2; }`,
+    'phase save',
     `ssh ${opts} -p ${cp1.sshPort} root@${cp1.address} ${q(`set -e; mkdir -p ${STAGE}; rm -f ${STAGE}/snapshot.db; ${ctl} --endpoints=https://${cp1.address}:2379 snapshot save ${STAGE}/snapshot.db >/dev/null; sha256sum ${STAGE}/snapshot.db > ${STAGE}/snapshot.db.sha256`)}`,
     `remote=$(ssh ${opts} -p ${cp1.sshPort} root@${cp1.address} ${q(`cat ${STAGE}/snapshot.db.sha256`)})`,
+    'phase download',
     `scp -q ${opts} -P ${cp1.sshPort} root@${cp1.address}:${STAGE}/snapshot.db ${q(local)}`,
+    'phase localSha256',
     `sum=$(sha256sum ${q(local)}); sum=\${sum%% *}`,
     '[ "$sum" = "${remote%% *}" ] || { echo "sha256 mismatch after download" >&2; exit 1; }',
+    'phase end',
     'echo "$sum"',
     '',
   ];
   writeFileSync(path, lines.join('\n'), { mode: 0o700 });
   return path;
+}
+
+/**
+ * Wall time of each step of the kubedr run in `stateDir` (first task start to last task end,
+ * from its journal), for steps of at least 2 s: where kubedr's time went. `<prefix>.<step>Ms`.
+ */
+function stepTimes(stateDir: string, prefix: string): Metrics {
+  const runs = join(stateDir, 'runs');
+  const run = readdirSync(runs)[0];
+  if (run === undefined) return {};
+  const spans = new Map<string, [number, number]>();
+  for (const line of readFileSync(join(runs, run, 'journal.jsonl'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as { r: string; key?: string; at: string };
+    if ((r.r !== 'task-start' && r.r !== 'task-end') || r.key === undefined) continue;
+    const step = r.key.split('@')[0] ?? r.key;
+    const at = Date.parse(r.at);
+    const span = spans.get(step) ?? [at, at];
+    spans.set(step, [Math.min(span[0], at), Math.max(span[1], at)]);
+  }
+  return Object.fromEntries([...spans].filter(([, [a, b]]) => b - a >= 2000).map(([step, [a, b]]) => [`${prefix}.${step}Ms`, b - a]));
 }
 
 /** kubedr's CLI under /usr/bin/time: its output, and its peak RSS in MiB. */
@@ -221,14 +248,16 @@ const suite: PairedSuite<Ctx> = {
       name: SCRIPT_NAME,
       run: async (ctx) => {
         const t0 = performance.now();
-        const sha = (await runOk('bash', [ctx.backupScript], { timeoutMs: TIMEOUT_MS })).stdout.trim();
+        const b = await runOk('bash', [ctx.backupScript], { timeoutMs: TIMEOUT_MS });
+        const sha = b.stdout.trim();
         const backupMs = performance.now() - t0;
         await waitClusterUp(ctx.lab, 300_000);
         await breakQuorum(ctx.lab);
         const t1 = performance.now();
-        await runOk('bash', [ctx.restoreScript], { timeoutMs: TIMEOUT_MS, env: { ...process.env, SNAP_SHA: sha } });
+        const r = await runOk('bash', [ctx.restoreScript], { timeoutMs: TIMEOUT_MS, env: { ...process.env, SNAP_SHA: sha } });
         const restoreMs = performance.now() - t1;
-        return { ms: backupMs + restoreMs, metrics: { backupMs: Math.round(backupMs), restoreMs: Math.round(restoreMs) } };
+        const phases = (prefix: string, stderr: string): Metrics => Object.fromEntries(Object.entries(scriptPhases(stderr)).map(([k, v]) => [`${prefix}.${k}`, v]));
+        return { ms: backupMs + restoreMs, metrics: { backupMs: Math.round(backupMs), restoreMs: Math.round(restoreMs), ...phases('backup', b.stderr), ...phases('restore', r.stderr) } };
       },
       after: (ctx) => checkAndClean(ctx),
     },
@@ -251,7 +280,10 @@ const suite: PairedSuite<Ctx> = {
         const r = await kubedrTimed(['run', '-r', join(REPO, 'runbooks', 'ha-restore.yaml'), ...common, '--state-dir', join(state, 'state-restore'), '--param', `backup=${backup}`, '--param', `manifestSearchPath=${DAMAGED_DIR}`]);
         const restoreMs = performance.now() - t1;
         ctx.peakRssMiB.push(b.peakMiB, r.peakMiB);
-        const metrics: Metrics = { backupMs: Math.round(backupMs), restoreMs: Math.round(restoreMs), backupPeakRssMiB: b.peakMiB, restorePeakRssMiB: r.peakMiB };
+        const metrics: Metrics = {
+          backupMs: Math.round(backupMs), restoreMs: Math.round(restoreMs), backupPeakRssMiB: b.peakMiB, restorePeakRssMiB: r.peakMiB,
+          ...stepTimes(join(state, 'state-backup'), 'backup'), ...stepTimes(join(state, 'state-restore'), 'restore'),
+        };
         return { ms: backupMs + restoreMs, metrics };
       },
       after: (ctx) => checkAndClean(ctx),
