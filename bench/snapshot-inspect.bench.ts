@@ -4,16 +4,15 @@
 // KUBEDR_BENCH_SNAPSHOT_MB sets the snapshot size (default 1024, written as 1 MiB values);
 // KUBEDR_BENCH_SNAPSHOT_KEYS (default 0 = skip) adds a snapshot of that many small Kubernetes
 // objects, where memory is dominated by the live-key index. Snapshots are generated once with a
-// throwaway etcd and cached in the temp dir.
+// throwaway etcd and cached in the temp dir (lib/snapshot-cache.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, renameSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getSnapshotValue, inspectSnapshot } from '../src/app/snapshot.js';
 import { pod } from '../test/etcd/snapshot/cluster-writes.js';
-import { startEtcd, type ThrowawayEtcd } from '../test/etcd/snapshot/throwaway-etcd.js';
+import { cachedSnapshot, putValues } from './lib/snapshot-cache.js';
 import type { BenchSuite } from './run.js';
 
 const THIS = fileURLToPath(import.meta.url);
@@ -76,39 +75,9 @@ async function measureManyKeys(keys: number, idleRssMb: number): Promise<Record<
 
 /** Writes `megabytes` of 1 MiB values into a throwaway etcd and saves a snapshot (cached). */
 function ensureSnapshot(megabytes: number): Promise<string> {
-  return cachedSnapshot(`${megabytes}mb`, async (etcd) => {
-    // 16 writes in flight: raft batches them into one WAL write; a put of the same key again is
-    // harmless, so a put that timed out on the loaded machine is retried.
-    const put = async (n: number): Promise<void> => {
-      // Distinct, poorly compressible content per value: nothing is shared between keys.
-      const value = Buffer.alloc(VALUE - 4096, createHash('sha256').update(String(n)).digest());
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return void (await etcd.put(`/registry/configmaps/bench/cm-${n}`, value));
-        } catch (e) {
-          if (attempt >= 10) throw e;
-        }
-      }
-    };
-    for (let i = 0; i < megabytes; i += 16) {
-      await Promise.all(Array.from({ length: Math.min(16, megabytes - i) }, (_, j) => put(i + j)));
-      if (i % 512 === 0) process.stderr.write(`  snapshot-inspect: ${i} of ${megabytes} MiB written\n`);
-    }
-  }, megabytes);
-}
-
-async function cachedSnapshot(name: string, write: (etcd: ThrowawayEtcd) => Promise<void>, megabytes = 0): Promise<string> {
-  const file = join(tmpdir(), `kubedr-bench-snapshot-${name}.db`);
-  if (existsSync(file)) return file;
-  const etcd = await startEtcd({ quotaBytes: Math.max(2, Math.ceil((megabytes * 2) / 1024)) * 1024 ** 3, snapshotCount: 500 });
-  try {
-    await write(etcd);
-    await etcd.save(`${file}.part`);
-    renameSync(`${file}.part`, file);
-  } finally {
-    await etcd.stop();
-  }
-  return file;
+  // Distinct, poorly compressible content per value: nothing is shared between keys.
+  const value = (n: number): Buffer => Buffer.alloc(VALUE - 4096, createHash('sha256').update(String(n)).digest());
+  return cachedSnapshot(`${megabytes}mb`, (etcd) => putValues(etcd, megabytes, (n) => `/registry/configmaps/bench/cm-${n}`, value, 'snapshot-inspect'), megabytes);
 }
 
 /** Runs one mode in a fresh child process so its peak RSS is its own. */

@@ -7,6 +7,9 @@ export interface ManifestMember {
   address: string;
 }
 
+/** etcd's default --initial-cluster-token: kubeadm's manifest sets none. */
+export const INITIAL_CLUSTER_TOKEN = 'etcd-cluster';
+
 /** `etcd-cp1=https://127.X.0.1:2380,…` */
 export function initialCluster(members: ManifestMember[]): string {
   return members.map((m) => `${m.name}=https://${m.address}:2380`).join(',');

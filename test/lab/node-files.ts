@@ -1,11 +1,16 @@
 // The files kubeadm leaves on a node: PKI copies, kubeconfigs, static-pod manifests on control
 // planes; CA and kubelet.conf on workers (as after `kubeadm join`).
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { apiserverEtcdClient, writeExternalEtcdFiles } from './external-etcd.js';
 import { join } from 'node:path';
-import { apiserverManifest, componentManifest, etcdManifest, kubeconfig, type EtcdManifestFlags } from './manifests.js';
+import {
+  apiserverManifest, componentManifest, etcdManifest, initialCluster, INITIAL_CLUSTER_TOKEN, kubeconfig, type EtcdManifestFlags, type ManifestMember,
+} from './manifests.js';
 import type { LabNode } from './node-start.js';
+import { runOk } from './proc.js';
 
+/** The etcd member of a node: its member name (etcd-<node>), not the node name, and address. */
+export const member = (c: LabNode): ManifestMember => ({ name: c.etcdName ?? c.name, address: c.address });
 
 /** External etcd: the members (own hosts) and the host dir with their Kubespray certificates. */
 export interface ExternalEtcd {
@@ -34,7 +39,6 @@ export function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string, exter
     for (const c of ['controller-manager.conf', 'scheduler.conf']) writeFileSync(join(k, c), kubeconfig(server, caPem, c.replace('.conf', '')));
     const m = join(k, 'manifests');
     // The etcd member names (etcd-<node>), not the node names: --name and --initial-cluster.
-    const member = (c: LabNode): { name: string; address: string } => ({ name: c.etcdName ?? c.name, address: c.address });
     if (!external) writeFileSync(join(m, 'etcd.yaml'), etcdManifest(member(n), cps.map(member), etcdFlags), { mode: 0o600 });
     writeFileSync(join(m, 'kube-apiserver.yaml'), apiserverManifest(n, external && apiserverEtcdClient(n, external.members)), { mode: 0o600 });
     writeFileSync(join(m, 'kube-controller-manager.yaml'), componentManifest('kube-controller-manager'), { mode: 0o600 });
@@ -45,4 +49,23 @@ export function writeNodeFiles(n: LabNode, cps: LabNode[], shared: string, exter
     writeFileSync(join(k, 'kubelet.conf'), kubeconfig(`https://${cps[0]?.address ?? ''}:6443`, caPem, 'default-auth'));
     writeFileSync(join(n.dirs.kubelet, 'kubedr-lab-joined.json'), JSON.stringify({ joinedAt: new Date().toISOString(), server: `https://${cps[0]?.address ?? ''}:6443` }));
   }
+}
+
+/**
+ * A stacked member's data dir restored from `snapshot` before its etcd first starts, as the
+ * manifest would bootstrap it: `etcdctl snapshot restore` with the member's own --name and peer
+ * URL, the manifest's --initial-cluster and etcd's default token, into a sibling dir that then
+ * replaces the (empty) /var/lib/etcd. etcd finds a data dir and starts from it.
+ */
+export async function seedEtcdData(n: LabNode, cps: LabNode[], snapshot: string): Promise<void> {
+  const self = member(n);
+  const seeded = `${n.dirs.etcdData}.seed`;
+  rmSync(seeded, { recursive: true, force: true });
+  await runOk('etcdctl', [
+    'snapshot', 'restore', snapshot, `--name=${self.name}`, `--initial-cluster=${initialCluster(cps.map(member))}`,
+    `--initial-cluster-token=${INITIAL_CLUSTER_TOKEN}`, `--initial-advertise-peer-urls=https://${self.address}:2380`, `--data-dir=${seeded}`,
+  ], { env: { ...process.env, ETCDCTL_API: '3' } });
+  rmSync(n.dirs.etcdData, { recursive: true, force: true });
+  renameSync(seeded, n.dirs.etcdData);
+  chmodSync(n.dirs.etcdData, 0o700);
 }

@@ -33,10 +33,12 @@ export interface ThrowawayEtcd {
  * Starts etcd and waits until it answers; `quotaBytes` raises the backend quota for big benches
  * (etcd 3.4 takes a quota above its recommended 8 GiB with a warning, it does not cap it);
  * `snapshotCount` lets etcd purge its WAL early, so a multi-GiB bench db is not written twice
- * to the disk (etcd keeps every WAL file until its first snapshot, 100,000 entries by default).
+ * to the disk (etcd keeps every WAL file until its first snapshot, 100,000 entries by default);
+ * `parentDir` holds the temp data dir (default the temp dir): a tmpfs such as /dev/shm spares a
+ * bench's multi-GiB fill the disk's fsyncs. The data dir is removed by `stop`.
  */
-export async function startEtcd(opts: { quotaBytes?: number; snapshotCount?: number } = {}): Promise<ThrowawayEtcd> {
-  const dir = mkdtempSync(join(tmpdir(), 'kubedr-etcd-'));
+export async function startEtcd(opts: { quotaBytes?: number; snapshotCount?: number; parentDir?: string } = {}): Promise<ThrowawayEtcd> {
+  const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'kubedr-etcd-'));
   const ip = `127.${rand(20, 250)}.${rand(0, 255)}.${rand(1, 254)}`;
   const client = `http://${ip}:${rand(20000, 40000)}`;
   const peer = `http://${ip}:${rand(40001, 60000)}`;
