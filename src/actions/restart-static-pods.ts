@@ -1,6 +1,7 @@
-// restartStaticPods: each pod stopped (manifest to the run's stash, wait until gone) and started
-// again (manifest back, wait until running), one pod at a time, so that no component keeps a
-// cache of the cluster from before the restore. Idempotent: a manifest found in the stash is put
+// restartStaticPods: the pods stopped (manifests to the run's stash, wait until gone) and started
+// again (manifests back, wait until running), so that no component keeps a cache of the cluster
+// from before the restore. All the node's listed pods at once (they do not depend on each other:
+// one wait for the kubelet instead of one per pod). Idempotent: a manifest found in the stash is put
 // back; undo only puts back a manifest an interrupted restart left in the stash.
 import { DURATION, script } from './shell.js';
 import { CRICTL_CHECK, dirs, staticPodsProperties, waitPods, podsAndWait, type StaticPodsArgs } from './static-pods.js';
@@ -12,7 +13,7 @@ const DEFAULT_PODS = ['kube-controller-manager', 'kube-scheduler'];
 
 export const restartStaticPods: DrAction<RestartStaticPodsArgs> = {
   name: 'restartStaticPods',
-  summary: 'restart static pods one by one: manifest to the stash, wait until gone, back, wait until running',
+  summary: 'restart static pods: manifests to the stash, wait until gone, back, wait until running',
   argsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -31,11 +32,16 @@ export const restartStaticPods: DrAction<RestartStaticPodsArgs> = {
           'set -e',
           dirs(a),
           'mkdir -p -- "$stash"',
+          'restart=""',
           `for p in ${pods.join(' ')}; do`,
           '  if [ -e "$m/$p.yaml" ] && [ ! -e "$stash/$p.yaml" ]; then mv -- "$m/$p.yaml" "$stash/$p.yaml"; fi',
-          '  [ -e "$stash/$p.yaml" ] || { echo "$p: no manifest in $m: not restarted"; continue; }',
+          '  if [ -e "$stash/$p.yaml" ]; then restart="$restart $p"; else echo "$p: no manifest in $m: not restarted"; fi',
+          'done',
+          'for p in $restart; do',
           waitPods(['$p'], 'gone', waitSec).replaceAll("'^($p)$'", '"^$p\\$"').replace(/^/gm, '  '),
-          '  mv -- "$stash/$p.yaml" "$m/$p.yaml"',
+          'done',
+          'for p in $restart; do mv -- "$stash/$p.yaml" "$m/$p.yaml"; done',
+          'for p in $restart; do',
           waitPods(['$p'], 'running', waitSec).replace(/^/gm, '  '),
           '  echo "$p restarted"',
           'done',

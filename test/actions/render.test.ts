@@ -110,13 +110,18 @@ describe('DR action rendering', () => {
       "$ set -e
       m=/etc/kubernetes/manifests; stash=/etc/kubernetes/kubedr-stash/{{ run.id }}
       mkdir -p -- "$stash"
+      restart=""
       for p in kube-controller-manager kube-scheduler; do
         if [ -e "$m/$p.yaml" ] && [ ! -e "$stash/$p.yaml" ]; then mv -- "$m/$p.yaml" "$stash/$p.yaml"; fi
-        [ -e "$stash/$p.yaml" ] || { echo "$p: no manifest in $m: not restarted"; continue; }
+        if [ -e "$stash/$p.yaml" ]; then restart="$restart $p"; else echo "$p: no manifest in $m: not restarted"; fi
+      done
+      for p in $restart; do
         i=0; while [ -n "$(crictl ps --name "^$p\\$" -q)" ]; do
           i=$((i+1)); [ "$i" -le 600 ] || { echo "still running after 120s: $(crictl ps --name "^$p\\$" | tail -n +2)" >&2; exit 1; }; sleep 0.2
         done
-        mv -- "$stash/$p.yaml" "$m/$p.yaml"
+      done
+      for p in $restart; do mv -- "$stash/$p.yaml" "$m/$p.yaml"; done
+      for p in $restart; do
         for c in $p; do
           i=0; while [ -z "$(crictl ps --name "^$c\\$" -q)" ]; do i=$((i+1)); [ "$i" -le 600 ] || { echo "$c is not running after 120s" >&2; exit 1; }; sleep 0.2; done
           echo "$c running"
