@@ -7,9 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startEtcd } from '../etcd/snapshot/throwaway-etcd.js';
-import { labMembers, seedValue, startLab, verifyCluster, type Lab, type SeedSet } from './index.js';
+import { labMembers, seedValue, startLab, verifyCluster, type SeedSet } from './index.js';
+import { useLab } from './vitest.js';
 
 const KEYS = 300;
 const seed: SeedSet = { prefix: '/registry/configmaps/kubedr-lab-seeded/', count: KEYS, tag: `seeded-${process.pid}` };
@@ -17,11 +18,8 @@ const keyOf = (i: number): string => `${seed.prefix}${String(i).padStart(6, '0')
 
 let dir = '';
 let snapshot = '';
-let lab: Lab | undefined;
-let starting: Promise<unknown> = Promise.resolve();
-const stop = new AbortController();
 
-beforeAll(async () => {
+const env = useLab(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubedr-lab-seed-'));
   snapshot = join(dir, 'seed.db');
   const etcd = await startEtcd();
@@ -31,21 +29,15 @@ beforeAll(async () => {
   } finally {
     await etcd.stop();
   }
-  // As useLab does: no wall-clock bound of our own, the hook timeout bounds the wait.
-  const up = startLab({ controlPlanes: 3, workers: 0, etcdSeedSnapshot: snapshot, clusterWaitMs: Number.POSITIVE_INFINITY, signal: stop.signal, owned: true });
-  starting = up.catch(() => undefined);
-  lab = await up;
+  return { controlPlanes: 3, workers: 0, etcdSeedSnapshot: snapshot };
 });
 
-afterAll(async () => {
-  stop.abort(new Error('the test file is over'));
-  await starting;
-  await lab?.down();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 it('every member starts from the snapshot: the seeded keys on each, the exact member list, one cluster', async () => {
-  if (!lab) throw new Error('the lab is not up');
+  const { lab } = env;
   // Member list exactly etcd-cp1..3 at their peer URLs (not the throwaway's member), every member
   // healthy with a leader and the same cluster id, every apiserver ready, every key with its value.
   expect(await verifyCluster(lab, { seeded: [seed] })).toEqual([]);

@@ -9,14 +9,16 @@ export interface LabHandle {
   readonly lab: Lab;
 }
 
-export function useLab(opts: LabOptions = {}): LabHandle {
+/** `opts` may be computed in the hook (e.g. a seed snapshot made first). */
+export function useLab(opts: LabOptions | (() => Promise<LabOptions>) = {}): LabHandle {
   let lab: Lab | undefined;
   let starting: Promise<unknown> = Promise.resolve();
   // No wall-clock bound of our own on the cluster coming up (a loaded machine is slow): the hook
   // timeout bounds it, and afterAll stops a wait still going so that startLab tears the lab down.
   const stop = new AbortController();
   beforeAll(async () => {
-    const up = startLab({ clusterWaitMs: Number.POSITIVE_INFINITY, signal: stop.signal, ...opts, owned: true });
+    const o = typeof opts === 'function' ? await opts() : opts;
+    const up = startLab({ clusterWaitMs: Number.POSITIVE_INFINITY, signal: stop.signal, ...o, owned: true });
     starting = up.catch(() => undefined);
     lab = await up;
   });
