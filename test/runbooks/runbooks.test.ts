@@ -154,7 +154,6 @@ describe('built-in runbooks', () => {
 
 describe('ha-restore plan', () => {
   const plan = planOf('ha-restore.yaml', INVENTORIES.kubeadm);
-  const restore = steps(plan).find((s) => s.id === 'restore-member');
   const members = [['cp-a', '10.20.0.11'], ['cp-b', '10.20.0.12'], ['cp-c', '10.20.0.13']] as const;
   const initialCluster = members.map(([n, ip]) => `${n}=https://${ip}:2380`).join(',');
 
