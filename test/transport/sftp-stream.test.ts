@@ -36,12 +36,12 @@ function fakeFile(size: number, failAt = -1): { fh: FileHandle; out: Buffer; sta
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
       const i = stats.writes++;
       return new Promise((resolve, reject) => {
-        setTimeout(() => {
+        setImmediate(() => {
           stats.inFlight--;
           if (i === failAt) return reject(new Error('ENOSPC: no space left on device'));
           buf.copy(out, pos, off, off + len);
           resolve({ bytesWritten: len, buffer: buf });
-        }, 1);
+        });
       });
     },
   } as unknown as FileHandle;
