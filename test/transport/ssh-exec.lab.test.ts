@@ -2,13 +2,13 @@
 // non-command outcomes (timeout, connection lost, unreachable) told apart by code.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshTransport, type SshTransport } from '../../src/transport/index.js';
 import { processesWith } from '../helpers/procs.js';
 import { until, untilExists } from '../helpers/until.js';
-import { descendantsOf, genKey, nodeFor, startSshd, type Sshd } from './helpers/sshd.js';
+import { descendantsOf, genKey, nodeFor, SHELL_STARTUP_FILES, startSshd, type Sshd } from './helpers/sshd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubedr-exec-'));
 let sshd: Sshd;
@@ -52,6 +52,13 @@ describe('ssh exec', () => {
     const cmd = `head -c 300000 /dev/zero | tr '\\0' e >&2; head -c 200000 /dev/zero | tr '\\0' o; echo done >&2`;
     const results = await Promise.all(Array.from({ length: 12 }, () => t.exec('cp-1', cmd, opts)));
     for (const r of results) expect([r.exitCode, r.stdout.length, r.stderr.length, r.stderr.endsWith('eedone\n')]).toEqual([0, 200_000, 300_005, true]);
+  });
+
+  it("runs with the machine's home but without its shell start-up files (a slow ~/.bashrc must not slow every session)", async () => {
+    const present = SHELL_STARTUP_FILES.filter((f) => existsSync(join(homedir(), f)));
+    const script = `echo "$HOME"; for f in ${SHELL_STARTUP_FILES.join(' ')}; do [ -e ~/$f ] && echo "$f $(wc -c < ~/$f)"; done; true`;
+    const r = await t.exec('cp-1', script, opts);
+    expect(r.stdout.trim().split('\n')).toEqual([homedir(), ...present.map((f) => `${f} 0`)]);
   });
 
   it('passes stdin and streams output', async () => {

@@ -1,8 +1,9 @@
 // A real OpenSSH sshd per test file, on its own 127.x.y.z address and free port so that
 // developers running tests at the same time never collide. Stopped by PID (and its session
 // children by PID) in afterAll, even when a test failed.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import type { InventoryNode } from '../../../src/model/index.js';
@@ -87,7 +88,7 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
       '',
     ].join('\n'),
   );
-  const child = spawn('/usr/sbin/sshd', ['-D', '-f', conf, '-E', logFile], { stdio: 'ignore' });
+  const child = spawnSshd(opts.dir, ['-D', '-f', conf, '-E', logFile]);
   const pid = child.pid;
   if (pid === undefined) throw new Error('sshd did not start');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -125,6 +126,46 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     },
   };
+}
+
+/**
+ * This sshd shares the machine's users, /root among them. bash sources ~/.bashrc for every SSH
+ * command, and a machine's root may run anything there: on ours `pyenv init` costs ~650 ms per
+ * session, and 60 s once a killed `pyenv rehash` left its lock file behind (a whole CI run failed
+ * on that). As root, sshd therefore runs in its own mount namespace where the user's shell
+ * start-up files are empty files; everything else under ~ is the real one. The listener keeps
+ * the spawned PID (unshare and sh exec into it), so stopping by PID is unchanged.
+ */
+export const SHELL_STARTUP_FILES = ['.bashrc', '.profile', '.bash_profile', '.bash_login'];
+
+function spawnSshd(dir: string, args: string[]): ChildProcess {
+  if (process.getuid?.() !== 0 || !hasUnshare()) return spawn('/usr/sbin/sshd', args, { stdio: 'ignore' });
+  const empty = join(dir, 'empty-shell-startup');
+  writeFileSync(empty, '');
+  const home = homedir();
+  const binds = SHELL_STARTUP_FILES.map((f) => join(home, f))
+    .filter((f) => existsSync(f))
+    .map((f) => `mount --bind ${shq(empty)} ${shq(f)} &&`)
+    .join(' ');
+  const script = `${binds} exec /usr/sbin/sshd "$@"`;
+  return spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sshd', ...args], { stdio: 'ignore' });
+}
+
+let unshareOk: boolean | undefined;
+function hasUnshare(): boolean {
+  if (unshareOk === undefined) {
+    try {
+      execFileSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' });
+      unshareOk = true;
+    } catch {
+      unshareOk = false;
+    }
+  }
+  return unshareOk;
+}
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Until sshd answers with its banner; fails with its log once it has exited (bad config, port taken). */
