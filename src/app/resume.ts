@@ -69,7 +69,7 @@ export async function resumeRun(o: ResumeOptions): Promise<ResumeOutput> {
         if (pushUndo) undoStack.push(key);
       }
       const { deps, opts } = engineWiring(o, journal, o.runId, 'resume');
-      const result = await executePlan(o.plan, deps, opts, { completed, captures: state.captures, withheld: state.withheld, undoStack });
+      const result = await executePlan(o.plan, deps, opts, { completed, captures: state.captures, withheld: state.withheld, undoStack, unchanged: state.unchanged });
       return { runId: o.runId, paths, result, rerunInFlight: inFlight };
     } finally {
       await journal.close();

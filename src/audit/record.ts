@@ -18,7 +18,7 @@ export type AuditBody =
   | { type: 'phase-start'; phase: string }
   | { type: 'phase-end'; phase: string }
   | { type: 'step-start'; stepId: string; phase: string; nodes: string[] }
-  | { type: 'step-end'; stepId: string; outcome: 'done' | 'failed' | 'skipped' }
+  | { type: 'step-end'; stepId: string; outcome: 'done' | 'failed' | 'skipped'; reason?: string }
   | { type: 'task-start'; stepId: string; node: string; attempt: number; commandDigest: string }
   | { type: 'task-retry'; stepId: string; node: string; attempt: number; reason: string; delayMs: number }
   | { type: 'task-end'; stepId: string; node: string; outcome: TaskOutcome; exitCode?: number; durationMs: number; error?: string }
@@ -80,7 +80,7 @@ export function auditBodyOf(event: RunEvent, subject: AuditSubject, digest: (s: 
     case 'step-start':
       return { type: 'step-start', stepId: event.stepId, phase: event.phase, nodes: [...event.nodes] };
     case 'step-end':
-      return { type: 'step-end', stepId: event.stepId, outcome: event.outcome };
+      return { type: 'step-end', stepId: event.stepId, outcome: event.outcome, ...(event.reason !== undefined ? { reason: event.reason } : {}) };
     case 'task-start': {
       const d = DIGEST.test(event.commandDigest) ? event.commandDigest : `sha256:${digest(event.commandDigest)}`;
       return { type: 'task-start', stepId: event.stepId, node: event.node, attempt: event.attempt, commandDigest: d };

@@ -6,7 +6,7 @@ import { LOCAL_NODE } from '../model/index.js';
 import type { ManifestEditOp } from '../etcd/manifest.js';
 import { resolveText } from '../plan/text.js';
 import type { RunContext } from './context.js';
-import { editManifestText, fileSizeCommand, manifestBackupPath, readManifestCommand, restoreManifestScript, writeManifestScript } from './manifest-action.js';
+import { editManifestText, fileSizeCommand, KEPT_EARLIER, manifestBackupPath, readManifestCommand, restoreManifestScript, writeManifestScript } from './manifest-action.js';
 import { ensureFiles } from './ensure-files.js';
 import { classifyError } from './outcome.js';
 import { OutputTail } from './output.js';
@@ -26,6 +26,11 @@ export interface ActionResult {
   permanent: boolean;
   /** Captured value (trailing newlines cut), for capture actions that succeeded. */
   capture?: string;
+  /**
+   * false only when the action knows it changed nothing (a manifest edit whose result equals
+   * the file, in the first attempt of this run that wrote it): `onlyIfChanged` steps then skip.
+   */
+  changed?: boolean;
 }
 
 interface ExecSpec {
@@ -252,10 +257,10 @@ async function editManifest(ctx: RunContext, step: PlanStep, node: string, file:
     return r.raw;
   };
   let read: string;
-  const edits: ManifestEditOp[] = [];
+  let edits: ManifestEditOp[];
   try {
-    read = await readNode(readManifestCommand(file), file);
-    for (const e of rendered) edits.push(await resolveEdit(e, text, readNode));
+    // The manifest and each edit's node file (a db's size, a kept original) at once.
+    [read, ...edits] = await Promise.all([readNode(readManifestCommand(file), file), ...rendered.map((e) => resolveEdit(e, text, readNode))]);
   } catch (err) {
     return { outcome: 'failed', stdout: '', stderr: '', error: ctx.redactor.redact((err as Error).message), permanent: false };
   }
@@ -263,8 +268,10 @@ async function editManifest(ctx: RunContext, step: PlanStep, node: string, file:
   const edited = editManifestText(read, edits, `${node}:${file}`, notes);
   const backup = manifestBackupPath(file, ctx.opts.runId, step.id);
   for (const n of notes) ctx.emit({ kind: 'task-output', stepId: step.id, node, stream: 'stdout', chunk: `${ctx.redactor.redact(n)}\n` });
-  const { raw: _raw, ...rest } = await execOn(ctx, step, { transport: t, node, command: writeManifestScript(file, backup), sudo, stream: true, stdin: edited });
-  return notes.length > 0 ? { ...rest, stdout: `${notes.join('\n')}\n${rest.stdout}` } : rest;
+  const { raw, ...rest } = await execOn(ctx, step, { transport: t, node, command: writeManifestScript(file, backup), sudo, stream: true, stdin: edited });
+  // Unchanged only when this edit found the file as it leaves it and no earlier attempt wrote.
+  const changed = edited !== read || raw.includes(KEPT_EARLIER);
+  return { ...rest, changed, ...(notes.length > 0 ? { stdout: `${notes.join('\n')}\n${rest.stdout}` } : {}) };
 }
 
 /** The last few non-empty lines of (already redacted) stderr, joined and capped. */

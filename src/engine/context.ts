@@ -16,6 +16,8 @@ export interface RunContext {
   /** Keys whose capture was secret in an earlier process: re-run to obtain it again. */
   withheld: Set<string>;
   undoStack: string[];
+  /** Completed tasks that reported no change (journaled): an `onlyIfChanged` step asks. */
+  unchanged: Set<string>;
   /** One re-capture per key per process. */
   recaptures: Map<string, Promise<void>>;
   reports: Map<string, TaskReport>;
@@ -52,6 +54,7 @@ export function createContext(plan: Plan, deps: EngineDeps, opts: EngineOptions,
     captures: new Map(prior?.captures ?? []),
     withheld: new Set(prior?.withheld ?? []),
     undoStack: [...(prior?.undoStack ?? [])],
+    unchanged: new Set(prior?.unchanged ?? []),
     recaptures: new Map(),
     reports: new Map(),
     emit,

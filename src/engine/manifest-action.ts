@@ -30,15 +30,18 @@ export function editManifestText(text: string, edits: ManifestEditOp[], source: 
  * waitStaticPodsCurrent when the pod's manifest last really changed (a resumed run re-applies
  * its edits, and a rewrite would make it wait for a restart the kubelet never does).
  * Paths are derived here rather than with `$(dirname …)` on the node: each of those is a fork
- * and an exec on every edit.
+ * and an exec on every edit. Prints KEPT_EARLIER when the original was kept by an earlier attempt
+ * of this run and step: that attempt may have changed the file, so the edit counts as a change.
  */
+export const KEPT_EARLIER = 'original kept earlier in this run:';
+
 export function writeManifestScript(file: string, backup: string): string {
   const dir = posix.dirname(backup);
   return [
     'set -e',
     `f=${q(file)}; b=${q(backup)}; d=${q(dir)}; t=${q(posix.join(dir, `.${posix.basename(file)}.kubedr-tmp`))}`,
     'mkdir -p -- "$d"',
-    '[ -e "$b" ] || cp -p -- "$f" "$b"',
+    `if [ -e "$b" ]; then echo "${KEPT_EARLIER} $b"; else cp -p -- "$f" "$b"; fi`,
     'cp -p -- "$f" "$t"',
     'cat > "$t"',
     'if cmp -s -- "$t" "$f"; then rm -f -- "$t"; else mv -f -- "$t" "$f"; fi',

@@ -16,10 +16,11 @@ export interface StepResult {
 export async function runStep(ctx: RunContext, step: PlanStep): Promise<StepResult> {
   const { iso } = ctx;
   const pending = step.tasks.filter((t) => !ctx.completed.has(t.key));
-  ctx.emit({ kind: 'step-start', stepId: step.id, phase: step.phase, nodes: pending.map((t) => t.node), at: iso() });
-  if (step.skipped || pending.length === 0) {
-    const outcome = step.skipped ? 'skipped' : 'done';
-    ctx.emit({ kind: 'step-end', stepId: step.id, outcome, at: iso() });
+  const unneeded = pending.length > 0 ? nothingChanged(ctx, step) : undefined;
+  ctx.emit({ kind: 'step-start', stepId: step.id, phase: step.phase, nodes: unneeded === undefined ? pending.map((t) => t.node) : [], at: iso() });
+  if (step.skipped || pending.length === 0 || unneeded !== undefined) {
+    const outcome = step.skipped || unneeded !== undefined ? 'skipped' : 'done';
+    ctx.emit({ kind: 'step-end', stepId: step.id, outcome, ...(unneeded !== undefined ? { reason: unneeded } : {}), at: iso() });
     return { outcome, stop: false, failed: [] };
   }
   if (step.confirm !== undefined && !(await approveStep(ctx, step, step.confirm))) {
@@ -53,6 +54,21 @@ export async function runStep(ctx: RunContext, step: PlanStep): Promise<StepResu
   const outcome = stop || failed.length > 0 ? 'failed' : 'done';
   ctx.emit({ kind: 'step-end', stepId: step.id, outcome, at: iso() });
   return { outcome, stop, failed };
+}
+
+/**
+ * For a step with `onlyIfChanged`: the reason to skip it when that step changed nothing in this
+ * run (every one of its tasks completed and reported no change, or it had none), else undefined.
+ * Only a run executes actions: a rehearsal runs each step's check whatever came before.
+ */
+function nothingChanged(ctx: RunContext, step: PlanStep): string | undefined {
+  const id = step.onlyIfChanged;
+  if (id === undefined || (ctx.opts.mode !== 'run' && ctx.opts.mode !== 'resume')) return undefined;
+  const ref = ctx.steps.get(id);
+  if (ref === undefined) return undefined;
+  if (ref.skipped || ref.tasks.length === 0) return `${id} did not run`;
+  const same = ref.tasks.every((t) => ctx.completed.has(t.key) && ctx.unchanged.has(t.key));
+  return same ? `${id} changed nothing on ${ref.tasks.map((t) => t.node).join(', ')}` : undefined;
 }
 
 function groupsOf(step: PlanStep, tasks: PlanTask[], global: number): { tasks: PlanTask[]; limit: number }[] {

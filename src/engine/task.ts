@@ -50,10 +50,13 @@ export async function runTask(ctx: RunContext, step: PlanStep, task: PlanTask): 
       ...(r.capture !== undefined && !keepCapture ? { captureWithheld: true } : {}),
       ...(r.error !== undefined ? { error: r.error } : {}),
       ...(pushUndo ? { pushUndo: true } : {}),
+      ...(done && r.changed === false ? { unchanged: true } : {}),
       at: iso(),
     });
     if (done) {
       if (r.capture !== undefined) ctx.captures.set(task.key, r.capture);
+      if (r.changed === false) ctx.unchanged.add(task.key);
+      else ctx.unchanged.delete(task.key);
       ctx.completed.add(task.key);
       if (pushUndo) ctx.undoStack.push(task.key);
       return finish(ctx, step, task, r, attempt, deps.now() - started);

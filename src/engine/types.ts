@@ -82,6 +82,8 @@ export interface PriorState {
   withheld: ReadonlySet<string>;
   /** Task keys with an undo, bottom first. */
   undoStack: readonly string[];
+  /** Completed task keys that reported no change (for `onlyIfChanged`); absent: all changed. */
+  unchanged?: ReadonlySet<string>;
 }
 
 export interface TaskReport {

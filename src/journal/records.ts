@@ -31,6 +31,8 @@ export type JournalRecord =
       error?: string;
       /** The task completed and its step has an undo: this record pushes it on the undo stack. */
       pushUndo?: boolean;
+      /** The task completed and knows it changed nothing (an `onlyIfChanged` step skips). */
+      unchanged?: boolean;
       at: string;
     }
   /** A secret capture obtained again on resume or rollback; never counts as a completion. */

@@ -13,6 +13,8 @@ export interface JournalState {
   captures: Map<string, string>;
   /** Captures that exist but were not journaled: obtain again by re-running the task. */
   withheld: Set<string>;
+  /** Completed tasks that reported no change (their last completion). */
+  unchanged: Set<string>;
   /** Undo entries not yet undone, bottom first. */
   undoStack: string[];
   /** Undo started and never ended. */
@@ -29,6 +31,7 @@ export function replayJournal(records: readonly JournalRecord[]): JournalState {
     failed: new Map(),
     captures: new Map(),
     withheld: new Set(),
+    unchanged: new Set(),
     undoStack: [],
     undoInFlight: new Set(),
     rollbackStarted: false,
@@ -61,6 +64,8 @@ function applyRecord(s: JournalState, rec: JournalRecord, undone: Set<string>): 
       if (rec.outcome === 'done' || rec.outcome === 'assumed-done') {
         s.completed.add(rec.key);
         s.failed.delete(rec.key);
+        if (rec.unchanged === true) s.unchanged.add(rec.key);
+        else s.unchanged.delete(rec.key);
         if (rec.pushUndo) {
           s.undoStack.push(rec.key);
           undone.delete(rec.key);

@@ -27,7 +27,8 @@ export type RunEvent =
   | { kind: 'phase-start'; phase: string; at: string }
   | { kind: 'phase-end'; phase: string; at: string }
   | { kind: 'step-start'; stepId: string; phase: string; nodes: string[]; at: string }
-  | { kind: 'step-end'; stepId: string; outcome: 'done' | 'failed' | 'skipped'; at: string }
+  /** `reason`: why a step was skipped at run time (its `onlyIfChanged` step changed nothing). */
+  | { kind: 'step-end'; stepId: string; outcome: 'done' | 'failed' | 'skipped'; reason?: string; at: string }
   | { kind: 'task-start'; stepId: string; node: string; attempt: number; commandDigest: string; at: string }
   | { kind: 'task-output'; stepId: string; node: string; stream: 'stdout' | 'stderr'; chunk: string }
   | ({ kind: 'task-progress'; stepId: string; node: string; at: string } & TaskProgress)

@@ -101,6 +101,8 @@ export interface PlanStep {
   readOnly?: boolean;
   /** Starts together with the step before it (same phase) instead of after it ends. */
   withPrevious?: boolean;
+  /** Skipped at run time when every task of this earlier step reported no change. */
+  onlyIfChanged?: string;
   onFailure: FailurePolicy;
   confirm?: string;
   /** Template expressions inserted without shell quoting (`| raw`), shown in plans. */

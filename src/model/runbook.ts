@@ -135,6 +135,12 @@ export interface Step {
    * for both). For independent steps only: it must not read a capture of its group.
    */
   withPrevious?: boolean;
+  /**
+   * Runs only when the named earlier step changed something on a node in this run (a handler,
+   * as Ansible's `notify`): skipped at run time when every task of that step reported no change.
+   * An action that cannot tell always counts as a change.
+   */
+  onlyIfChanged?: string;
   undo?: Action;
   check?: Action;
   /** Approval text shown before the step starts; skipped by `--yes`. */

@@ -32,6 +32,7 @@ function formatStep(step: PlanStep, num: string): string[] {
   const where = step.tasks.length === 1 && step.tasks[0]?.node === LOCAL_NODE ? 'operator machine' : `${step.tasks.length} node(s)`;
   out.push(`      on ${where}${where === 'operator machine' ? '' : ` · ${concurrency(step.concurrency)}`} · timeout ${formatDuration(step.timeoutMs)} · ${retry(step)} · ${step.readOnly ? 'read-only' : step.idempotent ? 'idempotent' : 'NOT idempotent'} · on failure ${failure(step.onFailure)}`);
   if (step.withPrevious) out.push('      runs together with the step before it (starts at once; the next step waits for both)');
+  if (step.onlyIfChanged !== undefined) out.push(`      only if ${step.onlyIfChanged} changed something (skipped when every one of its tasks reported no change)`);
   if (step.uses !== undefined) out.push(`      uses ${formatUse(step.uses)}`);
   if (step.confirm !== undefined) out.push(`      ⏸ APPROVAL before start: ${step.confirm}`);
   if (step.raw) out.push(`      ! unquoted: ${step.raw.join(' ')}`);

@@ -95,6 +95,7 @@ export function planStep(step: Step, phase: string, scope: Scope, locate: StepLo
   if (step.uses !== undefined) planned.uses = step.uses;
   if (step.readOnly) planned.readOnly = true;
   if (step.withPrevious) planned.withPrevious = true;
+  if (step.onlyIfChanged !== undefined) planned.onlyIfChanged = step.onlyIfChanged;
   if (confirm !== undefined) planned.confirm = confirm;
   if (raw.size > 0) planned.raw = [...raw];
   return { step: planned, problems, selected: tasks.length };

@@ -27,7 +27,7 @@ function rawEventLine(e: RunEvent): string | undefined {
     case 'step-start':
       return `step ${e.stepId} [${e.phase}] on ${e.nodes.length ? e.nodes.join(', ') : '(no nodes)'}`;
     case 'step-end':
-      return `step ${e.stepId} ${e.outcome}`;
+      return `step ${e.stepId} ${e.outcome}${e.reason !== undefined ? `: ${e.reason}` : ''}`;
     case 'task-start':
       return `  ${e.stepId}@${e.node} start${e.attempt > 1 ? ` attempt ${e.attempt}` : ''}`;
     case 'task-output':

@@ -102,6 +102,7 @@ function applyStepOptions(step: Step, raw: Obj): void {
   if (raw.targets !== undefined) step.targets = raw.targets as TargetSpec;
   if (raw.when !== undefined) step.when = String(raw.when);
   if (raw.withPrevious === true) step.withPrevious = true;
+  if (typeof raw.onlyIfChanged === 'string') step.onlyIfChanged = raw.onlyIfChanged;
 }
 
 function concurrency(v: unknown): Concurrency {

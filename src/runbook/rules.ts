@@ -123,4 +123,33 @@ export const withPreviousSteps: Rule = (rb, { locate, stepPaths }) =>
     }),
   );
 
-export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns, readOnlySteps, withPreviousSteps];
+/**
+ * `onlyIfChanged: <id>` asks, when the step starts, whether that step changed anything: it must
+ * be a step that has ended by then (earlier, and not started together with this one).
+ */
+export const onlyIfChangedSteps: Rule = (rb, { locate, stepPaths }) => {
+  const order: Step[] = [];
+  const groupOf = new Map<Step, number>();
+  let group = 0;
+  for (const ph of rb.phases) {
+    ph.steps.forEach((s, i) => {
+      if (i === 0 || !s.withPrevious) group++;
+      groupOf.set(s, group);
+      order.push(s);
+    });
+  }
+  return order.flatMap((s, i): Problem[] => {
+    if (s.onlyIfChanged === undefined) return [];
+    const pos = locate([...(stepPaths.get(s) ?? []), 'onlyIfChanged']);
+    const ref = order.find((x) => x.id === s.onlyIfChanged);
+    const earlier = order.slice(0, i).map((x) => x.id).filter((id) => id !== s.id);
+    const hint = earlier.length > 0 ? `name a step before "${s.id}", e.g. ${earlier.slice(-3).map((id) => `"${id}"`).join(', ')}` : `"${s.id}" is the first step: remove onlyIfChanged`;
+    if (!ref) return [{ code: 'RUNBOOK_ONLY_IF_CHANGED_UNKNOWN', message: `step "${s.id}": onlyIfChanged names "${s.onlyIfChanged}", which is no step of this runbook`, hint, pos, severity: 'error' }];
+    if (order.indexOf(ref) >= i || groupOf.get(ref) === groupOf.get(s)) {
+      return [{ code: 'RUNBOOK_ONLY_IF_CHANGED_NOT_BEFORE', message: `step "${s.id}": onlyIfChanged names "${ref.id}", which has not ended when "${s.id}" starts`, hint: `${hint} (and not one it runs together with)`, pos, severity: 'error' }];
+    }
+    return [];
+  });
+};
+
+export const runbookRules: Rule[] = [uniqueStepIds, uniquePhaseNames, targetsMatchAction, paramDefaults, validWaitPatterns, readOnlySteps, withPreviousSteps, onlyIfChangedSteps];

@@ -149,6 +149,11 @@ describe.sequential('crash and failure on the rebuilt-manifest path', () => {
       const resumed = await cliHere(['resume', runIdOf(c.events), '--state-dir', stateDir(), '--yes', '--output', 'json']);
       expect(resumed.code, resumed.stderr.slice(-3000)).toBe(0);
       expect(resumed.events.find((e) => e.kind === 'run-end')).toMatchObject({ outcome: 'done' });
+      // The probes were relaxed: putting them back changed the manifests, so the waits for the
+      // kubelet's restart and quorum after it ran (in the first process or in the resume).
+      for (const id of ['probes-current', 'wait-quorum-probes']) {
+        expect([...c.events, ...resumed.events].some((e) => e.kind === 'step-end' && e.stepId === id && e.outcome === 'done'), id).toBe(true);
+      }
       expect(await verifyRestored(lab, { seed, junk, since })).toEqual([]);
       expectOwnFilesBack(lab, d);
       // Each member ends on the probes it had before the disaster (a lost etcd.yaml: its own

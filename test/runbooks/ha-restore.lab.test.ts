@@ -139,6 +139,11 @@ describe.sequential('ha-restore on the lab', () => {
     expect(masterLeases).toContain(lab.node('cp1').address);
     expect(masterLeases.filter((a) => !CPS.some((n) => lab.node(n).address === a))).toEqual([]);
     expect(run.stdout).toContain('stale lease(s) moved aside');
+    // The lab's etcd.yaml has no probes: nothing was relaxed, so putting them back changed no
+    // manifest and the two waits for a restart that never comes were skipped, saying why.
+    for (const id of ['probes-current', 'wait-quorum-probes']) {
+      expect(events.find((e) => e.kind === 'step-end' && e.stepId === id)).toMatchObject({ outcome: 'skipped', reason: `restore-etcd-probes changed nothing on ${CPS.join(', ')}` });
+    }
     for (const n of CPS) {
       // cp2 and cp3 lost their member dir in the disaster; cp1's old data is kept whole.
       const old = await lab.exec(n, `ls -d /var/lib/etcd.kubedr-before-${runId}${n === 'cp1' ? '/member/wal' : ''}`);

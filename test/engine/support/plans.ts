@@ -37,6 +37,7 @@ export function makePlan(steps: StepSpec[], opts: { cluster?: string; secretPara
       onFailure: s.onFailure ?? { mode: 'stop' },
       ...(s.confirm !== undefined ? { confirm: s.confirm } : {}),
       ...(s.withPrevious === true ? { withPrevious: true } : {}),
+      ...(s.onlyIfChanged !== undefined ? { onlyIfChanged: s.onlyIfChanged } : {}),
       skipped: s.skipped ?? false,
       tasks: on.map((node) => ({ key: `${s.id}@${node}`, stepId: s.id, node, action: s.action, ...(s.undo ? { undo: s.undo } : {}) })),
     };
