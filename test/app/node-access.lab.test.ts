@@ -156,3 +156,26 @@ async function resolvePort(inv: string): Promise<string> {
   writeFileSync(inv, text.replace('port: -1', `port: ${await freePort(sshd.host)}`));
   return inv;
 }
+
+describe('session agents', () => {
+  const steps = join(dir, 'steps.yaml');
+  const sessions = (): number => sshd.log().split('\n').filter((l) => /Starting session: command/.test(l)).length;
+  const run = async (env: Record<string, string>): Promise<number> => {
+    writeFileSync(steps, [
+      'apiVersion: kubedr.io/v1alpha1', 'kind: Runbook', 'metadata: { name: steps }', 'phases:', '  - name: main', '    steps:',
+      ...[1, 2, 3, 4].flatMap((i) => [`      - id: s${i}`, '        targets: { roles: [control-plane] }', `        shell: echo step ${i}`]), '',
+    ].join('\n'));
+    const before = sessions();
+    const out = await runFiles({ runbook: steps, inventory: inventory(), stateDir: stateDir(), nodeLock, env });
+    expect(out.result.outcome).toBe('done');
+    return sessions() - before;
+  };
+
+  it('are the default: the node lock, four steps and the release share one long-lived session', async () => {
+    expect(await run({})).toBe(1);
+  });
+
+  it('KUBEDR_SSH_SESSION_AGENT=off gives every command its own SSH session', async () => {
+    expect(await run({ KUBEDR_SSH_SESSION_AGENT: 'off' })).toBeGreaterThanOrEqual(6);
+  });
+});
