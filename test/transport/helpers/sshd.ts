@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import type { InventoryNode } from '../../../src/model/index.js';
+import { shellQuote } from '../../../src/plan/quote.js';
 
 export interface Sshd {
   host: string;
@@ -145,7 +146,7 @@ function spawnSshd(dir: string, args: string[]): ChildProcess {
   const home = homedir();
   const binds = SHELL_STARTUP_FILES.map((f) => join(home, f))
     .filter((f) => existsSync(f))
-    .map((f) => `mount --bind ${shq(empty)} ${shq(f)} &&`)
+    .map((f) => `mount --bind ${shellQuote(empty)} ${shellQuote(f)} &&`)
     .join(' ');
   const script = `${binds} exec /usr/sbin/sshd "$@"`;
   return spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sshd', ...args], { stdio: 'ignore' });
@@ -162,10 +163,6 @@ function hasUnshare(): boolean {
     }
   }
   return unshareOk;
-}
-
-function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Until sshd answers with its banner; fails with its log once it has exited (bad config, port taken). */
