@@ -9,8 +9,8 @@ import { inspectSource, openFileSource, readLiveKeys, type IntegrityVerdict } fr
 import { KubedrError } from '../errors/index.js';
 import { readInventoryFile } from '../inventory/index.js';
 import { LOCAL_NODE, type EtcdTls, type InventoryNode, type Transport } from '../model/index.js';
-import { createLocalTransport, createSshTransport, hashFile, TransportError, type SshTransport } from '../transport/index.js';
-import { sudoPasswordSource } from './secrets.js';
+import { createLocalTransport, hashFile, TransportError, type SshTransport } from '../transport/index.js';
+import { nodeTransport } from './ssh.js';
 
 export interface SnapshotFacts {
   file: string;
@@ -79,7 +79,7 @@ export async function resolveDrillTarget(o: TargetOptions, env: Record<string, s
   if (o.node !== undefined && !chosen) throw bad(`node ${o.node} is not in ${o.inventory ?? ''}`, `nodes: ${nodes.map((n) => n.name).join(', ')}`);
   const member = chosen?.etcd ? chosen : nodes.find((n) => n.etcd);
   const used = [chosen, o.compareLive ? member : undefined].filter((n): n is InventoryNode => n !== undefined);
-  const ssh = used.length === 0 ? undefined : (o.transport ?? createSshTransport({ nodes: used, acceptNewHostKeys: o.acceptNewHostKeys ?? false, agent: env['SSH_AUTH_SOCK'], sshConfigPath: o.sshConfigPath, sudoPassword: sudoPasswordSource(used, {}, env) }));
+  const ssh = used.length === 0 ? undefined : (o.transport ?? nodeTransport({ nodes: used, env, acceptNewHostKeys: o.acceptNewHostKeys, sshConfigPath: o.sshConfigPath }));
   const local = o.localTransport ?? createLocalTransport();
   if (ssh && 'connect' in ssh) await Promise.all(used.map((n) => hostKeyCheck(ssh as SshTransport, n.name)));
   const machine: DrillMachine = chosen && ssh ? { transport: ssh, node: chosen.name } : { transport: local, node: LOCAL_NODE };

@@ -8,8 +8,8 @@ import {
 } from '../etcd/objects/index.js';
 import { loadInventory } from '../inventory/index.js';
 import type { EtcdTls, InventoryNode, Transport } from '../model/index.js';
-import { createSshTransport, TransportError, type SshTransport } from '../transport/index.js';
-import { sudoPasswordSource } from './secrets.js';
+import { TransportError, type SshTransport } from '../transport/index.js';
+import { nodeTransport } from './ssh.js';
 
 export interface LiveTargetOptions {
   inventory: string;
@@ -45,9 +45,7 @@ export async function openLiveTarget(o: LiveTargetOptions): Promise<LiveTarget> 
       : bad(`--node ${o.node} is not an etcd member of ${o.inventory}`, `etcd members: ${members.map((n) => n.name).join(', ') || 'none'}`);
   }
   const env = o.env ?? process.env;
-  const transport = o.transport ?? createSshTransport({
-    nodes: [node], acceptNewHostKeys: o.acceptNewHostKeys ?? false, agent: env['SSH_AUTH_SOCK'], sshConfigPath: o.sshConfigPath, sudoPassword: sudoPasswordSource([node], {}, env),
-  });
+  const transport = o.transport ?? nodeTransport({ nodes: [node], env, acceptNewHostKeys: o.acceptNewHostKeys, sshConfigPath: o.sshConfigPath });
   if ('connect' in transport) {
     try {
       await (transport as SshTransport).connect(node.name);

@@ -11,12 +11,12 @@ import { KubedrError } from '../errors/index.js';
 import { loadInventory } from '../inventory/index.js';
 import type { InventoryNode } from '../model/index.js';
 import { shellQuote as q } from '../plan/quote.js';
-import { createSshTransport, TransportError } from '../transport/index.js';
+import { TransportError } from '../transport/index.js';
 import { runFiles, type OperateOptions } from './operate.js';
 import { parseScan, scanScript, type Leftover, type ScanRoots } from './prune-scan.js';
 import { parseAge, PRUNABLE, readKnownRuns, type KnownRun, type RunState } from './prune-runs.js';
 import type { RunOutput } from './run.js';
-import { sudoPasswordSource } from './secrets.js';
+import { nodeTransport } from './ssh.js';
 import { newRunId, resolveStateDir, runPaths } from './state.js';
 
 export const OPERATOR = '@local';
@@ -96,7 +96,7 @@ function rootsOf(runs: Map<string, KnownRun>): ScanRoots {
 
 async function scanAll(o: PruneOptions, nodes: InventoryNode[], roots: ScanRoots): Promise<{ leftovers: Leftover[]; scanErrors: PruneOutput['scanErrors'] }> {
   const env = o.env ?? process.env;
-  const transport = o.transport ?? createSshTransport({ nodes, acceptNewHostKeys: o.acceptNewHostKeys ?? false, agent: env['SSH_AUTH_SOCK'], sshConfigPath: o.sshConfigPath, sudoPassword: sudoPasswordSource(nodes, {}, env) });
+  const transport = o.transport ?? nodeTransport({ nodes, env, acceptNewHostKeys: o.acceptNewHostKeys, sshConfigPath: o.sshConfigPath });
   const leftovers: Leftover[] = [];
   const scanErrors: PruneOutput['scanErrors'] = [];
   try {

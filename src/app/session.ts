@@ -6,9 +6,10 @@ import type { Approve, EventSink } from '../engine/index.js';
 import { KubedrError } from '../errors/index.js';
 import type { InventoryNode, Plan, RunEvent, Transport } from '../model/index.js';
 import type { Reporter } from '../reporters/index.js';
-import { createLocalTransport, createSshTransport, TransportError, type RecordedHostKey, type SshTransport } from '../transport/index.js';
+import { createLocalTransport, TransportError, type RecordedHostKey, type SshTransport } from '../transport/index.js';
 import { writeReportIn } from './audit.js';
-import { sudoPasswordSource, type Prompt } from './secrets.js';
+import type { Prompt } from './secrets.js';
+import { nodeTransport } from './ssh.js';
 
 /** Builds the progress reporter once the plan is known (the CLI picks listr2, plain or json). */
 export type ReporterFactory = (plan: Plan, secrets: SecretSource) => Reporter;
@@ -52,15 +53,6 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/**
- * Session agents (one long-lived `sh` per node channel that runs command after command) are the
- * default; KUBEDR_SSH_SESSION_AGENT=off gives every command its own SSH session, as before.
- * The whole suite passed with agents on (1424 tests, the restore kill-and-resume cases among
- * them) before they became the default.
- */
-export function sessionAgentsWanted(env: Record<string, string | undefined>): boolean {
-  return !/^(off|0|false|no)$/i.test(env['KUBEDR_SSH_SESSION_AGENT']?.trim() ?? '');
-}
 
 export function openSession(o: SessionOptions): Session {
   // Grows as the engine learns secrets (a captured join token): audit and reporter read it live.
@@ -74,15 +66,7 @@ export function openSession(o: SessionOptions): Session {
     if (audit) audit.onEvent(e);
     else recordedKeys.push(e);
   };
-  const transport = o.transport ?? createSshTransport({
-    onHostKeyRecorded,
-    nodes: o.nodes,
-    acceptNewHostKeys: o.acceptNewHostKeys ?? false,
-    agent: o.env['SSH_AUTH_SOCK'],
-    sshConfigPath: o.sshConfigPath,
-    sudoPassword: sudoPasswordSource(o.nodes, o.secrets, o.env),
-    sessionAgents: sessionAgentsWanted(o.env),
-  });
+  const transport = o.transport ?? nodeTransport({ onHostKeyRecorded, nodes: o.nodes, env: o.env, acceptNewHostKeys: o.acceptNewHostKeys, sshConfigPath: o.sshConfigPath, secrets: o.secrets });
   const localTransport = o.localTransport ?? createLocalTransport();
   const reporter = o.reporter?.(o.plan, () => secretValues);
   // Opened on the first event (run-start, after the run lock is held): a refused invocation

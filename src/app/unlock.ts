@@ -10,8 +10,9 @@ import { parseHolder, releaseNodeLockScript, type NodeHolder } from '../engine/i
 import { KubedrError } from '../errors/index.js';
 import { isPidAlive, unlockRun, type LockHolder } from '../journal/index.js';
 import type { InventoryNode, Transport } from '../model/index.js';
-import { createSshTransport } from '../transport/index.js';
+import { shellQuote } from '../plan/quote.js';
 import { loadNodes } from './inputs.js';
+import { nodeTransport } from './ssh.js';
 import { currentIdentity, DEFAULT_NODE_LOCK_DIR, locksDir, resolveStateDir, runPaths } from './state.js';
 
 export interface UnlockOptions {
@@ -70,14 +71,14 @@ export async function unlockNodes(o: UnlockNodesOptions): Promise<NodeUnlockResu
   }
   const nodes: InventoryNode[] = o.nodes && o.nodes.length > 0 ? all.filter((n) => o.nodes?.includes(n.name)) : all;
   const env = o.env ?? process.env;
-  const transport = o.transport ?? createSshTransport({ nodes: all, acceptNewHostKeys: o.acceptNewHostKeys ?? false, agent: env['SSH_AUTH_SOCK'], sshConfigPath: o.sshConfigPath });
+  const transport = o.transport ?? nodeTransport({ nodes: all, env, acceptNewHostKeys: o.acceptNewHostKeys, sshConfigPath: o.sshConfigPath });
   const lock = o.nodeLock ?? { dir: DEFAULT_NODE_LOCK_DIR, sudo: true };
   const here = o.host ?? currentIdentity().host;
   const alive = o.isAlive ?? isPidAlive;
   try {
     // Read every holder first: nothing is released unless every named lock may be.
     const seen = await Promise.all(nodes.map(async (n) => {
-      const r = await transport.exec(n.name, `cat -- '${lock.dir.replace(/'/g, `'\\''`)}/holder' 2>/dev/null; true`, { sudo: lock.sudo, timeoutMs: 30_000 });
+      const r = await transport.exec(n.name, `cat -- ${shellQuote(`${lock.dir}/holder`)} 2>/dev/null; true`, { sudo: lock.sudo, timeoutMs: 30_000 });
       const text = r.stdout.trim();
       return { node: n.name, text, holder: text === '' ? undefined : parseHolder(text) };
     }));

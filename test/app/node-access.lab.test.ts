@@ -178,4 +178,24 @@ describe('session agents', () => {
   it('KUBEDR_SSH_SESSION_AGENT=off gives every command its own SSH session', async () => {
     expect(await run({ KUBEDR_SSH_SESSION_AGENT: 'off' })).toBeGreaterThanOrEqual(6);
   });
+
+  it('a value that is neither on nor off is refused before anything connects', async () => {
+    const connections = (): number => sshd.log().split('\n').filter((l) => /Accepted publickey/.test(l)).length;
+    const before = connections();
+    const err = await run({ KUBEDR_SSH_SESSION_AGENT: 'of' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ENV_VALUE_INVALID', exitCode: 2, message: expect.stringContaining('KUBEDR_SSH_SESSION_AGENT="of"') });
+    expect(connections()).toBe(before);
+  });
+
+  it('kubedr unlock reaches nodes the same way: one session by default, one per command with off', async () => {
+    const unlockSessions = async (env: Record<string, string>): Promise<number> => {
+      leaveLock({ runId: 'agents-1', pid: await deadPid() });
+      const before = sessions();
+      expect(await unlockNodes({ inventory: inventory(), stateDir: stateDir(), nodeLock, env })).toMatchObject([{ node: 'cp1', status: 'released' }]);
+      return sessions() - before;
+    };
+    // Reading the holder and releasing it are two commands.
+    expect(await unlockSessions({})).toBe(1);
+    expect(await unlockSessions({ KUBEDR_SSH_SESSION_AGENT: 'off' })).toBe(2);
+  });
 });
