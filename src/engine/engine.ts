@@ -3,7 +3,7 @@
 // failure policy stops the run, the rollback policy decides whether to unwind the undo stack.
 import { decide } from './approval.js';
 import { KubedrError } from '../errors/index.js';
-import type { Plan, PlanStep } from '../model/index.js';
+import { stepGroups, type Plan } from '../model/index.js';
 import { createContext, type RunContext } from './context.js';
 import { acquireNodeLocks, releaseNodeLocks } from './node-lock.js';
 import { unwind } from './rollback.js';
@@ -46,20 +46,6 @@ export async function rollbackPlan(plan: Plan, deps: EngineDeps, opts: EngineOpt
     const outcome = rb === 'done' ? 'rolled-back' : rb === 'aborted' ? 'aborted' : 'failed';
     return { runId: opts.runId, outcome, tasks: ctx.reports, ...(rb === 'done' ? {} : { rollbackIncomplete: true }) };
   });
-}
-
-/**
- * Consecutive steps of a phase, grouped: a step marked `withPrevious` joins the group of the
- * step before it (the planner refuses it on a phase's first step and next to an approval).
- */
-export function stepGroups(steps: readonly PlanStep[]): PlanStep[][] {
-  const groups: PlanStep[][] = [];
-  for (const step of steps) {
-    const last = groups.at(-1);
-    if (step.withPrevious === true && last) last.push(step);
-    else groups.push([step]);
-  }
-  return groups;
 }
 
 async function withNodeLocks(ctx: RunContext, body: () => Promise<RunResult>): Promise<RunResult> {

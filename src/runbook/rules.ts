@@ -1,7 +1,7 @@
 // Pass two for runbooks (inventory-independent): named rules over the built model. Template
 // rules (variables, captures, secrets) need the planner's template parser and live in src/plan.
 import type { Problem } from '../errors/index.js';
-import type { ParamSpec, Runbook, Step } from '../model/index.js';
+import { stepGroups, type ParamSpec, type Runbook, type Step } from '../model/index.js';
 import type { Locator, PathSeg } from '../schema/index.js';
 
 export interface RuleContext {
@@ -132,11 +132,13 @@ export const onlyIfChangedSteps: Rule = (rb, { locate, stepPaths }) => {
   const groupOf = new Map<Step, number>();
   let group = 0;
   for (const ph of rb.phases) {
-    ph.steps.forEach((s, i) => {
-      if (i === 0 || !s.withPrevious) group++;
-      groupOf.set(s, group);
-      order.push(s);
-    });
+    for (const g of stepGroups(ph.steps)) {
+      group++;
+      for (const s of g) {
+        groupOf.set(s, group);
+        order.push(s);
+      }
+    }
   }
   return order.flatMap((s, i): Problem[] => {
     if (s.onlyIfChanged === undefined) return [];

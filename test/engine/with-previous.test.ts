@@ -1,7 +1,7 @@
 // Steps marked withPrevious run together with the step before them; the next step waits for the
 // whole group, and a failure in the group stops the run once the group has ended.
 import { describe, expect, it } from 'vitest';
-import { stepGroups } from '../../src/engine/engine.js';
+import { stepGroups } from '../../src/model/index.js';
 import { MemoryTransport } from './support/memory-transport.js';
 import { runInMemory } from './support/harness.js';
 import { makePlan, sh } from './support/plans.js';

@@ -11,7 +11,7 @@ import type { Plan, PlannedAction, PlanStep, Runbook } from '../../src/model/ind
 import { displayText } from '../../src/plan/index.js';
 import { parseRunbook } from '../../src/runbook/index.js';
 import { deriveRehearsal } from '../../src/app/rehearsal/derive.js';
-import { stepGroups } from '../../src/engine/engine.js';
+import { stepGroups } from '../../src/model/index.js';
 import { etcdMemberName, renderInventory } from '../lab/inventory.js';
 import { nodeDirs, type LabNode } from '../lab/node-start.js';
 import { MemoryTransport } from '../engine/support/memory-transport.js';
