@@ -6,7 +6,7 @@
 // side from the page cache instead of one pass after the other). The endpoint's
 // status is recorded BEFORE the save (the raft index the snapshot holds is at least that one)
 // for snapshotFacts. Idempotent: a snapshot already saved by this run is kept, not taken again.
-import { SHA256_OF_F } from './check-snapshot.js';
+import { SHA256_OF_F, STATUS_FILE } from './check-snapshot.js';
 import { backupStage, commandsCheck, moveAsideFiles, STAGE_DIR_SCHEMA } from './backup-paths.js';
 import { ETCDCTL_CHECK, resolveTool, SNAP_TOOL_FN, toolCheck } from './etcd-shell.js';
 import { creatable, script, word } from './shell.js';
@@ -22,7 +22,7 @@ export interface SaveSnapshotArgs {
 }
 
 /** Files saveSnapshot leaves in the staging dir. */
-export const SAVED = ['snapshot.db', 'snapshot.db.sha256', 'snapshot-status.json', 'endpoint', 'endpoint-status.json'] as const;
+export const SAVED = ['snapshot.db', 'snapshot.db.sha256', STATUS_FILE, 'endpoint', 'endpoint-status.json'] as const;
 
 export const saveSnapshot: DrAction<SaveSnapshotArgs> = {
   name: 'saveSnapshot',
@@ -62,10 +62,10 @@ export const saveSnapshot: DrAction<SaveSnapshotArgs> = {
         'f="$stage/snapshot.db"',
         // The hash in the background while status reads the same file; `wait` fails the step with it.
         `( ${SHA256_OF_F}; printf '%s  snapshot.db\\n' "$s" > "$stage/snapshot.db.sha256.part" ) & hashing=$!`,
-        'snap_tool --write-out=json snapshot status "$f" > "$stage/snapshot-status.json.part"',
+        `snap_tool --write-out=json snapshot status "$f" > "$stage/${STATUS_FILE}.part"`,
         'wait "$hashing"',
-        'mv -- "$stage/snapshot-status.json.part" "$stage/snapshot-status.json"; mv -- "$stage/snapshot.db.sha256.part" "$stage/snapshot.db.sha256"',
-        'echo "snapshot status $(cat "$stage/snapshot-status.json")"',
+        `mv -- "$stage/${STATUS_FILE}.part" "$stage/${STATUS_FILE}"; mv -- "$stage/snapshot.db.sha256.part" "$stage/snapshot.db.sha256"`,
+        `echo "snapshot status $(cat "$stage/${STATUS_FILE}")"`,
         'echo "sha256 $(cut -d\' \' -f1 "$stage/snapshot.db.sha256")"',
       ),
     },
