@@ -23,4 +23,6 @@ await build({
   // Bundled CommonJS packages (yaml, commander) call require() for Node built-ins.
   banner: { js: "import { createRequire as __kubedrCreateRequire } from 'node:module'; const require = __kubedrCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
 });

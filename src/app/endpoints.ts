@@ -4,7 +4,8 @@
 import { homedir } from 'node:os';
 import { loadInventory } from '../inventory/index.js';
 import type { InventoryNode } from '../model/index.js';
-import { defaultSshConfigPath, endpointOf, loadSshConfig, type Endpoint } from '../transport/index.js';
+import { endpointOf, type Endpoint } from '../transport/endpoints.js';
+import { defaultSshConfigPath, loadSshConfig } from '../transport/ssh-config.js';
 
 /**
  * The ssh_config a command reads: the given file, none (`false`, from --no-ssh-config), or

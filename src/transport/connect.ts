@@ -4,13 +4,22 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
-import type { AuthMethod, Client as ClientT, ConnectConfig } from 'ssh2';
+import type { AuthMethod, Client as ClientT, ConnectConfig, utils as Ssh2Utils } from 'ssh2';
 import type { Endpoint } from './endpoints.js';
 import { TRANSPORT_CODES, TransportError, describe } from './errors.js';
 import { appendKnownHost, checkHostKey, fingerprintOf, knownKeyTypes, loadKnownHosts, type HostKeyVerdict } from './known-hosts.js';
 
-const { Client } = ssh2;
+// ssh2 (with its crypto and key parsing) costs a new process ~80 ms of CPU to load: loaded on
+// the first connection, so commands that never connect (plan, validate, --help) do not pay it.
+interface Ssh2 {
+  Client: typeof ClientT;
+  utils: { parseKey: typeof Ssh2Utils.parseKey };
+}
+let ssh2Module: Promise<Ssh2> | undefined;
+const loadSsh2 = async (): Promise<Ssh2> => {
+  ssh2Module ??= import('ssh2').then((m) => m.default as Ssh2);
+  return ssh2Module;
+};
 
 export interface ConnectOptions {
   /** Record unknown host keys instead of refusing them. Changed keys are always refused. */
@@ -46,6 +55,7 @@ function hostKeyAlgorithms(knownTypes: string[]): string[] {
 }
 
 async function authMethods(ep: Endpoint, agent: string | undefined): Promise<AuthMethod[]> {
+  const ssh2 = await loadSsh2();
   const methods: AuthMethod[] = [];
   if (agent) methods.push({ type: 'agent', username: ep.user, agent } as AuthMethod);
   const files = ep.identityFiles.length > 0 ? ep.identityFiles : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f));
@@ -76,6 +86,7 @@ async function authMethods(ep: Endpoint, agent: string | undefined): Promise<Aut
 export async function openConnection(ep: Endpoint, opts: ConnectOptions, sock?: Duplex): Promise<ClientT> {
   const known = await loadKnownHosts(ep.knownHostsFile);
   const methods = await authMethods(ep, opts.agent);
+  const { Client } = await loadSsh2();
   let verdict: HostKeyVerdict | undefined;
   let presented: Buffer | undefined;
   const client = new Client();

@@ -41,6 +41,13 @@ describe('CLI start-up imports', () => {
     expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
   });
 
+  // plan and validate also read ~/.ssh/config for every node (src/cli/ssh-flags.ts imports these
+  // when they run): through the transport's index they loaded ssh2, ~80 ms of CPU per start.
+  it.each(['app/endpoints.ts', 'app/validate.ts', 'transport/connect.ts'])('%s does not load ssh2 when it is imported', (entry) => {
+    const { packages } = staticClosure(join(SRC, entry));
+    expect([...packages].filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
   it('choosing a reporter does not load listr2 (it is imported when a tree is drawn)', () => {
     const { packages } = staticClosure(join(SRC, 'reporters/choose.ts'));
     expect([...packages]).not.toContain('listr2');
