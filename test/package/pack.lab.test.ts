@@ -1,26 +1,32 @@
 // The installable package, as an operator gets it: `npm pack` (the prepack lifecycle builds
 // dist/), a global install of the tarball into a throwaway prefix, then the installed `kubedr`
 // from an unrelated directory: --version, a plan of a built-in runbook by name (runbooks and
-// schemas found inside the installed package), and shell completion. Slow (a tsc build and an
-// install from the registry: minutes on a loaded machine), hence its own long timeout.
+// schemas found inside the installed package), shell completion, and a real run of the built-in
+// etcd-backup against a one-node lab: the only test that runs the bundled, minified CLI over
+// SSH (ssh2 is loaded on the first connection; every other CLI test runs the sources through
+// tsx). Slow (a tsc build and an install from the registry: minutes on a loaded machine), hence
+// its own long timeout; a lab test because of the run.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { useLab } from '../lab/vitest.js';
 
 const run = promisify(execFile);
 const repo = new URL('../../', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'kubedr-pack-'));
 const prefix = join(work, 'prefix');
 const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+const env1 = useLab({ controlPlanes: 1, workers: 0 });
 
 // A global install is thousands of files: give the removal time on a loaded machine.
 afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000);
 
 describe('npm pack + global install', () => {
-  it('installs a working kubedr: --version, plan of a built-in runbook, completion', { timeout: 1_800_000 }, async () => {
+  it('installs a working kubedr: --version, plan of a built-in runbook, completion, a backup over SSH', { timeout: 1_800_000 }, async () => {
     const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
     await run('npm', ['pack', '--pack-destination', work], { cwd: repo, env, maxBuffer: 64 << 20 });
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
@@ -47,5 +53,18 @@ describe('npm pack + global install', () => {
     writeFileSync(join(here, 'kubedr.bash'), bash.stdout);
     await run('bash', ['-n', join(here, 'kubedr.bash')]);
     expect((await cli(['completion', 'zsh'])).stdout).toMatch(/^#compdef kubedr/);
+
+    // A real run of a built-in runbook through the installed bundle: SSH connections, session
+    // agents, the snapshot's download and its sha256.
+    const { lab } = env1;
+    const backups = join(here, 'backups');
+    const backup = await cli(['run', '-r', 'etcd-backup', '-i', lab.inventoryPath, '--yes', '--state-dir', join(here, 'state'), '--param', `backupDir=${backups}`]);
+    expect(backup.stdout).toMatch(/\bdone\b/);
+    const [made] = readdirSync(backups);
+    const dir = join(backups, made ?? '');
+    // The snapshot arrived whole: its sha256 as the node computed it matches the file here.
+    const recorded = readFileSync(join(dir, 'snapshot.db.sha256'), 'utf8').split(' ')[0];
+    expect(recorded).toBe(createHash('sha256').update(readFileSync(join(dir, 'snapshot.db'))).digest('hex'));
+    expect(readFileSync(join(dir, 'SHA256SUMS'), 'utf8')).toContain('  nodes/cp1/manifests/etcd.yaml');
   });
 });
