@@ -10,8 +10,8 @@ import { plan as planFiles } from './plan.js';
 import { resumeRun, type ResumeOutput } from './resume.js';
 import { rollbackRun, type RollbackOutput } from './rollback.js';
 import { runPlan, type RunOutput } from './run.js';
-import { resolveSecrets, type Prompt } from './secrets.js';
-import { openSession, type ReporterFactory, type SessionOptions } from './session.js';
+import type { Prompt } from './secrets.js';
+import { openSession, sessionSecrets, type ReporterFactory, type SessionOptions } from './session.js';
 import { loadSavedPlan, newRunId, resolveStateDir, runPaths, type ExecuteOptions, type Identity } from './state.js';
 import type { Problem } from '../errors/index.js';
 
@@ -112,7 +112,7 @@ export async function rollbackFiles(o: RollbackFilesOptions): Promise<RollbackOu
 
 async function withSession<T>(o: OperateOptions, plan: Plan, nodes: InventoryNode[], runId: string, body: (x: ExecuteOptions) => Promise<T>): Promise<T> {
   const env = o.env ?? process.env;
-  const secrets = await resolveSecrets(plan, nodes, { fromEnv: o.paramFromEnv ?? [], env, ...(o.prompt ? { prompt: o.prompt } : {}) });
+  const secrets = await sessionSecrets(plan, nodes, o, env);
   const stateDir = resolveStateDir(o.stateDir);
   const session = openSession({
     plan,

@@ -21,8 +21,7 @@ import type { OperateOptions } from './operate.js';
 import { deriveRehearsal, DEFAULT_PROBE_TIMEOUT_MS, probeStep, type RehearsalCell } from './rehearsal/derive.js';
 import { builtinProbes, PROBE_PHASE } from './rehearsal/probes.js';
 import { buildTable, type RehearsalTable } from './rehearsal/table.js';
-import { resolveSecrets } from './secrets.js';
-import { openSession } from './session.js';
+import { openSession, sessionSecrets } from './session.js';
 import { DEFAULT_NODE_LOCK_DIR, engineWiring, locksDir, newRunId, resolveStateDir, runPaths, type RunPaths } from './state.js';
 
 export interface RehearseOptions extends OperateOptions {
@@ -69,7 +68,7 @@ export async function rehearse(o: RehearseOptions): Promise<RehearseOutput> {
   const runId = o.runId ?? newRunId(Date.now());
   o.onPlanned?.({ runId, plan, warnings: inputs.warnings });
   const env = o.env ?? process.env;
-  const secrets = await resolveSecrets(plan, inputs.nodes, { fromEnv: o.paramFromEnv ?? [], env, ...(o.prompt ? { prompt: o.prompt } : {}) });
+  const secrets = await sessionSecrets(plan, inputs.nodes, o, env);
   const paths = runPaths(resolveStateDir(o.stateDir), runId);
   const session = openSession({
     plan,

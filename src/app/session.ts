@@ -8,8 +8,8 @@ import type { InventoryNode, Plan, RunEvent, Transport } from '../model/index.js
 import type { Reporter } from '../reporters/index.js';
 import { createLocalTransport, TransportError, type RecordedHostKey, type SshTransport } from '../transport/index.js';
 import { writeReportIn } from './audit.js';
-import type { Prompt } from './secrets.js';
-import { nodeTransport } from './ssh.js';
+import { resolveSecrets, type Prompt } from './secrets.js';
+import { nodeTransport, sessionAgentsWanted } from './ssh.js';
 
 /** Builds the progress reporter once the plan is known (the CLI picks listr2, plain or json). */
 export type ReporterFactory = (plan: Plan, secrets: SecretSource) => Reporter;
@@ -53,6 +53,15 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/**
+ * The run's secrets (--param-from-env, else asked at the terminal), resolved before the session
+ * opens. The SSH settings from the environment are checked first: a bad
+ * KUBEDR_SSH_SESSION_AGENT is refused before the operator types a secret, not after.
+ */
+export function sessionSecrets(plan: Plan, nodes: readonly InventoryNode[], o: { paramFromEnv?: string[]; prompt?: Prompt }, env: Record<string, string | undefined>): Promise<Record<string, string>> {
+  sessionAgentsWanted(env);
+  return resolveSecrets(plan, nodes, { fromEnv: o.paramFromEnv ?? [], env, ...(o.prompt ? { prompt: o.prompt } : {}) });
+}
 
 export function openSession(o: SessionOptions): Session {
   // Grows as the engine learns secrets (a captured join token): audit and reporter read it live.

@@ -5,7 +5,7 @@ import type { InventoryNode } from '../model/index.js';
 import { createSshTransport, type RecordedHostKey, type SshTransport } from '../transport/index.js';
 import { sudoPasswordSource } from './secrets.js';
 
-export const SESSION_AGENT_ENV = 'KUBEDR_SSH_SESSION_AGENT';
+const SESSION_AGENT_ENV = 'KUBEDR_SSH_SESSION_AGENT';
 const AGENTS_ON = /^(on|1|true|yes)$/i;
 const AGENTS_OFF = /^(off|0|false|no)$/i;
 

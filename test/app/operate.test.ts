@@ -81,6 +81,19 @@ describe('resumeFiles after a lost connection', () => {
   });
 });
 
+describe('KUBEDR_SSH_SESSION_AGENT', () => {
+  it('a value that is neither on nor off is refused before any secret is asked for, and nothing runs', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'kubedr-operate-'));
+    const o = base(stateDir);
+    const asked: string[] = [];
+    const prompt = (q: string): Promise<string> => (asked.push(q), Promise.resolve('typed-secret-0123456789'));
+    const err = await runFiles({ ...o, env: { KUBEDR_SSH_SESSION_AGENT: 'of' }, paramFromEnv: [], prompt, runbook: RUNBOOK, inventory: INVENTORY }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ENV_VALUE_INVALID', exitCode: 2 });
+    expect(asked).toEqual([]);
+    expect(o.transport.calls).toEqual([]);
+  });
+});
+
 describe('secrets', () => {
   const plan = { secretParams: ['token'] } as Pick<Plan, 'secretParams'>;
   const nodes: InventoryNode[] = [];
