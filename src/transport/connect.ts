@@ -54,8 +54,7 @@ function hostKeyAlgorithms(knownTypes: string[]): string[] {
   return [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGOS])];
 }
 
-async function authMethods(ep: Endpoint, agent: string | undefined): Promise<AuthMethod[]> {
-  const ssh2 = await loadSsh2();
+async function authMethods(ep: Endpoint, agent: string | undefined, parseKey: Ssh2['utils']['parseKey']): Promise<AuthMethod[]> {
   const methods: AuthMethod[] = [];
   if (agent) methods.push({ type: 'agent', username: ep.user, agent } as AuthMethod);
   const files = ep.identityFiles.length > 0 ? ep.identityFiles : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f));
@@ -68,7 +67,7 @@ async function authMethods(ep: Endpoint, agent: string | undefined): Promise<Aut
       if (ep.identityFiles.length > 0) throw new TransportError(TRANSPORT_CODES.authFailed, ep.name, `cannot read identity file ${file}: ${describe(err)}`, { failure: 'unreachable' });
       continue;
     }
-    const parsed = ssh2.utils.parseKey(key);
+    const parsed = parseKey(key);
     if (parsed instanceof Error) {
       // Typically a passphrase-protected key: usable only through the agent, which may hold it.
       if (agent || ep.identityFiles.length === 0) continue;
@@ -84,9 +83,8 @@ async function authMethods(ep: Endpoint, agent: string | undefined): Promise<Aut
 
 /** Connects and authenticates; resolves when the connection is ready for channels. */
 export async function openConnection(ep: Endpoint, opts: ConnectOptions, sock?: Duplex): Promise<ClientT> {
-  const known = await loadKnownHosts(ep.knownHostsFile);
-  const methods = await authMethods(ep, opts.agent);
-  const { Client } = await loadSsh2();
+  const [known, { Client, utils }] = await Promise.all([loadKnownHosts(ep.knownHostsFile), loadSsh2()]);
+  const methods = await authMethods(ep, opts.agent, utils.parseKey);
   let verdict: HostKeyVerdict | undefined;
   let presented: Buffer | undefined;
   const client = new Client();
