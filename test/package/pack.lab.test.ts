@@ -20,7 +20,7 @@ const repo = new URL('../../', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'kubedr-pack-'));
 const prefix = join(work, 'prefix');
 const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
-const env1 = useLab({ controlPlanes: 1, workers: 0 });
+const oneNode = useLab({ controlPlanes: 1, workers: 0 });
 
 // A global install is thousands of files: give the removal time on a loaded machine.
 afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000);
@@ -56,7 +56,7 @@ describe('npm pack + global install', () => {
 
     // A real run of a built-in runbook through the installed bundle: SSH connections, session
     // agents, the snapshot's download and its sha256.
-    const { lab } = env1;
+    const { lab } = oneNode;
     const backups = join(here, 'backups');
     const backup = await cli(['run', '-r', 'etcd-backup', '-i', lab.inventoryPath, '--yes', '--state-dir', join(here, 'state'), '--param', `backupDir=${backups}`]);
     expect(backup.stdout).toMatch(/\bdone\b/);
