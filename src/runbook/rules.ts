@@ -128,18 +128,9 @@ export const withPreviousSteps: Rule = (rb, { locate, stepPaths }) =>
  * be a step that has ended by then (earlier, and not started together with this one).
  */
 export const onlyIfChangedSteps: Rule = (rb, { locate, stepPaths }) => {
-  const order: Step[] = [];
-  const groupOf = new Map<Step, number>();
-  let group = 0;
-  for (const ph of rb.phases) {
-    for (const g of stepGroups(ph.steps)) {
-      group++;
-      for (const s of g) {
-        groupOf.set(s, group);
-        order.push(s);
-      }
-    }
-  }
+  const groups = rb.phases.flatMap((ph) => stepGroups(ph.steps));
+  const order: Step[] = groups.flat();
+  const groupOf = new Map(groups.flatMap((g, i) => g.map((s) => [s, i] as const)));
   return order.flatMap((s, i): Problem[] => {
     if (s.onlyIfChanged === undefined) return [];
     const pos = locate([...(stepPaths.get(s) ?? []), 'onlyIfChanged']);
