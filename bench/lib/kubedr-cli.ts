@@ -27,11 +27,12 @@ function newest(dir: string): number {
 export function buildCli(): Promise<void> {
   let fresh = false;
   try {
-    fresh = statSync(join(REPO, 'dist', 'bundle', 'entry.js')).mtimeMs > newest(join(REPO, 'src'));
+    const src = newest(join(REPO, 'src'));
+    fresh = statSync(join(REPO, 'dist', 'bundle', 'entry.js')).mtimeMs > src && statSync(join(REPO, 'dist', 'snapshot', 'kubedr.blob')).mtimeMs > src;
   } catch {
     fresh = false;
   }
-  // tsc, then the bundle bin/kubedr.js prefers (the same two steps as `npm run build`).
+  // tsc, then the bundle bin/kubedr.js prefers and the start-up snapshot (the same two steps as `npm run build`).
   built ??= fresh
     ? Promise.resolve()
     : runOk('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, timeoutMs: 600_000 }).then(() => runOk('npx', ['tsx', 'scripts/bundle-cli.ts'], { cwd: REPO, timeoutMs: 600_000 })).then(() => undefined);

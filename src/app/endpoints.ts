@@ -21,8 +21,9 @@ export function endpointsOf(nodes: readonly InventoryNode[], sshConfigPath: stri
   return nodes.map((n) => endpointOf(n, { sshConfig }));
 }
 
-export async function inventoryEndpoints(inventoryPath: string, sshConfigPath: string | undefined): Promise<Endpoint[]> {
-  return endpointsOf((await loadInventory(inventoryPath)).nodes, sshConfigPath);
+/** Endpoints of an inventory file's nodes, or of nodes already read (plan and validate: the file is read once). */
+export async function inventoryEndpoints(inventory: string | readonly InventoryNode[], sshConfigPath: string | undefined): Promise<Endpoint[]> {
+  return endpointsOf(typeof inventory === 'string' ? (await loadInventory(inventory)).nodes : inventory, sshConfigPath);
 }
 
 /** One line per hop: `cp1: ops@10.0.0.1:22 via jump@bastion:22 (key ~/.ssh/id, known_hosts …)`. */

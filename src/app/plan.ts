@@ -1,7 +1,7 @@
 // Use-case `plan`: the dry-run. Validates everything, then returns the Plan with its text form.
 // Opens no connection: planning is pure, only the two input files are read.
 import { InputError, type Problem } from '../errors/index.js';
-import type { Plan } from '../model/index.js';
+import type { Inventory, Plan } from '../model/index.js';
 import { formatPlan } from '../plan/index.js';
 import { validate, validateTexts, type CheckInput, type CheckReport } from './validate.js';
 
@@ -11,6 +11,8 @@ export interface PlanOutput {
   warnings: Problem[];
   /** Human form, as printed by `kubedr plan`. */
   text: string;
+  /** The inventory the plan was made for (as read from the file). */
+  inventory: Inventory;
 }
 
 export async function plan(input: CheckInput): Promise<PlanOutput> {
@@ -22,6 +24,6 @@ export function planTexts(runbook: { text: string; source: string }, inventory: 
 }
 
 function fromReport(report: CheckReport): PlanOutput {
-  if (report.errors > 0 || !report.plan) throw new InputError(report.problems, `${report.errors} problem(s) in the input`);
-  return { plan: report.plan, warnings: report.problems, text: formatPlan(report.plan) };
+  if (report.errors > 0 || !report.plan || !report.inventory) throw new InputError(report.problems, `${report.errors} problem(s) in the input`);
+  return { plan: report.plan, warnings: report.problems, text: formatPlan(report.plan), inventory: report.inventory };
 }

@@ -2,7 +2,7 @@
 // two files and nothing else; the planner does the cross-file rules (targets, variables…).
 import { etcdDeploymentFit, readInventory, readInventoryFile } from '../inventory/index.js';
 import type { Problem } from '../errors/index.js';
-import type { Plan } from '../model/index.js';
+import type { Inventory, Plan } from '../model/index.js';
 import { limitPlan, parseParamFlags, planRunbook, resolveLimit } from '../plan/index.js';
 import { readRunbook, readRunbookFile, type RunbookResult } from '../runbook/index.js';
 import { applyBackupRevision } from './backup-revision.js';
@@ -24,6 +24,8 @@ export interface CheckReport {
   warnings: number;
   /** Present when the inputs were good enough to plan (possibly with warnings). */
   plan?: Plan;
+  /** The inventory as read, when it had no errors: callers resolve endpoints from it instead of reading the file again. */
+  inventory?: Inventory;
 }
 
 export async function validate(input: CheckInput): Promise<CheckReport> {
@@ -74,6 +76,7 @@ function check(rb: RunbookResult, inv: ReturnType<typeof readInventory>, paramFl
   const errors = sorted.filter((p) => p.severity === 'error').length;
   const report: CheckReport = { problems: sorted, errors, warnings: sorted.length - errors };
   if (plan && errors === 0) report.plan = plan;
+  if (inv.inventory) report.inventory = inv.inventory;
   return report;
 }
 

@@ -6,7 +6,20 @@ import { formatProblem, InputError, KubedrError } from '../errors/index.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from './package-info.js';
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], program: Command = createProgram()): Promise<number> {
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/**
+ * The CLI's commands and options, not yet parsed. Reads no environment and no file but the
+ * package's own package.json: the start-up snapshot (src/cli/snapshot.ts) builds it ahead of time.
+ */
+export function createProgram(): Command {
   const program = new Command('kubedr')
     .description('Disaster-recovery runbooks for self-managed Kubernetes, executed over SSH')
     .version(packageVersion(), '-V, --version', 'print the version of kubedr')
@@ -14,12 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const register of commands) register(program);
   addConveniences(program);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    return reportError(err);
-  }
+  return program;
 }
 
 /**

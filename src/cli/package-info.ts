@@ -4,14 +4,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = new URL('../../', import.meta.url);
+// Resolved when used, not when the module loads: the start-up snapshot (src/cli/snapshot.ts)
+// loads this module when it is built and sets the package's place when it starts.
+const root = (): URL => new URL('../../', import.meta.url);
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version?: unknown };
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root()), 'utf8')) as { version?: unknown };
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }
 
-export const builtinRunbooksDir = (): string => fileURLToPath(new URL('runbooks/', ROOT));
+export const builtinRunbooksDir = (): string => fileURLToPath(new URL('runbooks/', root()));
 
 /** Names of the runbooks shipped with kubedr (`ha-restore`, …), sorted. */
 export function builtinRunbooks(): string[] {

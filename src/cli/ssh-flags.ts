@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { InventoryNode } from '../model/index.js';
 
 export interface SshFlags {
   /** A path, `false` from --no-ssh-config, or undefined for ~/.ssh/config. */
@@ -37,7 +38,7 @@ export function sshConfigOption(f: SshFlags): { sshConfigPath?: string } {
  * Resolves every node's endpoint with the chosen ssh_config (so plan and validate fail on a
  * config that run would refuse) and, with -v, prints them.
  */
-export async function checkEndpoints(inventory: string, f: SshFlags): Promise<void> {
+export async function checkEndpoints(inventory: string | readonly InventoryNode[], f: SshFlags): Promise<void> {
   const path = sshConfigOf(f);
   const { inventoryEndpoints } = await import('../app/endpoints.js');
   const eps = await inventoryEndpoints(inventory, path);

@@ -21,3 +21,11 @@ export function isShortCommand(argv: readonly string[]): boolean {
 export function tuneStartup(argv: readonly string[]): void {
   if (isShortCommand(argv)) setFlagsFromString(SHORT_COMMAND_V8_FLAGS);
 }
+
+/** `kubedr plan … | head`: a reader that goes away is not an error. */
+export function exitQuietlyOnBrokenPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}

@@ -1,7 +1,8 @@
 // The installable package, as an operator gets it: `npm pack` (the prepack lifecycle builds
 // dist/), a global install of the tarball into a throwaway prefix, then the installed `kubedr`
 // from an unrelated directory: --version, a plan of a built-in runbook by name (runbooks and
-// schemas found inside the installed package), shell completion, and a real run of the built-in
+// schemas found inside the installed package; from the start-up snapshot the install built),
+// shell completion, and a real run of the built-in
 // etcd-backup against a one-node lab: the only test that runs the bundled, minified CLI over
 // SSH (ssh2 is loaded on the first connection; every other CLI test runs the sources through
 // tsx). Slow (a tsc build and an install from the registry: minutes on a loaded machine), hence
@@ -32,8 +33,10 @@ describe('npm pack + global install', () => {
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
     expect(tgz).toBe(`kubedr-${version}.tgz`);
     const { stdout: listing } = await run('tar', ['tzf', join(work, tgz ?? '')]);
-    for (const f of ['package/bin/kubedr.js', 'package/dist/cli/entry.js', 'package/schemas/runbook.schema.json', 'package/schemas/inventory.schema.json', 'package/runbooks/ha-restore.yaml']) expect(listing).toContain(f);
+    for (const f of ['package/bin/kubedr', 'package/bin/kubedr.js', 'package/dist/cli/entry.js', 'package/dist/snapshot/kubedr.cjs', 'package/scripts/build-snapshot.mjs', 'package/schemas/runbook.schema.json', 'package/schemas/inventory.schema.json', 'package/runbooks/ha-restore.yaml']) expect(listing).toContain(f);
     expect(listing).not.toContain('package/test/');
+    // A start-up snapshot only works with the node binary that built it: each install builds its own.
+    expect(listing).not.toContain('package/dist/snapshot/kubedr.blob');
 
     await run('npm', ['install', '--global', '--prefer-offline', '--prefix', prefix, join(work, tgz ?? '')], { cwd: work, env, maxBuffer: 64 << 20 });
     const kubedr = join(prefix, 'bin', 'kubedr');
@@ -44,6 +47,9 @@ describe('npm pack + global install', () => {
     const cli = (args: string[]) => run(kubedr, args, { cwd: here, env, maxBuffer: 16 << 20 });
 
     expect((await cli(['--version'])).stdout.trim()).toBe(version);
+    // The install's postinstall built the start-up snapshot, and plan starts from it.
+    const traced = await run(kubedr, ['plan', '-r', 'ha-restore', '-i', 'cluster.yaml', '--param', 'snapshot=snapshot.db', '--param', `snapshotSha256=${'a'.repeat(64)}`], { cwd: here, env: { ...env, KUBEDR_TRACE_START: '1' }, maxBuffer: 16 << 20 });
+    expect(traced.stderr).toMatch(/^kubedr: started from the snapshot .*\/lib\/node_modules\/kubedr\/bin\/\.\.\/dist\/snapshot\/kubedr\.blob\n/);
     const plan = await cli(['plan', '-r', 'ha-restore', '-i', 'cluster.yaml', '--param', 'snapshot=snapshot.db', '--param', `snapshotSha256=${'a'.repeat(64)}`]);
     expect(plan.stdout).toContain('ha-restore');
     expect(plan.stdout).toMatch(/etcdctl|etcdutl/);

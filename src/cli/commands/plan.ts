@@ -20,7 +20,7 @@ export const registerPlan: RegisterCommand = (program: Command) => {
     .action(async (opts: { runbook: string; inventory: string; param: string[]; limit?: string; output: string } & SshFlags) => {
       const { plan } = await import('../../app/plan.js');
       const out = await plan({ runbook: opts.runbook, inventory: opts.inventory, params: opts.param, ...(opts.limit !== undefined ? { limit: opts.limit } : {}) });
-      await checkEndpoints(opts.inventory, opts);
+      await checkEndpoints(out.inventory.nodes, opts);
       for (const w of out.warnings) process.stderr.write(`${formatProblem(w)}\n`);
       process.stdout.write(opts.output === 'json' ? `${escapeJsonControls(JSON.stringify(out.plan, null, 2))}\n` : escapeControls(out.text));
       process.exitCode = 0;

@@ -24,7 +24,7 @@ export const registerValidate: RegisterCommand = (program: Command) => {
         process.exitCode = 2;
         return;
       }
-      await checkEndpoints(opts.inventory, opts);
+      await checkEndpoints(report.inventory?.nodes ?? opts.inventory, opts);
       process.stdout.write(`ok: ${opts.runbook} on ${opts.inventory} is valid (${report.warnings} warning(s))${report.plan ? `, plan hash ${report.plan.hash}` : ''}\n`);
       process.exitCode = 0;
     });
