@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /* global process, URL */
-// Builds the start-up snapshot bin/kubedr starts plan, validate, help and --version from:
-// dist/snapshot/kubedr.blob, from dist/snapshot/kubedr.cjs (scripts/bundle-cli.ts), for the node
-// binary that runs this script. Run by `npm run build` and after `npm install` of the package
+// Builds the start-up snapshots bin/kubedr starts plan and validate (dist/snapshot/kubedr.blob)
+// and help and --version (help.blob) from, out of dist/snapshot/kubedr.cjs and help.cjs
+// (scripts/bundle-cli.ts), for the node binary that runs this script. Run by `npm run build` and after `npm install` of the package
 // (postinstall), since a blob only works with the node binary that built it.
 //
 // dist/snapshot/node-id records which binary that is (device:inode:size:mtime, as `stat -L -c
@@ -17,8 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'dist', 'snapshot');
-const script = join(dir, 'kubedr.cjs');
-const blob = join(dir, 'kubedr.blob');
+const SNAPSHOTS = [['kubedr.cjs', 'kubedr.blob'], ['help.cjs', 'help.blob']].map(([script, blob]) => ({ script: join(dir, script), blob: join(dir, blob) }));
 const idFile = join(dir, 'node-id');
 
 /** device:inode:size:mtime-seconds of a file, as GNU `stat -L -c %d:%i:%s:%Y` prints it. */
@@ -28,16 +27,13 @@ export function fileIdentity(path) {
 }
 
 function giveUp(why) {
-  rmSync(blob, { force: true });
+  for (const { blob } of SNAPSHOTS) rmSync(blob, { force: true });
   rmSync(idFile, { force: true });
   process.stderr.write(`kubedr: no start-up snapshot (${why}); kubedr works the same, only starts slower\n`);
 }
 
-function buildSnapshot() {
-  // Nothing to build from: a checkout before `npm run build`.
-  if (!existsSync(script)) return;
-  rmSync(idFile, { force: true });
-  const flags = readFileSync(join(dir, 'v8-flags'), 'utf8').trim().split(/\s+/).filter(Boolean);
+/** Builds one blob and checks that it starts; returns why not, or undefined. */
+function build(script, blob, flags, version) {
   const partial = `${blob}.partial`;
   const built = spawnSync(process.execPath, [...flags, '--snapshot-blob', partial, '--build-snapshot', script], {
     cwd: dir,
@@ -45,12 +41,27 @@ function buildSnapshot() {
     encoding: 'utf8',
     timeout: 300_000,
   });
-  if (built.status !== 0) return giveUp(`node --build-snapshot exited ${built.status ?? built.signal}: ${(built.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  if (built.status !== 0) {
+    rmSync(partial, { force: true });
+    return `node --build-snapshot exited ${built.status ?? built.signal}: ${(built.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  }
   renameSync(partial, blob);
   // The blob must start and answer as the package does before bin/kubedr may use it.
-  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   const check = spawnSync(process.execPath, [...flags, '--snapshot-blob', blob, '--', '--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
-  if (check.status !== 0 || check.stdout.trim() !== version) return giveUp(`the built snapshot answered ${JSON.stringify(check.stdout.trim())} (exit ${check.status}) to --version, not ${version}`);
+  if (check.status !== 0 || check.stdout.trim() !== version) return `${blob} answered ${JSON.stringify(check.stdout.trim())} (exit ${check.status}) to --version, not ${version}`;
+  return undefined;
+}
+
+function buildSnapshot() {
+  // Nothing to build from: a checkout before `npm run build`.
+  if (!SNAPSHOTS.every(({ script }) => existsSync(script))) return;
+  rmSync(idFile, { force: true });
+  const flags = readFileSync(join(dir, 'v8-flags'), 'utf8').trim().split(/\s+/).filter(Boolean);
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+  for (const { script, blob } of SNAPSHOTS) {
+    const why = build(script, blob, flags, version);
+    if (why !== undefined) return giveUp(why);
+  }
   writeFileSync(idFile, `${fileIdentity(process.execPath)}\n${flags.join(' ')}\n`);
 }
 

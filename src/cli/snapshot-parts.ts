@@ -1,15 +1,11 @@
-// The start-up snapshot's parts (src/cli/snapshot.ts is its entry, which may export nothing:
-// node builds a snapshot from a script without `module`). Importing this module does nothing.
-import { readdirSync, readFileSync } from 'node:fs';
+// The start-up snapshots' common parts. Their entries (src/cli/snapshot.ts, snapshot-help.ts)
+// may export nothing (node builds a snapshot from a script without `module`) and call
+// makeSnapshot. Importing this module does nothing; it loads commander and the command files only.
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { planTexts } from '../app/plan.js';
-import { validateTexts } from '../app/validate.js';
-import { readRunbook } from '../runbook/index.js';
-import { prepareYaml } from '../schema/yaml.js';
+import { startupSnapshot } from 'node:v8';
 import { createProgram, main } from './main.js';
-import { builtinRunbooksDir } from './package-info.js';
 import { exitQuietlyOnBrokenPipe } from './startup.js';
 
 declare global {
@@ -39,94 +35,6 @@ export function locate(root: string): void {
   globalThis.__kubedrRequire = createRequire(join(root, 'package.json'));
 }
 
-// A cluster shaped like kubeadm's (3 control planes with stacked etcd, 2 workers), to run the
-// planner on every built-in runbook while the snapshot is built: the code that runs is compiled
-// then. Written the ways inventories are (block and flow style, comments, an anchor merged into
-// two nodes, groups, vars) so that the YAML parser's paths for them are among that code.
-const WARM_UP_INVENTORY = `# warm-up inventory (src/cli/snapshot-parts.ts): never connected to
-apiVersion: kubedr.io/v1alpha1
-kind: Inventory
-cluster:
-  name: warm-up
-x-member: &member
-  groups: [masters]
-  labels: { tier: control }
-defaults:
-  ssh:
-    user: admin                 # a sudoer
-    port: 22
-    identityFile: ~/.ssh/id_ed25519
-    knownHostsFile: ~/.ssh/known_hosts
-    connectTimeout: 15s
-  become: { enabled: true, method: sudo }
-  paths:
-    manifestDir: /etc/kubernetes/manifests
-    etcdDataDir: /var/lib/etcd
-etcd:
-  tool: auto
-  tls:
-    cacert: /etc/kubernetes/pki/etcd/ca.crt
-    cert: /etc/kubernetes/pki/etcd/healthcheck-client.crt
-    key: /etc/kubernetes/pki/etcd/healthcheck-client.key
-groups:
-  masters: { roles: [control-plane, etcd] }
-  workers:
-    roles: [worker]
-vars:
-  region: "example-1"
-nodes:
-  - <<: *member
-    name: m1
-    address: 192.0.2.11
-    etcd: { name: etcd-a, peerURL: "https://192.0.2.11:2380", clientURL: https://192.0.2.11:2379 }
-  - <<: *member
-    name: m2
-    address: 192.0.2.12
-    etcd:
-      name: etcd-b
-      peerURL: https://192.0.2.12:2380
-      clientURL: 'https://192.0.2.12:2379'
-  - name: m3
-    address: 192.0.2.13
-    groups: [masters]
-    etcd: { name: etcd-c }
-  - { name: w1, address: 192.0.2.21, groups: [workers], labels: { zone: a } }
-  - name: w2
-    address: 192.0.2.22
-    groups:
-      - workers
-`;
-/** Values for the built-in runbooks' params; each runbook gets those it declares. */
-const WARM_UP_PARAMS: Record<string, string> = {
-  snapshot: '/nonexistent/warm-up.db',
-  snapshotSha256: '0'.repeat(64),
-  backupDir: '/nonexistent/backups',
-  member: 'etcd-b',
-};
-
-/** Plans every built-in runbook on WARM_UP_INVENTORY; returns the names of those that planned. */
-export function warmUp(): string[] {
-  const planned: string[] = [];
-  const dir = builtinRunbooksDir();
-  const runbooks = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-  const inventory = { text: WARM_UP_INVENTORY, source: 'warm-up.yaml' };
-  for (const f of runbooks) {
-    const runbook = { text: readFileSync(join(dir, f), 'utf8'), source: f };
-    const declared = readRunbook(runbook.text, f).runbook?.params.map((p) => p.name) ?? [];
-    const params = declared.flatMap((name) => (WARM_UP_PARAMS[name] === undefined ? [] : [`${name}=${WARM_UP_PARAMS[name]}`]));
-    validateTexts(runbook, inventory, params);
-    try {
-      planTexts(runbook, inventory, params);
-      planned.push(f);
-    } catch {
-      // a runbook that needs other params: its reading and validation ran, that is enough
-    }
-  }
-  // Composed after the warm-up, which parsed them itself: a prepared text is used once.
-  for (const f of runbooks) prepareYaml(readFileSync(join(dir, f), 'utf8'));
-  return planned;
-}
-
 /**
  * Formats the help of every command of a throwaway program (80 columns, no colour, as for a pipe):
  * the help code is compiled then. Through commander's Help directly: the program's own output
@@ -151,4 +59,25 @@ export async function start(program: ReturnType<typeof createProgram>): Promise<
   if (process.env['KUBEDR_TRACE_START'] === '1') process.stderr.write(`kubedr: started from the snapshot ${blob}\n`);
   // `node --snapshot-blob B -- ARGS`: argv is [node, ...ARGS].
   process.exitCode = await main(process.argv.slice(1), program);
+}
+
+/**
+ * When node is building a snapshot of this script: sets the package's place (KUBEDR_SNAPSHOT_ROOT,
+ * from scripts/build-snapshot.mjs), runs `warmUp`, builds the command tree and makes `start` the
+ * snapshot's main function. Otherwise does nothing.
+ */
+export function makeSnapshot(warmUp: () => unknown): void {
+  if (!startupSnapshot.isBuildingSnapshot()) return;
+  const root = process.env['KUBEDR_SNAPSHOT_ROOT'];
+  if (root === undefined || root === '') throw new Error('KUBEDR_SNAPSHOT_ROOT (the package root) must be set to build the snapshot (scripts/build-snapshot.mjs)');
+  locate(root);
+  warmUp();
+  warmUpHelp();
+  const program = createProgram();
+  startupSnapshot.setDeserializeMainFunction(() => {
+    start(program).catch((err: unknown) => {
+      process.stderr.write(`kubedr: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    });
+  });
 }

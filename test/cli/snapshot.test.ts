@@ -1,4 +1,5 @@
-// The start-up snapshot (src/cli/snapshot.ts, scripts/build-snapshot.mjs, bin/kubedr): built into
+// The start-up snapshots (src/cli/snapshot.ts for plan and validate, snapshot-help.ts for help
+// and --version; scripts/build-snapshot.mjs, bin/kubedr): built into
 // a throwaway copy of the package, then every short command runs through bin/kubedr twice, from
 // the snapshot and from bin/kubedr.js (KUBEDR_NO_SNAPSHOT=1), and must print the same bytes and
 // exit the same. Cases read the environment (HOME's ~/.ssh/config), the working directory and the
@@ -10,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../../scripts/bundle-cli.js';
-import { blobOf, packageRootOfBlob, warmUp } from '../../src/cli/snapshot-parts.js';
+import { blobOf, packageRootOfBlob } from '../../src/cli/snapshot-parts.js';
+import { warmUp } from '../../src/cli/snapshot-warm-up.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'kubedr-snapshot-'));
@@ -35,10 +37,11 @@ function kubedr(args: readonly string[], env: NodeJS.ProcessEnv = {}, launcher =
   });
 }
 
-/** Runs args from the snapshot (asserting it was used) and from bin/kubedr.js; returns both. */
-async function both(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ snap: Out; js: Out }> {
+/** Runs args from the snapshot (asserting it was used: `blob`) and from bin/kubedr.js; returns both. */
+async function both(args: readonly string[], env: NodeJS.ProcessEnv = {}, blob = 'kubedr.blob'): Promise<{ snap: Out; js: Out }> {
   const snap = await kubedr(args, { ...env, KUBEDR_TRACE_START: '1' });
   expect(snap.stderr, `${args.join(' ')} did not start from the snapshot`).toMatch(TRACE);
+  expect(snap.stderr.split('\n')[0]).toMatch(new RegExp(`/dist/snapshot/${blob.replace('.', '\\.')}$`));
   const js = await kubedr(args, { ...env, KUBEDR_NO_SNAPSHOT: '1', KUBEDR_TRACE_START: '1' });
   expect(js.stderr).not.toMatch(TRACE);
   return { snap: { ...snap, stderr: snap.stderr.replace(TRACE, '') }, js };
@@ -86,7 +89,8 @@ describe('kubedr from its start-up snapshot', () => {
     ['-V', ['-V']],
     ['plan with an unknown option', ['plan', '--nope']],
   ])('%s: the same output and exit code as bin/kubedr.js', async (_name, args) => {
-    const { snap, js } = await both(args);
+    const blob = ['plan', 'validate'].includes(args[0] ?? '') ? 'kubedr.blob' : 'help.blob';
+    const { snap, js } = await both(args, {}, blob);
     expect(snap).toEqual(js);
   });
 

@@ -33,10 +33,10 @@ describe('npm pack + global install', () => {
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
     expect(tgz).toBe(`kubedr-${version}.tgz`);
     const { stdout: listing } = await run('tar', ['tzf', join(work, tgz ?? '')]);
-    for (const f of ['package/bin/kubedr', 'package/bin/kubedr.js', 'package/dist/cli/entry.js', 'package/dist/snapshot/kubedr.cjs', 'package/scripts/build-snapshot.mjs', 'package/schemas/runbook.schema.json', 'package/schemas/inventory.schema.json', 'package/runbooks/ha-restore.yaml']) expect(listing).toContain(f);
+    for (const f of ['package/bin/kubedr', 'package/bin/kubedr.js', 'package/dist/cli/entry.js', 'package/dist/snapshot/kubedr.cjs', 'package/dist/snapshot/help.cjs', 'package/scripts/build-snapshot.mjs', 'package/schemas/runbook.schema.json', 'package/schemas/inventory.schema.json', 'package/runbooks/ha-restore.yaml']) expect(listing).toContain(f);
     expect(listing).not.toContain('package/test/');
     // A start-up snapshot only works with the node binary that built it: each install builds its own.
-    expect(listing).not.toContain('package/dist/snapshot/kubedr.blob');
+    expect(listing).not.toMatch(/package\/dist\/snapshot\/.*\.blob/);
 
     await run('npm', ['install', '--global', '--prefer-offline', '--prefix', prefix, join(work, tgz ?? '')], { cwd: work, env, maxBuffer: 64 << 20 });
     const kubedr = join(prefix, 'bin', 'kubedr');
