@@ -108,7 +108,9 @@ describe.skipIf(!sudoAvailable() && !process.env['CI'])('sudo', () => {
 
   it('without sudo, the same upload fails with TRANSPORT_TRANSFER_FAILED', async () => {
     const t = transportFor(nopw);
-    await expect(t.upload('cp-1', join(dir, 'up'), join(rootOnly, 'other'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_TRANSFER_FAILED' });
+    // Its own file (not the one the test before wrote): the test runs alone too (-t).
+    writeFileSync(join(dir, 'up-nosudo'), randomBytes(3 * 1024 * 1024));
+    await expect(t.upload('cp-1', join(dir, 'up-nosudo'), join(rootOnly, 'other'), { sudo: false })).rejects.toMatchObject({ code: 'TRANSPORT_TRANSFER_FAILED' });
     expect(existsSync(join(rootOnly, 'other'))).toBe(false);
   });
 
