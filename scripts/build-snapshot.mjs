@@ -2,8 +2,8 @@
 /* global process, URL */
 // Builds the start-up snapshots bin/kubedr starts plan and validate (dist/snapshot/kubedr.blob)
 // and help and --version (help.blob) from, out of dist/snapshot/kubedr.cjs and help.cjs
-// (scripts/bundle-cli.ts), for the node binary that runs this script. Run by `npm run build` and after `npm install` of the package
-// (postinstall), since a blob only works with the node binary that built it.
+// (scripts/bundle-cli.ts), for the node binary that runs this script. Run by `npm run build` and
+// after `npm install` of the package (postinstall): a blob only works with the node that built it.
 //
 // dist/snapshot/node-id records which binary that is (device:inode:size:mtime, as `stat -L -c
 // %d:%i:%s:%Y` prints them) and the V8 flags it was built with; bin/kubedr uses the blob only

@@ -6,9 +6,9 @@
 // import.meta.url (../../schemas) stay right. ssh2 (optional native parts) and zx stay in
 // node_modules.
 //
-// Then the start-up snapshot of the short commands (src/cli/snapshot.ts): the same sources as one
-// CommonJS file, dist/snapshot/kubedr.cjs, which scripts/build-snapshot.mjs turns into the blob
-// bin/kubedr starts plan, validate, help and --version from.
+// Then the start-up snapshots (src/cli/snapshot.ts, snapshot-help.ts): the same sources as two
+// CommonJS files, dist/snapshot/kubedr.cjs and help.cjs, which scripts/build-snapshot.mjs turns
+// into the blobs bin/kubedr starts plan and validate, and help and --version from.
 import { build, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -40,20 +40,18 @@ export function locate(root: string): void {
  * the help code is compiled then. Through commander's Help directly: the program's own output
  * functions would look at process.stdout, which must not exist in the snapshot.
  */
-export function warmUpHelp(): number {
+export function warmUpHelp(): void {
   const program = createProgram();
-  let chars = 0;
   for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     const help = cmd.createHelp();
     help.prepareContext({ helpWidth: 80, outputHasColors: false });
-    chars += help.formatHelp(cmd, help).length;
+    help.formatHelp(cmd, help);
   }
-  return chars;
 }
 
 export async function start(program: ReturnType<typeof createProgram>): Promise<void> {
   const blob = blobOf(process.execArgv);
-  if (blob === undefined) throw new Error('kubedr: started from a snapshot without --snapshot-blob in execArgv');
+  if (blob === undefined) throw new Error('started from a snapshot without --snapshot-blob in execArgv: run kubedr through bin/kubedr, or set KUBEDR_NO_SNAPSHOT=1');
   locate(packageRootOfBlob(blob));
   exitQuietlyOnBrokenPipe();
   if (process.env['KUBEDR_TRACE_START'] === '1') process.stderr.write(`kubedr: started from the snapshot ${blob}\n`);

@@ -5,7 +5,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planTexts } from '../app/plan.js';
-import { validateTexts } from '../app/validate.js';
 import { readRunbook } from '../runbook/index.js';
 import { prepareYaml } from '../schema/yaml.js';
 import { builtinRunbooksDir } from './package-info.js';
@@ -79,21 +78,19 @@ const WARM_UP_PARAMS: Record<string, string> = {
 export function warmUp(): string[] {
   const planned: string[] = [];
   const dir = builtinRunbooksDir();
-  const runbooks = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const runbooks = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ source: f, text: readFileSync(join(dir, f), 'utf8') }));
   const inventory = { text: WARM_UP_INVENTORY, source: 'warm-up.yaml' };
-  for (const f of runbooks) {
-    const runbook = { text: readFileSync(join(dir, f), 'utf8'), source: f };
-    const declared = readRunbook(runbook.text, f).runbook?.params.map((p) => p.name) ?? [];
+  for (const runbook of runbooks) {
+    const declared = readRunbook(runbook.text, runbook.source).runbook?.params.map((p) => p.name) ?? [];
     const params = declared.flatMap((name) => (WARM_UP_PARAMS[name] === undefined ? [] : [`${name}=${WARM_UP_PARAMS[name]}`]));
-    validateTexts(runbook, inventory, params);
     try {
       planTexts(runbook, inventory, params);
-      planned.push(f);
+      planned.push(runbook.source);
     } catch {
       // a runbook that needs other params: its reading and validation ran, that is enough
     }
   }
   // Composed after the warm-up, which parsed them itself: a prepared text is used once.
-  for (const f of runbooks) prepareYaml(readFileSync(join(dir, f), 'utf8'));
+  for (const { text } of runbooks) prepareYaml(text);
   return planned;
 }

@@ -28,14 +28,17 @@ interface Out {
   stderr: string;
 }
 
-function kubedr(args: readonly string[], env: NodeJS.ProcessEnv = {}, launcher = join(pkg, 'bin', 'kubedr')): Promise<Out> {
+/** Runs a program to its end (a failing exit is a result, not an error), in `here` with HOME = `home`. */
+function runOut(file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Out> {
   return new Promise((resolve) => {
-    execFile(launcher, [...args], { cwd: here, env: { PATH: process.env['PATH'], HOME: home, ...env }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(file, [...args], { cwd: here, env: { PATH: process.env['PATH'], HOME: home, ...env }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       resolve({ code, stdout, stderr });
     });
   });
 }
+
+const kubedr = (args: readonly string[], env: NodeJS.ProcessEnv = {}, launcher = join(pkg, 'bin', 'kubedr')): Promise<Out> => runOut(launcher, args, env);
 
 /** Runs args from the snapshot (asserting it was used: `blob`) and from bin/kubedr.js; returns both. */
 async function both(args: readonly string[], env: NodeJS.ProcessEnv = {}, blob = 'kubedr.blob'): Promise<{ snap: Out; js: Out }> {
@@ -108,10 +111,7 @@ describe('kubedr from its start-up snapshot', () => {
   });
 
   it('plan | head: the reader going away is not an error', async () => {
-    const sh = (env: string) => new Promise<Out>((resolve) => {
-      execFile('sh', ['-c', `${env} "$0" "$@" | head -n 1`, join(pkg, 'bin', 'kubedr'), ...PLAN], { cwd: here, env: { PATH: process.env['PATH'], HOME: home } }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : Number(err.code), stdout, stderr }));
-    });
-    const snap = await sh('KUBEDR_TRACE_START=1');
+    const snap = await runOut('sh', ['-c', '"$0" "$@" | head -n 1', join(pkg, 'bin', 'kubedr'), ...PLAN], { KUBEDR_TRACE_START: '1' });
     expect(snap.stderr).toMatch(TRACE);
     expect(snap.stdout).toMatch(/^PLAN ha-restore on cluster /);
     expect(snap.stderr.replace(TRACE, '')).toBe('');
@@ -143,10 +143,9 @@ describe('bin/kubedr uses the snapshot only when it is sure', () => {
 
   it('records the node binary as stat -L prints it', async () => {
     const id = readFileSync(join(pkg, 'dist', 'snapshot', 'node-id'), 'utf8').split('\n')[0];
-    const stat = await new Promise<string>((resolve, reject) => {
-      execFile('stat', ['-L', '-c', '%d:%i:%s:%Y', process.execPath], (err, out) => (err ? reject(err) : resolve(out.trim())));
-    });
-    expect(id).toBe(stat);
+    const stat = await runOut('stat', ['-L', '-c', '%d:%i:%s:%Y', process.execPath]);
+    expect(stat.code).toBe(0);
+    expect(id).toBe(stat.stdout.trim());
   });
 
   it('without a blob, and for commands that connect, bin/kubedr.js runs', async () => {
@@ -192,9 +191,7 @@ describe('bin/kubedr uses the snapshot only when it is sure', () => {
     const broken = join(work, 'broken-pkg');
     cpSync(pkg, broken, { recursive: true, verbatimSymlinks: true });
     writeFileSync(join(broken, 'dist', 'snapshot', 'kubedr.cjs'), 'throw new Error("boom")\n');
-    const made = await new Promise<Out>((resolve) => {
-      execFile(process.execPath, [join(broken, 'scripts', 'build-snapshot.mjs')], (err, stdout, stderr) => resolve({ code: err === null ? 0 : Number(err.code), stdout, stderr }));
-    });
+    const made = await runOut(process.execPath, [join(broken, 'scripts', 'build-snapshot.mjs')]);
     expect(made.code).toBe(0);
     expect(made.stderr).toMatch(/no start-up snapshot \(node --build-snapshot exited 1: .*boom/);
     const r = await kubedr(['--version'], { KUBEDR_TRACE_START: '1' }, join(broken, 'bin', 'kubedr'));
