@@ -52,17 +52,6 @@ beforeAll(async () => {
 });
 
 const digests = (): Promise<string[]> => digestAll(env.lab, NODES, TREES);
-/** etcd commits its backend (member/snap/db) in batches after writes: wait until the files stop changing. */
-async function settledDigests(): Promise<string[]> {
-  let last = await digests();
-  for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    const now = await digests();
-    if (JSON.stringify(now) === JSON.stringify(last)) return now;
-    last = now;
-  }
-  throw new Error('node files keep changing without any write');
-}
 const liveRevision = async (): Promise<string> => (await env.lab.etcd.status(env.lab.clientURL('cp1'))).header.revision ?? '';
 /** Processes whose command line names a drill scratch dir (read from /proc; nothing is signalled). */
 // The unit project's local drills (scratch under a tmp 'kubedr-drill-base-…') may run at the same time: not ours.
@@ -108,7 +97,7 @@ function expectFaithful(d: DrillJson): void {
 
 describe('kubedr drill on the lab', () => {
   it('on a node: restores the snapshot faithfully, compares with live, touches nothing, leaves nothing', async () => {
-    const [before, rev] = [await settledDigests(), await liveRevision()];
+    const [before, rev] = [await digests(), await liveRevision()];
     const d = await cliDrill(['--node', 'cp2']);
     expect(d.where).toBe('cp2');
     expectFaithful(d);
@@ -124,7 +113,7 @@ describe('kubedr drill on the lab', () => {
   });
 
   it('locally: the same verdict from this machine, live keys read over SSH', async () => {
-    const [before, rev] = [await settledDigests(), await liveRevision()];
+    const [before, rev] = [await digests(), await liveRevision()];
     const d = await cliDrill(['--local']);
     expect(d.where).toBe('@local');
     expectFaithful(d);
