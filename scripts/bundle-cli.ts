@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SHORT_COMMAND_V8_FLAGS } from '../src/cli/startup.js';
+import { SNAPSHOT_V8_FLAGS } from '../src/cli/startup.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const minify = { minifyWhitespace: true, minifySyntax: true } as const;
@@ -90,7 +90,7 @@ export async function bundleCli(out: string = root): Promise<void> {
     });
   }
   // The flags the blob is built with; node refuses a blob started with others.
-  writeFileSync(join(snapdir, 'v8-flags'), `${SHORT_COMMAND_V8_FLAGS}\n`);
+  writeFileSync(join(snapdir, 'v8-flags'), `${SNAPSHOT_V8_FLAGS}\n`);
   const made = spawnSync(process.execPath, [join(out, 'scripts', 'build-snapshot.mjs')], { stdio: 'inherit' });
   if (made.status !== 0) throw new Error(`scripts/build-snapshot.mjs exited ${String(made.status ?? made.signal)}`);
 }

@@ -60,7 +60,7 @@ function check(rb: RunbookResult, inv: ReturnType<typeof readInventory>, paramFl
       paramPos: (name) => rb.locate(['params', name]),
     });
     problems.push(...result.problems);
-    problems.push(...etcdDeploymentFit(rb.runbook.name, inv.inventory, rb.locate(['metadata', 'name'])));
+    problems.push(...etcdDeploymentFit(rb.runbook.name, inv.inventory, () => rb.locate(['metadata', 'name'])));
     plan = result.plan;
     if (limit !== undefined && plan) {
       const keep = resolveLimit(limit, inv.inventory);

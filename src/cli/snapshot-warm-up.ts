@@ -1,12 +1,11 @@
 // What the start-up snapshot of plan and validate (src/cli/snapshot.ts) runs while it is built:
 // the planner on every built-in runbook, so that the code they run is compiled in the snapshot,
-// then each built-in runbook's YAML composed ahead (prepareYaml: used only when a file read has
-// exactly that text).
+// then each built-in runbook read ahead (prepareRunbook: its model, used only when a file read
+// has exactly that text).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planTexts } from '../app/plan.js';
-import { readRunbook } from '../runbook/index.js';
-import { prepareYaml } from '../schema/yaml.js';
+import { prepareRunbook, readRunbook } from '../runbook/index.js';
 import { builtinRunbooksDir } from './package-info.js';
 
 // A cluster shaped like kubeadm's (3 control planes with stacked etcd, 2 workers), to run the
@@ -90,7 +89,9 @@ export function warmUp(): string[] {
       // a runbook that needs other params: its reading and validation ran, that is enough
     }
   }
-  // Composed after the warm-up, which parsed them itself: a prepared text is used once.
-  for (const { text } of runbooks) prepareYaml(text);
+  // Read after the warm-up, which read them itself: a prepared text is used once.
+  for (const { text, source } of runbooks) {
+    if (!prepareRunbook(text)) throw new Error(`built-in runbook ${source} could not be prepared for the snapshot`);
+  }
   return planned;
 }

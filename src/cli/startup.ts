@@ -12,6 +12,18 @@ const SHORT = new Set(['plan', 'validate', 'runs', 'audit', 'unlock', 'help', '-
 /** V8's default is 67,584 bytes of bytecode (Node 20); 16× that. */
 export const SHORT_COMMAND_V8_FLAGS = '--interrupt-budget=1081344';
 
+/**
+ * The flags the start-up snapshots are built and started with (dist/snapshot/v8-flags; node
+ * refuses a blob started with other flags): the short commands' budget, and the hash seed baked
+ * into the blob at build time kept (--no-rehash-snapshot). By default V8 picks a new random seed
+ * at every start and rehashes every string and hash table of the deserialized heap: ~12 ms of
+ * CPU for plan's 8 MB heap (bench `startup`). The seed protects a long-running process against
+ * hash flooding by a remote party who sends crafted keys; plan, validate and help read only
+ * files the operator names, and the seed is still random, drawn per install when the blob is
+ * built. Commands that talk to nodes (run, resume, drill…) never start from a blob.
+ */
+export const SNAPSHOT_V8_FLAGS = `${SHORT_COMMAND_V8_FLAGS} --no-rehash-snapshot`;
+
 export function isShortCommand(argv: readonly string[]): boolean {
   const first = argv[0];
   return first === undefined || SHORT.has(first);

@@ -28,20 +28,23 @@ export function resolveParams(specs: readonly ParamSpec[], given: Record<string,
     if (!byName.has(name)) problems.push({ code: 'PARAM_UNKNOWN', message: `--param ${name}: the runbook has no param "${name}"`, hint: `declared params: ${[...byName.keys()].join(', ') || 'none'}`, severity: 'error' });
   }
   for (const spec of specs) {
-    const pos = posOf(spec.name);
-    const at = pos ? { pos } : {};
+    // Positions are looked up for a problem only: finding one can mean parsing the file again (prepareRunbook).
+    const at = (): { pos?: SourcePos } => {
+      const pos = posOf(spec.name);
+      return pos ? { pos } : {};
+    };
     const text = Object.hasOwn(given, spec.name) ? given[spec.name] : undefined;
     if (spec.type === 'secret') {
-      if (text !== undefined) problems.push({ code: 'PARAM_SECRET_ON_CLI', message: `--param ${spec.name}: secret params cannot be given on the command line`, hint: 'remove it: secrets are supplied when the runbook runs, never on the command line (shell history, ps)', severity: 'error', ...at });
+      if (text !== undefined) problems.push({ code: 'PARAM_SECRET_ON_CLI', message: `--param ${spec.name}: secret params cannot be given on the command line`, hint: 'remove it: secrets are supplied when the runbook runs, never on the command line (shell history, ps)', severity: 'error', ...at() });
       continue;
     }
     if (text === undefined) {
       if (spec.default !== undefined) values[spec.name] = spec.default;
-      else if (spec.required) problems.push({ code: 'PARAM_MISSING', message: `param "${spec.name}" is required${spec.description ? ` (${spec.description})` : ''}`, hint: `add --param ${spec.name}=<${spec.type}>`, severity: 'error', ...at });
+      else if (spec.required) problems.push({ code: 'PARAM_MISSING', message: `param "${spec.name}" is required${spec.description ? ` (${spec.description})` : ''}`, hint: `add --param ${spec.name}=<${spec.type}>`, severity: 'error', ...at() });
       continue;
     }
     const converted = convert(spec, text);
-    if (converted === undefined) problems.push({ code: 'PARAM_TYPE', message: `--param ${spec.name}=${text}: not ${/^[aeiou]/.test(spec.type) ? 'an' : 'a'} ${spec.type}`, hint: spec.type === 'bool' ? 'use true or false' : spec.type === 'int' ? 'use a whole number, e.g. 3' : 'give a non-empty value', severity: 'error', ...at });
+    if (converted === undefined) problems.push({ code: 'PARAM_TYPE', message: `--param ${spec.name}=${text}: not ${/^[aeiou]/.test(spec.type) ? 'an' : 'a'} ${spec.type}`, hint: spec.type === 'bool' ? 'use true or false' : spec.type === 'int' ? 'use a whole number, e.g. 3' : 'give a non-empty value', severity: 'error', ...at() });
     else values[spec.name] = converted;
   }
   return { values, problems };

@@ -21,23 +21,8 @@ function compose(text: string): Composed {
   return { doc: parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true, merge: true }), lines };
 }
 
-/** Texts composed ahead of time, each used once (the caller gets the document to itself). */
-const prepared = new Map<string, Composed>();
-
-/**
- * Composes `text` now so that the next parseYaml of the very same text skips the parser: the
- * start-up snapshot (src/cli/snapshot.ts) does it for the built-in runbooks. Keyed by content,
- * not by path: a file that differs by one byte is parsed as usual. The document does not depend
- * on the file name, which parseYaml applies to positions when it is used.
- */
-export function prepareYaml(text: string): void {
-  prepared.set(text, compose(text));
-}
-
 export function parseYaml(text: string, file: string): ParsedYaml {
-  const ready = prepared.get(text);
-  if (ready) prepared.delete(text);
-  const { doc, lines } = ready ?? compose(text);
+  const { doc, lines } = compose(text);
   const locate = createLocator(doc, lines, file, text);
   const problems: Problem[] = [];
   for (const err of doc.errors) {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../../scripts/bundle-cli.js';
 import { blobOf, packageRootOfBlob } from '../../src/cli/snapshot-parts.js';
 import { warmUp } from '../../src/cli/snapshot-warm-up.js';
+import { SNAPSHOT_V8_FLAGS } from '../../src/cli/startup.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'kubedr-snapshot-'));
@@ -141,11 +142,14 @@ describe('bin/kubedr uses the snapshot only when it is sure', () => {
     expect(r.stdout).toMatch(/^PLAN ha-restore/);
   });
 
-  it('records the node binary as stat -L prints it', async () => {
-    const id = readFileSync(join(pkg, 'dist', 'snapshot', 'node-id'), 'utf8').split('\n')[0];
+  it('records the node binary as stat -L prints it, and the V8 flags the blobs were built with', async () => {
+    const [id, flags] = readFileSync(join(pkg, 'dist', 'snapshot', 'node-id'), 'utf8').split('\n');
     const stat = await runOut('stat', ['-L', '-c', '%d:%i:%s:%Y', process.execPath]);
     expect(stat.code).toBe(0);
     expect(id).toBe(stat.stdout.trim());
+    // The launcher starts the blobs with exactly these; the seed kept from the build (no rehash at start).
+    expect(flags).toBe(SNAPSHOT_V8_FLAGS);
+    expect(flags).toContain('--no-rehash-snapshot');
   });
 
   it('without a blob, and for commands that connect, bin/kubedr.js runs', async () => {

@@ -76,8 +76,12 @@ describe('a Kubespray inventory that does not say etcd_deployment_type', () => {
     expect(r.inventory?.vars.etcd_deployment_type).toBe('host');
     expect(r.inventory?.nodes.map((n) => n.etcd?.name)).toEqual(['etcd1', 'etcd2', 'etcd3']);
     expect(r.inventory?.etcd.tls.cacert).toBe('/etc/ssl/etcd/ssl/ca.pem');
-    const report = validateTexts({ text: readFileSync('runbooks/ha-restore.yaml', 'utf8'), source: 'ha-restore.yaml' }, { text: kubespray, source: 'hosts.yaml' }, params);
-    expect(report.problems.find((p) => p.code === 'RUNBOOK_ETCD_DEPLOYMENT_MISMATCH')?.hint).toBe('use -r external-etcd-restore');
+    const text = readFileSync('runbooks/ha-restore.yaml', 'utf8');
+    const report = validateTexts({ text, source: 'ha-restore.yaml' }, { text: kubespray, source: 'hosts.yaml' }, params);
+    const mismatch = report.problems.find((p) => p.code === 'RUNBOOK_ETCD_DEPLOYMENT_MISMATCH');
+    expect(mismatch?.hint).toBe('use -r external-etcd-restore');
+    // At the runbook's metadata.name.
+    expect(mismatch?.pos).toEqual({ file: 'ha-restore.yaml', line: text.split('\n').indexOf('  name: ha-restore') + 1, col: 9 });
   });
 
   it('an Ansible inventory that is not Kubespray\'s keeps the kubeadm defaults, without a warning', () => {

@@ -30,4 +30,17 @@ describe('params', () => {
     expect(codes({ snap: '/b', token: 'hunter2' })).toEqual(['PARAM_SECRET_ON_CLI']);
     expect(JSON.stringify(resolveParams(specs, { snap: '/b', token: 'hunter2' }))).not.toContain('hunter2');
   });
+
+  it('looks a param\'s position up only for a problem about it (finding one can mean parsing the runbook again)', () => {
+    const asked: string[] = [];
+    const posOf = (name: string) => {
+      asked.push(name);
+      return { file: 'rb.yaml', line: 7, col: 5 };
+    };
+    expect(resolveParams(specs, { n: '5', snap: '/b.db' }, posOf).problems).toEqual([]);
+    expect(asked).toEqual([]);
+    const missing = resolveParams(specs, { n: 'five' }, posOf).problems;
+    expect(missing.map((p) => `${p.code} ${p.pos?.file ?? ''}:${p.pos?.line ?? ''}`)).toEqual(['PARAM_TYPE rb.yaml:7', 'PARAM_MISSING rb.yaml:7']);
+    expect(asked).toEqual(['n', 'snap']);
+  });
 });
