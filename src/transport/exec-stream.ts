@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { ClientChannel } from 'ssh2';
 import type { Lease } from './pool.js';
 import { TRANSPORT_CODES, TransportError, describe, redact } from './errors.js';
-import { openExecChannel } from './exec.js';
+import { onExit, openExecChannel } from './exec.js';
 
 export interface StreamExecOptions {
   /** Written before the file (sudo -S reads its password line); never logged. */
@@ -60,7 +60,7 @@ export async function streamOnLease(node: string, lease: Lease, command: string,
       resolve();
     });
   });
-  channel.on('exit', (code: number | null, signalName?: string) => {
+  onExit(channel, (code, signalName) => {
     exitCode = code ?? (signalName ? 128 : 255);
   });
   channel.on('error', () => undefined);

@@ -79,12 +79,6 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     channel.on('data', (c: Buffer) => onData(c, out, false));
     channel.stderr.on('data', (c: Buffer) => onData(c, err, true));
-    channel.on('exit', (code: number | null, signalName?: string) => {
-      exitCode = code ?? undefined;
-      exitSignal = signalName;
-      // The wrapper has disarmed its watcher; our EOF now lets the channel close.
-      channel.end();
-    });
     channel.on('close', () => {
       if (exitCode === undefined && exitSignal === undefined) {
         finish(() => reject(new TransportError(TRANSPORT_CODES.connectionLost, node, 'connection lost while the command was running; its outcome on the node is unknown', { failure: 'connection-lost' })));
@@ -117,6 +111,12 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
     channel.on('error', () => undefined);
     // Framed stdin, and no EOF: our side stays open until the command exits (see GROUP_WRAPPER).
     channel.write(`${opts.stdinPrefix ?? ''}${frameStdin(opts.stdin ?? '')}`);
+    onExit(channel, (code, signalName) => {
+      exitCode = code ?? undefined;
+      exitSignal = signalName;
+      // The wrapper has disarmed its watcher; our EOF now lets the channel close.
+      channel.end();
+    });
   });
 }
 
@@ -126,10 +126,31 @@ export async function execOnLease(node: string, lease: Lease, remoteCommand: str
  */
 export async function openExecChannel(node: string, lease: Lease, command: string, secrets: readonly string[]): Promise<ClientChannel> {
   try {
-    return await lease.open((client) => new Promise<ClientChannel>((ok, no) => client.exec(command, (error, channel) => (error ? no(error) : ok(channel)))));
+    return await lease.open(
+      (client) =>
+        new Promise<ClientChannel>((ok, no) =>
+          client.exec(command, (error, channel) => {
+            if (error) return no(error);
+            // ssh2 emits 'exit' while it parses the packet. A command that ends at once (a
+            // receiver that cannot create its file) can send its exit status in the same read as
+            // the exec reply: before the caller's await resumes and listens. Kept for onExit.
+            channel.once('exit', (code: number | null, signal?: string) => earlyExits.set(channel, { code, signal }));
+            ok(channel);
+          }),
+        ),
+    );
   } catch (err) {
     throw channelError(node, err, secrets);
   }
+}
+
+const earlyExits = new WeakMap<ClientChannel, { code: number | null; signal: string | undefined }>();
+
+/** Calls `fn` with the exit status of a channel from openExecChannel, also one that came before this call. */
+export function onExit(channel: ClientChannel, fn: (code: number | null, signal?: string) => void): void {
+  const early = earlyExits.get(channel);
+  if (early) fn(early.code, early.signal);
+  else channel.once('exit', fn);
 }
 
 /** A shell-style exit code (128 + n) for a command that died of a signal. */

@@ -7,7 +7,7 @@ import type { ClientChannel } from 'ssh2';
 import type { ExecResult } from '../model/index.js';
 import { AGENT_HELLO, AGENT_QUIT, MarkScanner, frameTask, newNonce } from './agent-script.js';
 import { TRANSPORT_CODES, TransportError, redact, startTimeout } from './errors.js';
-import { openExecChannel, sendSignal, signalExitCode, type RawExecOptions } from './exec.js';
+import { onExit, openExecChannel, sendSignal, signalExitCode, type RawExecOptions } from './exec.js';
 import type { Lease } from './pool.js';
 
 /** After EOF on a timeout or an abort, how long the agent gets before we close the channel. */
@@ -35,14 +35,6 @@ export class SessionAgent {
   ) {
     channel.on('data', (c: Buffer) => this.task?.onStdout(this.out.write(c)));
     channel.stderr.on('data', (c: Buffer) => this.task?.onStderr(this.err.write(c)));
-    channel.on('exit', (code: number | null, signal?: string) => {
-      this.exit = { code: code ?? undefined, signal };
-      this.alive = false;
-      channel.end();
-      // Quit (no task): a process an earlier task left running may still hold the channel's
-      // stdout, which would keep it, and its slot on the connection, open until it exits.
-      if (!this.task) channel.close();
-    });
     channel.on('error', () => undefined);
     const onConnClose = (): void => void setImmediate(() => channel.emit('close'));
     lease.client.once('close', onConnClose);
@@ -51,6 +43,14 @@ export class SessionAgent {
       lease.client.removeListener('close', onConnClose);
       lease.release();
       this.task?.onGone();
+    });
+    onExit(channel, (code, signal) => {
+      this.exit = { code: code ?? undefined, signal };
+      this.alive = false;
+      channel.end();
+      // Quit (no task): a process an earlier task left running may still hold the channel's
+      // stdout, which would keep it, and its slot on the connection, open until it exits.
+      if (!this.task) channel.close();
     });
   }
 
