@@ -14,13 +14,17 @@ export const SHORT_COMMAND_V8_FLAGS = '--interrupt-budget=1081344';
 
 /**
  * The flags the start-up snapshots are built and started with (dist/snapshot/v8-flags; node
- * refuses a blob started with other flags): the short commands' budget, and the hash seed baked
- * into the blob at build time kept (--no-rehash-snapshot). By default V8 picks a new random seed
- * at every start and rehashes every string and hash table of the deserialized heap: ~12 ms of
- * CPU for plan's 8 MB heap (bench `startup`). The seed protects a long-running process against
- * hash flooding by a remote party who sends crafted keys; plan, validate and help read only
- * files the operator names, and the seed is still random, drawn per install when the blob is
- * built. Commands that talk to nodes (run, resume, drill…) never start from a blob.
+ * refuses a blob started with other flags): the short commands' budget, and no rehashing at
+ * start (--no-rehash-snapshot). By default V8 draws a new random hash seed at every start and
+ * rehashes every string and hash table of the deserialized heap: ~12 ms of CPU for plan's 8 MB
+ * heap (bench `startup`). Without it the process keeps the seed in the blob, which is the one
+ * this node binary's own snapshot was built with (the builder does not rehash either, and
+ * --hash-seed cannot override a snapshot's): the same for every install of this node version,
+ * so public. A random seed protects a long-running process against hash flooding, a remote
+ * party sending many keys crafted to collide. plan, validate and help read only files the
+ * operator names, each at most 16 MiB, once, and exit: whoever can write those files can make
+ * them slow anyway (a YAML map's duplicate-key check is quadratic in its size). Commands that
+ * talk to nodes or read their output (run, resume, drill…) never start from a blob.
  */
 export const SNAPSHOT_V8_FLAGS = `${SHORT_COMMAND_V8_FLAGS} --no-rehash-snapshot`;
 

@@ -2,7 +2,7 @@
 // `readRunbook` returns every problem; `parseRunbook` throws them as one InputError.
 import { InputError, type Problem } from '../errors/index.js';
 import type { Runbook, Step } from '../model/index.js';
-import { parseYaml, sha256, type Locator, type PathSeg } from '../schema/index.js';
+import { parseYaml, sha256, yamlLocator, type Locator, type PathSeg } from '../schema/index.js';
 import { buildRunbook } from './build.js';
 import { runbookSchemaProblems } from './dr-actions.js';
 import { runbookRules } from './rules.js';
@@ -21,19 +21,20 @@ const PREPARED_SOURCE = '\u0000prepared runbook\u0000';
 const prepared = new Map<string, RunbookResult>();
 
 /**
- * Reads `text` now, so that the next readRunbook of the very same text returns its model at once:
- * the start-up snapshot (src/cli/snapshot.ts) does it for the built-in runbooks, whose YAML
+ * Reads `text` now, so that the next readRunbook of the very same text returns this model at
+ * once: the start-up snapshot (src/cli/snapshot.ts) does it for the built-in runbooks, whose YAML
  * parse, schema check and model build were most of what `plan` spent on them. Keyed by content,
- * not by path: a file that differs by one byte is read as usual. Only a runbook without problems
- * is kept, and only if its source name appears in the model as whole values (positions, the
- * runbook's source), which readRunbook sets to the name it is read under. Returns whether it was kept.
+ * not by path: a file that differs by one byte is read as usual. Kept only for a runbook without
+ * problems whose model is plain data (objects, arrays, strings, numbers, booleans) holding the
+ * source name only as whole values (positions, the runbook's source), which readRunbook sets to
+ * the name it is read under. Returns the model kept, or undefined.
  */
-export function prepareRunbook(text: string): boolean {
+export function prepareRunbook(text: string): Runbook | undefined {
   const result = readRunbook(text, PREPARED_SOURCE);
-  if (!result.runbook || result.problems.length > 0 || !sourceOnlyWhole(result.runbook, new Set())) return false;
+  if (!result.runbook || result.problems.length > 0 || !plainWithWholeSource(result.runbook, new Set())) return undefined;
   // The locator would keep the composed YAML document in the snapshot: it is made again if asked for.
   prepared.set(text, { ...result, locate: () => ({ file: PREPARED_SOURCE, line: 1, col: 1 }) });
-  return true;
+  return result.runbook;
 }
 
 function readPrepared(text: string, source: string): RunbookResult | undefined {
@@ -42,27 +43,35 @@ function readPrepared(text: string, source: string): RunbookResult | undefined {
   prepared.delete(text);
   setSource(ready.runbook, source, new Set());
   let locate: Locator | undefined;
-  return { ...ready, locate: (path, opts) => (locate ??= parseYaml(text, source).locate)(path, opts) };
+  return { ...ready, locate: (path, opts) => (locate ??= yamlLocator(text, source))(path, opts) };
 }
 
-/** Whether PREPARED_SOURCE occurs in `value` only as a whole string, and no function could hold it. */
-function sourceOnlyWhole(value: unknown, seen: Set<object>): boolean {
+/**
+ * Whether `value` is plain data that setSource can rebase: objects (of Object.prototype or none)
+ * and arrays with writable enumerable own data properties and string keys, not frozen or sealed;
+ * strings that are PREPARED_SOURCE whole or do not contain it; numbers, booleans, null, undefined.
+ */
+function plainWithWholeSource(value: unknown, seen: Set<object>): boolean {
   if (typeof value === 'string') return value === PREPARED_SOURCE || !value.includes(PREPARED_SOURCE);
-  if (typeof value === 'function') return false;
-  if (typeof value !== 'object' || value === null || seen.has(value)) return true;
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return true;
+  if (typeof value !== 'object') return false;
+  if (seen.has(value)) return true;
   seen.add(value);
-  const items = value instanceof Map ? [...value.keys(), ...value.values()] : Object.values(value);
-  return items.every((v) => sourceOnlyWhole(v, seen));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (!(Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null)) return false;
+  if (!Object.isExtensible(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
+  for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(value))) {
+    if (Array.isArray(value) && key === 'length') continue;
+    if (key.includes(PREPARED_SOURCE) || !('value' in d) || !d.writable || !d.enumerable) return false;
+    if (!plainWithWholeSource(d.value, seen)) return false;
+  }
+  return true;
 }
 
-/** Replaces every PREPARED_SOURCE value in `value`, in place. */
+/** Replaces every PREPARED_SOURCE value in `value` (plain data: plainWithWholeSource), in place. */
 function setSource(value: unknown, source: string, seen: Set<object>): void {
   if (typeof value !== 'object' || value === null || seen.has(value)) return;
   seen.add(value);
-  if (value instanceof Map) {
-    for (const v of value.values()) setSource(v, source, seen);
-    return;
-  }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (record[key] === PREPARED_SOURCE) record[key] = source;

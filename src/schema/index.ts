@@ -4,7 +4,7 @@ import { schemaErrors, type SchemaName } from './ajv.js';
 import type { Locator } from './locate.js';
 import { schemaProblems } from './messages.js';
 
-export { parseYaml, type ParsedYaml } from './yaml.js';
+export { parseYaml, yamlLocator, type ParsedYaml } from './yaml.js';
 export { createLocator, type Locator, type LocateOptions, type PathSeg } from './locate.js';
 export { schemaPath, schemaErrors, type SchemaName } from './ajv.js';
 export { schemaProblems, toPath } from './messages.js';

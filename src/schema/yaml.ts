@@ -21,6 +21,12 @@ function compose(text: string): Composed {
   return { doc: parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true, merge: true }), lines };
 }
 
+/** Only the locator of `text` (positions for a problem found later), without converting it to values. */
+export function yamlLocator(text: string, file: string): Locator {
+  const { doc, lines } = compose(text);
+  return createLocator(doc, lines, file, text);
+}
+
 export function parseYaml(text: string, file: string): ParsedYaml {
   const { doc, lines } = compose(text);
   const locate = createLocator(doc, lines, file, text);
