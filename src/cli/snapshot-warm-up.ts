@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planTexts } from '../app/plan.js';
-import { prepareRunbook, readRunbook } from '../runbook/index.js';
+import type { Runbook } from '../model/index.js';
+import { prepareRunbook } from '../runbook/index.js';
 import { builtinRunbooksDir } from './package-info.js';
 
 // A cluster shaped like kubeadm's (3 control planes with stacked etcd, 2 workers), to run the
@@ -79,9 +80,15 @@ export function warmUp(): string[] {
   const dir = builtinRunbooksDir();
   const runbooks = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ source: f, text: readFileSync(join(dir, f), 'utf8') }));
   const inventory = { text: WARM_UP_INVENTORY, source: 'warm-up.yaml' };
+  const prepare = (runbook: { text: string; source: string }): Runbook => {
+    const kept = prepareRunbook(runbook.text);
+    if (!kept) throw new Error(`built-in runbook ${runbook.source} could not be prepared for the snapshot`);
+    return kept;
+  };
   for (const runbook of runbooks) {
-    const declared = readRunbook(runbook.text, runbook.source).runbook?.params.map((p) => p.name) ?? [];
-    const params = declared.flatMap((name) => (WARM_UP_PARAMS[name] === undefined ? [] : [`${name}=${WARM_UP_PARAMS[name]}`]));
+    // Read once here (the parser's code is compiled then); the planner takes the prepared model,
+    // so the code that hands it over is compiled too.
+    const params = prepare(runbook).params.flatMap(({ name }) => (WARM_UP_PARAMS[name] === undefined ? [] : [`${name}=${WARM_UP_PARAMS[name]}`]));
     try {
       planTexts(runbook, inventory, params);
       planned.push(runbook.source);
@@ -89,9 +96,7 @@ export function warmUp(): string[] {
       // a runbook that needs other params: its reading and validation ran, that is enough
     }
   }
-  // Read after the warm-up, which read them itself: a prepared text is used once.
-  for (const { text, source } of runbooks) {
-    if (!prepareRunbook(text)) throw new Error(`built-in runbook ${source} could not be prepared for the snapshot`);
-  }
+  // Read again for the snapshot: a prepared model is used once, and the warm-up used them.
+  for (const runbook of runbooks) prepare(runbook);
   return planned;
 }

@@ -17,8 +17,11 @@ export interface RunbookResult {
 /** The source of a prepared runbook until it is read under its real name: no path can be this. */
 const PREPARED_SOURCE = '\u0000prepared runbook\u0000';
 
-/** Runbooks read ahead of time, by text; each used once (the caller gets the model to itself). */
-const prepared = new Map<string, RunbookResult>();
+/**
+ * Runbooks read ahead of time, by text; each used once (the caller gets the model to itself).
+ * Without their locator, which would keep the composed YAML document: made again if asked for.
+ */
+const prepared = new Map<string, { runbook: Runbook; stepPaths: Map<Step, PathSeg[]> }>();
 
 /**
  * Reads `text` now, so that the next readRunbook of the very same text returns this model at
@@ -32,8 +35,7 @@ const prepared = new Map<string, RunbookResult>();
 export function prepareRunbook(text: string): Runbook | undefined {
   const result = readRunbook(text, PREPARED_SOURCE);
   if (!result.runbook || result.problems.length > 0 || !plainWithWholeSource(result.runbook, new Set())) return undefined;
-  // The locator would keep the composed YAML document in the snapshot: it is made again if asked for.
-  prepared.set(text, { ...result, locate: () => ({ file: PREPARED_SOURCE, line: 1, col: 1 }) });
+  prepared.set(text, { runbook: result.runbook, stepPaths: result.stepPaths });
   return result.runbook;
 }
 
@@ -43,7 +45,7 @@ function readPrepared(text: string, source: string): RunbookResult | undefined {
   prepared.delete(text);
   setSource(ready.runbook, source, new Set());
   let locate: Locator | undefined;
-  return { ...ready, locate: (path, opts) => (locate ??= yamlLocator(text, source))(path, opts) };
+  return { ...ready, problems: [], locate: (path, opts) => (locate ??= yamlLocator(text, source))(path, opts) };
 }
 
 /**
